@@ -1,0 +1,7 @@
+//! Analyses of simulation output: spike statistics, f-I curves, analytic references.
+
+pub mod fi;
+pub mod spikes;
+
+pub use fi::{fi_curve, FiPoint};
+pub use spikes::{isis, lif_latency_ms, lif_rate_hz, steady_rate_hz};

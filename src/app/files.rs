@@ -1,0 +1,125 @@
+//! The File and Presets menus: open and save presets through a file dialog (run on its own
+//! thread, so the UI keeps drawing), and the bundled library.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+use super::Lab;
+use crate::library;
+use crate::preset::Preset;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Dialog {
+    Open,
+    Save,
+}
+
+#[derive(Default)]
+pub struct Files {
+    pending: Option<(Dialog, Receiver<Option<PathBuf>>)>,
+    /// Where the lab was last opened from or saved to.
+    current: Option<PathBuf>,
+}
+
+impl Files {
+    pub fn menu_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open preset…").clicked() {
+                self.ask(ui.ctx(), Dialog::Open);
+                ui.close();
+            }
+            if let Some(path) = self.current.clone() {
+                if ui.button(format!("Save to {}", path.display())).clicked() {
+                    self.save_to(lab, &path);
+                    ui.close();
+                }
+            }
+            if ui.button("Save preset as…").clicked() {
+                self.ask(ui.ctx(), Dialog::Save);
+                ui.close();
+            }
+        });
+        ui.menu_button("Presets", |ui| {
+            let mut folders: Vec<&str> = library::names().filter_map(|n| n.split_once('/').map(|s| s.0)).collect();
+            folders.dedup();
+            for folder in folders {
+                ui.menu_button(folder, |ui| {
+                    for name in library::names().filter(|n| n.split_once('/').is_some_and(|s| s.0 == folder)) {
+                        let preset = library::bundled(name).expect("listed");
+                        let tip = preset.as_ref().map_or_else(|e| e.to_string(), |p| p.description.clone());
+                        if ui.button(&name[folder.len() + 1..]).on_hover_text(tip).clicked() {
+                            match preset {
+                                Ok(p) => {
+                                    self.current = None;
+                                    lab.load(p);
+                                }
+                                Err(e) => lab.error(e.to_string()),
+                            }
+                            ui.close();
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    fn ask(&mut self, ctx: &egui::Context, dialog: Dialog) {
+        if self.pending.is_some() {
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        let start_dir = self.current.as_ref().and_then(|p| p.parent().map(Path::to_path_buf));
+        std::thread::spawn(move || {
+            let mut picker = rfd::FileDialog::new().add_filter("spikelab preset", &["ron"]);
+            if let Some(dir) = start_dir {
+                picker = picker.set_directory(dir);
+            }
+            let picked = match dialog {
+                Dialog::Open => picker.pick_file(),
+                Dialog::Save => picker.set_file_name("preset.ron").save_file(),
+            };
+            let _ = tx.send(picked);
+            ctx.request_repaint();
+        });
+        self.pending = Some((dialog, rx));
+    }
+
+    /// Acts on a file dialog's answer once it has arrived.
+    pub fn poll(&mut self, lab: &mut Lab) {
+        let Some((dialog, rx)) = &self.pending else { return };
+        let answer = match rx.try_recv() {
+            Err(TryRecvError::Empty) => return,
+            Ok(answer) => answer,
+            Err(TryRecvError::Disconnected) => None,
+        };
+        let dialog = *dialog;
+        self.pending = None;
+        match (dialog, answer) {
+            (Dialog::Open, Some(path)) => self.open(lab, &path),
+            (Dialog::Save, Some(path)) => self.save_to(lab, &path),
+            (_, None) => {}
+        }
+    }
+
+    /// Loads a preset file; on error the lab keeps what it had and shows file, line and field.
+    pub fn open(&mut self, lab: &mut Lab, path: &Path) {
+        match Preset::load(path) {
+            Ok(preset) => {
+                self.current = Some(path.to_path_buf());
+                lab.load(preset);
+            }
+            Err(e) => lab.error(format!("not loaded: {e}")),
+        }
+    }
+
+    pub fn save_to(&mut self, lab: &mut Lab, path: &Path) {
+        match lab.preset.save(path) {
+            Ok(()) => {
+                self.current = Some(path.to_path_buf());
+                lab.info(format!("saved {}", path.display()));
+            }
+            Err(e) => lab.error(e),
+        }
+    }
+}

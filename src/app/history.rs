@@ -1,0 +1,172 @@
+//! What the UI keeps of the current run: bounded ring buffers fed by engine frames.
+
+use std::collections::VecDeque;
+
+use egui_plot::PlotPoint;
+
+use crate::engine::frame::{Frame, Status};
+use crate::network::Spike;
+
+/// Points kept per recorded variable (about 6 MB each); older points are dropped.
+const MAX_POINTS: usize = 400_000;
+/// Spikes kept for drawing; the total count is kept separately.
+const MAX_SPIKES: usize = 200_000;
+
+#[derive(Debug)]
+pub struct History {
+    pub run_id: u64,
+    /// Frames of runs up to this id are stale (a reset or load was asked for).
+    stale_up_to: Option<u64>,
+    pub columns: Vec<String>,
+    pub series: Vec<VecDeque<[f64; 2]>>,
+    pub spikes: VecDeque<Spike>,
+    pub spike_count: u64,
+    pub t_ms: f64,
+    pub status: Status,
+    pub sim_ms_per_s: f64,
+    /// Bumped whenever the data changes, for draw caches.
+    pub version: u64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            run_id: 0,
+            stale_up_to: None,
+            columns: Vec::new(),
+            series: Vec::new(),
+            spikes: VecDeque::new(),
+            spike_count: 0,
+            t_ms: 0.0,
+            status: Status::Paused,
+            sim_ms_per_s: 0.0,
+            version: 0,
+        }
+    }
+}
+
+impl History {
+    /// A reset or load was sent: forget this run now and ignore its late frames.
+    pub fn expect_new_run(&mut self) {
+        self.stale_up_to = Some(self.run_id);
+        self.clear();
+    }
+
+    fn clear(&mut self) {
+        self.series.iter_mut().for_each(VecDeque::clear);
+        self.spikes.clear();
+        self.spike_count = 0;
+        self.t_ms = 0.0;
+        self.version += 1;
+    }
+
+    /// Folds a frame in; returns `false` for a stale frame (dropped).
+    pub fn apply(&mut self, frame: Frame) -> bool {
+        if self.stale_up_to.is_some_and(|old| frame.run_id <= old) || frame.run_id < self.run_id {
+            return false;
+        }
+        self.stale_up_to = None;
+        if frame.run_id != self.run_id || frame.columns != self.columns {
+            self.run_id = frame.run_id;
+            self.columns = frame.columns.clone();
+            self.series = vec![VecDeque::new(); self.columns.len()];
+            self.clear();
+        }
+        for (store, chunk) in self.series.iter_mut().zip(&frame.traces) {
+            store.extend(chunk.points.iter().copied());
+            let excess = store.len().saturating_sub(MAX_POINTS);
+            store.drain(..excess);
+        }
+        self.spike_count += frame.spikes.len() as u64;
+        self.spikes.extend(frame.spikes);
+        let excess = self.spikes.len().saturating_sub(MAX_SPIKES);
+        self.spikes.drain(..excess);
+        self.t_ms = frame.t_ms;
+        self.status = frame.status;
+        self.sim_ms_per_s = frame.sim_ms_per_s;
+        self.version += 1;
+        true
+    }
+
+    /// Column index of variable `key` of neuron 0.
+    pub fn column(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.strip_prefix("0.") == Some(key))
+    }
+
+    /// Spike times within `[t0, t1]`.
+    pub fn spike_times_in(&self, t0: f64, t1: f64) -> impl Iterator<Item = f64> + '_ {
+        let start = self.spikes.partition_point(|s| s.t_ms < t0);
+        self.spikes.range(start..).map(|s| s.t_ms).take_while(move |&t| t <= t1)
+    }
+}
+
+/// Per-pixel min/max decimation of a time-sorted series over `[t0, t1]` into `buckets` columns:
+/// at most two points per column (min and max in time order) plus the neighbours just outside,
+/// so lines run to the plot edges and no peak is lost.
+pub fn decimate(points: &VecDeque<[f64; 2]>, t0: f64, t1: f64, buckets: usize, out: &mut Vec<PlotPoint>) {
+    out.clear();
+    if points.is_empty() || t1 <= t0 || buckets == 0 {
+        return;
+    }
+    let start = points.partition_point(|p| p[0] < t0).saturating_sub(1);
+    let end = (points.partition_point(|p| p[0] <= t1) + 1).min(points.len());
+    let width = (t1 - t0) / buckets as f64;
+    let mut k = start;
+    while k < end {
+        let bucket = ((points[k][0] - t0) / width).floor();
+        let (mut lo, mut hi) = (points[k], points[k]);
+        let mut j = k + 1;
+        while j < end && ((points[j][0] - t0) / width).floor() == bucket {
+            if points[j][1] < lo[1] {
+                lo = points[j];
+            }
+            if points[j][1] > hi[1] {
+                hi = points[j];
+            }
+            j += 1;
+        }
+        let (first, second) = if lo[0] <= hi[0] { (lo, hi) } else { (hi, lo) };
+        out.push(PlotPoint::new(first[0], first[1]));
+        if second != first {
+            out.push(PlotPoint::new(second[0], second[1]));
+        }
+        k = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::frame::Series;
+
+    fn frame(run_id: u64, t: f64, spikes: usize) -> Frame {
+        let mut f = Frame::new(run_id, vec!["0.v".into()], Status::Running);
+        f.traces[0] = Series { points: vec![[t, -65.0]] };
+        f.spikes = (0..spikes).map(|k| Spike { t_ms: t + k as f64 * 0.01, neuron: 0 }).collect();
+        f.t_ms = t;
+        f
+    }
+
+    #[test]
+    fn stale_frames_are_dropped_after_a_reset() {
+        let mut h = History::default();
+        assert!(h.apply(frame(0, 1.0, 2)));
+        h.expect_new_run();
+        assert!(!h.apply(frame(0, 2.0, 1)), "old run after reset");
+        assert_eq!(h.spike_count, 0);
+        assert!(h.apply(frame(1, 0.5, 1)));
+        assert_eq!((h.run_id, h.spike_count), (1, 1));
+        assert!(!h.apply(frame(0, 3.0, 1)));
+    }
+
+    #[test]
+    fn decimation_keeps_peaks_and_bounds_points() {
+        let points: VecDeque<[f64; 2]> =
+            (0..100_000).map(|k| [k as f64 * 0.01, if k == 54_321 { 30.0 } else { -65.0 }]).collect();
+        let mut out = Vec::new();
+        decimate(&points, 100.0, 900.0, 500, &mut out);
+        assert!(out.len() <= 2 * 500 + 4, "{}", out.len());
+        assert!(out.iter().any(|p| p.y == 30.0 && (p.x - 543.21).abs() < 1e-9));
+        assert!(out.first().unwrap().x <= 100.0 && out.last().unwrap().x >= 900.0);
+    }
+}

@@ -1,0 +1,160 @@
+//! The eframe GUI. The whole UI is [`SpikelabApp::ui`] on a plain struct built around an engine
+//! handle, so tests drive it headless with egui_kittest; [`run_window`] puts it in a window.
+//!
+//! Panels own view state only: they read [`Lab`] and push [`Command`]s into `lab.commands`;
+//! the app sends them after the UI pass.
+
+mod bench;
+mod files;
+pub mod history;
+mod traces;
+mod transport;
+mod window;
+
+use std::time::{Duration, Instant};
+
+use crate::engine::{Command, EngineHandle};
+use crate::preset::Preset;
+
+pub use history::History;
+pub use window::run_window;
+
+/// Time the UI spends draining frames per repaint; the rest waits for the next repaint.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+
+/// A line for the status bar: errors in red, stay until replaced or dismissed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// The state panels share: the lab as the user set it, what the engine sent, commands to send.
+pub struct Lab {
+    /// The current, valid lab state (what a save writes).
+    pub preset: Preset,
+    pub history: History,
+    pub commands: Vec<Command>,
+    pub message: Option<Message>,
+    pub perf: Perf,
+}
+
+impl Lab {
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), is_error: true });
+    }
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), is_error: false });
+    }
+
+    /// Replaces the whole lab with a preset and starts a new run.
+    pub fn load(&mut self, preset: Preset) {
+        self.info(format!("loaded {}", preset.name));
+        self.commands.push(Command::Load(Box::new(preset.clone())));
+        self.preset = preset;
+        self.history.expect_new_run();
+    }
+
+    pub fn reset(&mut self) {
+        self.commands.push(Command::Reset);
+        self.history.expect_new_run();
+    }
+}
+
+/// UI frame timing for the readout.
+#[derive(Debug, Default, Clone)]
+pub struct Perf {
+    last_frame: Option<Instant>,
+    /// Smoothed frames per second.
+    pub fps: f64,
+    /// CPU time of the last UI pass in ms (from eframe; `None` headless).
+    pub ui_cpu_ms: Option<f32>,
+}
+
+impl Perf {
+    fn tick(&mut self) {
+        let now = Instant::now();
+        if let Some(last) = self.last_frame.replace(now) {
+            let dt = now.duration_since(last).as_secs_f64();
+            if dt > 0.0 {
+                self.fps = if self.fps == 0.0 { 1.0 / dt } else { 0.9 * self.fps + 0.1 / dt };
+            }
+        }
+    }
+}
+
+pub struct SpikelabApp {
+    engine: EngineHandle,
+    pub lab: Lab,
+    bench: bench::BenchPanel,
+    traces: traces::TracePanel,
+    files: files::Files,
+}
+
+impl SpikelabApp {
+    /// Starts the engine on `preset`. `ctx` lets the engine wake the UI when a frame is sent.
+    pub fn new(preset: Preset, ctx: Option<egui::Context>) -> Result<Self, String> {
+        let waker = ctx.map(|ctx| Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker);
+        let engine = EngineHandle::spawn(&preset, waker)?;
+        Ok(Self {
+            engine,
+            lab: Lab { preset, history: History::default(), commands: Vec::new(), message: None, perf: Perf::default() },
+            bench: bench::BenchPanel::default(),
+            traces: traces::TracePanel::default(),
+            files: files::Files::default(),
+        })
+    }
+
+    /// Sends a command now (used by the window for `--run`, and by tests).
+    pub fn send(&mut self, command: Command) {
+        self.engine.send(command);
+    }
+
+    /// Folds in the frames that have arrived, within a time budget.
+    pub fn drain_frames(&mut self) {
+        let start = Instant::now();
+        while start.elapsed() < DRAIN_BUDGET {
+            let Some(frame) = self.engine.try_recv() else { break };
+            self.lab.history.apply(frame);
+        }
+    }
+
+    /// The whole UI, one pass.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.lab.perf.tick();
+        self.drain_frames();
+        self.files.poll(&mut self.lab);
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| self.files.menu_ui(ui, &mut self.lab));
+        });
+        egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
+        egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
+        egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab));
+        egui::CentralPanel::default().show(ui, |ui| self.traces.ui(ui, &mut self.lab));
+
+        for command in self.lab.commands.drain(..) {
+            self.engine.send(command);
+        }
+        if matches!(self.lab.history.status, crate::engine::frame::Status::Running) {
+            // Frames wake us; this keeps the readouts alive if the engine is paced slowly.
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
+        }
+    }
+}
+
+fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {
+    ui.horizontal(|ui| {
+        ui.label(format!("preset: {}", lab.preset.name));
+        ui.separator();
+        if let crate::engine::frame::Status::Faulted(why) = &lab.history.status {
+            ui.colored_label(ui.visuals().error_fg_color, format!("paused: {why}"));
+        } else if let Some(message) = &lab.message {
+            let color = if message.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+            ui.colored_label(color, &message.text);
+            if ui.small_button("dismiss").clicked() {
+                lab.message = None;
+            }
+        }
+    });
+}

@@ -1,0 +1,144 @@
+//! Live traces: membrane potential with spike marks, the hidden variable, and the injected
+//! current, on one shared time axis. Drawn from per-pixel min/max decimation, cached until the
+//! data or the view changes.
+
+use egui::{Color32, Id, Slider};
+use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points};
+
+use super::history::decimate;
+use super::Lab;
+
+pub struct TracePanel {
+    /// Scroll with the simulation; off: free zoom and pan.
+    follow: bool,
+    /// Time range the plots showed last frame (used when not following).
+    shown: (f64, f64),
+    cache_key: Option<(u64, u64, u64, usize)>,
+    cache: Vec<Vec<PlotPoint>>,
+}
+
+impl Default for TracePanel {
+    fn default() -> Self {
+        Self { follow: true, shown: (0.0, 500.0), cache_key: None, cache: Vec::new() }
+    }
+}
+
+const V_COLOR: Color32 = Color32::from_rgb(90, 170, 255);
+const HIDDEN_COLOR: Color32 = Color32::from_rgb(255, 170, 60);
+const INPUT_COLOR: Color32 = Color32::from_rgb(120, 210, 120);
+const SPIKE_COLOR: Color32 = Color32::from_rgb(240, 80, 80);
+
+impl TracePanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        let view = &mut lab.preset.view;
+        let history = &lab.history;
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.follow, "follow")
+                .on_hover_text("Scroll with the simulation. Untick to zoom (scroll wheel) and pan (drag) freely.");
+            ui.add(Slider::new(&mut view.window_ms, 10.0..=20_000.0).logarithmic(true).text("window [ms]"))
+                .on_hover_text("Width of the scrolling time window");
+            ui.checkbox(&mut view.show_hidden, "hidden variables").on_hover_text("Plot u (recovery) under V");
+            let recent = history.spike_times_in(history.t_ms - 1000.0, history.t_ms).count();
+            ui.label(format!("spikes: {} · last second: {recent} Hz", history.spike_count));
+        });
+
+        let (window, show_hidden) = (view.window_ms, view.show_hidden);
+        let (t0, t1) = if self.follow {
+            let t1 = lab.history.t_ms.max(window);
+            (t1 - window, t1)
+        } else {
+            self.shown
+        };
+        let width = ui.available_width().max(100.0) as usize;
+        self.refresh(lab, t0, t1, width);
+
+        let model = &lab.preset.neuron;
+        let vars = model.vars();
+        let hidden: Vec<usize> = if show_hidden { (1..vars.len()).collect() } else { Vec::new() };
+        let height = ui.available_height();
+        let (h_v, h_hidden, h_input) = if hidden.is_empty() {
+            (height * 0.68, 0.0, height * 0.28)
+        } else {
+            (height * 0.48, height * 0.24, height * 0.22)
+        };
+        let link = Id::unique("spikelab-time-axis");
+        let follow = self.follow;
+        let plot = |id: &str, height: f32, y_label: String| {
+            Plot::new(id)
+                .height(height)
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .y_axis_label(y_label)
+                .y_axis_min_width(48.0)
+                .allow_drag(!follow)
+                .allow_zoom(!follow)
+                .allow_scroll(!follow)
+                .allow_double_click_reset(!follow)
+        };
+
+        let threshold = model.threshold();
+        let spikes: Vec<[f64; 2]> = lab.history.spike_times_in(t0, t1).map(|t| [t, threshold]).collect();
+        let v_points = self.cache.first().map(Vec::as_slice).unwrap_or_default();
+        let response = plot("v_plot", h_v, format!("{} [{}]", vars[0].label, vars[0].unit))
+            .include_y(threshold)
+            .show(ui, |p| {
+                if follow {
+                    p.set_plot_bounds_x(t0..=t1);
+                }
+                p.line(Line::new(vars[0].label, PlotPoints::Borrowed(v_points)).color(V_COLOR));
+                p.points(
+                    Points::new("spike", spikes)
+                        .shape(MarkerShape::Circle)
+                        .radius(3.0)
+                        .color(SPIKE_COLOR),
+                );
+            });
+        if !follow {
+            let b = response.transform.bounds();
+            self.shown = (b.min()[0], b.max()[0]);
+        }
+        for &j in &hidden {
+            let points = self.cache.get(j).map(Vec::as_slice).unwrap_or_default();
+            let label = if vars[j].unit.is_empty() { vars[j].label.to_string() } else { format!("{} [{}]", vars[j].label, vars[j].unit) };
+            plot(&format!("hidden_plot_{j}"), h_hidden, label).show(ui, |p| {
+                if follow {
+                    p.set_plot_bounds_x(t0..=t1);
+                }
+                p.line(Line::new(vars[j].label, PlotPoints::Borrowed(points)).color(HIDDEN_COLOR));
+            });
+        }
+        let stimulus = &lab.preset.stimulus;
+        let input: Vec<PlotPoint> = (0..=width)
+            .map(|k| {
+                let t = t0 + (t1 - t0) * k as f64 / width as f64;
+                PlotPoint::new(t, stimulus.value_at(t))
+            })
+            .collect();
+        plot("input_plot", h_input, format!("I [{}]", model.current_unit()))
+            .x_axis_label("t [ms]")
+            .include_y(0.0)
+            .show(ui, |p| {
+                if follow {
+                    p.set_plot_bounds_x(t0..=t1);
+                }
+                p.line(Line::new("I", PlotPoints::Owned(input)).color(INPUT_COLOR));
+            });
+    }
+
+    /// Re-decimates the recorded series when the data or the view changed.
+    fn refresh(&mut self, lab: &Lab, t0: f64, t1: f64, width: usize) {
+        let key = (lab.history.version, t0.to_bits(), t1.to_bits(), width);
+        if self.cache_key == Some(key) {
+            return;
+        }
+        self.cache_key = Some(key);
+        let history = &lab.history;
+        self.cache.resize_with(lab.preset.neuron.vars().len(), Vec::new);
+        for (j, var) in lab.preset.neuron.vars().iter().enumerate() {
+            match history.column(var.key) {
+                Some(c) => decimate(&history.series[c], t0, t1, width, &mut self.cache[j]),
+                None => self.cache[j].clear(),
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The native window around [`SpikelabApp`], with scripted screenshots and frame statistics
+//! for CI, README pictures and BENCHMARKS.md.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::SpikelabApp;
+use crate::cli::GuiArgs;
+use crate::engine::Command;
+use crate::library;
+use crate::neuron::ModelKind;
+use crate::preset::Preset;
+use crate::stimulus::{Component, Stimulus};
+
+/// What the window opens on without a preset argument.
+fn default_preset() -> Preset {
+    library::bundled("izhikevich-2003/rs").and_then(Result::ok).unwrap_or_else(|| {
+        let mut p = Preset::with_model("Izhikevich RS", ModelKind::Izhikevich.default_model());
+        p.stimulus = Stimulus { components: vec![Component::Step { start_ms: 50.0, amplitude: 10.0 }] };
+        p
+    })
+}
+
+struct Window {
+    app: SpikelabApp,
+    args: GuiArgs,
+    started: Instant,
+    /// Screenshot outcome, filled by egui's callback.
+    shot: Arc<Mutex<Option<Result<(), String>>>>,
+    shot_requested: bool,
+    frame_cpu_ms: Vec<f32>,
+    result: Arc<Mutex<Result<(), String>>>,
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let cpu = frame.info().cpu_usage;
+        self.app.lab.perf.ui_cpu_ms = cpu.map(|s| s * 1000.0);
+        self.app.ui(ui);
+        let ctx = ui.ctx().clone();
+
+        if let Some(frames) = self.args.frame_stats {
+            if let Some(c) = cpu {
+                self.frame_cpu_ms.push(c * 1000.0);
+            }
+            ctx.request_repaint();
+            if self.frame_cpu_ms.len() >= frames {
+                print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed());
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+
+        if let Some(path) = self.args.screenshot.clone() {
+            ctx.request_repaint_after(Duration::from_millis(50));
+            if !self.shot_requested && self.started.elapsed() >= Duration::from_millis(self.args.screenshot_after_ms) {
+                self.shot_requested = true;
+                let slot = self.shot.clone();
+                let waker = ctx.clone();
+                ctx.request_screenshot(move |image| {
+                    *slot.lock().unwrap() = Some(save_png(&path, &image));
+                    waker.request_repaint();
+                });
+            }
+            if let Some(outcome) = self.shot.lock().unwrap().take() {
+                *self.result.lock().unwrap() = outcome;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+}
+
+fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, image.as_raw().to_vec())
+        .ok_or("screenshot has an unexpected size")?;
+    let mut png = Vec::new();
+    buffer
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+    crate::fsio::write_atomic(path, &png).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("screenshot saved to {} ({w}x{h})", path.display());
+    Ok(())
+}
+
+/// Prints UI CPU time per frame (ms): mean, median, 95th percentile, as one JSON line.
+fn print_frame_stats(ms: &mut [f32], wall: Duration) {
+    ms.sort_by(f32::total_cmp);
+    let n = ms.len().max(1);
+    let mean = ms.iter().sum::<f32>() / n as f32;
+    let pct = |q: f64| ms.get(((n as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+    println!(
+        "{}",
+        serde_json::json!({"frames": ms.len(), "ui_cpu_ms_mean": mean, "ui_cpu_ms_median": pct(0.5),
+            "ui_cpu_ms_p95": pct(0.95), "wall_seconds": wall.as_secs_f64()})
+    );
+}
+
+/// Opens the spikelab window; returns when it is closed.
+pub fn run_window(args: GuiArgs) -> Result<(), String> {
+    let preset = match &args.preset {
+        Some(arg) => library::resolve(arg).map_err(|e| e.to_string())?,
+        None => default_preset(),
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title("spikelab").with_inner_size([1280.0, 800.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let result = Arc::new(Mutex::new(Ok(())));
+    let outcome = result.clone();
+    eframe::run_native(
+        "spikelab",
+        options,
+        Box::new(move |cc| {
+            let mut app = SpikelabApp::new(preset, Some(cc.egui_ctx.clone()))?;
+            if args.run || args.screenshot.is_some() || args.frame_stats.is_some() {
+                app.send(Command::Run);
+            }
+            Ok(Box::new(Window {
+                app,
+                args,
+                started: Instant::now(),
+                shot: Arc::default(),
+                shot_requested: false,
+                frame_cpu_ms: Vec::new(),
+                result: outcome,
+            }))
+        }),
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))?;
+    let result = result.lock().unwrap().clone();
+    result
+}

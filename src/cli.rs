@@ -1,0 +1,233 @@
+//! The headless face of spikelab (DESIGN.md "Command-line contract").
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::analysis::fi_curve;
+use crate::engine::{Observer, Simulation};
+use crate::library;
+use crate::network::Spike;
+use crate::preset::Preset;
+
+#[derive(Parser, Debug)]
+#[command(name = "spikelab", version, about = "A desktop laboratory for spiking neurons. No subcommand opens the window.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Open the window, optionally on a preset (file or bundled name).
+    Gui(GuiArgs),
+    /// Run a preset headless and write CSV and a JSON summary.
+    Run {
+        /// Preset file, or a bundled name such as `izhikevich-2003/rs`.
+        preset: String,
+        #[arg(long)]
+        duration_ms: Option<f64>,
+        #[arg(long)]
+        dt_ms: Option<f64>,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// KEY=VALUE with a dotted path into the preset, e.g. `neuron.a=0.1`; repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms.
+    Fi {
+        preset: String,
+        #[arg(long)]
+        from: f64,
+        #[arg(long)]
+        to: f64,
+        #[arg(long)]
+        steps: usize,
+        #[arg(long, default_value_t = 1000.0)]
+        duration_ms: f64,
+    },
+    /// Validate preset files; exit 0 if all are valid, else print the errors and exit 1.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the bundled presets with one-line descriptions.
+    Presets,
+    /// Time a workload and print one JSON result line (see BENCHMARKS.md).
+    Bench {
+        #[arg(long)]
+        workload: String,
+        /// Simulated seconds.
+        #[arg(long, default_value_t = 10.0)]
+        bio: f64,
+        #[arg(long, default_value_t = 12345)]
+        seed: u64,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
+}
+
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct GuiArgs {
+    /// Preset file or bundled name to open.
+    pub preset: Option<String>,
+    /// Save a PNG of the window after it has drawn for `--screenshot-after-ms`, then quit.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 2500)]
+    pub screenshot_after_ms: u64,
+    /// Start the simulation running.
+    #[arg(long)]
+    pub run: bool,
+    /// After this many frames print UI frame-time statistics as JSON and quit.
+    #[arg(long)]
+    pub frame_stats: Option<usize>,
+}
+
+/// Runs a subcommand; the error is printed by `main` and gives exit code 1.
+pub fn execute(command: Cmd) -> Result<(), String> {
+    match command {
+        Cmd::Gui(_) => unreachable!("main opens the window"),
+        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set } => {
+            let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
+            for assignment in &set {
+                let (key, value) = assignment
+                    .split_once('=')
+                    .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. neuron.a=0.1"))?;
+                preset.set_path(key.trim(), value.trim())?;
+            }
+            for (key, value) in [("run.duration_ms", duration_ms), ("run.dt_ms", dt_ms)] {
+                if let Some(v) = value {
+                    preset.set_path(key, &v.to_string())?;
+                }
+            }
+            if let Some(s) = seed {
+                preset.run.seed = s;
+            }
+            run_headless(&preset, &out)
+        }
+        Cmd::Fi { preset, from, to, steps, duration_ms } => {
+            let preset = library::resolve(&preset).map_err(|e| e.to_string())?;
+            if steps < 1 || !(duration_ms > 0.0) {
+                return Err("--steps must be >= 1 and --duration-ms > 0".into());
+            }
+            let currents: Vec<f64> = (0..steps)
+                .map(|k| if steps == 1 { from } else { from + (to - from) * k as f64 / (steps - 1) as f64 })
+                .collect();
+            println!("current,rate_hz,steady_rate_hz,first_spike_ms");
+            for p in fi_curve(&preset, &currents, duration_ms)? {
+                let first = p.first_spike_ms.map(|t| t.to_string()).unwrap_or_default();
+                println!("{},{},{},{}", p.current, p.rate_hz, p.steady_rate_hz, first);
+            }
+            Ok(())
+        }
+        Cmd::Check { files } => {
+            let errors: Vec<String> =
+                files.iter().filter_map(|f| Preset::load(f).err().map(|e| e.to_string())).collect();
+            for f in &files {
+                if !errors.iter().any(|e| e.starts_with(&f.display().to_string())) {
+                    println!("ok {}", f.display());
+                }
+            }
+            if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
+        }
+        Cmd::Presets => {
+            for name in library::names() {
+                let line = match library::bundled(name).expect("listed") {
+                    Ok(p) => first_sentence(&p.description).to_string(),
+                    Err(e) => format!("(invalid: {e})"),
+                };
+                println!("{name:<32} {line}");
+            }
+            Ok(())
+        }
+        Cmd::Bench { workload, bio, seed, threads } => crate::engine::bench::run(&workload, bio, seed, threads),
+    }
+}
+
+/// Up to and including the first full stop that ends a sentence.
+fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |end| &text[..=end])
+}
+
+/// Collects spikes and trace rows as CSV text.
+struct CsvObserver {
+    spikes: String,
+    trace: String,
+    spike_count: usize,
+}
+
+impl Observer for CsvObserver {
+    fn spike(&mut self, spike: Spike) {
+        self.spike_count += 1;
+        let _ = writeln!(self.spikes, "{},{}", spike.t_ms, spike.neuron);
+    }
+    fn sample(&mut self, t_ms: f64, values: &[f64]) {
+        let _ = write!(self.trace, "{}", tidy_time(t_ms));
+        for v in values {
+            let _ = write!(self.trace, ",{v}");
+        }
+        self.trace.push('\n');
+    }
+}
+
+/// Grid times printed without float noise (0.30000000000000004 -> 0.3).
+fn tidy_time(t_ms: f64) -> f64 {
+    (t_ms * 1e9).round() / 1e9
+}
+
+/// `spikelab run`: simulate, then write spikes.csv, trace.csv and summary.json into `out`.
+pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
+    let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
+    let columns = sim.columns();
+    let mut obs = CsvObserver {
+        spikes: "t_ms,neuron\n".into(),
+        trace: format!("t_ms,{}\n", columns.join(",")),
+        spike_count: 0,
+    };
+    let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
+    let start = Instant::now();
+    sim.sample(&mut obs);
+    let fault = sim.step(steps, &mut obs).err().map(|f| f.to_string());
+    let wall_s = start.elapsed().as_secs_f64();
+    let simulated_ms = sim.t_ms();
+
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let write = |name: &str, text: &str| {
+        crate::fsio::write_atomic(&out.join(name), text.as_bytes()).map_err(|e| format!("cannot write {name}: {e}"))
+    };
+    write("spikes.csv", &obs.spikes)?;
+    write("trace.csv", &obs.trace)?;
+    let effective: serde_json::Value = serde_json::to_value(preset).map_err(|e| e.to_string())?;
+    let summary = serde_json::json!({
+        "preset": preset.name,
+        "simulated_ms": tidy_time(simulated_ms),
+        "dt_ms": preset.run.dt_ms,
+        "integrator": preset.run.integrator.name(),
+        "seed": preset.run.seed,
+        "n_neurons": sim.n_neurons(),
+        "spike_count": obs.spike_count,
+        "rates_hz": { "neurons": if simulated_ms > 0.0 { 1000.0 * obs.spike_count as f64 / simulated_ms / sim.n_neurons() as f64 } else { 0.0 } },
+        "wall_seconds": wall_s,
+        "fault": fault,
+        "effective": effective,
+    });
+    write("summary.json", &(serde_json::to_string_pretty(&summary).expect("json") + "\n"))?;
+    eprintln!(
+        "{}: {} spikes in {:.1} ms simulated ({:.3} s wall) -> {}",
+        preset.name,
+        obs.spike_count,
+        simulated_ms,
+        wall_s,
+        out.display()
+    );
+    match fault {
+        Some(message) => Err(format!("run paused at a fault (outputs up to it were written): {message}")),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,130 @@
+//! What the engine sends to the UI: frames of spikes and min/max-decimated traces.
+
+use crate::network::Spike;
+
+/// One recorded variable as `(t_ms, value)` points, bounded in length.
+///
+/// When it would exceed its capacity it halves itself: every four points become the minimum and
+/// the maximum of the four, in time order. Peaks (spikes) and troughs survive any number of
+/// halvings, so a long chunk drawn from it looks like the full-resolution trace.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    pub points: Vec<[f64; 2]>,
+}
+
+impl Series {
+    /// Most points one frame carries per variable.
+    pub const FRAME_CAPACITY: usize = 8192;
+
+    pub fn push(&mut self, t_ms: f64, value: f64, capacity: usize) {
+        if self.points.len() >= capacity {
+            self.halve();
+        }
+        self.points.push([t_ms, value]);
+    }
+
+    /// Keeps min and max (in time order) of every group of four points.
+    pub fn halve(&mut self) {
+        let mut out = Vec::with_capacity(self.points.len() / 2 + 2);
+        for group in self.points.chunks(4) {
+            let by_value = |a: &&[f64; 2], b: &&[f64; 2]| a[1].total_cmp(&b[1]);
+            let lo = group.iter().min_by(by_value).expect("chunk is not empty");
+            let hi = group.iter().max_by(by_value).expect("chunk is not empty");
+            if lo[0] <= hi[0] {
+                out.push(*lo);
+                if hi != lo {
+                    out.push(*hi);
+                }
+            } else {
+                out.push(*hi);
+                out.push(*lo);
+            }
+        }
+        self.points = out;
+    }
+
+    pub fn append(&mut self, other: &mut Series, capacity: usize) {
+        for p in other.points.drain(..) {
+            self.push(p[0], p[1], capacity);
+        }
+    }
+}
+
+/// Engine state as the UI should show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Running,
+    Paused,
+    /// The run paused itself: the message says why (e.g. non-finite state).
+    Faulted(String),
+}
+
+/// A batch of simulation output. Frames of an older run id are stale and must be dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub run_id: u64,
+    /// Simulated time reached at the end of this frame.
+    pub t_ms: f64,
+    /// Every spike since the previous frame, in time order; never dropped.
+    pub spikes: Vec<Spike>,
+    /// One series per recorded column (see `Simulation::columns`).
+    pub traces: Vec<Series>,
+    pub columns: Vec<String>,
+    pub status: Status,
+    /// Steps simulated into this frame.
+    pub steps: u64,
+    /// Simulated ms per wall-clock second, measured by the engine.
+    pub sim_ms_per_s: f64,
+}
+
+impl Frame {
+    pub fn new(run_id: u64, columns: Vec<String>, status: Status) -> Self {
+        Self {
+            run_id,
+            t_ms: 0.0,
+            spikes: Vec::new(),
+            traces: vec![Series::default(); columns.len()],
+            columns,
+            status,
+            steps: 0,
+            sim_ms_per_s: 0.0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps == 0 && self.spikes.is_empty() && self.traces.iter().all(|s| s.points.is_empty())
+    }
+}
+
+impl crate::engine::Observer for Frame {
+    fn spike(&mut self, spike: Spike) {
+        self.spikes.push(spike);
+    }
+    fn sample(&mut self, t_ms: f64, values: &[f64]) {
+        for (series, &v) in self.traces.iter_mut().zip(values) {
+            series.push(t_ms, v, Series::FRAME_CAPACITY);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halving_keeps_extremes_and_bounds_length() {
+        let mut s = Series::default();
+        let cap = 64;
+        for k in 0..10_000 {
+            let t = k as f64 * 0.1;
+            let v = if k == 4321 { 30.0 } else if k == 777 { -90.0 } else { -65.0 + (t * 0.3).sin() };
+            s.push(t, v, cap);
+        }
+        assert!(s.points.len() <= cap);
+        let max = s.points.iter().map(|p| p[1]).fold(f64::MIN, f64::max);
+        let min = s.points.iter().map(|p| p[1]).fold(f64::MAX, f64::min);
+        assert_eq!((max, min), (30.0, -90.0));
+        assert!(s.points.windows(2).all(|w| w[0][0] < w[1][0]), "time order kept");
+        assert_eq!(s.points.iter().find(|p| p[1] == 30.0).unwrap()[0], 432.1);
+    }
+}

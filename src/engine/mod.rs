@@ -1,0 +1,13 @@
+//! The simulation engine: a pure, synchronous core ([`Simulation`]) and the thread shell that
+//! streams [`Frame`]s to a UI ([`EngineHandle`]).
+
+pub mod bench;
+pub mod frame;
+pub mod simulation;
+pub mod speed;
+pub mod thread;
+
+pub use frame::{Frame, Series};
+pub use simulation::{Observer, Simulation};
+pub use speed::Speed;
+pub use thread::{Command, EngineHandle};

@@ -1,0 +1,151 @@
+//! The pure simulation core: plain, synchronous and deterministic given its preset and seed.
+//!
+//! # Step schedule
+//! Each call of [`Simulation::step`] advances the time grid `t_n = n dt` by one step, in this order:
+//! 1. **inputs summed**: the stimulus current of step `n` (held over the step);
+//! 2. **integrate** every neuron from `t_n` to `t_n + dt` with the chosen integrator;
+//! 3. **threshold, reset, refractory**: a neuron whose `v` reaches threshold inside the step emits
+//!    a spike at the linearly interpolated crossing time, its state is reset as it was at the
+//!    crossing, and integration continues for the rest of the step once its refractory clock
+//!    (which may end mid-step) allows;
+//! 4. (spikes into delay queues and plasticity: no synapses yet);
+//! 5. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
+//! 6. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
+//!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
+
+use crate::integrate::Integrator;
+use crate::network::{Fault, Population, Spike};
+use crate::neuron::NeuronModel;
+use crate::preset::Preset;
+use crate::stimulus::{Sampled, Stimulus};
+
+/// Receives what a simulation produces; the CLI writes it to CSV, the engine thread to frames.
+pub trait Observer {
+    fn spike(&mut self, spike: Spike);
+    /// Recorded values at `t_ms`, in the order of [`Simulation::columns`].
+    fn sample(&mut self, t_ms: f64, values: &[f64]);
+}
+
+/// An observer that keeps nothing (benchmarks).
+impl Observer for () {
+    fn spike(&mut self, _: Spike) {}
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+}
+
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    population: Population,
+    stimulus: Stimulus,
+    sampled: Sampled,
+    integrator: Integrator,
+    dt_ms: f64,
+    /// Time of step 0 of the current grid (moves when dt changes mid-run).
+    origin_ms: f64,
+    /// Steps taken on the current grid.
+    steps: u64,
+    /// Stimulus step index of grid step 0 (`round(origin / dt)`).
+    stimulus_offset: u64,
+    record_every: u32,
+    seed: u64,
+    /// Spikes of the step being taken (reused: no allocation per step).
+    step_spikes: Vec<Spike>,
+    sample_buf: Vec<f64>,
+}
+
+impl Simulation {
+    /// Builds a simulation of a validated preset. The seed makes every random draw reproducible.
+    pub fn from_preset(preset: &Preset, seed: u64) -> Result<Self, String> {
+        preset.validate().map_err(|inv| format!("field `{}`: {}", inv.field, inv.message))?;
+        let run = preset.run;
+        Ok(Self {
+            population: Population::new(preset.neuron, 1),
+            sampled: preset.stimulus.sampled(run.dt_ms),
+            stimulus: preset.stimulus.clone(),
+            integrator: run.integrator,
+            dt_ms: run.dt_ms,
+            origin_ms: 0.0,
+            steps: 0,
+            stimulus_offset: 0,
+            record_every: run.record_every,
+            seed,
+            step_spikes: Vec::new(),
+            sample_buf: Vec::new(),
+        })
+    }
+
+    pub fn t_ms(&self) -> f64 {
+        self.origin_ms + self.steps as f64 * self.dt_ms
+    }
+    pub fn dt_ms(&self) -> f64 {
+        self.dt_ms
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn integrator(&self) -> Integrator {
+        self.integrator
+    }
+    pub fn model(&self) -> &NeuronModel {
+        self.population.model()
+    }
+    pub fn stimulus(&self) -> &Stimulus {
+        &self.stimulus
+    }
+    pub fn n_neurons(&self) -> usize {
+        self.population.len()
+    }
+
+    /// Names of the recorded columns: `<neuron>.<var>` (e.g. `0.v`, `0.u`).
+    pub fn columns(&self) -> Vec<String> {
+        let vars = self.model().vars();
+        (0..self.n_neurons()).flat_map(|i| vars.iter().map(move |v| format!("{i}.{}", v.key))).collect()
+    }
+
+    /// Live edit: new parameters of the same model keep the state; another model restarts it.
+    pub fn set_model(&mut self, model: NeuronModel) {
+        self.population.set_model(model);
+    }
+    pub fn set_stimulus(&mut self, stimulus: Stimulus) {
+        self.sampled = stimulus.sampled(self.dt_ms);
+        self.stimulus = stimulus;
+    }
+    pub fn set_integrator(&mut self, integrator: Integrator) {
+        self.integrator = integrator;
+    }
+    /// Changes dt from now on; the time reached so far is kept.
+    pub fn set_dt(&mut self, dt_ms: f64) {
+        self.origin_ms = self.t_ms();
+        self.steps = 0;
+        self.dt_ms = dt_ms;
+        self.stimulus_offset = (self.origin_ms / dt_ms).round() as u64;
+        self.sampled = self.stimulus.sampled(dt_ms);
+    }
+
+    /// Sends the current values of the recorded variables to `observer`.
+    pub fn sample(&mut self, observer: &mut impl Observer) {
+        self.sample_buf.clear();
+        let n_vars = self.model().vars().len();
+        for i in 0..self.n_neurons() {
+            self.sample_buf.extend((0..n_vars).map(|j| self.population.var(j, i)));
+        }
+        observer.sample(self.t_ms(), &self.sample_buf);
+    }
+
+    /// Advances `n` steps (schedule in the module doc). On a fault the failing step is not counted.
+    pub fn step(&mut self, n: u64, observer: &mut impl Observer) -> Result<(), Fault> {
+        for _ in 0..n {
+            let t = self.t_ms();
+            let current = self.sampled.at_step(self.stimulus_offset + self.steps);
+            self.step_spikes.clear();
+            self.population.step(t, self.dt_ms, self.integrator, |_| current, 0, &mut self.step_spikes)?;
+            self.steps += 1;
+            for &spike in &self.step_spikes {
+                observer.spike(spike);
+            }
+            if self.steps % self.record_every as u64 == 0 {
+                self.sample(observer);
+            }
+        }
+        Ok(())
+    }
+}

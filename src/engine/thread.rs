@@ -1,0 +1,391 @@
+//! The engine thread: a thin shell around [`Simulation`].
+//!
+//! Commands come in over one channel; frames go out over a bounded one. When the UI is slow and
+//! the frame channel is full, the engine keeps simulating and coalesces into the frame it holds
+//! (spikes appended, traces min/max-decimated), so neither side waits on the other and no spike
+//! is dropped. Only if the UI takes nothing for so long that the held frame reaches
+//! [`MAX_PENDING_SPIKES`] does the engine stop stepping until it can send: memory stays bounded.
+//! While paused it blocks on the command channel and costs no CPU.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::frame::{Frame, Status};
+use super::{Simulation, Speed};
+use crate::integrate::Integrator;
+use crate::neuron::NeuronModel;
+use crate::preset::Preset;
+use crate::stimulus::Stimulus;
+
+/// Frames in flight between engine and UI.
+const FRAME_QUEUE: usize = 4;
+/// The engine sends at most one frame per this interval (about 60 a second).
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+/// Wall time the engine simulates before it looks at its commands again.
+const SLICE: Duration = Duration::from_millis(4);
+/// Steps between clock checks inside a slice.
+const CHUNK_STEPS: u64 = 64;
+/// A held frame with this many spikes makes the engine wait for the UI (memory bound).
+pub const MAX_PENDING_SPIKES: usize = 1 << 21;
+/// How far behind real time the engine may fall before it stops trying to catch up.
+const MAX_LAG: Duration = Duration::from_millis(250);
+
+/// What the UI asks of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Run,
+    Pause,
+    /// Advance exactly this many steps as fast as possible, then pause.
+    Step(u64),
+    /// Restart the current settings from t = 0 as a new run.
+    Reset,
+    SetSpeed(Speed),
+    /// Replace everything with a preset and start a new run.
+    Load(Box<Preset>),
+    /// Live parameter change; another model kind starts a new run.
+    SetModel(NeuronModel),
+    SetStimulus(Stimulus),
+    SetIntegrator(Integrator),
+    SetDt(f64),
+    Shutdown,
+}
+
+/// Called after each frame is sent, e.g. to ask the UI for a repaint.
+pub type Waker = Box<dyn Fn() + Send>;
+
+/// The UI's side of a running engine thread.
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    frames: Receiver<Frame>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Starts the engine on `preset`, paused.
+    pub fn spawn(preset: &Preset, waker: Option<Waker>) -> Result<Self, String> {
+        let sim = Simulation::from_preset(preset, preset.run.seed)?;
+        let (command_tx, command_rx) = mpsc::channel();
+        let (frame_tx, frame_rx) = mpsc::sync_channel(FRAME_QUEUE);
+        let engine = Engine::new(preset.clone(), sim, frame_tx, waker);
+        let thread = std::thread::Builder::new()
+            .name("spikelab-engine".into())
+            .spawn(move || engine.run(command_rx))
+            .map_err(|e| format!("cannot start the engine thread: {e}"))?;
+        Ok(Self { commands: command_tx, frames: frame_rx, thread: Some(thread) })
+    }
+
+    pub fn send(&self, command: Command) {
+        // The engine only stops on Shutdown (sent by Drop), so a send cannot fail before then.
+        let _ = self.commands.send(command);
+    }
+
+    pub fn try_recv(&self) -> Option<Frame> {
+        self.frames.try_recv().ok()
+    }
+
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Frame> {
+        self.frames.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        // Unblock an engine waiting to send by draining, then wait for it.
+        while self.frames.try_recv().is_ok() {}
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Engine {
+    preset: Preset,
+    sim: Simulation,
+    run_id: u64,
+    running: bool,
+    steps_left: u64,
+    speed: Speed,
+    fault: Option<String>,
+    /// Wall time and simulated time when pacing started.
+    anchor: (Instant, f64),
+    pending: Frame,
+    status_changed: bool,
+    frames: SyncSender<Frame>,
+    waker: Option<Waker>,
+    last_send: Instant,
+    /// Wall time and simulated time at the last send, for the rate readout.
+    rate_mark: (Instant, f64),
+    rate: f64,
+}
+
+impl Engine {
+    fn new(preset: Preset, sim: Simulation, frames: SyncSender<Frame>, waker: Option<Waker>) -> Self {
+        let now = Instant::now();
+        let mut engine = Self {
+            speed: preset.view.speed,
+            preset,
+            pending: Frame::new(0, sim.columns(), Status::Paused),
+            sim,
+            run_id: 0,
+            running: false,
+            steps_left: 0,
+            fault: None,
+            anchor: (now, 0.0),
+            status_changed: true,
+            frames,
+            waker,
+            last_send: now,
+            rate_mark: (now, 0.0),
+            rate: 0.0,
+        };
+        engine.sim.sample(&mut engine.pending);
+        engine
+    }
+
+    fn status(&self) -> Status {
+        match (&self.fault, self.running || self.steps_left > 0) {
+            (Some(message), _) => Status::Faulted(message.clone()),
+            (None, true) => Status::Running,
+            (None, false) => Status::Paused,
+        }
+    }
+
+    fn stepping(&self) -> bool {
+        (self.running || self.steps_left > 0) && self.pending.spikes.len() < MAX_PENDING_SPIKES
+    }
+
+    fn run(mut self, commands: Receiver<Command>) {
+        loop {
+            let first = match self.wait() {
+                None => commands.recv().ok(),
+                Some(wait) if wait.is_zero() => match commands.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => return,
+                },
+                Some(wait) => match commands.recv_timeout(wait) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+            };
+            if let Some(command) = first {
+                let mut next = Some(command);
+                while let Some(command) = next {
+                    if command == Command::Shutdown {
+                        return;
+                    }
+                    self.handle(command);
+                    next = commands.try_recv().ok();
+                }
+            } else if commands.try_recv() == Err(TryRecvError::Disconnected) && !self.stepping() {
+                return;
+            }
+            if self.stepping() {
+                self.advance();
+            }
+            self.flush();
+        }
+    }
+
+    /// How long to wait for a command: `None` blocks (paused, nothing to send).
+    fn wait(&self) -> Option<Duration> {
+        let unsent = self.status_changed || !self.pending.is_empty();
+        let until_send = FRAME_INTERVAL.saturating_sub(self.last_send.elapsed());
+        if !self.stepping() {
+            return unsent.then(|| until_send.max(Duration::from_millis(1)));
+        }
+        match self.speed {
+            Speed::Max => Some(Duration::ZERO),
+            _ if self.steps_left > 0 => Some(Duration::ZERO),
+            Speed::RealTime(factor) => {
+                // Sleep until the next step is due, waking in time to send a frame.
+                let due = self.steps_due();
+                if due >= 1.0 {
+                    return Some(Duration::ZERO);
+                }
+                let wait = Duration::from_secs_f64((1.0 - due) * self.sim.dt_ms() / factor / 1000.0);
+                let cap = if unsent { until_send.max(Duration::from_millis(1)) } else { FRAME_INTERVAL };
+                Some(wait.min(cap))
+            }
+        }
+    }
+
+    /// Steps the pacing clock allows now (may be fractional or negative).
+    fn steps_due(&self) -> f64 {
+        match self.speed {
+            Speed::Max => f64::INFINITY,
+            Speed::RealTime(factor) => {
+                let target_ms = self.anchor.1 + self.anchor.0.elapsed().as_secs_f64() * 1000.0 * factor;
+                (target_ms - self.sim.t_ms()) / self.sim.dt_ms()
+            }
+        }
+    }
+
+    fn advance(&mut self) {
+        let start = Instant::now();
+        if let Speed::RealTime(factor) = self.speed {
+            let lag_steps = MAX_LAG.as_secs_f64() * 1000.0 * factor / self.sim.dt_ms();
+            if self.steps_due() > lag_steps {
+                self.anchor = (Instant::now(), self.sim.t_ms());
+            }
+        }
+        while start.elapsed() < SLICE && self.stepping() {
+            let due = if self.steps_left > 0 { self.steps_left as f64 } else { self.steps_due() };
+            if due < 1.0 {
+                break;
+            }
+            let mut n = (due.floor() as u64).min(CHUNK_STEPS);
+            if self.steps_left > 0 {
+                n = n.min(self.steps_left);
+            }
+            let t_before = self.sim.t_ms();
+            let result = self.sim.step(n, &mut self.pending);
+            let taken = ((self.sim.t_ms() - t_before) / self.sim.dt_ms()).round() as u64;
+            self.pending.steps += taken;
+            if self.steps_left > 0 {
+                self.steps_left -= taken.min(self.steps_left);
+                if self.steps_left == 0 {
+                    self.status_changed = true;
+                }
+            }
+            if let Err(fault) = result {
+                self.fault = Some(fault.to_string());
+                self.running = false;
+                self.steps_left = 0;
+                self.status_changed = true;
+                return;
+            }
+        }
+    }
+
+    /// Sends the held frame when it is time (or the status changed) and the channel has room;
+    /// otherwise keeps it and coalesces.
+    fn flush(&mut self) {
+        let unsent = self.status_changed || !self.pending.is_empty();
+        if !unsent || (!self.status_changed && self.last_send.elapsed() < FRAME_INTERVAL) {
+            return;
+        }
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.rate_mark.0).as_secs_f64();
+        if elapsed > 0.0 {
+            let instant = (self.sim.t_ms() - self.rate_mark.1) / elapsed;
+            self.rate = if self.rate == 0.0 { instant } else { 0.8 * self.rate + 0.2 * instant };
+        }
+        let mut frame = std::mem::replace(&mut self.pending, Frame::new(self.run_id, self.sim.columns(), Status::Paused));
+        frame.t_ms = self.sim.t_ms();
+        frame.status = self.status();
+        frame.sim_ms_per_s = if self.stepping() || frame.steps > 0 { self.rate } else { 0.0 };
+        match self.frames.try_send(frame) {
+            Ok(()) => {
+                self.status_changed = false;
+                self.last_send = now;
+                self.rate_mark = (now, self.sim.t_ms());
+                if let Some(wake) = &self.waker {
+                    wake();
+                }
+            }
+            Err(TrySendError::Full(frame)) | Err(TrySendError::Disconnected(frame)) => self.pending = frame,
+        }
+    }
+
+    fn restart(&mut self) {
+        match Simulation::from_preset(&self.preset, self.preset.run.seed) {
+            Ok(sim) => {
+                self.sim = sim;
+                self.fault = None;
+            }
+            Err(message) => self.fault = Some(format!("cannot restart: {message}")),
+        }
+        self.run_id += 1;
+        self.pending = Frame::new(self.run_id, self.sim.columns(), Status::Paused);
+        self.sim.sample(&mut self.pending);
+        self.anchor = (Instant::now(), self.sim.t_ms());
+        self.rate_mark = (Instant::now(), self.sim.t_ms());
+        self.status_changed = true;
+    }
+
+    /// Applies an edit to the stored preset if it validates; refuses it (and says so) if not.
+    fn edit(&mut self, apply: impl FnOnce(&mut Preset)) -> bool {
+        let mut draft = self.preset.clone();
+        apply(&mut draft);
+        match draft.validate() {
+            Ok(()) => {
+                self.preset = draft;
+                true
+            }
+            Err(inv) => {
+                self.fault = Some(format!("edit refused: field `{}`: {}", inv.field, inv.message));
+                self.running = false;
+                self.status_changed = true;
+                false
+            }
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Run => {
+                self.running = true;
+                self.steps_left = 0;
+                self.fault = None;
+                self.anchor = (Instant::now(), self.sim.t_ms());
+                self.status_changed = true;
+            }
+            Command::Pause => {
+                self.running = false;
+                self.steps_left = 0;
+                self.status_changed = true;
+            }
+            Command::Step(n) => {
+                self.running = false;
+                self.fault = None;
+                self.steps_left = n;
+                self.status_changed = true;
+            }
+            Command::Reset => self.restart(),
+            Command::SetSpeed(speed) => {
+                if speed.validate().is_ok() {
+                    self.speed = speed;
+                    self.preset.view.speed = speed;
+                    self.anchor = (Instant::now(), self.sim.t_ms());
+                }
+            }
+            Command::Load(preset) => {
+                if self.edit(|p| *p = *preset) {
+                    self.speed = self.preset.view.speed;
+                    self.restart();
+                }
+            }
+            Command::SetModel(model) => {
+                let same_kind = model.kind() == self.sim.model().kind();
+                if self.edit(|p| p.neuron = model) {
+                    if same_kind {
+                        self.sim.set_model(model);
+                    } else {
+                        self.restart();
+                    }
+                }
+            }
+            Command::SetStimulus(stimulus) => {
+                if self.edit(|p| p.stimulus = stimulus.clone()) {
+                    self.sim.set_stimulus(stimulus);
+                }
+            }
+            Command::SetIntegrator(integrator) => {
+                if self.edit(|p| p.run.integrator = integrator) {
+                    self.sim.set_integrator(integrator);
+                }
+            }
+            Command::SetDt(dt_ms) => {
+                if self.edit(|p| p.run.dt_ms = dt_ms) {
+                    self.sim.set_dt(dt_ms);
+                    self.anchor = (Instant::now(), self.sim.t_ms());
+                }
+            }
+            Command::Shutdown => {}
+        }
+    }
+}

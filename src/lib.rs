@@ -1,0 +1,13 @@
+//! spikelab: a desktop laboratory for spiking neurons.
+
+pub mod analysis; // spike statistics, f-I curves, analytic references
+pub mod app; // the eframe GUI: one file per panel
+pub mod cli; // the headless face: run | fi | check | presets | bench
+pub mod engine; // Simulation (pure core) and the engine thread
+pub mod fsio; // atomic file writes
+pub mod integrate; // Euler and RK4
+pub mod library; // bundled presets
+pub mod network; // populations (struct-of-arrays state)
+pub mod neuron; // models and their parameter metadata
+pub mod preset; // the lab state as RON: load, validate, save, --set
+pub mod stimulus; // injected current components

@@ -1,0 +1,5 @@
+//! Groups of neurons. A population holds one model and its state as struct-of-arrays.
+
+pub mod population;
+
+pub use population::{Fault, Population, Spike};

@@ -1,0 +1,153 @@
+//! A population: one model, per-variable state arrays, refractory clocks.
+
+use crate::integrate::Integrator;
+use crate::neuron::{with_model, Dynamics, NeuronModel, State, MAX_VARS};
+
+/// One spike: its time (interpolated inside the step) and the global neuron index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spike {
+    pub t_ms: f64,
+    pub neuron: u32,
+}
+
+/// A neuron whose state stopped being a finite number: the run must pause with this message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub neuron: usize,
+    pub var: &'static str,
+    pub value: f64,
+    pub t_ms: f64,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "neuron {} variable {} became {} at t = {:.3} ms: the integration blew up. \
+             Reduce dt, switch to RK4, or bring the parameters back into a stable range.",
+            self.neuron, self.var, self.value, self.t_ms
+        )
+    }
+}
+
+/// The most spikes one neuron may emit within one step; more means the reset lands above
+/// threshold, which validation rules out, so this only guards against an endless loop.
+const MAX_SPIKES_PER_STEP: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct Population {
+    model: NeuronModel,
+    /// `vars[j][i]`: variable `j` of neuron `i`.
+    vars: Vec<Vec<f64>>,
+    refractory_until_ms: Vec<f64>,
+}
+
+impl Population {
+    pub fn new(model: NeuronModel, n: usize) -> Self {
+        let init = model.initial_state();
+        let vars = (0..model.vars().len()).map(|j| vec![init[j]; n]).collect();
+        Self { model, vars, refractory_until_ms: vec![f64::NEG_INFINITY; n] }
+    }
+
+    pub fn len(&self) -> usize {
+        self.refractory_until_ms.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn model(&self) -> &NeuronModel {
+        &self.model
+    }
+
+    /// Swaps in new parameters of the same model and keeps the state (live slider edits).
+    /// A different model restarts the state from the new model's initial condition.
+    pub fn set_model(&mut self, model: NeuronModel) {
+        if model.kind() == self.model.kind() {
+            self.model = model;
+        } else {
+            *self = Population::new(model, self.len());
+        }
+    }
+
+    /// Value of variable `var` of neuron `i`.
+    pub fn var(&self, var: usize, i: usize) -> f64 {
+        self.vars[var][i]
+    }
+
+    /// Advances every neuron from `t_ms` to `t_ms + dt_ms` with `input(i)` held over the step.
+    /// Spikes are appended to `spikes` with their crossing time interpolated inside the step
+    /// (global index = `offset + i`); the first non-finite state is returned as a [`Fault`].
+    pub fn step(
+        &mut self,
+        t_ms: f64,
+        dt_ms: f64,
+        integrator: Integrator,
+        input: impl Fn(usize) -> f64,
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        let model = self.model;
+        with_model!(&model, p => self.step_model(p, t_ms, dt_ms, integrator, input, offset, spikes))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step_model<M: Dynamics>(
+        &mut self,
+        model: &M,
+        t_ms: f64,
+        dt_ms: f64,
+        integrator: Integrator,
+        input: impl Fn(usize) -> f64,
+        offset: u32,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        let nv = M::VARS.len();
+        let (threshold, t_ref) = (model.threshold(), model.refractory_ms());
+        let t_end = t_ms + dt_ms;
+        for i in 0..self.len() {
+            let mut x: State = [0.0; MAX_VARS];
+            for (j, xj) in x.iter_mut().enumerate().take(nv) {
+                *xj = self.vars[j][i];
+            }
+            let current = input(i);
+            let mut t0 = t_ms;
+            for _ in 0..MAX_SPIKES_PER_STEP {
+                // Refractory: v stays clamped at its reset value until the clock runs out,
+                // which may happen inside this step; then integrate the rest of the step.
+                let refractory_end = self.refractory_until_ms[i];
+                if refractory_end >= t_end {
+                    break;
+                }
+                t0 = t0.max(refractory_end);
+                let h = t_end - t0;
+                if h <= 0.0 {
+                    break;
+                }
+                let next = integrator.advance(model, &x, current, h);
+                if next[0] < threshold {
+                    x = next;
+                    break;
+                }
+                // Linear interpolation of the threshold crossing inside [t0, t_end].
+                let rise = next[0] - x[0];
+                let frac = if rise > 0.0 { ((threshold - x[0]) / rise).clamp(0.0, 1.0) } else { 0.0 };
+                let t_spike = t0 + frac * h;
+                spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
+                // Reset the state as it was at the crossing, then integrate what is left.
+                for j in 0..nv {
+                    x[j] += frac * (next[j] - x[j]);
+                }
+                model.reset(&mut x);
+                self.refractory_until_ms[i] = t_spike + t_ref;
+                t0 = t_spike;
+            }
+            if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
+                return Err(Fault { neuron: offset as usize + i, var: M::VARS[j].key, value: x[j], t_ms: t_end });
+            }
+            for (j, &xj) in x.iter().enumerate().take(nv) {
+                self.vars[j][i] = xj;
+            }
+        }
+        Ok(())
+    }
+}

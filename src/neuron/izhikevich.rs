@@ -1,0 +1,57 @@
+//! Izhikevich (2003) simple model in its `a, b, c, d` form.
+//!
+//! `v' = 0.04 v^2 + 5 v + 140 - u + I`, `u' = a (b v - u)`; at `v >= v_peak`: `v <- c`, `u <- u + d`.
+//! Units: the model's own dimensionless units (v in mV-like units, t in ms, I in model units).
+
+use super::param::{params, VarSpec};
+use super::{Dynamics, State};
+
+params! {
+    /// Parameters of the Izhikevich (2003) model.
+    pub struct Izhikevich {
+        a: "a" "1/ms" [-0.1, 1.5] = 0.02,
+            "Time scale of the recovery variable u: small a means slow recovery (regular spiking 0.02, fast spiking 0.1).";
+        b: "b" "" [-1.5, 1.5] = 0.2,
+            "Sensitivity of u to subthreshold v: larger b couples them more strongly, giving resonance and low-threshold spiking.";
+        c: "c" "mV" [-90.0, -30.0] = -65.0,
+            "After-spike reset of v: a high reset (-50) gives bursts, a low one (-65) single spikes.";
+        d: "d" "" [-25.0, 25.0] = 8.0,
+            "After-spike jump of u: large d gives strong spike-frequency adaptation.";
+        v_peak: "v_peak" "mV" [0.0, 60.0] = 30.0,
+            "Spike cutoff: v is reset when it reaches this value (the spike apex, not a threshold).";
+        v0: "v_0" "mV" [-90.0, 30.0] = -65.0,
+            "Initial v; u starts at b v_0 as in Izhikevich's scripts.";
+    }
+}
+
+impl Dynamics for Izhikevich {
+    const VARS: &'static [VarSpec] = &[
+        VarSpec { key: "v", label: "v", unit: "mV" },
+        VarSpec { key: "u", label: "u", unit: "" },
+    ];
+    const CURRENT_UNIT: &'static str = "model units";
+
+    fn initial_state(&self) -> State {
+        [self.v0, self.b * self.v0, 0.0, 0.0]
+    }
+    fn derivatives(&self, x: &State, i: f64) -> State {
+        let (v, u) = (x[0], x[1]);
+        [0.04 * v * v + 5.0 * v + 140.0 - u + i, self.a * (self.b * v - u), 0.0, 0.0]
+    }
+    fn threshold(&self) -> f64 {
+        self.v_peak
+    }
+    fn reset(&self, x: &mut State) {
+        x[0] = self.c;
+        x[1] += self.d;
+    }
+    fn check_relations(&self) -> Result<(), String> {
+        if self.c >= self.v_peak {
+            return Err(format!(
+                "c ({}) must be below v_peak ({}): the reset would trigger another spike at once",
+                self.c, self.v_peak
+            ));
+        }
+        Ok(())
+    }
+}

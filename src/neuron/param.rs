@@ -1,0 +1,135 @@
+//! Parameter metadata: each model describes its parameters once (key, symbol, unit, range, default,
+//! doc). Sliders, tooltips, preset validation, the CLI's `--set` and the docs all read this table.
+
+use serde::{Deserialize, Serialize};
+
+/// One parameter of a model, described once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamSpec {
+    /// Field name in the preset (RON) and in `--set neuron.<key>=...`.
+    pub key: &'static str,
+    /// Symbol shown on the slider, e.g. `g_L`.
+    pub symbol: &'static str,
+    pub unit: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    /// One or two sentences that teach what the parameter does.
+    pub doc: &'static str,
+}
+
+impl ParamSpec {
+    /// The label a slider shows: symbol and unit, e.g. `g_L [nS]`.
+    pub fn label(&self) -> String {
+        if self.unit.is_empty() {
+            self.symbol.to_string()
+        } else {
+            format!("{} [{}]", self.symbol, self.unit)
+        }
+    }
+
+    /// Checks range and finiteness; the message names the key, range and unit.
+    pub fn check(&self, value: f64) -> Result<(), String> {
+        if !value.is_finite() {
+            return Err(format!("{} must be a finite number, got {value}", self.key));
+        }
+        if value < self.min || value > self.max {
+            return Err(format!(
+                "{} = {value} {} is outside its range [{}, {}] {} ({})",
+                self.key, self.unit, self.min, self.max, self.unit, self.symbol
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A struct of model parameters with metadata: implemented by `params!`.
+pub trait ParamSet {
+    fn specs() -> &'static [ParamSpec];
+    fn get(&self, key: &str) -> Option<f64>;
+    /// Sets a parameter by key; `false` if the key is unknown (the value is not range-checked).
+    fn set(&mut self, key: &str, value: f64) -> bool;
+
+    /// Range check of every parameter, in table order.
+    fn check_ranges(&self) -> Result<(), String> {
+        for spec in Self::specs() {
+            let value = self.get(spec.key).expect("every spec has a field");
+            spec.check(value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A state variable of a model, as recorded and plotted (`0.v`, `0.u` in trace.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+}
+
+/// Declares a parameter struct with its metadata table in one place:
+/// `key: "symbol" "unit" [min, max] = default, "doc";`
+macro_rules! params {
+    ($(#[$meta:meta])* pub struct $name:ident {
+        $($key:ident : $symbol:literal $unit:literal [$min:expr, $max:expr] = $default:expr, $doc:literal;)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            $(#[doc = $doc] pub $key: f64,)*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $($key: $default,)* }
+            }
+        }
+
+        impl $crate::neuron::param::ParamSet for $name {
+            fn specs() -> &'static [$crate::neuron::param::ParamSpec] {
+                const SPECS: &[$crate::neuron::param::ParamSpec] = &[$(
+                    $crate::neuron::param::ParamSpec {
+                        key: stringify!($key), symbol: $symbol, unit: $unit,
+                        min: $min, max: $max, default: $default, doc: $doc,
+                    },
+                )*];
+                SPECS
+            }
+            fn get(&self, key: &str) -> Option<f64> {
+                match key { $(stringify!($key) => Some(self.$key),)* _ => None }
+            }
+            fn set(&mut self, key: &str, value: f64) -> bool {
+                match key { $(stringify!($key) => { self.$key = value; true })* _ => false }
+            }
+        }
+    };
+}
+pub(crate) use params;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    params! {
+        /// A test set.
+        pub struct Demo {
+            x_mv: "x" "mV" [-10.0, 10.0] = 1.0, "Demo x.";
+            y: "y" "" [0.0, 1.0] = 0.5, "Demo y.";
+        }
+    }
+
+    #[test]
+    fn macro_builds_table_get_set_and_checks() {
+        let mut d = Demo::default();
+        assert_eq!(Demo::specs().len(), 2);
+        assert_eq!(Demo::specs()[0].label(), "x [mV]");
+        assert_eq!(Demo::specs()[1].label(), "y");
+        assert_eq!(d.get("y"), Some(0.5));
+        assert!(d.set("x_mv", 20.0));
+        assert!(!d.set("nope", 1.0));
+        let err = d.check_ranges().unwrap_err();
+        assert!(err.contains("x_mv = 20") && err.contains("[-10, 10]"), "{err}");
+    }
+}

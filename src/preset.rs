@@ -1,0 +1,387 @@
+//! The whole lab state as one serde struct, saved as RON.
+//!
+//! Loading parses, then validates every range and relation; any mistake is reported with the
+//! file, line and field. Unknown fields are rejected. Saves are atomic (see [`crate::fsio`]).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Speed;
+use crate::integrate::Integrator;
+use crate::neuron::NeuronModel;
+use crate::stimulus::Stimulus;
+
+/// The preset format version this build writes and reads.
+pub const PRESET_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub version: u32,
+    pub name: String,
+    /// What the preset shows and where its numbers come from (cite the source).
+    #[serde(default)]
+    pub description: String,
+    pub neuron: NeuronModel,
+    #[serde(default)]
+    pub stimulus: Stimulus,
+    #[serde(default)]
+    pub run: RunSettings,
+    #[serde(default)]
+    pub view: ViewSettings,
+}
+
+/// How the simulation steps and what a headless run records.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunSettings {
+    pub dt_ms: f64,
+    /// Length of a headless run (`spikelab run`), in ms.
+    pub duration_ms: f64,
+    pub integrator: Integrator,
+    pub seed: u64,
+    /// Record the trace every this many steps.
+    pub record_every: u32,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self { dt_ms: 0.1, duration_ms: 500.0, integrator: Integrator::Rk4, seed: 1, record_every: 1 }
+    }
+}
+
+/// What the window shows; ignored by headless runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ViewSettings {
+    /// Width of the scrolling trace window, in ms.
+    pub window_ms: f64,
+    pub speed: Speed,
+    /// Plot the hidden variables (u) under the membrane potential.
+    pub show_hidden: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self { window_ms: 500.0, speed: Speed::RealTime(1.0), show_hidden: true }
+    }
+}
+
+/// A preset that failed to load: where, which field, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresetError {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for PresetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for PresetError {}
+
+/// A validation failure: the dotted path of the field and the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+impl Preset {
+    /// A preset with this model and default everything else.
+    pub fn with_model(name: &str, neuron: NeuronModel) -> Self {
+        Self {
+            version: PRESET_VERSION,
+            name: name.to_string(),
+            description: String::new(),
+            neuron,
+            stimulus: Stimulus::default(),
+            run: RunSettings::default(),
+            view: ViewSettings::default(),
+        }
+    }
+
+    /// Parses and validates RON text; `origin` (a file name) prefixes every error.
+    pub fn from_ron(text: &str, origin: &str) -> Result<Preset, PresetError> {
+        let preset: Preset = ron_options().from_str(text).map_err(|e| {
+            let line = e.span.start.line;
+            PresetError {
+                origin: origin.to_string(),
+                line: Some(line),
+                field: field_of_ron_error(&e.code).or_else(|| field_on_line(text, line, e.span.start.col)),
+                message: e.code.to_string(),
+            }
+        })?;
+        preset.validate().map_err(|inv| PresetError {
+            origin: origin.to_string(),
+            line: locate_field(text, &inv.field),
+            field: Some(inv.field),
+            message: inv.message,
+        })?;
+        Ok(preset)
+    }
+
+    pub fn load(path: &Path) -> Result<Preset, PresetError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| PresetError {
+            origin: origin.clone(),
+            line: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Preset::from_ron(&text, &origin)
+    }
+
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false);
+        ron_options().to_string_pretty(self, config).expect("a preset always serialises") + "\n"
+    }
+
+    /// Validates, then writes atomically.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        self.validate().map_err(|inv| format!("not saved: field `{}`: {}", inv.field, inv.message))?;
+        crate::fsio::write_atomic(path, self.to_ron().as_bytes())
+            .map_err(|e| format!("cannot save {}: {e}", path.display()))
+    }
+
+    /// Every range and relation; the first failure with its dotted field path.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let invalid = |field: String, message: String| Invalid { field, message };
+        if self.version != PRESET_VERSION {
+            return Err(invalid(
+                "version".into(),
+                format!("this spikelab reads preset version {PRESET_VERSION}, the file says {}", self.version),
+            ));
+        }
+        for spec in self.neuron.specs() {
+            let value = self.neuron.get(spec.key).expect("spec keys are fields");
+            spec.check(value).map_err(|m| invalid(format!("neuron.{}", spec.key), m))?;
+        }
+        // Relation messages start with the key they blame.
+        self.neuron.validate().map_err(|m| {
+            let key = m.split_whitespace().next().unwrap_or_default().to_string();
+            invalid(format!("neuron.{key}"), m)
+        })?;
+        self.stimulus
+            .validate()
+            .map_err(|(i, field, m)| invalid(format!("stimulus.components.{i}.{field}"), m))?;
+        let run = &self.run;
+        if !(run.dt_ms > 0.0 && run.dt_ms <= 10.0) {
+            return Err(invalid("run.dt_ms".into(), format!("must be in (0, 10] ms, got {}", run.dt_ms)));
+        }
+        if !(run.duration_ms > 0.0 && run.duration_ms.is_finite()) {
+            return Err(invalid("run.duration_ms".into(), format!("must be a finite time > 0 ms, got {}", run.duration_ms)));
+        }
+        if run.record_every == 0 {
+            return Err(invalid("run.record_every".into(), "must be at least 1 step".into()));
+        }
+        if !(self.view.window_ms >= 1.0 && self.view.window_ms <= 1e6) {
+            return Err(invalid("view.window_ms".into(), format!("must be in [1, 1e6] ms, got {}", self.view.window_ms)));
+        }
+        self.view.speed.validate().map_err(|m| invalid("view.speed".into(), m))
+    }
+
+    /// Applies `--set key.path=value`: a dotted path into the preset's own RON structure
+    /// (`neuron.a`, `run.dt_ms`, `stimulus.components.0.amplitude`). Unknown paths and values
+    /// that fail validation are errors; the preset is unchanged then.
+    pub fn set_path(&mut self, path: &str, value: &str) -> Result<(), String> {
+        let mut tree = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
+        let mut node = &mut tree;
+        let mut walked = Vec::new();
+        for key in path.split('.') {
+            node = descend(node, key).map_err(|expected| {
+                let at = if walked.is_empty() { "the preset".to_string() } else { format!("`{}`", walked.join(".")) };
+                format!("unknown key `{key}` in {at}: expected one of {expected}")
+            })?;
+            walked.push(key);
+        }
+        *node = parse_set_value(value);
+        let updated: Preset = serde_json::from_value(tree).map_err(|e| format!("--set {path}={value}: {e}"))?;
+        updated.validate().map_err(|inv| format!("--set {path}={value}: field `{}`: {}", inv.field, inv.message))?;
+        *self = updated;
+        Ok(())
+    }
+}
+
+/// One step of a `--set` path: a struct field, an array index, or through an enum variant
+/// (`neuron.a` reaches into `neuron: Izhikevich(a: ...)`). The error lists what exists here.
+fn descend<'a>(node: &'a mut serde_json::Value, key: &str) -> Result<&'a mut serde_json::Value, String> {
+    use serde_json::Value;
+    enum Way {
+        Field,
+        Variant,
+        Index(usize),
+    }
+    let way = match &*node {
+        Value::Object(map) if map.contains_key(key) => Way::Field,
+        Value::Object(map) if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) => Way::Variant,
+        Value::Object(map) => return Err(map.keys().map(String::as_str).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => match key.parse::<usize>().ok().filter(|&i| i < items.len()) {
+            Some(i) => Way::Index(i),
+            None => return Err(format!("an index below {}", items.len())),
+        },
+        _ => return Err("nothing (this is a value, not a structure)".into()),
+    };
+    match way {
+        Way::Field => Ok(&mut node[key]),
+        Way::Index(i) => Ok(&mut node[i]),
+        Way::Variant => {
+            let variant = node.as_object_mut().and_then(|m| m.values_mut().next()).expect("one entry");
+            descend(variant, key)
+        }
+    }
+}
+
+fn parse_set_value(value: &str) -> serde_json::Value {
+    if let Ok(n) = value.parse::<u64>() {
+        return n.into();
+    }
+    if let Ok(n) = value.parse::<i64>() {
+        return n.into();
+    }
+    if let Some(n) = value.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        return serde_json::Value::Number(n);
+    }
+    match value {
+        "true" => true.into(),
+        "false" => false.into(),
+        _ => value.trim_matches('"').into(),
+    }
+}
+
+/// `neuron: Izhikevich(a: 0.02, ...)` rather than `Izhikevich((a: 0.02, ...))`.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+fn field_of_ron_error(code: &ron::Error) -> Option<String> {
+    match code {
+        ron::Error::NoSuchStructField { found, .. } => Some(found.to_string()),
+        ron::Error::MissingStructField { field, .. } => Some(field.to_string()),
+        ron::Error::DuplicateStructField { field, .. } => Some(field.to_string()),
+        _ => None,
+    }
+}
+
+/// The field name written before `col` on `line` (`a: oops` -> `a`), for type errors.
+fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
+    let src = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = src.chars().take(col.saturating_sub(1)).collect();
+    let colon = before.rfind(':')?;
+    let name: String =
+        before[..colon].trim_end().chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then(|| name.chars().rev().collect())
+}
+
+/// The 1-based line where a dotted field path is written, e.g. `stimulus.components.1.amplitude`:
+/// each name is searched after the previous one; an index `k` means the (k+1)-th occurrence of the
+/// next name.
+pub fn locate_field(text: &str, path: &str) -> Option<usize> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut pos = 0;
+    let mut skip = 0;
+    for part in parts {
+        if let Ok(k) = part.parse::<usize>() {
+            skip = k;
+            continue;
+        }
+        for _ in 0..=skip {
+            pos += find_key(&text[pos..], part)? + part.len();
+        }
+        skip = 0;
+    }
+    Some(text[..pos].matches('\n').count() + 1)
+}
+
+/// Byte offset of `key` written as a field (`key:` at a word boundary).
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(key) {
+        let at = from + found;
+        let before_ok = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = text[at + key.len()..].trim_start();
+        if before_ok && after.starts_with(':') {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neuron::{Izhikevich, Lif};
+
+    fn izh_text() -> String {
+        Preset::with_model("t", NeuronModel::Izhikevich(Izhikevich::default())).to_ron()
+    }
+
+    #[test]
+    fn written_form_is_plain() {
+        let text = izh_text();
+        assert!(text.contains("neuron: Izhikevich(") && !text.contains("Izhikevich((") && !text.contains("#!"), "{text}");
+    }
+
+    #[test]
+    fn round_trip_is_equal() {
+        let mut p = Preset::with_model("t", NeuronModel::Lif(Lif::default()));
+        p.stimulus = Stimulus::dc(250.0);
+        let back = Preset::from_ron(&p.to_ron(), "mem").unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn unknown_field_names_line_and_field() {
+        let text = izh_text().replace("d: 8.0,", "d: 8.0,\n            q: 1.0,");
+        let err = Preset::from_ron(&text, "x.ron").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("q"));
+        let line = err.line.unwrap();
+        assert!(text.lines().nth(line - 1).unwrap().contains("q: 1.0"), "{err}");
+        assert!(err.to_string().starts_with(&format!("x.ron:{line}: field `q`")), "{err}");
+    }
+
+    #[test]
+    fn type_error_names_the_field() {
+        let text = izh_text().replace("a: 0.02", "a: \"fast\"");
+        let err = Preset::from_ron(&text, "x.ron").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("a"), "{err}");
+        assert!(text.lines().nth(err.line.unwrap() - 1).unwrap().contains("a: \"fast\""));
+    }
+
+    #[test]
+    fn out_of_range_value_names_line_and_field() {
+        let text = izh_text().replace("c: -65.0", "c: 20.0");
+        let err = Preset::from_ron(&text, "x.ron").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("neuron.c"));
+        assert!(text.lines().nth(err.line.unwrap() - 1).unwrap().contains("c: 20.0"), "{err}");
+    }
+
+    #[test]
+    fn set_path_reaches_through_the_model_enum() {
+        let mut p = Preset::from_ron(&izh_text(), "m").unwrap();
+        p.set_path("neuron.a", "0.1").unwrap();
+        p.set_path("run.integrator", "Euler").unwrap();
+        p.set_path("run.seed", "7").unwrap();
+        assert_eq!(p.neuron.get("a"), Some(0.1));
+        assert_eq!(p.run.integrator, Integrator::Euler);
+        assert_eq!(p.run.seed, 7);
+        let err = p.set_path("neuron.q", "1").unwrap_err();
+        assert!(err.contains("unknown key `q` in `neuron`") && err.contains("v_peak"), "{err}");
+        let err = p.set_path("neuron.a", "99").unwrap_err();
+        assert!(err.contains("neuron.a") && err.contains("outside its range"), "{err}");
+        assert_eq!(p.neuron.get("a"), Some(0.1), "a failed --set leaves the preset unchanged");
+    }
+}
