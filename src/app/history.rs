@@ -6,6 +6,7 @@ use egui_plot::PlotPoint;
 
 use crate::engine::frame::{Frame, Status};
 use crate::network::Spike;
+use crate::neuron::NeuronModel;
 
 /// Points kept per recorded variable (about 6 MB each); older points are dropped.
 const MAX_POINTS: usize = 400_000;
@@ -24,6 +25,8 @@ pub struct History {
     pub t_ms: f64,
     pub status: Status,
     pub sim_ms_per_s: f64,
+    /// The model the engine reported running in its latest frame.
+    pub engine_model: Option<NeuronModel>,
     /// Bumped whenever the data changes, for draw caches.
     pub version: u64,
 }
@@ -40,6 +43,7 @@ impl Default for History {
             t_ms: 0.0,
             status: Status::Paused,
             sim_ms_per_s: 0.0,
+            engine_model: None,
             version: 0,
         }
     }
@@ -84,6 +88,7 @@ impl History {
         self.t_ms = frame.t_ms;
         self.status = frame.status;
         self.sim_ms_per_s = frame.sim_ms_per_s;
+        self.engine_model = Some(frame.model);
         self.version += 1;
         true
     }
@@ -140,7 +145,8 @@ mod tests {
     use crate::engine::frame::Series;
 
     fn frame(run_id: u64, t: f64, spikes: usize) -> Frame {
-        let mut f = Frame::new(run_id, vec!["0.v".into()], Status::Running);
+        let model = crate::neuron::ModelKind::Lif.default_model();
+        let mut f = Frame::new(run_id, vec!["0.v".into()], model, Status::Running);
         f.traces[0] = Series { points: vec![[t, -65.0]] };
         f.spikes = (0..spikes).map(|k| Spike { t_ms: t + k as f64 * 0.01, neuron: 0 }).collect();
         f.t_ms = t;

@@ -1,6 +1,7 @@
 //! What the engine sends to the UI: frames of spikes and min/max-decimated traces.
 
 use crate::network::Spike;
+use crate::neuron::NeuronModel;
 
 /// One recorded variable as `(t_ms, value)` points, bounded in length.
 ///
@@ -70,6 +71,8 @@ pub struct Frame {
     /// One series per recorded column (see `Simulation::columns`).
     pub traces: Vec<Series>,
     pub columns: Vec<String>,
+    /// The model (with parameters) the engine is running.
+    pub model: NeuronModel,
     pub status: Status,
     /// Steps simulated into this frame.
     pub steps: u64,
@@ -78,13 +81,14 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(run_id: u64, columns: Vec<String>, status: Status) -> Self {
+    pub fn new(run_id: u64, columns: Vec<String>, model: NeuronModel, status: Status) -> Self {
         Self {
             run_id,
             t_ms: 0.0,
             spikes: Vec::new(),
             traces: vec![Series::default(); columns.len()],
             columns,
+            model,
             status,
             steps: 0,
             sim_ms_per_s: 0.0,

@@ -126,7 +126,7 @@ impl Engine {
         let mut engine = Self {
             speed: preset.view.speed,
             preset,
-            pending: Frame::new(0, sim.columns(), Status::Paused),
+            pending: Frame::new(0, sim.columns(), *sim.model(), Status::Paused),
             sim,
             run_id: 0,
             running: false,
@@ -274,9 +274,11 @@ impl Engine {
             let instant = (self.sim.t_ms() - self.rate_mark.1) / elapsed;
             self.rate = if self.rate == 0.0 { instant } else { 0.8 * self.rate + 0.2 * instant };
         }
-        let mut frame = std::mem::replace(&mut self.pending, Frame::new(self.run_id, self.sim.columns(), Status::Paused));
+        let fresh = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
+        let mut frame = std::mem::replace(&mut self.pending, fresh);
         frame.t_ms = self.sim.t_ms();
         frame.status = self.status();
+        frame.model = *self.sim.model();
         frame.sim_ms_per_s = if self.stepping() || frame.steps > 0 { self.rate } else { 0.0 };
         match self.frames.try_send(frame) {
             Ok(()) => {
@@ -300,7 +302,7 @@ impl Engine {
             Err(message) => self.fault = Some(format!("cannot restart: {message}")),
         }
         self.run_id += 1;
-        self.pending = Frame::new(self.run_id, self.sim.columns(), Status::Paused);
+        self.pending = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
         self.sim.sample(&mut self.pending);
         self.anchor = (Instant::now(), self.sim.t_ms());
         self.rate_mark = (Instant::now(), self.sim.t_ms());

@@ -34,6 +34,52 @@ impl std::fmt::Display for Fault {
 /// threshold, which validation rules out, so this only guards against an endless loop.
 const MAX_SPIKES_PER_STEP: usize = 8;
 
+/// Where inside a step `v` crossed `threshold`: the fraction of the step and the state there.
+///
+/// Uses the cubic Hermite interpolant through both ends with their derivatives, so the crossing
+/// time is accurate to O(h^4): linear interpolation would put every spike of a convex upstroke
+/// early by about h^2 v''/(8 v') (0.01 ms per Izhikevich spike at h = 0.1 ms), an error that
+/// accumulates from spike to spike. Falls back to linear if the end derivative is not finite.
+fn crossing<M: Dynamics>(
+    model: &M,
+    x0: &State,
+    x1: &State,
+    current: f64,
+    h: f64,
+    threshold: f64,
+    nv: usize,
+) -> (f64, State) {
+    if x0[0] >= threshold {
+        return (0.0, *x0);
+    }
+    let d0 = model.derivatives(x0, current);
+    let d1 = model.derivatives(x1, current);
+    let hermite = |s: f64, j: usize| {
+        let (s2, s3) = (s * s, s * s * s);
+        (2.0 * s3 - 3.0 * s2 + 1.0) * x0[j]
+            + (s3 - 2.0 * s2 + s) * h * d0[j]
+            + (-2.0 * s3 + 3.0 * s2) * x1[j]
+            + (s3 - s2) * h * d1[j]
+    };
+    let linear = ((threshold - x0[0]) / (x1[0] - x0[0])).clamp(0.0, 1.0);
+    let frac = if d0[0].is_finite() && d1[0].is_finite() {
+        // p(0) < threshold <= p(1): bisection always converges; 50 halvings reach f64 precision.
+        let (mut lo, mut hi) = (0.0, 1.0);
+        for _ in 0..50 {
+            let mid = 0.5 * (lo + hi);
+            if hermite(mid, 0) < threshold { lo = mid } else { hi = mid }
+        }
+        hi
+    } else {
+        linear
+    };
+    let mut at = *x0;
+    for (j, v) in at.iter_mut().enumerate().take(nv) {
+        *v = if d0[j].is_finite() && d1[j].is_finite() { hermite(frac, j) } else { x0[j] + frac * (x1[j] - x0[j]) };
+    }
+    (frac, at)
+}
+
 #[derive(Debug, Clone)]
 pub struct Population {
     model: NeuronModel,
@@ -128,15 +174,11 @@ impl Population {
                     x = next;
                     break;
                 }
-                // Linear interpolation of the threshold crossing inside [t0, t_end].
-                let rise = next[0] - x[0];
-                let frac = if rise > 0.0 { ((threshold - x[0]) / rise).clamp(0.0, 1.0) } else { 0.0 };
+                let (frac, crossed) = crossing(model, &x, &next, current, h, threshold, nv);
                 let t_spike = t0 + frac * h;
                 spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
                 // Reset the state as it was at the crossing, then integrate what is left.
-                for j in 0..nv {
-                    x[j] += frac * (next[j] - x[j]);
-                }
+                x = crossed;
                 model.reset(&mut x);
                 self.refractory_until_ms[i] = t_spike + t_ref;
                 t0 = t_spike;
