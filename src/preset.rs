@@ -286,23 +286,42 @@ fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
 }
 
 /// The 1-based line where a dotted field path is written, e.g. `stimulus.components.1.amplitude`:
-/// each name is searched after the previous one; an index `k` means the (k+1)-th occurrence of the
-/// next name.
+/// each name is searched after the previous one; an index `k` moves to the k-th element of the
+/// list that follows.
 pub fn locate_field(text: &str, path: &str) -> Option<usize> {
-    let parts: Vec<&str> = path.split('.').collect();
     let mut pos = 0;
-    let mut skip = 0;
-    for part in parts {
-        if let Ok(k) = part.parse::<usize>() {
-            skip = k;
-            continue;
-        }
-        for _ in 0..=skip {
-            pos += find_key(&text[pos..], part)? + part.len();
-        }
-        skip = 0;
+    for part in path.split('.') {
+        pos = match part.parse::<usize>() {
+            Ok(k) => pos + nth_element(&text[pos..], k)?,
+            Err(_) => pos + find_key(&text[pos..], part)? + part.len(),
+        };
     }
     Some(text[..pos].matches('\n').count() + 1)
+}
+
+/// Byte offset of the start of element `k` of the first `[...]` list in `text`.
+fn nth_element(text: &str, k: usize) -> Option<usize> {
+    let open = text.find('[')?;
+    let (mut depth, mut index, mut in_string) = (0usize, 0usize, false);
+    for (at, c) in text[open..].char_indices() {
+        match c {
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            ',' if depth == 1 => index += 1,
+            _ => {}
+        }
+        if index == k && depth == 1 && !c.is_whitespace() && c != ',' && c != '[' {
+            return Some(open + at);
+        }
+    }
+    None
 }
 
 /// Byte offset of `key` written as a field (`key:` at a word boundary).

@@ -1,0 +1,114 @@
+//! The command-line contract of DESIGN.md, on real presets.
+
+use std::process::Command;
+
+fn spikelab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_spikelab")).args(args).output().expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn run_writes_the_documented_files() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let result = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--duration-ms", "100", "--seed", "3"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+
+    let spikes = std::fs::read_to_string(out.path().join("spikes.csv")).unwrap();
+    let mut lines = spikes.lines();
+    assert_eq!(lines.next(), Some("t_ms,neuron"));
+    let times: Vec<f64> = lines.map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(!times.is_empty() && times.windows(2).all(|w| w[0] < w[1]), "spikes in time order");
+
+    let trace = std::fs::read_to_string(out.path().join("trace.csv")).unwrap();
+    assert_eq!(trace.lines().next(), Some("t_ms,0.v,0.u"));
+    assert_eq!(trace.lines().count(), 1 + 1001, "header + t = 0 .. 100 ms at dt 0.1");
+    assert!(trace.lines().nth(2).unwrap().starts_with("0.1,"));
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["spike_count"].as_u64().unwrap() as usize, times.len());
+    assert_eq!(summary["seed"], 3);
+    assert_eq!(summary["simulated_ms"], 100.0);
+    assert_eq!(summary["effective"]["neuron"]["Izhikevich"]["d"], 8.0);
+}
+
+#[test]
+fn set_changes_the_run_and_rejects_unknown_paths_and_bad_values() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let ok = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.d=2", "--set", "run.integrator=Euler"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let summary = std::fs::read_to_string(out.path().join("summary.json")).unwrap();
+    assert!(summary.contains("\"d\": 2.0") && summary.contains("\"integrator\": \"Euler\""), "{summary}");
+
+    let unknown = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.gain=2"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = text(&unknown.stderr);
+    assert!(err.contains("unknown key `gain` in `neuron`") && err.contains("a, b, c, d"), "{err}");
+
+    let range = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.c=100"]);
+    assert_eq!(range.status.code(), Some(1));
+    assert!(text(&range.stderr).contains("neuron.c"), "{}", text(&range.stderr));
+
+    let malformed = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.d"]);
+    assert_eq!(malformed.status.code(), Some(1));
+    assert!(text(&malformed.stderr).contains("KEY=VALUE"));
+}
+
+#[test]
+fn fi_prints_the_curve() {
+    let result = spikelab(&["fi", "basics/lif_std", "--from", "100", "--to", "500", "--steps", "5", "--duration-ms", "500"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    let mut lines = out.lines();
+    assert!(lines.next().unwrap().starts_with("current,rate_hz"));
+    let rows: Vec<Vec<f64>> =
+        lines.map(|l| l.split(',').take(2).map(|x| x.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0], vec![100.0, 0.0], "below rheobase (200 pA) it is silent");
+    assert!(rows[4][1] > rows[3][1] && rows[3][1] > 0.0);
+}
+
+#[test]
+fn check_validates_files_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ron");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/izhikevich-2003/rs.ron"), &good).unwrap();
+    let ok = spikelab(&["check", good.to_str().unwrap()]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+
+    let bad = dir.path().join("bad.ron");
+    let broken = std::fs::read_to_string(&good).unwrap().replace("a: 0.02", "alpha: 0.02");
+    std::fs::write(&bad, broken).unwrap();
+    let result = spikelab(&["check", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(result.status.code(), Some(1));
+    let err = text(&result.stderr);
+    assert!(err.contains("bad.ron:") && err.contains("field `alpha`"), "{err}");
+}
+
+#[test]
+fn presets_lists_the_library() {
+    let result = spikelab(&["presets"]);
+    assert!(result.status.success());
+    let out = text(&result.stdout);
+    assert!(out.lines().count() >= 19);
+    assert!(out.lines().any(|l| l.starts_with("izhikevich-2003/rs") && l.contains("Regular spiking")), "{out}");
+}
+
+#[test]
+fn bench_prints_one_json_line() {
+    let result = spikelab(&["bench", "--workload", "neuron_lif_rk4", "--bio", "1", "--seed", "1", "--threads", "1"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let out = text(&result.stdout);
+    assert_eq!(out.lines().count(), 1);
+    let line: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(line["workload"], "neuron_lif_rk4");
+    assert!(line["spikes"].as_u64().unwrap() > 0);
+    let unknown = spikelab(&["bench", "--workload", "nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("neuron_lif_euler"));
+}

@@ -1,0 +1,125 @@
+//! Every shipped preset loads, validates, runs, and survives save-then-load; broken files fail
+//! with file, line and field.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use spikelab::engine::Simulation;
+use spikelab::preset::Preset;
+
+fn preset_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            preset_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "ron") {
+            out.push(path);
+        }
+    }
+}
+
+fn all_presets() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    preset_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("presets"), &mut files);
+    files.sort();
+    files
+}
+
+#[test]
+fn every_preset_loads_runs_50_ms_and_round_trips() {
+    let files = all_presets();
+    assert!(files.len() >= 19, "expected the shipped library, found {}", files.len());
+    let dir = tempfile::tempdir().unwrap();
+    for file in &files {
+        let preset = Preset::load(file).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!preset.description.is_empty(), "{}: description must cite its source", file.display());
+        let mut sim = Simulation::from_preset(&preset, preset.run.seed).unwrap();
+        let steps = (50.0 / preset.run.dt_ms).round() as u64;
+        sim.step(steps, &mut ()).unwrap_or_else(|f| panic!("{}: {f}", file.display()));
+        assert!((sim.t_ms() - 50.0).abs() < 1e-9);
+        let saved = dir.path().join("copy.ron");
+        preset.save(&saved).unwrap();
+        assert_eq!(Preset::load(&saved).unwrap(), preset, "{}: save then load", file.display());
+    }
+}
+
+#[test]
+fn bundled_library_matches_the_files() {
+    let names: Vec<&str> = spikelab::library::names().collect();
+    assert_eq!(names.len(), all_presets().len());
+    for required in ["izhikevich-2003/rs", "izhikevich-2003/ib", "izhikevich-2003/ch", "izhikevich-2003/fs",
+        "izhikevich-2003/lts", "izhikevich-2003/tc", "izhikevich-2003/rz", "ee746/lif"] {
+        assert!(names.contains(&required), "missing {required}");
+    }
+    for cell in ["rs", "ib", "ch"] {
+        for current in [400, 500, 600] {
+            let p = common::bundled(&format!("ee746/izh_{cell}_{current}pa"));
+            assert_eq!(p.stimulus.value_at(100.0), current as f64);
+        }
+    }
+}
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("broken.ron");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn malformed_files_name_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = common::bundled("izhikevich-2003/rs").to_ron();
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    // Unknown field.
+    let text = good.replace("d: 8.0,", "d: 8.0,\n        gain: 2.0,");
+    let err = Preset::load(&write(dir.path(), &text)).unwrap_err();
+    assert_eq!((err.line, err.field.as_deref()), (Some(line_of(&text, "gain")), Some("gain")), "{err}");
+    assert!(err.to_string().contains("broken.ron:"), "{err}");
+
+    // Wrong type.
+    let text = good.replace("dt_ms: 0.1", "dt_ms: \"small\"");
+    let err = Preset::load(&write(dir.path(), &text)).unwrap_err();
+    assert_eq!((err.line, err.field.as_deref()), (Some(line_of(&text, "small")), Some("dt_ms")), "{err}");
+
+    // Syntax error: a missing comma is reported on its line.
+    let text = good.replace("b: 0.2,", "b: 0.2");
+    let err = Preset::load(&write(dir.path(), &text)).unwrap_err();
+    let line = err.line.unwrap();
+    assert!((line_of(&text, "b: 0.2")..=line_of(&text, "b: 0.2") + 1).contains(&line), "{err}");
+
+    // Out of range: validation names the dotted field and its line.
+    let text = good.replace("duration_ms: 150.0", "duration_ms: -5.0");
+    let err = Preset::load(&write(dir.path(), &text)).unwrap_err();
+    assert_eq!((err.line, err.field.as_deref()), (Some(line_of(&text, "duration_ms: -5")), Some("run.duration_ms")));
+
+    // A stimulus component: field path includes its index.
+    let mut p = common::bundled("izhikevich-2003/rz");
+    if let spikelab::stimulus::Component::Pulse { duration_ms, .. } = &mut p.stimulus.components[2] {
+        *duration_ms = 0.0;
+    }
+    let text = p.to_ron();
+    let err = Preset::from_ron(&text, "rz.ron").unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("stimulus.components.2.duration_ms"));
+    assert!(text.lines().nth(err.line.unwrap() - 1).unwrap().contains("Pulse("), "{err}");
+
+    // A relation between parameters.
+    let text = good.replace("c: -65.0", "c: -50.0").replace("v_peak: 30.0", "v_peak: 0.0").replace("c: -50.0", "c: 10.0");
+    let err = Preset::from_ron(&text, "x.ron").unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("neuron.c"), "{err}");
+}
+
+#[test]
+fn a_failed_save_leaves_the_old_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.ron");
+    let good = common::bundled("basics/lif_std");
+    good.save(&path).unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+    let mut bad = good.clone();
+    bad.run.dt_ms = -1.0;
+    let err = bad.save(&path).unwrap_err();
+    assert!(err.contains("run.dt_ms"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}
