@@ -135,7 +135,7 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
         ui.push_id(index, |ui| {
             ui.horizontal(|ui| {
                 ui.label(format!("{}. {}", index + 1, component.name()));
-                if ui.small_button("✖").on_hover_text("Remove this component").clicked() {
+                if ui.small_button("remove").on_hover_text("Remove this component").clicked() {
                     remove = Some(index);
                 }
             });

@@ -110,6 +110,11 @@ impl SpikelabApp {
         self.engine.send(command);
     }
 
+    /// Opens a preset file as File > Open does; a broken file leaves the lab as it was.
+    pub fn open_preset(&mut self, path: &std::path::Path) {
+        self.files.open(&mut self.lab, path);
+    }
+
     /// Folds in the frames that have arrived, within a time budget.
     pub fn drain_frames(&mut self) {
         let start = Instant::now();

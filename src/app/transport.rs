@@ -21,10 +21,10 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
     ui.horizontal(|ui| {
         let running = matches!(lab.history.status, Status::Running);
         if running {
-            if ui.button("⏸ Pause").on_hover_text("Pause the simulation (Space)").clicked() {
+            if ui.button("Pause").on_hover_text("Pause the simulation (Space)").clicked() {
                 lab.commands.push(Command::Pause);
             }
-        } else if ui.button("▶ Run").on_hover_text("Run the simulation (Space)").clicked() {
+        } else if ui.button("Run").on_hover_text("Run the simulation (Space)").clicked() {
             lab.commands.push(Command::Run);
         }
         if ui.input(|i| i.key_pressed(egui::Key::Space)) && !ui.ctx().egui_wants_keyboard_input() {
@@ -37,7 +37,7 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
         if ui.button("+10 ms").on_hover_text("Advance 10 ms of simulated time").clicked() {
             lab.commands.push(Command::Step((10.0 / dt).round().max(1.0) as u64));
         }
-        if ui.button("⟲ Reset").on_hover_text("Restart from t = 0 with the current settings").clicked() {
+        if ui.button("Reset").on_hover_text("Restart from t = 0 with the current settings").clicked() {
             lab.reset();
         }
         ui.separator();

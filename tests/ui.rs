@@ -1,0 +1,124 @@
+//! The real app driven headless with egui_kittest: clicks, drags and slider moves, checked
+//! against the state of the app and the model the engine reports running.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use spikelab::app::SpikelabApp;
+use spikelab::engine::frame::Status;
+use spikelab::neuron::ModelKind;
+
+fn harness(preset: &str) -> Harness<'static, SpikelabApp> {
+    let app = SpikelabApp::new(common::bundled(preset), None).unwrap();
+    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
+    h.step();
+    h
+}
+
+/// Steps the UI (letting the engine thread work in between) until `done` holds.
+fn step_until(h: &mut Harness<'static, SpikelabApp>, what: &str, done: impl Fn(&SpikelabApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+}
+
+#[test]
+fn moving_a_parameter_slider_changes_the_model_the_engine_runs() {
+    let mut h = harness("izhikevich-2003/rs");
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "first frame", |app| app.lab.history.engine_model.is_some());
+    assert_eq!(h.state().lab.history.engine_model.unwrap().get("d"), Some(8.0));
+
+    h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(2.0);
+    h.step();
+    assert_eq!(h.state().lab.preset.neuron.get("d"), Some(2.0));
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine runs d = 2", |app| app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(2.0));
+
+    // A real drag: pull the `a` slider's handle to the far left of its track.
+    let rect = h.get_by_role_and_label(Role::Slider, "a [1/ms]").rect();
+    h.hover_at(rect.center());
+    h.step();
+    h.drag_at(rect.center());
+    h.step();
+    h.hover_at(rect.left_center());
+    h.step();
+    h.drop_at(rect.left_center());
+    h.step();
+    let a = h.state().lab.preset.neuron.get("a").unwrap();
+    assert!(a < 0.0, "dragged a to {a}");
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine runs the dragged a", |app| app.lab.history.engine_model.and_then(|m| m.get("a")) == Some(a));
+}
+
+#[test]
+fn switching_the_model_swaps_the_slider_set() {
+    let mut h = harness("izhikevich-2003/rs");
+    assert!(h.query_by_role_and_label(Role::Slider, "d").is_some());
+    h.get_by_role_and_label(Role::ComboBox, "Model").click();
+    h.run_steps(3);
+    h.get_by_label(ModelKind::Lif.name()).click();
+    h.run_steps(3);
+    assert!(h.query_by_role_and_label(Role::Slider, "d").is_none());
+    assert!(h.query_by_role_and_label(Role::Slider, "g_L [nS]").is_some());
+    assert!(h.query_by_role_and_label(Role::Slider, "t_ref [ms]").is_some());
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine runs LIF", |app| {
+        app.lab.history.engine_model.is_some_and(|m| m.kind() == ModelKind::Lif) && app.lab.history.columns == ["0.v"]
+    });
+}
+
+#[test]
+fn run_and_pause_buttons_work() {
+    let mut h = harness("basics/lif_std");
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "running and time advancing", |app| {
+        app.lab.history.status == Status::Running && app.lab.history.t_ms > 20.0
+    });
+    h.get_by_role_and_label(Role::Button, "Pause").click();
+    step_until(&mut h, "paused", |app| app.lab.history.status == Status::Paused);
+    let t = h.state().lab.history.t_ms;
+    std::thread::sleep(Duration::from_millis(200));
+    h.step();
+    assert_eq!(h.state().lab.history.t_ms, t, "time stands still while paused");
+    assert!(h.query_by_role_and_label(Role::Button, "Run").is_some());
+}
+
+#[test]
+fn an_invalid_edit_shows_why_and_is_not_sent() {
+    let mut h = harness("basics/lif_std");
+    h.get_by_role_and_label(Role::Slider, "V_reset [mV]").set_value_accesskit(-40.0);
+    h.step();
+    h.step();
+    let app = h.state();
+    assert_eq!(app.lab.preset.neuron.get("v_reset_mv"), Some(-65.0), "the lab keeps the valid model");
+    assert!(h.query_by_label_contains("not applied: v_reset_mv (-40) must be below v_th_mv").is_some());
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine frame", |app| app.lab.history.engine_model.is_some());
+    assert_eq!(h.state().lab.history.engine_model.unwrap().get("v_reset_mv"), Some(-65.0));
+}
+
+#[test]
+fn a_broken_preset_names_line_and_field_and_the_lab_keeps_running() {
+    let mut h = harness("izhikevich-2003/rs");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.ron");
+    let text = common::bundled("izhikevich-2003/ch").to_ron().replace("b: 0.2,", "b: 0.2,\n        bee: 1.0,");
+    let line = text.lines().position(|l| l.contains("bee")).unwrap() + 1;
+    std::fs::write(&path, text).unwrap();
+    h.state_mut().open_preset(&path);
+    h.step();
+    let message = h.state().lab.message.clone().unwrap();
+    assert!(message.is_error && message.text.contains(&format!("broken.ron:{line}: field `bee`")), "{}", message.text);
+    assert!(h.query_by_label_contains("field `bee`").is_some(), "shown in the window");
+    assert_eq!(h.state().lab.preset, common::bundled("izhikevich-2003/rs"));
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "still runs", |app| app.lab.history.t_ms > 5.0);
+}
