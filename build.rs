@@ -21,7 +21,9 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    let mut code = String::from("/// `(name, RON text)` of every bundled preset, sorted by name.\npub static BUNDLED: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// `(name, RON text)` of every bundled preset, sorted by name.\npub static BUNDLED: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let name = file.strip_prefix(&root).unwrap().with_extension("");

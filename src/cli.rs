@@ -13,7 +13,11 @@ use crate::network::Spike;
 use crate::preset::Preset;
 
 #[derive(Parser, Debug)]
-#[command(name = "spikelab", version, about = "A desktop laboratory for spiking neurons. No subcommand opens the window.")]
+#[command(
+    name = "spikelab",
+    version,
+    about = "A desktop laboratory for spiking neurons. No subcommand opens the window."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Cmd>,
@@ -113,7 +117,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
         }
         Cmd::Fi { preset, from, to, steps, duration_ms } => {
             let preset = library::resolve(&preset).map_err(|e| e.to_string())?;
-            if steps < 1 || !(duration_ms > 0.0) {
+            if steps < 1 || duration_ms.is_nan() || duration_ms <= 0.0 {
                 return Err("--steps must be >= 1 and --duration-ms > 0".into());
             }
             let currents: Vec<f64> = (0..steps)
@@ -185,11 +189,8 @@ fn tidy_time(t_ms: f64) -> f64 {
 pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
     let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
     let columns = sim.columns();
-    let mut obs = CsvObserver {
-        spikes: "t_ms,neuron\n".into(),
-        trace: format!("t_ms,{}\n", columns.join(",")),
-        spike_count: 0,
-    };
+    let mut obs =
+        CsvObserver { spikes: "t_ms,neuron\n".into(), trace: format!("t_ms,{}\n", columns.join(",")), spike_count: 0 };
     let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
     let start = Instant::now();
     sim.sample(&mut obs);

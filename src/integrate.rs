@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::neuron::{Dynamics, State, MAX_VARS};
+use crate::neuron::{Dynamics, MAX_VARS, State};
 
 /// The scheme that advances a neuron's state over one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

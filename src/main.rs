@@ -1,5 +1,5 @@
 use clap::Parser;
-use spikelab::cli::{execute, Cli, Cmd, GuiArgs};
+use spikelab::cli::{Cli, Cmd, GuiArgs, execute};
 
 fn main() {
     let cli = Cli::parse();

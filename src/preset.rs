@@ -174,21 +174,25 @@ impl Preset {
             let key = m.split_whitespace().next().unwrap_or_default().to_string();
             invalid(format!("neuron.{key}"), m)
         })?;
-        self.stimulus
-            .validate()
-            .map_err(|(i, field, m)| invalid(format!("stimulus.components.{i}.{field}"), m))?;
+        self.stimulus.validate().map_err(|(i, field, m)| invalid(format!("stimulus.components.{i}.{field}"), m))?;
         let run = &self.run;
         if !(run.dt_ms > 0.0 && run.dt_ms <= 10.0) {
             return Err(invalid("run.dt_ms".into(), format!("must be in (0, 10] ms, got {}", run.dt_ms)));
         }
         if !(run.duration_ms > 0.0 && run.duration_ms.is_finite()) {
-            return Err(invalid("run.duration_ms".into(), format!("must be a finite time > 0 ms, got {}", run.duration_ms)));
+            return Err(invalid(
+                "run.duration_ms".into(),
+                format!("must be a finite time > 0 ms, got {}", run.duration_ms),
+            ));
         }
         if run.record_every == 0 {
             return Err(invalid("run.record_every".into(), "must be at least 1 step".into()));
         }
         if !(self.view.window_ms >= 1.0 && self.view.window_ms <= 1e6) {
-            return Err(invalid("view.window_ms".into(), format!("must be in [1, 1e6] ms, got {}", self.view.window_ms)));
+            return Err(invalid(
+                "view.window_ms".into(),
+                format!("must be in [1, 1e6] ms, got {}", self.view.window_ms),
+            ));
         }
         self.view.speed.validate().map_err(|m| invalid("view.speed".into(), m))
     }
@@ -351,7 +355,10 @@ mod tests {
     #[test]
     fn written_form_is_plain() {
         let text = izh_text();
-        assert!(text.contains("neuron: Izhikevich(") && !text.contains("Izhikevich((") && !text.contains("#!"), "{text}");
+        assert!(
+            text.contains("neuron: Izhikevich(") && !text.contains("Izhikevich((") && !text.contains("#!"),
+            "{text}"
+        );
     }
 
     #[test]

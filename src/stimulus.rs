@@ -51,7 +51,7 @@ impl Component {
         finite("amplitude", self.amplitude())?;
         match *self {
             Component::Dc { .. } => Ok(()),
-            Component::Step { start_ms, .. } | Component::Pulse { start_ms, .. } if !(start_ms >= 0.0) => {
+            Component::Step { start_ms, .. } | Component::Pulse { start_ms, .. } if !start_ms.is_finite() || start_ms < 0.0 => {
                 Err(("start_ms", format!("must be a finite time >= 0 ms, got {start_ms}")))
             }
             Component::Pulse { duration_ms, .. } if !(duration_ms > 0.0 && duration_ms.is_finite()) => {
@@ -77,7 +77,8 @@ impl Stimulus {
     /// The first invalid field as `(component index, field, message)`.
     pub fn validate(&self) -> Result<(), (usize, &'static str, String)> {
         for (i, c) in self.components.iter().enumerate() {
-            c.validate().map_err(|(field, msg)| (i, field, format!("stimulus component {i} ({}): {field} {msg}", c.name())))?;
+            c.validate()
+                .map_err(|(field, msg)| (i, field, format!("stimulus component {i} ({}): {field} {msg}", c.name())))?;
         }
         Ok(())
     }
@@ -144,16 +145,16 @@ mod tests {
     #[test]
     fn components_add_and_validate() {
         let s = Stimulus {
-            components: vec![
-                Component::Dc { amplitude: 2.0 },
-                Component::Step { start_ms: 10.0, amplitude: 3.0 },
-            ],
+            components: vec![Component::Dc { amplitude: 2.0 }, Component::Step { start_ms: 10.0, amplitude: 3.0 }],
         };
         assert_eq!(s.value_at(5.0), 2.0);
         assert_eq!(s.value_at(1e6), 5.0);
         assert_eq!(s.sampled(0.1).at_step(1_000_000_000), 5.0);
         let bad = Stimulus {
-            components: vec![Component::Dc { amplitude: 1.0 }, Component::Pulse { start_ms: 1.0, duration_ms: -2.0, amplitude: 1.0 }],
+            components: vec![
+                Component::Dc { amplitude: 1.0 },
+                Component::Pulse { start_ms: 1.0, duration_ms: -2.0, amplitude: 1.0 },
+            ],
         };
         let (index, field, msg) = bad.validate().unwrap_err();
         assert_eq!((index, field), (1, "duration_ms"));

@@ -40,7 +40,8 @@ fn run_writes_the_documented_files() {
 fn set_changes_the_run_and_rejects_unknown_paths_and_bad_values() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().to_str().unwrap();
-    let ok = spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.d=2", "--set", "run.integrator=Euler"]);
+    let ok =
+        spikelab(&["run", "izhikevich-2003/rs", "--out", dir, "--set", "neuron.d=2", "--set", "run.integrator=Euler"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     let summary = std::fs::read_to_string(out.path().join("summary.json")).unwrap();
     assert!(summary.contains("\"d\": 2.0") && summary.contains("\"integrator\": \"Euler\""), "{summary}");
@@ -61,13 +62,13 @@ fn set_changes_the_run_and_rejects_unknown_paths_and_bad_values() {
 
 #[test]
 fn fi_prints_the_curve() {
-    let result = spikelab(&["fi", "basics/lif_std", "--from", "100", "--to", "500", "--steps", "5", "--duration-ms", "500"]);
+    let result =
+        spikelab(&["fi", "basics/lif_std", "--from", "100", "--to", "500", "--steps", "5", "--duration-ms", "500"]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let out = text(&result.stdout);
     let mut lines = out.lines();
     assert!(lines.next().unwrap().starts_with("current,rate_hz"));
-    let rows: Vec<Vec<f64>> =
-        lines.map(|l| l.split(',').take(2).map(|x| x.parse().unwrap()).collect()).collect();
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').take(2).map(|x| x.parse().unwrap()).collect()).collect();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0], vec![100.0, 0.0], "below rheobase (200 pA) it is silent");
     assert!(rows[4][1] > rows[3][1] && rows[3][1] > 0.0);

@@ -48,8 +48,16 @@ fn every_preset_loads_runs_50_ms_and_round_trips() {
 fn bundled_library_matches_the_files() {
     let names: Vec<&str> = spikelab::library::names().collect();
     assert_eq!(names.len(), all_presets().len());
-    for required in ["izhikevich-2003/rs", "izhikevich-2003/ib", "izhikevich-2003/ch", "izhikevich-2003/fs",
-        "izhikevich-2003/lts", "izhikevich-2003/tc", "izhikevich-2003/rz", "ee746/lif"] {
+    for required in [
+        "izhikevich-2003/rs",
+        "izhikevich-2003/ib",
+        "izhikevich-2003/ch",
+        "izhikevich-2003/fs",
+        "izhikevich-2003/lts",
+        "izhikevich-2003/tc",
+        "izhikevich-2003/rz",
+        "ee746/lif",
+    ] {
         assert!(names.contains(&required), "missing {required}");
     }
     for cell in ["rs", "ib", "ch"] {
@@ -105,7 +113,8 @@ fn malformed_files_name_file_line_and_field() {
     assert!(text.lines().nth(err.line.unwrap() - 1).unwrap().contains("Pulse("), "{err}");
 
     // A relation between parameters.
-    let text = good.replace("c: -65.0", "c: -50.0").replace("v_peak: 30.0", "v_peak: 0.0").replace("c: -50.0", "c: 10.0");
+    let text =
+        good.replace("c: -65.0", "c: -50.0").replace("v_peak: 30.0", "v_peak: 0.0").replace("c: -50.0", "c: 10.0");
     let err = Preset::from_ron(&text, "x.ron").unwrap_err();
     assert_eq!(err.field.as_deref(), Some("neuron.c"), "{err}");
 }

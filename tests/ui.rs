@@ -6,15 +6,16 @@ mod common;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use spikelab::app::SpikelabApp;
 use spikelab::engine::frame::Status;
 use spikelab::neuron::ModelKind;
 
 fn harness(preset: &str) -> Harness<'static, SpikelabApp> {
     let app = SpikelabApp::new(common::bundled(preset), None).unwrap();
-    let mut h = Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
+    let mut h =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
     h.step();
     h
 }
@@ -55,7 +56,9 @@ fn moving_a_parameter_slider_changes_the_model_the_engine_runs() {
     let a = h.state().lab.preset.neuron.get("a").unwrap();
     assert!(a < 0.0, "dragged a to {a}");
     h.get_by_role_and_label(Role::Button, "Step").click();
-    step_until(&mut h, "engine runs the dragged a", |app| app.lab.history.engine_model.and_then(|m| m.get("a")) == Some(a));
+    step_until(&mut h, "engine runs the dragged a", |app| {
+        app.lab.history.engine_model.and_then(|m| m.get("a")) == Some(a)
+    });
 }
 
 #[test]

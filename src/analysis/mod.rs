@@ -3,5 +3,5 @@
 pub mod fi;
 pub mod spikes;
 
-pub use fi::{fi_curve, FiPoint};
+pub use fi::{FiPoint, fi_curve};
 pub use spikes::{isis, lif_latency_ms, lif_rate_hz, steady_rate_hz};

@@ -22,7 +22,8 @@ pub fn lif_rate_hz(p: &Lif, i_pa: f64) -> f64 {
     if drive + p.e_l_mv <= p.v_th_mv {
         return 0.0;
     }
-    let period_ms = p.t_ref_ms + p.tau_m_ms() * ((drive + p.e_l_mv - p.v_reset_mv) / (drive + p.e_l_mv - p.v_th_mv)).ln();
+    let period_ms =
+        p.t_ref_ms + p.tau_m_ms() * ((drive + p.e_l_mv - p.v_reset_mv) / (drive + p.e_l_mv - p.v_th_mv)).ln();
     1000.0 / period_ms
 }
 

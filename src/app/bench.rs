@@ -27,6 +27,7 @@ fn tooltip(spec: &ParamSpec) -> String {
 
 impl BenchPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        ui.spacing_mut().slider_width = 170.0;
         egui::ScrollArea::vertical().show(ui, |ui| {
             self.model_ui(ui, lab);
             ui.separator();
@@ -50,7 +51,8 @@ impl BenchPanel {
             // Another model: its defaults and a step that makes it fire, as a new run.
             let mut preset = lab.preset.clone();
             preset.neuron = picked.default_model();
-            preset.stimulus = Stimulus { components: vec![Component::Step { start_ms: 50.0, amplitude: picked.demo_step() }] };
+            preset.stimulus =
+                Stimulus { components: vec![Component::Step { start_ms: 50.0, amplitude: picked.demo_step() }] };
             preset.name = format!("{} (defaults)", picked.name());
             preset.description = String::new();
             self.draft = None;

@@ -28,11 +28,11 @@ impl Files {
                 self.ask(ui.ctx(), Dialog::Open);
                 ui.close();
             }
-            if let Some(path) = self.current.clone() {
-                if ui.button(format!("Save to {}", path.display())).clicked() {
-                    self.save_to(lab, &path);
-                    ui.close();
-                }
+            if let Some(path) = self.current.clone()
+                && ui.button(format!("Save to {}", path.display())).clicked()
+            {
+                self.save_to(lab, &path);
+                ui.close();
             }
             if ui.button("Save preset as…").clicked() {
                 self.ask(ui.ctx(), Dialog::Save);

@@ -98,7 +98,13 @@ impl SpikelabApp {
         let engine = EngineHandle::spawn(&preset, waker)?;
         Ok(Self {
             engine,
-            lab: Lab { preset, history: History::default(), commands: Vec::new(), message: None, perf: Perf::default() },
+            lab: Lab {
+                preset,
+                history: History::default(),
+                commands: Vec::new(),
+                message: None,
+                perf: Perf::default(),
+            },
             bench: bench::BenchPanel::default(),
             traces: traces::TracePanel::default(),
             files: files::Files::default(),

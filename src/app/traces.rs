@@ -5,8 +5,8 @@
 use egui::{Color32, Id, Slider};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points};
 
-use super::history::decimate;
 use super::Lab;
+use super::history::decimate;
 
 pub struct TracePanel {
     /// Scroll with the simulation; off: free zoom and pan.
@@ -79,19 +79,13 @@ impl TracePanel {
         let threshold = model.threshold();
         let spikes: Vec<[f64; 2]> = lab.history.spike_times_in(t0, t1).map(|t| [t, threshold]).collect();
         let v_points = self.cache.first().map(Vec::as_slice).unwrap_or_default();
-        let response = plot("v_plot", h_v, format!("{} [{}]", vars[0].label, vars[0].unit))
-            .include_y(threshold)
-            .show(ui, |p| {
+        let response =
+            plot("v_plot", h_v, format!("{} [{}]", vars[0].label, vars[0].unit)).include_y(threshold).show(ui, |p| {
                 if follow {
                     p.set_plot_bounds_x(t0..=t1);
                 }
                 p.line(Line::new(vars[0].label, PlotPoints::Borrowed(v_points)).color(V_COLOR));
-                p.points(
-                    Points::new("spike", spikes)
-                        .shape(MarkerShape::Circle)
-                        .radius(3.0)
-                        .color(SPIKE_COLOR),
-                );
+                p.points(Points::new("spike", spikes).shape(MarkerShape::Circle).radius(3.0).color(SPIKE_COLOR));
             });
         if !follow {
             let b = response.transform.bounds();
@@ -99,7 +93,11 @@ impl TracePanel {
         }
         for &j in &hidden {
             let points = self.cache.get(j).map(Vec::as_slice).unwrap_or_default();
-            let label = if vars[j].unit.is_empty() { vars[j].label.to_string() } else { format!("{} [{}]", vars[j].label, vars[j].unit) };
+            let label = if vars[j].unit.is_empty() {
+                vars[j].label.to_string()
+            } else {
+                format!("{} [{}]", vars[j].label, vars[j].unit)
+            };
             plot(&format!("hidden_plot_{j}"), h_hidden, label).show(ui, |p| {
                 if follow {
                     p.set_plot_bounds_x(t0..=t1);

@@ -129,6 +129,5 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
         }),
     )
     .map_err(|e| format!("cannot open the window: {e}"))?;
-    let result = result.lock().unwrap().clone();
-    result
+    result.lock().unwrap().clone()
 }

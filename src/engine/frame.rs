@@ -121,7 +121,13 @@ mod tests {
         let cap = 64;
         for k in 0..10_000 {
             let t = k as f64 * 0.1;
-            let v = if k == 4321 { 30.0 } else if k == 777 { -90.0 } else { -65.0 + (t * 0.3).sin() };
+            let v = if k == 4321 {
+                30.0
+            } else if k == 777 {
+                -90.0
+            } else {
+                -65.0 + (t * 0.3).sin()
+            };
             s.push(t, v, cap);
         }
         assert!(s.points.len() <= cap);

@@ -142,7 +142,7 @@ impl Simulation {
             for &spike in &self.step_spikes {
                 observer.spike(spike);
             }
-            if self.steps % self.record_every as u64 == 0 {
+            if self.steps.is_multiple_of(self.record_every as u64) {
                 self.sample(observer);
             }
         }

@@ -16,11 +16,9 @@ impl Speed {
 
     pub fn validate(&self) -> Result<(), String> {
         match *self {
-            Speed::RealTime(f) if !(Self::MIN_FACTOR..=Self::MAX_FACTOR).contains(&f) => Err(format!(
-                "real-time factor must be in [{}, {}], got {f}",
-                Self::MIN_FACTOR,
-                Self::MAX_FACTOR
-            )),
+            Speed::RealTime(f) if !(Self::MIN_FACTOR..=Self::MAX_FACTOR).contains(&f) => {
+                Err(format!("real-time factor must be in [{}, {}], got {f}", Self::MIN_FACTOR, Self::MAX_FACTOR))
+            }
             _ => Ok(()),
         }
     }

@@ -1,7 +1,7 @@
 //! A population: one model, per-variable state arrays, refractory clocks.
 
 use crate::integrate::Integrator;
-use crate::neuron::{with_model, Dynamics, NeuronModel, State, MAX_VARS};
+use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,7 +3,7 @@
 //! `v' = 0.04 v^2 + 5 v + 140 - u + I`, `u' = a (b v - u)`; at `v >= v_peak`: `v <- c`, `u <- u + d`.
 //! Units: the model's own dimensionless units (v in mV-like units, t in ms, I in model units).
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -25,10 +25,8 @@ params! {
 }
 
 impl Dynamics for Izhikevich {
-    const VARS: &'static [VarSpec] = &[
-        VarSpec { key: "v", label: "v", unit: "mV" },
-        VarSpec { key: "u", label: "u", unit: "" },
-    ];
+    const VARS: &'static [VarSpec] =
+        &[VarSpec { key: "v", label: "v", unit: "mV" }, VarSpec { key: "u", label: "u", unit: "" }];
     const CURRENT_UNIT: &'static str = "model units";
 
     fn initial_state(&self) -> State {

@@ -3,7 +3,7 @@
 //! `C dV/dt = -g_L (V - E_L) + I`; at `V >= V_th` a spike, `V <- V_reset`, clamped for `t_ref`.
 //! Units: pF, nS, mV, ms, pA (pA/pF = mV/ms). Analytic f-I curve: `analysis::lif_rate_hz`.
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 params! {

@@ -21,11 +21,7 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// The label a slider shows: symbol and unit, e.g. `g_L [nS]`.
     pub fn label(&self) -> String {
-        if self.unit.is_empty() {
-            self.symbol.to_string()
-        } else {
-            format!("{} [{}]", self.symbol, self.unit)
-        }
+        if self.unit.is_empty() { self.symbol.to_string() } else { format!("{} [{}]", self.symbol, self.unit) }
     }
 
     /// Checks range and finiteness; the message names the key, range and unit.
