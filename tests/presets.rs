@@ -132,3 +132,14 @@ fn a_failed_save_leaves_the_old_file_whole() {
     assert!(err.contains("run.dt_ms"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+#[test]
+fn the_readme_example_is_a_valid_preset() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```ron\n").expect("README has a RON example") + 7;
+    let end = start + readme[start..].find("```").unwrap();
+    let preset = Preset::from_ron(&readme[start..end], "README.md").unwrap_or_else(|e| panic!("{e}"));
+    let mut shipped = common::bundled("izhikevich-2003/rs");
+    shipped.description = preset.description.clone();
+    assert_eq!(preset, shipped, "the README shows the shipped RS preset");
+}

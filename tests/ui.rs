@@ -125,3 +125,37 @@ fn a_broken_preset_names_line_and_field_and_the_lab_keeps_running() {
     h.get_by_role_and_label(Role::Button, "Run").click();
     step_until(&mut h, "still runs", |app| app.lab.history.t_ms > 5.0);
 }
+
+#[test]
+fn save_and_open_through_the_file_menu_path_field() {
+    let mut h = harness("izhikevich-2003/ch");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my_lab.ron");
+    h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(3.5);
+    h.step();
+
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::TextInput, "path").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::TextInput, "path").type_text(path.to_str().unwrap());
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Save to path").click();
+    h.run_steps(2);
+    let saved = spikelab::preset::Preset::load(&path).unwrap();
+    assert_eq!(saved.neuron.get("d"), Some(3.5));
+    assert_eq!(saved, h.state().lab.preset);
+
+    // Load something else, then open the saved file again through the menu.
+    h.state_mut().lab.load(common::bundled("basics/lif_std"));
+    h.step();
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Open path").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset, saved);
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine runs the opened lab", |app| {
+        app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(3.5)
+    });
+}

@@ -19,11 +19,15 @@ pub struct Files {
     pending: Option<(Dialog, Receiver<Option<PathBuf>>)>,
     /// Where the lab was last opened from or saved to.
     current: Option<PathBuf>,
+    /// The File menu's path field: works where no file dialog is available.
+    typed_path: String,
 }
 
 impl Files {
     pub fn menu_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        ui.menu_button("File", |ui| {
+        // Closes on a click outside only, so the path field can be clicked and typed into.
+        let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+        egui::containers::menu::MenuButton::new("File").config(config).ui(ui, |ui| {
             if ui.button("Open preset…").clicked() {
                 self.ask(ui.ctx(), Dialog::Open);
                 ui.close();
@@ -38,6 +42,25 @@ impl Files {
                 self.ask(ui.ctx(), Dialog::Save);
                 ui.close();
             }
+            ui.separator();
+            ui.horizontal(|ui| {
+                let label = ui.label("path");
+                ui.add(egui::TextEdit::singleline(&mut self.typed_path).hint_text("presets/my_lab.ron").desired_width(220.0))
+                    .labelled_by(label.id)
+                    .on_hover_text("Type a file path to open or save without a file dialog");
+            });
+            ui.horizontal(|ui| {
+                let path = PathBuf::from(self.typed_path.trim());
+                let has_path = !self.typed_path.trim().is_empty();
+                if ui.add_enabled(has_path, egui::Button::new("Open path")).clicked() {
+                    self.open(lab, &path);
+                    ui.close();
+                }
+                if ui.add_enabled(has_path, egui::Button::new("Save to path")).clicked() {
+                    self.save_to(lab, &path);
+                    ui.close();
+                }
+            });
         });
         ui.menu_button("Presets", |ui| {
             let mut folders: Vec<&str> = library::names().filter_map(|n| n.split_once('/').map(|s| s.0)).collect();
@@ -85,7 +108,8 @@ impl Files {
         self.pending = Some((dialog, rx));
     }
 
-    /// Acts on a file dialog's answer once it has arrived.
+    /// Acts on a file dialog's answer once it has arrived (`None`: cancelled, or no dialog
+    /// available on this desktop, in which case the path field still works).
     pub fn poll(&mut self, lab: &mut Lab) {
         let Some((dialog, rx)) = &self.pending else { return };
         let answer = match rx.try_recv() {

@@ -47,6 +47,7 @@ impl eframe::App for Window {
             ctx.request_repaint();
             if self.frame_cpu_ms.len() >= frames {
                 print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed());
+                self.args.frame_stats = None;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         }
