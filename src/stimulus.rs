@@ -51,7 +51,9 @@ impl Component {
         finite("amplitude", self.amplitude())?;
         match *self {
             Component::Dc { .. } => Ok(()),
-            Component::Step { start_ms, .. } | Component::Pulse { start_ms, .. } if !start_ms.is_finite() || start_ms < 0.0 => {
+            Component::Step { start_ms, .. } | Component::Pulse { start_ms, .. }
+                if !start_ms.is_finite() || start_ms < 0.0 =>
+            {
                 Err(("start_ms", format!("must be a finite time >= 0 ms, got {start_ms}")))
             }
             Component::Pulse { duration_ms, .. } if !(duration_ms > 0.0 && duration_ms.is_finite()) => {

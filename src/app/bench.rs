@@ -6,6 +6,7 @@
 use egui::{Slider, SliderClamping};
 
 use super::Lab;
+use super::widgets::choice;
 use crate::engine::Command;
 use crate::integrate::Integrator;
 use crate::neuron::{ModelKind, NeuronModel, ParamSpec};
@@ -40,14 +41,9 @@ impl BenchPanel {
     }
 
     fn model_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        let tip = "The neuron model; switching starts a new run with its default parameters";
         let kind = lab.preset.neuron.kind();
-        let mut picked = kind;
-        egui::ComboBox::from_label("Model").selected_text(kind.name()).width(220.0).show_ui(ui, |ui| {
-            for k in ModelKind::ALL {
-                ui.selectable_value(&mut picked, k, k.name());
-            }
-        });
-        if picked != kind {
+        if let Some(picked) = choice(ui, "Model", kind, &ModelKind::ALL, |k| k.name().into(), tip) {
             // Another model: its defaults and a step that makes it fire, as a new run.
             let mut preset = lab.preset.clone();
             preset.neuron = picked.default_model();
@@ -103,17 +99,9 @@ impl BenchPanel {
 
 fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {
     ui.strong("Simulation");
-    let mut integrator = lab.preset.run.integrator;
-    egui::ComboBox::from_label("Integrator")
-        .selected_text(integrator.name())
-        .show_ui(ui, |ui| {
-            for i in Integrator::ALL {
-                ui.selectable_value(&mut integrator, i, i.name());
-            }
-        })
-        .response
-        .on_hover_text("Euler: one evaluation per step, error ~ dt. RK4: four evaluations, error ~ dt^4.");
-    if integrator != lab.preset.run.integrator {
+    let tip = "Euler: one evaluation per step, error ~ dt. RK4: four evaluations, error ~ dt^4.";
+    let current = lab.preset.run.integrator;
+    if let Some(integrator) = choice(ui, "Integrator", current, &Integrator::ALL, |i| i.name().into(), tip) {
         lab.preset.run.integrator = integrator;
         lab.commands.push(Command::SetIntegrator(integrator));
     }

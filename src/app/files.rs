@@ -26,7 +26,8 @@ pub struct Files {
 impl Files {
     pub fn menu_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         // Closes on a click outside only, so the path field can be clicked and typed into.
-        let config = egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+        let config =
+            egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
         egui::containers::menu::MenuButton::new("File").config(config).ui(ui, |ui| {
             if ui.button("Open preset…").clicked() {
                 self.ask(ui.ctx(), Dialog::Open);
@@ -45,9 +46,13 @@ impl Files {
             ui.separator();
             ui.horizontal(|ui| {
                 let label = ui.label("path");
-                ui.add(egui::TextEdit::singleline(&mut self.typed_path).hint_text("presets/my_lab.ron").desired_width(220.0))
-                    .labelled_by(label.id)
-                    .on_hover_text("Type a file path to open or save without a file dialog");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.typed_path)
+                        .hint_text("presets/my_lab.ron")
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("Type a file path to open or save without a file dialog");
             });
             ui.horizontal(|ui| {
                 let path = PathBuf::from(self.typed_path.trim());

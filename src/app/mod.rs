@@ -9,6 +9,7 @@ mod files;
 pub mod history;
 mod traces;
 mod transport;
+mod widgets;
 mod window;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! Transport bar: run, pause, step, reset, speed, and the performance readout.
 
 use super::Lab;
+use super::widgets::choice;
 use crate::engine::frame::Status;
 use crate::engine::{Command, Speed};
 
@@ -41,17 +42,8 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
             lab.reset();
         }
         ui.separator();
-        let mut speed = lab.preset.view.speed;
-        egui::ComboBox::from_label("Speed")
-            .selected_text(speed.label())
-            .show_ui(ui, |ui| {
-                for s in SPEEDS {
-                    ui.selectable_value(&mut speed, s, s.label());
-                }
-            })
-            .response
-            .on_hover_text("Simulated time per wall-clock time: slow motion for class, 1x real time, or as fast as possible");
-        if speed != lab.preset.view.speed {
+        let tip = "Simulated time per wall-clock time: slow motion for class, 1x real time, or as fast as possible";
+        if let Some(speed) = choice(ui, "Speed", lab.preset.view.speed, &SPEEDS, |s| s.label(), tip) {
             lab.preset.view.speed = speed;
             lab.commands.push(Command::SetSpeed(speed));
         }
