@@ -158,8 +158,12 @@ impl Engine {
 
     fn run(mut self, commands: Receiver<Command>) {
         loop {
+            // A closed command channel means the handle is gone: stop.
             let first = match self.wait() {
-                None => commands.recv().ok(),
+                None => match commands.recv() {
+                    Ok(c) => Some(c),
+                    Err(_) => return,
+                },
                 Some(wait) if wait.is_zero() => match commands.try_recv() {
                     Ok(c) => Some(c),
                     Err(TryRecvError::Empty) => None,
@@ -180,8 +184,6 @@ impl Engine {
                     self.handle(command);
                     next = commands.try_recv().ok();
                 }
-            } else if commands.try_recv() == Err(TryRecvError::Disconnected) && !self.stepping() {
-                return;
             }
             if self.stepping() {
                 self.advance();
