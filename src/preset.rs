@@ -3,6 +3,7 @@
 //! Loading parses, then validates every range and relation; any mistake is reported with the
 //! file, line and field. Unknown fields are rejected. Saves are atomic (see [`crate::fsio`]).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct Preset {
     #[serde(default)]
     pub description: String,
     pub neuron: NeuronModel,
+    /// Initial values that differ from the model's own initial state, by variable key
+    /// (e.g. `{"u": -16.0}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub initial: BTreeMap<String, f64>,
     #[serde(default)]
     pub stimulus: Stimulus,
     #[serde(default)]
@@ -107,6 +112,7 @@ impl Preset {
             name: name.to_string(),
             description: String::new(),
             neuron,
+            initial: BTreeMap::new(),
             stimulus: Stimulus::default(),
             run: RunSettings::default(),
             view: ViewSettings::default(),
@@ -174,6 +180,17 @@ impl Preset {
             let key = m.split_whitespace().next().unwrap_or_default().to_string();
             invalid(format!("neuron.{key}"), m)
         })?;
+        for (key, value) in &self.initial {
+            let vars = self.neuron.vars();
+            if !vars.iter().any(|v| v.key == key) {
+                let known: Vec<&str> = vars.iter().map(|v| v.key).collect();
+                let message = format!("the model has no variable `{key}`; it has {}", known.join(", "));
+                return Err(invalid(format!("initial.{key}"), message));
+            }
+            if !value.is_finite() {
+                return Err(invalid(format!("initial.{key}"), format!("must be a finite number, got {value}")));
+            }
+        }
         self.stimulus.validate().map_err(|(i, field, m)| invalid(format!("stimulus.components.{i}.{field}"), m))?;
         let run = &self.run;
         if !(run.dt_ms > 0.0 && run.dt_ms <= 10.0) {

@@ -57,8 +57,14 @@ impl Simulation {
     pub fn from_preset(preset: &Preset, seed: u64) -> Result<Self, String> {
         preset.validate().map_err(|inv| format!("field `{}`: {}", inv.field, inv.message))?;
         let run = preset.run;
+        let mut population = Population::new(preset.neuron, 1);
+        for (j, var) in preset.neuron.vars().iter().enumerate() {
+            if let Some(&value) = preset.initial.get(var.key) {
+                population.set_var(j, 0, value);
+            }
+        }
         Ok(Self {
-            population: Population::new(preset.neuron, 1),
+            population,
             sampled: preset.stimulus.sampled(run.dt_ms),
             stimulus: preset.stimulus.clone(),
             integrator: run.integrator,

@@ -115,6 +115,11 @@ impl Population {
         }
     }
 
+    /// Sets variable `var` of neuron `i` (initial conditions).
+    pub fn set_var(&mut self, var: usize, i: usize, value: f64) {
+        self.vars[var][i] = value;
+    }
+
     /// Value of variable `var` of neuron `i`.
     pub fn var(&self, var: usize, i: usize) -> f64 {
         self.vars[var][i]
@@ -148,7 +153,8 @@ impl Population {
         spikes: &mut Vec<Spike>,
     ) -> Result<(), Fault> {
         let nv = M::VARS.len();
-        let (threshold, t_ref) = (model.threshold(), model.refractory_ms());
+        let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
+        let interpolate = integrator.interpolates_spikes();
         let t_end = t_ms + dt_ms;
         for i in 0..self.len() {
             let mut x: State = [0.0; MAX_VARS];
@@ -170,17 +176,28 @@ impl Population {
                     break;
                 }
                 let next = integrator.advance(model, &x, current, h);
-                if next[0] < threshold {
+                let crossed = if interpolate { next[0] >= threshold } else { next[0] > threshold };
+                // Without a reset, only an upward crossing is a spike.
+                if !crossed || (!resets && x[0] >= threshold) {
                     x = next;
                     break;
                 }
-                let (frac, crossed) = crossing(model, &x, &next, current, h, threshold, nv);
+                let (frac, at) =
+                    if interpolate { crossing(model, &x, &next, current, h, threshold, nv) } else { (0.0, next) };
                 let t_spike = t0 + frac * h;
                 spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
-                // Reset the state as it was at the crossing, then integrate what is left.
-                x = crossed;
+                if !resets {
+                    x = next;
+                    break;
+                }
+                // Reset the state as it was at the crossing, then integrate what is left
+                // (the figure scheme resets at the end of the step and stops there).
+                x = at;
                 model.reset(&mut x);
                 self.refractory_until_ms[i] = t_spike + t_ref;
+                if !interpolate {
+                    break;
+                }
                 t0 = t_spike;
             }
             if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {

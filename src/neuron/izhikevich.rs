@@ -1,9 +1,12 @@
-//! Izhikevich (2003) simple model in its `a, b, c, d` form.
+//! Izhikevich (2003, 2004) simple model in its `a, b, c, d` form.
 //!
-//! `v' = 0.04 v^2 + 5 v + 140 - u + I`, `u' = a (b v - u)`; at `v >= v_peak`: `v <- c`, `u <- u + d`.
-//! Units: the model's own dimensionless units (v in mV-like units, t in ms, I in model units).
+//! `v' = 0.04 v^2 + k1 v + k0 - u + I`, `u' = a (b (v - v_b) - u_leak u)`; at `v >= v_peak`:
+//! `v <- c`, `u <- u + d`. With the defaults `k1 = 5, k0 = 140, v_b = 0, u_leak = 1` this is the
+//! 2003 model; the 2004 figure's rows G and L use `k1 = 4.1, k0 = 108`, row R
+//! `u' = a b (v + 65)` (`v_b = -65, u_leak = 0`). Units: the model's own (v in mV-like units,
+//! t in ms, I in model units).
 
-use super::param::{VarSpec, params};
+use super::param::{params, VarSpec};
 use super::{Dynamics, State};
 
 params! {
@@ -20,21 +23,39 @@ params! {
         v_peak: "v_peak" "mV" [0.0, 60.0] = 30.0,
             "Spike cutoff: v is reset when it reaches this value (the spike apex, not a threshold).";
         v0: "v_0" "mV" [-90.0, 30.0] = -65.0,
-            "Initial v; u starts at b v_0 as in Izhikevich's scripts.";
+            "Initial v; u starts at b (v_0 - v_b) as in Izhikevich's scripts.";
+        k1: "k_1" "" [3.0, 6.0] = 5.0,
+            "Linear coefficient of v' = 0.04 v^2 + k_1 v + k_0 - u + I: 5 in the 2003 model, 4.1 in the 2004 figure's class 1 and integrator rows.";
+        k0: "k_0" "" [80.0, 160.0] = 140.0,
+            "Constant term of v': 140 in the 2003 model, 108 in the 2004 figure's class 1 and integrator rows.";
+        v_b: "v_b" "mV" [-90.0, 0.0] = 0.0,
+            "Offset of the v-dependence of u: u' = a (b (v - v_b) - u_leak u). 0 normally; -65 in the accommodation row.";
+        u_leak: "u_leak" "" [0.0, 1.0] = 1.0,
+            "Decay of u on its own: 1 normally; 0 in the accommodation row (u' = a b (v + 65)).";
     }
 }
 
 impl Dynamics for Izhikevich {
-    const VARS: &'static [VarSpec] =
-        &[VarSpec { key: "v", label: "v", unit: "mV" }, VarSpec { key: "u", label: "u", unit: "" }];
+    const VARS: &'static [VarSpec] = &[
+        VarSpec { key: "v", label: "v", unit: "mV" },
+        VarSpec { key: "u", label: "u", unit: "" },
+    ];
     const CURRENT_UNIT: &'static str = "model units";
 
     fn initial_state(&self) -> State {
-        [self.v0, self.b * self.v0, 0.0, 0.0]
+        [self.v0, self.b * (self.v0 - self.v_b), 0.0, 0.0]
     }
     fn derivatives(&self, x: &State, i: f64) -> State {
         let (v, u) = (x[0], x[1]);
-        [0.04 * v * v + 5.0 * v + 140.0 - u + i, self.a * (self.b * v - u), 0.0, 0.0]
+        [
+            0.04 * v * v + self.k1 * v + self.k0 - u + i,
+            self.a * (self.b * (v - self.v_b) - self.u_leak * u),
+            0.0,
+            0.0,
+        ]
+    }
+    fn diagonal_jacobian(&self, x: &State, _: f64) -> State {
+        [0.08 * x[0] + self.k1, -self.a * self.u_leak, 0.0, 0.0]
     }
     fn threshold(&self) -> f64 {
         self.v_peak

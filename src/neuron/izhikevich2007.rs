@@ -50,6 +50,9 @@ impl Dynamics for Izhikevich2007 {
             0.0,
         ]
     }
+    fn diagonal_jacobian(&self, x: &State, _: f64) -> State {
+        [self.k * (2.0 * x[0] - self.v_r_mv - self.v_t_mv) / self.c_pf, -self.a_per_ms, 0.0, 0.0]
+    }
     fn threshold(&self) -> f64 {
         self.v_peak_mv
     }

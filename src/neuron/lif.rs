@@ -36,6 +36,9 @@ impl Dynamics for Lif {
     fn derivatives(&self, x: &State, i: f64) -> State {
         [(-self.g_l_ns * (x[0] - self.e_l_mv) + i) / self.c_pf, 0.0, 0.0, 0.0]
     }
+    fn diagonal_jacobian(&self, _: &State, _: f64) -> State {
+        [-self.g_l_ns / self.c_pf, 0.0, 0.0, 0.0]
+    }
     fn threshold(&self) -> f64 {
         self.v_th_mv
     }

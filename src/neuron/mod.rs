@@ -3,17 +3,25 @@
 //! Every model integrates a small state vector `x` whose first entry is the membrane potential.
 //! Units are stated per model (see each module and `SCIENCE.md` section 0).
 
+pub mod adex;
+pub mod fitzhugh_nagumo;
+pub mod hodgkin_huxley;
 pub mod izhikevich;
 pub mod izhikevich2007;
 pub mod lif;
 pub mod param;
+pub mod qif;
 
 use serde::{Deserialize, Serialize};
 
+pub use adex::AdEx;
+pub use fitzhugh_nagumo::FitzHughNagumo;
+pub use hodgkin_huxley::HodgkinHuxley;
 pub use izhikevich::Izhikevich;
 pub use izhikevich2007::Izhikevich2007;
 pub use lif::Lif;
 pub use param::{ParamSet, ParamSpec, VarSpec};
+pub use qif::Qif;
 
 /// The most state variables any model has (Hodgkin-Huxley: V, m, h, n).
 pub const MAX_VARS: usize = 4;
@@ -39,6 +47,16 @@ pub trait Dynamics: ParamSet {
     fn refractory_ms(&self) -> f64 {
         0.0
     }
+    /// `false` for models whose spike is part of their dynamics (Hodgkin-Huxley,
+    /// FitzHugh-Nagumo): a spike is then an upward crossing of [`Dynamics::threshold`] and the
+    /// state is left as it is.
+    fn resets(&self) -> bool {
+        true
+    }
+    /// `d f_j / d x_j` at `x`: the diagonal of the Jacobian, for exponential Euler. For
+    /// equations linear in their own variable (gates, conductance-based V) that scheme is then
+    /// exact for frozen other variables (Rush-Larsen).
+    fn diagonal_jacobian(&self, x: &State, i: f64) -> State;
     /// Checks that go beyond per-parameter ranges (relations between parameters).
     fn check_relations(&self) -> Result<(), String> {
         Ok(())
@@ -51,6 +69,10 @@ pub enum NeuronModel {
     Lif(Lif),
     Izhikevich(Izhikevich),
     Izhikevich2007(Izhikevich2007),
+    AdEx(AdEx),
+    HodgkinHuxley(HodgkinHuxley),
+    FitzHughNagumo(FitzHughNagumo),
+    Qif(Qif),
 }
 
 /// Kinds of model, for pickers and for `spikelab presets`.
@@ -59,16 +81,32 @@ pub enum ModelKind {
     Lif,
     Izhikevich,
     Izhikevich2007,
+    AdEx,
+    HodgkinHuxley,
+    FitzHughNagumo,
+    Qif,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [ModelKind::Lif, ModelKind::Izhikevich, ModelKind::Izhikevich2007];
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::HodgkinHuxley,
+        ModelKind::AdEx,
+        ModelKind::Izhikevich,
+        ModelKind::Izhikevich2007,
+        ModelKind::Lif,
+        ModelKind::Qif,
+        ModelKind::FitzHughNagumo,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Lif => "Leaky integrate-and-fire",
             ModelKind::Izhikevich => "Izhikevich (2003, a b c d)",
             ModelKind::Izhikevich2007 => "Izhikevich (2007, C k v_r v_t)",
+            ModelKind::AdEx => "Adaptive exponential IF (AdEx)",
+            ModelKind::HodgkinHuxley => "Hodgkin-Huxley (squid axon)",
+            ModelKind::FitzHughNagumo => "FitzHugh-Nagumo",
+            ModelKind::Qif => "Quadratic integrate-and-fire",
         }
     }
 
@@ -76,8 +114,11 @@ impl ModelKind {
     pub fn current_range(self) -> (f64, f64) {
         match self {
             ModelKind::Lif => (-1000.0, 6000.0),
-            ModelKind::Izhikevich => (-30.0, 40.0),
-            ModelKind::Izhikevich2007 => (-500.0, 2000.0),
+            ModelKind::Izhikevich => (-30.0, 90.0),
+            ModelKind::Izhikevich2007 | ModelKind::AdEx => (-500.0, 2000.0),
+            ModelKind::HodgkinHuxley => (-20.0, 100.0),
+            ModelKind::FitzHughNagumo => (-1.0, 2.0),
+            ModelKind::Qif => (-200.0, 1000.0),
         }
     }
 
@@ -87,6 +128,10 @@ impl ModelKind {
             ModelKind::Lif => 300.0,
             ModelKind::Izhikevich => 10.0,
             ModelKind::Izhikevich2007 => 400.0,
+            ModelKind::AdEx => 1000.0,
+            ModelKind::HodgkinHuxley => 10.0,
+            ModelKind::FitzHughNagumo => 0.5,
+            ModelKind::Qif => 200.0,
         }
     }
 
@@ -96,6 +141,10 @@ impl ModelKind {
             ModelKind::Lif => NeuronModel::Lif(Lif::default()),
             ModelKind::Izhikevich => NeuronModel::Izhikevich(Izhikevich::default()),
             ModelKind::Izhikevich2007 => NeuronModel::Izhikevich2007(Izhikevich2007::default()),
+            ModelKind::AdEx => NeuronModel::AdEx(AdEx::default()),
+            ModelKind::HodgkinHuxley => NeuronModel::HodgkinHuxley(HodgkinHuxley::default()),
+            ModelKind::FitzHughNagumo => NeuronModel::FitzHughNagumo(FitzHughNagumo::default()),
+            ModelKind::Qif => NeuronModel::Qif(Qif::default()),
         }
     }
 }
@@ -108,6 +157,10 @@ macro_rules! with_model {
             $crate::neuron::NeuronModel::Lif($p) => $body,
             $crate::neuron::NeuronModel::Izhikevich($p) => $body,
             $crate::neuron::NeuronModel::Izhikevich2007($p) => $body,
+            $crate::neuron::NeuronModel::AdEx($p) => $body,
+            $crate::neuron::NeuronModel::HodgkinHuxley($p) => $body,
+            $crate::neuron::NeuronModel::FitzHughNagumo($p) => $body,
+            $crate::neuron::NeuronModel::Qif($p) => $body,
         }
     };
 }
@@ -129,7 +182,25 @@ impl NeuronModel {
             NeuronModel::Lif(_) => ModelKind::Lif,
             NeuronModel::Izhikevich(_) => ModelKind::Izhikevich,
             NeuronModel::Izhikevich2007(_) => ModelKind::Izhikevich2007,
+            NeuronModel::AdEx(_) => ModelKind::AdEx,
+            NeuronModel::HodgkinHuxley(_) => ModelKind::HodgkinHuxley,
+            NeuronModel::FitzHughNagumo(_) => ModelKind::FitzHughNagumo,
+            NeuronModel::Qif(_) => ModelKind::Qif,
         }
+    }
+    /// Parameters that select a published variant rather than tune the cell: shown folded.
+    pub fn advanced_keys(&self) -> &'static [&'static str] {
+        match self {
+            NeuronModel::Izhikevich(_) => &["k1", "k0", "v_b", "u_leak"],
+            _ => &[],
+        }
+    }
+    /// Time derivatives at state `x` under current `i` (phase plane, analyses).
+    pub fn derivatives(&self, x: &State, i: f64) -> State {
+        with_model!(self, p => p.derivatives(x, i))
+    }
+    pub fn resets(&self) -> bool {
+        with_model!(self, p => p.resets())
     }
     pub fn specs(&self) -> &'static [ParamSpec] {
         with_model!(self, p => specs_of(p))
