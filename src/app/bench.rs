@@ -146,6 +146,26 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
                     let s = time_slider(ui, start_ms, "start [ms]", 0.0);
                     a | s | time_slider(ui, duration_ms, "duration [ms]", 0.1)
                 }
+                Component::Ramp { start_ms, duration_ms, from, slope_per_ms } => {
+                    let f = ui.add(Slider::new(from, i_min..=i_max).text(format!("from [{unit}]"))).changed();
+                    let rate = (i_max - i_min) / 100.0;
+                    let slope = Slider::new(slope_per_ms, -rate..=rate).text(format!("slope [{unit}/ms]"));
+                    let t = ui.add(slope).changed();
+                    let s = time_slider(ui, start_ms, "start [ms]", 0.0);
+                    f | t | s | time_slider(ui, duration_ms, "duration [ms]", 0.1)
+                }
+                Component::Curve { points } => {
+                    let mut changed = false;
+                    for (k, (t, value)) in points.iter_mut().enumerate() {
+                        ui.horizontal(|ui| {
+                            let label = ui.label(format!("point {}: t [ms]", k + 1));
+                            changed |= ui.add(egui::DragValue::new(t).speed(1.0)).labelled_by(label.id).changed();
+                            let label = ui.label(format!("I [{unit}]"));
+                            changed |= ui.add(egui::DragValue::new(value).speed(0.1)).labelled_by(label.id).changed();
+                        });
+                    }
+                    changed
+                }
             };
         });
     }
@@ -165,7 +185,11 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
                 Component::Pulse { start_ms: t, duration_ms: 20.0, amplitude: demo },
             ),
         ];
-        for (label, tip, component) in add {
+        for (label, tip, component) in add.into_iter().chain([(
+            "+ Ramp",
+            "A ramp from 0 to this amplitude over 100 ms, starting now",
+            Component::Ramp { start_ms: t, duration_ms: 100.0, from: 0.0, slope_per_ms: demo / 100.0 },
+        )]) {
             if ui.button(label).on_hover_text(tip).clicked() {
                 stimulus.components.push(component);
                 changed = true;

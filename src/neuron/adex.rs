@@ -5,7 +5,7 @@
 //! at [`EXP_CAP`] so an overshooting integration stage stays finite; validation makes sure the
 //! cap is never reached below `V_peak`.
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 /// Largest exponent evaluated: e^40 ~ 2e17, far past any physiological run-away.

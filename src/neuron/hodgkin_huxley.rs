@@ -6,7 +6,7 @@
 //! Units: uF/cm^2, mS/cm^2, mV, ms, uA/cm^2. The spike is part of the dynamics: no reset;
 //! a spike is an upward crossing of `V_spike`.
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 params! {

@@ -6,7 +6,7 @@
 //! `u' = a b (v + 65)` (`v_b = -65, u_leak = 0`). Units: the model's own (v in mV-like units,
 //! t in ms, I in model units).
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -36,10 +36,8 @@ params! {
 }
 
 impl Dynamics for Izhikevich {
-    const VARS: &'static [VarSpec] = &[
-        VarSpec { key: "v", label: "v", unit: "mV" },
-        VarSpec { key: "u", label: "u", unit: "" },
-    ];
+    const VARS: &'static [VarSpec] =
+        &[VarSpec { key: "v", label: "v", unit: "mV" }, VarSpec { key: "u", label: "u", unit: "" }];
     const CURRENT_UNIT: &'static str = "model units";
 
     fn initial_state(&self) -> State {
@@ -47,12 +45,7 @@ impl Dynamics for Izhikevich {
     }
     fn derivatives(&self, x: &State, i: f64) -> State {
         let (v, u) = (x[0], x[1]);
-        [
-            0.04 * v * v + self.k1 * v + self.k0 - u + i,
-            self.a * (self.b * (v - self.v_b) - self.u_leak * u),
-            0.0,
-            0.0,
-        ]
+        [0.04 * v * v + self.k1 * v + self.k0 - u + i, self.a * (self.b * (v - self.v_b) - self.u_leak * u), 0.0, 0.0]
     }
     fn diagonal_jacobian(&self, x: &State, _: f64) -> State {
         [0.08 * x[0] + self.k1, -self.a * self.u_leak, 0.0, 0.0]

@@ -3,7 +3,7 @@
 //! `tau v' = a_0 (v - v_rest)(v - v_c) + R I`; at `v >= v_peak`: `v <- v_reset`.
 //! Units: ms, mV, MOhm, pA (R I in mV: 1 MOhm x 1 pA = 1e-3 mV).
 
-use super::param::{params, VarSpec};
+use super::param::{VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
