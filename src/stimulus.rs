@@ -153,6 +153,21 @@ impl Stimulus {
             .sum()
     }
 
+    /// When the main input is on: the window `(start, end)` of the step, pulse or ramp with the
+    /// largest peak, clipped to `[0, run_ms]` (the whole run for DC or curves). A firing-pattern
+    /// label is read within it.
+    pub fn main_window(&self, run_ms: f64) -> (f64, f64) {
+        let main = self
+            .components
+            .iter()
+            .filter(|c| matches!(c, Component::Step { .. } | Component::Pulse { .. } | Component::Ramp { .. }))
+            .max_by(|a, b| a.peak().total_cmp(&b.peak()));
+        match main.map(Component::window_ms) {
+            Some((start, end)) => (start.max(0.0), end.min(run_ms)),
+            None => (0.0, run_ms),
+        }
+    }
+
     /// The stimulus mapped onto the step grid of `dt_ms`.
     pub fn sampled(&self, dt_ms: f64) -> Sampled {
         let step = |t: f64| if t.is_infinite() { u64::MAX } else { (t / dt_ms).round().max(0.0) as u64 };

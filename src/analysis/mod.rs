@@ -1,7 +1,9 @@
 //! Analyses of simulation output: spike statistics, f-I curves, analytic references.
 
 pub mod fi;
+pub mod pattern;
 pub mod spikes;
 
 pub use fi::{FiPoint, fi_curve};
+pub use pattern::{Classification, Pattern, classify};
 pub use spikes::{isis, lif_latency_ms, lif_rate_hz, steady_rate_hz};

@@ -172,8 +172,11 @@ impl Population {
                     x = next;
                     break;
                 }
-                let (frac, at) =
-                    if interpolate { crossing(model, integrator, &x, &next, current, h, threshold) } else { (0.0, next) };
+                let (frac, at) = if interpolate {
+                    crossing(model, integrator, &x, &next, current, h, threshold)
+                } else {
+                    (0.0, next)
+                };
                 let t_spike = t0 + frac * h;
                 spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
                 if !resets {
