@@ -2,6 +2,7 @@
 
 pub mod fi;
 pub mod pattern;
+pub mod phase_plane;
 pub mod spikes;
 
 pub use fi::{FiPoint, fi_curve};
