@@ -43,7 +43,7 @@ pub enum Cmd {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
-    /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms.
+    /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms.
     Fi {
         preset: String,
         #[arg(long)]
@@ -123,10 +123,11 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             let currents: Vec<f64> = (0..steps)
                 .map(|k| if steps == 1 { from } else { from + (to - from) * k as f64 / (steps - 1) as f64 })
                 .collect();
-            println!("current,rate_hz,steady_rate_hz,first_spike_ms");
+            println!("current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms");
+            let cell = |v: Option<f64>| v.map(|t| t.to_string()).unwrap_or_default();
             for p in fi_curve(&preset, &currents, duration_ms)? {
-                let first = p.first_spike_ms.map(|t| t.to_string()).unwrap_or_default();
-                println!("{},{},{},{}", p.current, p.rate_hz, p.steady_rate_hz, first);
+                let (first, a, b) = (cell(p.first_spike_ms), cell(p.first_isi_ms), cell(p.last_isi_ms));
+                println!("{},{},{},{first},{a},{b}", p.current, p.rate_hz, p.steady_rate_hz);
             }
             Ok(())
         }

@@ -16,6 +16,9 @@ pub struct FiPoint {
     /// 1000 / mean ISI (after the first spike).
     pub steady_rate_hz: f64,
     pub first_spike_ms: Option<f64>,
+    /// First and last inter-spike intervals: their ratio measures adaptation.
+    pub first_isi_ms: Option<f64>,
+    pub last_isi_ms: Option<f64>,
 }
 
 #[derive(Default)]
@@ -28,23 +31,57 @@ impl Observer for SpikeTimes {
     fn sample(&mut self, _: f64, _: &[f64]) {}
 }
 
-/// Runs `preset` for `duration_ms` at each current (the preset's stimulus replaced by DC).
+/// Spike times of `preset` driven by DC `current` from rest for `duration_ms` (the preset's
+/// stimulus replaced by one DC component: the same mechanism every protocol uses).
+pub fn spike_times_at(preset: &Preset, current: f64, duration_ms: f64) -> Result<Vec<f64>, String> {
+    let mut p = preset.clone();
+    p.stimulus = Stimulus::dc(current);
+    let mut sim = Simulation::from_preset(&p, p.run.seed)?;
+    let steps = (duration_ms / p.run.dt_ms).round() as u64;
+    let mut times = SpikeTimes::default();
+    sim.step(steps, &mut times).map_err(|f| format!("at I = {current}: {f}"))?;
+    Ok(times.0)
+}
+
+/// One point of the f-I curve.
+pub fn fi_point(preset: &Preset, current: f64, duration_ms: f64) -> Result<FiPoint, String> {
+    let times = spike_times_at(preset, current, duration_ms)?;
+    let n = times.len();
+    Ok(FiPoint {
+        current,
+        rate_hz: 1000.0 * n as f64 / duration_ms,
+        steady_rate_hz: steady_rate_hz(&times),
+        first_spike_ms: times.first().copied(),
+        first_isi_ms: (n >= 2).then(|| times[1] - times[0]),
+        last_isi_ms: (n >= 2).then(|| times[n - 1] - times[n - 2]),
+    })
+}
+
+/// Runs `preset` for `duration_ms` at each current.
 pub fn fi_curve(preset: &Preset, currents: &[f64], duration_ms: f64) -> Result<Vec<FiPoint>, String> {
-    currents
-        .iter()
-        .map(|&current| {
-            let mut p = preset.clone();
-            p.stimulus = Stimulus::dc(current);
-            let mut sim = Simulation::from_preset(&p, p.run.seed)?;
-            let steps = (duration_ms / p.run.dt_ms).round() as u64;
-            let mut times = SpikeTimes::default();
-            sim.step(steps, &mut times).map_err(|f| format!("at I = {current}: {f}"))?;
-            Ok(FiPoint {
-                current,
-                rate_hz: 1000.0 * times.0.len() as f64 / duration_ms,
-                steady_rate_hz: steady_rate_hz(&times.0),
-                first_spike_ms: times.0.first().copied(),
-            })
-        })
-        .collect()
+    currents.iter().map(|&current| fi_point(preset, current, duration_ms)).collect()
+}
+
+/// The smallest DC in `[lo, hi]` that makes the neuron fire at least `min_spikes` within
+/// `duration_ms`, found by bisection to within `tolerance` (the answer is the upper end of the
+/// final bracket, so it fires). `None` if even `hi` does not; `lo` if `lo` already does.
+pub fn rheobase(
+    preset: &Preset,
+    (mut lo, mut hi): (f64, f64),
+    duration_ms: f64,
+    min_spikes: usize,
+    tolerance: f64,
+) -> Result<Option<f64>, String> {
+    let fires = |i: f64| spike_times_at(preset, i, duration_ms).map(|t| t.len() >= min_spikes);
+    if fires(lo)? {
+        return Ok(Some(lo));
+    }
+    if !fires(hi)? {
+        return Ok(None);
+    }
+    while hi - lo > tolerance {
+        let mid = 0.5 * (lo + hi);
+        if fires(mid)? { hi = mid } else { lo = mid }
+    }
+    Ok(Some(hi))
 }

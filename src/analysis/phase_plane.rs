@@ -73,7 +73,11 @@ impl Stability {
 pub fn plane(model: &NeuronModel) -> Option<Plane> {
     let vars = model.vars();
     let named = |j: usize| {
-        if vars[j].unit.is_empty() { vars[j].label.to_string() } else { format!("{} [{}]", vars[j].label, vars[j].unit) }
+        if vars[j].unit.is_empty() {
+            vars[j].label.to_string()
+        } else {
+            format!("{} [{}]", vars[j].label, vars[j].unit)
+        }
     };
     let x_range = match model {
         NeuronModel::Izhikevich(p) => (p.c.min(-70.0) - 15.0, p.v_peak + 5.0),
@@ -176,9 +180,7 @@ pub fn fixed_points(model: &NeuronModel, i: f64, x_range: (f64, f64), y_range: (
     };
     let grid: Vec<Vec<(f64, f64)>> = (0..=N).map(|a| (0..=N).map(|b| at(a, b)).collect()).collect();
     let changes = |vals: [f64; 4]| {
-        vals.iter().all(|v| v.is_finite())
-            && vals.iter().any(|v| *v <= 0.0)
-            && vals.iter().any(|v| *v >= 0.0)
+        vals.iter().all(|v| v.is_finite()) && vals.iter().any(|v| *v <= 0.0) && vals.iter().any(|v| *v >= 0.0)
     };
     let mut found: Vec<FixedPoint> = Vec::new();
     for a in 0..N {
@@ -187,7 +189,8 @@ pub fn fixed_points(model: &NeuronModel, i: f64, x_range: (f64, f64), y_range: (
             if !changes(cell.map(|c| c.0)) || !changes(cell.map(|c| c.1)) {
                 continue;
             }
-            let (mut x, mut y) = (x_range.0 + wx * (a as f64 + 0.5) / N as f64, y_range.0 + wy * (b as f64 + 0.5) / N as f64);
+            let (mut x, mut y) =
+                (x_range.0 + wx * (a as f64 + 0.5) / N as f64, y_range.0 + wy * (b as f64 + 0.5) / N as f64);
             let mut converged = false;
             for _ in 0..50 {
                 let (f, g) = field(model, x, y, i);
@@ -228,9 +231,8 @@ pub fn y_range_for(model: &NeuronModel, i: f64, x_range: (f64, f64), extra: &[f6
         let g = |y: f64| field(model, x, y, i).1;
         roots_in(g, -1e4, 1e4, 2000).first().copied()
     };
-    let mut ys: Vec<f64> = (0..=20)
-        .filter_map(|k| probe(x_range.0 + (x_range.1 - x_range.0) * k as f64 / 20.0))
-        .collect();
+    let mut ys: Vec<f64> =
+        (0..=20).filter_map(|k| probe(x_range.0 + (x_range.1 - x_range.0) * k as f64 / 20.0)).collect();
     ys.extend_from_slice(extra);
     let (lo, hi) = ys.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &y| (lo.min(y), hi.max(y)));
     if lo > hi {

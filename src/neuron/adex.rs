@@ -22,7 +22,7 @@ params! {
             "Leak reversal (resting) potential.";
         v_t_mv: "V_T" "mV" [-70.0, -20.0] = -50.4,
             "Threshold of the exponential run-away: above it the exponential current beats the leak.";
-        delta_t_mv: "Δ_T" "mV" [0.05, 10.0] = 2.0,
+        delta_t_mv: "Δ_T" "mV" [0.01, 10.0] = 2.0,
             "Slope factor: how sharp spike initiation is. Small Δ_T is a hard threshold (the LIF limit Δ_T -> 0); large Δ_T a soft, slow upswing.";
         a_ns: "a" "nS" [-20.0, 50.0] = 4.0,
             "Subthreshold adaptation: how strongly w follows V - E_L. Negative a gives delayed, accelerating firing.";
@@ -32,7 +32,7 @@ params! {
             "Spike-triggered adaptation: w jumps by b at each spike. Large b with a high reset makes bursts.";
         v_r_mv: "V_r" "mV" [-90.0, -30.0] = -70.6,
             "Reset potential. A reset above V_T (with b > 0) gives bursts.";
-        v_peak_mv: "V_peak" "mV" [-45.0, 40.0] = 0.0,
+        v_peak_mv: "V_peak" "mV" [-60.0, 40.0] = 0.0,
             "Spike cutoff: V is reset when it reaches this value; the spike itself is the exponential run-away.";
         t_ref_ms: "t_ref" "ms" [0.0, 10.0] = 0.0,
             "Absolute refractory period: V is held at V_r.";
