@@ -5,6 +5,9 @@
 
 use crate::neuron::{NeuronModel, State};
 
+/// Points `[x, y]` joined by straight lines.
+pub type Polyline = Vec<[f64; 2]>;
+
 /// The plane of a model: which variables span it and a sensible window on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plane {
@@ -134,9 +137,9 @@ pub fn nullclines(
     x_range: (f64, f64),
     y_range: (f64, f64),
     columns: usize,
-) -> (Vec<Vec<[f64; 2]>>, Vec<Vec<[f64; 2]>>) {
+) -> (Vec<Polyline>, Vec<Polyline>) {
     let trace = |which: usize| {
-        let mut lines: Vec<Vec<[f64; 2]>> = Vec::new();
+        let mut lines: Vec<Polyline> = Vec::new();
         let mut last_count = usize::MAX;
         for c in 0..=columns {
             let x = x_range.0 + (x_range.1 - x_range.0) * c as f64 / columns as f64;
