@@ -88,6 +88,9 @@ pub struct GuiArgs {
     /// Start the simulation running.
     #[arg(long)]
     pub run: bool,
+    /// Open on a view: traces, phase-plane, fi (starts a sweep), currents, compare.
+    #[arg(long, value_parser = ["traces", "phase-plane", "fi", "currents", "compare"])]
+    pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]
     pub frame_stats: Option<usize>,

@@ -150,7 +150,8 @@ impl Stimulus {
                 t_ms >= on && (t_ms < off || matches!(c, Component::Curve { .. }) && t_ms == off)
             })
             .map(|c| c.shape_at(t_ms))
-            .sum()
+            .sum::<f64>()
+            + 0.0 // an empty sum is -0.0; show 0
     }
 
     /// When the main input is on: the window `(start, end)` of the step, pulse or ramp with the

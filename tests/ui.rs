@@ -159,3 +159,62 @@ fn save_and_open_through_the_file_menu_path_field() {
         app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(3.5)
     });
 }
+
+#[test]
+fn moving_the_current_slider_moves_the_v_nullcline() {
+    let mut h = harness("izhikevich-2003/rs");
+    // Past the step's onset (15 ms) so the step's amplitude is the present current.
+    h.get_by_role_and_label(Role::Button, "+10 ms").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "+10 ms").click();
+    step_until(&mut h, "t past 15 ms", |app| app.lab.history.t_ms >= 20.0);
+    h.get_by_role_and_label(Role::Button, "Phase plane").click();
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.phase.current, 14.0);
+    let before = app.phase.x_nullclines().expect("drawn")[0].clone();
+
+    h.get_by_role_and_label(Role::Slider, "amplitude [model units]").set_value_accesskit(5.0);
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.phase.current, 5.0);
+    let after = &app.phase.x_nullclines().expect("drawn")[0];
+    // v-nullcline u = 0.04 v^2 + 5 v + 140 + I: the same v, 9 lower in u.
+    let (p, q) = (before[before.len() / 2], after[after.len() / 2]);
+    assert_eq!(p[0], q[0]);
+    assert!((p[1] - q[1] - 9.0).abs() < 1e-6, "{p:?} -> {q:?}");
+    assert!((q[1] - (0.04 * q[0] * q[0] + 5.0 * q[0] + 140.0 + 5.0)).abs() < 1e-6);
+}
+
+#[test]
+fn the_f_i_job_runs_in_the_background_and_reports_the_rheobase() {
+    let mut h = harness("izhikevich-2003/rs");
+    h.get_by_role_and_label(Role::Button, "f-I curve").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run sweep").click();
+    h.step();
+    assert!(h.state().fi.is_running(), "the sweep runs off the UI thread");
+    step_until(&mut h, "sweep and rheobase", |app| app.fi.rheobase.is_some());
+    let app = h.state();
+    assert_eq!(app.fi.points.len(), app.fi.steps);
+    // Izhikevich RS from rest: the saddle-node at I = (5 - b)^2 / 0.16 - 140 = 4.
+    let r = app.fi.rheobase.unwrap().unwrap();
+    assert!((3.0..=4.05).contains(&r), "rheobase {r}");
+    assert!(app.fi.points.iter().filter(|p| p.current < r - app.fi.precision).all(|p| p.rate_hz == 0.0));
+    assert!(h.query_all_by_label_contains("rheobase ").next().is_some(), "the summary shows it");
+}
+
+#[test]
+fn the_ttx_toggle_blocks_sodium_in_the_engine_and_restores_it() {
+    let mut h = harness("hodgkin-huxley/repetitive_firing");
+    h.get_by_role_and_label(Role::CheckBox, "TTX (block Na+)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.neuron.get("g_na"), Some(0.0));
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "engine runs without sodium", |app| {
+        app.lab.history.engine_model.and_then(|m| m.get("g_na")) == Some(0.0)
+    });
+    h.get_by_role_and_label(Role::CheckBox, "TTX (block Na+)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.neuron.get("g_na"), Some(120.0));
+}

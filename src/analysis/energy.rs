@@ -3,7 +3,8 @@
 //! Each ionic current dissipates `P_x = I_x (V - E_x) = g_x (V - E_x)^2 >= 0` (uA/cm^2 x mV =
 //! nW/cm^2); the capacitor takes `P_C = C V dV/dt`, the rate of change of its stored energy
 //! `C V^2 / 2`. Energy per action potential is the dissipated energy in a window around each
-//! spike (2 ms before to 8 ms after), in pJ/cm^2, and the Na+ charge that entered in it, in nC/cm^2.
+//! spike (2 ms before to 8 ms after), in nJ/cm^2 (nW/cm^2 x ms = pJ/cm^2, / 1000), and the Na+
+//! charge that entered in it, in nC/cm^2 (uA/cm^2 x ms = nC/cm^2).
 
 use crate::neuron::HodgkinHuxley;
 
@@ -31,7 +32,7 @@ pub fn powers(model: &HodgkinHuxley, samples: &[(f64, [f64; 4])]) -> Vec<(f64, P
         .collect()
 }
 
-/// Mean dissipated energy (pJ/cm^2) and Na+ charge (nC/cm^2) per action potential.
+/// Mean dissipated energy (nJ/cm^2) and Na+ charge (nC/cm^2) per action potential.
 pub fn per_spike(model: &HodgkinHuxley, samples: &[(f64, [f64; 4])], spikes_ms: &[f64]) -> Option<(f64, f64)> {
     let mut totals = Vec::new();
     for &ts in spikes_ms {
@@ -52,7 +53,7 @@ pub fn per_spike(model: &HodgkinHuxley, samples: &[(f64, [f64; 4])], spikes_ms: 
             energy += 0.5 * (p0 + p1) * dt;
             charge += 0.5 * (q0 + q1) * dt;
         }
-        totals.push((energy, charge * 1e-3));
+        totals.push((energy * 1e-3, charge));
     }
     (!totals.is_empty()).then(|| {
         let n = totals.len() as f64;

@@ -16,6 +16,8 @@ use crate::stimulus::{Component, Stimulus};
 pub struct BenchPanel {
     /// A model edit that failed validation, shown until fixed.
     draft: Option<(NeuronModel, String)>,
+    /// Conductances saved while a channel blocker is applied (TTX: g_Na, TEA: g_K).
+    blocked: [Option<f64>; 2],
 }
 
 /// Tooltip of a parameter slider, from its metadata.
@@ -65,16 +67,48 @@ impl BenchPanel {
         });
         let mut model = self.draft.as_ref().map_or(lab.preset.neuron, |d| d.0);
         let mut changed = false;
-        for spec in model.specs() {
+        let advanced = model.advanced_keys();
+        let slider_for = |ui: &mut egui::Ui, model: &mut NeuronModel, spec: &ParamSpec| {
             let mut value = model.get(spec.key).expect("spec keys are fields");
             let slider = Slider::new(&mut value, spec.min..=spec.max)
                 .text(spec.label())
                 .clamping(SliderClamping::Always)
                 .max_decimals(4);
-            if ui.add(slider).on_hover_text(tooltip(spec)).changed() {
+            let moved = ui.add(slider).on_hover_text(tooltip(spec)).changed();
+            if moved {
                 model.set(spec.key, value);
-                changed = true;
             }
+            moved
+        };
+        for spec in model.specs().iter().filter(|s| !advanced.contains(&s.key)) {
+            changed |= slider_for(ui, &mut model, spec);
+        }
+        if !advanced.is_empty() {
+            egui::CollapsingHeader::new("model variant (Izhikevich 2004 rows G, L, R)").show(ui, |ui| {
+                for spec in model.specs().iter().filter(|s| advanced.contains(&s.key)) {
+                    changed |= slider_for(ui, &mut model, spec);
+                }
+            });
+        }
+        if matches!(model, NeuronModel::HodgkinHuxley(_)) {
+            ui.horizontal(|ui| {
+                let blockers = [
+                    ("g_na", "TTX (block Na+)", "Tetrodotoxin: sets g_Na to 0. No action potentials.", 120.0),
+                    ("g_k", "TEA (block K+)", "Tetraethylammonium: sets g_K to 0. No repolarisation.", 36.0),
+                ];
+                for (slot, (key, label, tip, fallback)) in blockers.into_iter().enumerate() {
+                    let mut on = model.get(key) == Some(0.0);
+                    if ui.checkbox(&mut on, label).on_hover_text(tip).changed() {
+                        if on {
+                            self.blocked[slot] = model.get(key);
+                            model.set(key, 0.0);
+                        } else {
+                            model.set(key, self.blocked[slot].take().filter(|g| *g > 0.0).unwrap_or(fallback));
+                        }
+                        changed = true;
+                    }
+                }
+            });
         }
         if changed {
             self.commit(lab, model);

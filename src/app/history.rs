@@ -98,6 +98,42 @@ impl History {
         self.columns.iter().position(|c| c.strip_prefix("0.") == Some(key))
     }
 
+    /// Points of column `c` with `t0 <= t <= t1`.
+    pub fn points_in(&self, c: usize, t0: f64, t1: f64) -> impl Iterator<Item = [f64; 2]> + '_ {
+        let series = &self.series[c];
+        let start = series.partition_point(|p| p[0] < t0);
+        series.range(start..).take_while(move |p| p[0] <= t1).copied()
+    }
+
+    /// Column `c` at time `t`, linearly interpolated between its samples.
+    pub fn value_at(&self, c: usize, t: f64) -> Option<f64> {
+        let series = self.series.get(c)?;
+        let k = series.partition_point(|p| p[0] < t);
+        match (k.checked_sub(1).map(|j| series[j]), series.get(k)) {
+            (Some(a), Some(b)) if b[0] > a[0] => Some(a[1] + (b[1] - a[1]) * (t - a[0]) / (b[0] - a[0])),
+            (_, Some(b)) => Some(b[1]),
+            (Some(a), None) => Some(a[1]),
+            (None, None) => None,
+        }
+    }
+
+    /// The state of neuron 0 at the sample times of column 0 within `[t0, t1]`, the other
+    /// columns interpolated onto them (columns may be decimated on different points).
+    pub fn states_in(&self, t0: f64, t1: f64) -> Vec<(f64, [f64; 4])> {
+        if self.series.is_empty() {
+            return Vec::new();
+        }
+        self.points_in(0, t0, t1)
+            .map(|p| {
+                let mut x = [p[1], 0.0, 0.0, 0.0];
+                for (c, slot) in x.iter_mut().enumerate().take(self.series.len().min(4)).skip(1) {
+                    *slot = self.value_at(c, p[0]).unwrap_or(0.0);
+                }
+                (p[0], x)
+            })
+            .collect()
+    }
+
     /// Spike times within `[t0, t1]`.
     pub fn spike_times_in(&self, t0: f64, t1: f64) -> impl Iterator<Item = f64> + '_ {
         let start = self.spikes.partition_point(|s| s.t_ms < t0);

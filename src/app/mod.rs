@@ -5,8 +5,13 @@
 //! the app sends them after the UI pass.
 
 mod bench;
+mod compare;
+mod currents;
+mod fi_panel;
 mod files;
 pub mod history;
+mod job;
+mod phase_plane;
 mod traces;
 mod transport;
 mod widgets;
@@ -15,6 +20,7 @@ mod window;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Command, EngineHandle};
+use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 
 pub use history::History;
@@ -84,11 +90,38 @@ impl Perf {
     }
 }
 
+/// The views of the central area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Traces,
+    PhasePlane,
+    FiCurve,
+    Currents,
+    Compare,
+}
+
+impl View {
+    const ALL: [View; 5] = [View::Traces, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
+    fn name(self) -> &'static str {
+        match self {
+            View::Traces => "Traces",
+            View::PhasePlane => "Phase plane",
+            View::FiCurve => "f-I curve",
+            View::Currents => "Currents & energy",
+            View::Compare => "Compare",
+        }
+    }
+}
+
 pub struct SpikelabApp {
     engine: EngineHandle,
     pub lab: Lab,
+    pub view: View,
     bench: bench::BenchPanel,
     traces: traces::TracePanel,
+    pub phase: phase_plane::PhasePanel,
+    pub fi: fi_panel::FiPanel,
+    pub compare: compare::ComparePanel,
     files: files::Files,
 }
 
@@ -106,8 +139,12 @@ impl SpikelabApp {
                 message: None,
                 perf: Perf::default(),
             },
+            view: View::Traces,
             bench: bench::BenchPanel::default(),
             traces: traces::TracePanel::default(),
+            phase: phase_plane::PhasePanel::default(),
+            fi: fi_panel::FiPanel::default(),
+            compare: compare::ComparePanel::default(),
             files: files::Files::default(),
         })
     }
@@ -115,6 +152,22 @@ impl SpikelabApp {
     /// Sends a command now (used by the window for `--run`, and by tests).
     pub fn send(&mut self, command: Command) {
         self.engine.send(command);
+    }
+
+    /// Switches to a view by its command-line name; the f-I view starts a sweep.
+    pub fn open_view(&mut self, name: &str, ctx: Option<egui::Context>) {
+        self.view = match name {
+            "phase-plane" => View::PhasePlane,
+            "fi" => View::FiCurve,
+            "currents" => View::Currents,
+            "compare" => View::Compare,
+            _ => View::Traces,
+        };
+        if self.view == View::FiCurve {
+            let kind = self.lab.preset.neuron.kind();
+            (self.fi.from, self.fi.to) = (0.0, 2.0 * kind.demo_step());
+            self.fi.start(&self.lab.preset, ctx);
+        }
     }
 
     /// Opens a preset file as File > Open does; a broken file leaves the lab as it was.
@@ -143,7 +196,25 @@ impl SpikelabApp {
         egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
         egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab));
-        egui::CentralPanel::default().show(ui, |ui| self.traces.ui(ui, &mut self.lab));
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let hh = matches!(self.lab.preset.neuron, NeuronModel::HodgkinHuxley(_));
+                for view in View::ALL {
+                    let enabled = hh || view != View::Currents;
+                    ui.add_enabled_ui(enabled, |ui| ui.selectable_value(&mut self.view, view, view.name()))
+                        .response
+                        .on_disabled_hover_text("for the Hodgkin-Huxley model");
+                }
+            });
+            ui.separator();
+            match self.view {
+                View::Traces => self.traces.ui(ui, &mut self.lab),
+                View::PhasePlane => self.phase.ui(ui, &self.lab),
+                View::FiCurve => self.fi.ui(ui, &self.lab),
+                View::Currents => currents::ui(ui, &self.lab),
+                View::Compare => self.compare.ui(ui, &self.lab),
+            }
+        });
 
         for command in self.lab.commands.drain(..) {
             self.engine.send(command);

@@ -15,16 +15,19 @@ pub struct TracePanel {
     shown: (f64, f64),
     cache_key: Option<(u64, u64, u64, usize)>,
     cache: Vec<Vec<PlotPoint>>,
+    /// Firing-pattern label and the history version it was read from.
+    label: (u64, String),
 }
 
 impl Default for TracePanel {
     fn default() -> Self {
-        Self { follow: true, shown: (0.0, 500.0), cache_key: None, cache: Vec::new() }
+        Self { follow: true, shown: (0.0, 500.0), cache_key: None, cache: Vec::new(), label: (u64::MAX, String::new()) }
     }
 }
 
 const V_COLOR: Color32 = Color32::from_rgb(90, 170, 255);
-const HIDDEN_COLOR: Color32 = Color32::from_rgb(255, 170, 60);
+const HIDDEN_COLORS: [Color32; 3] =
+    [Color32::from_rgb(255, 170, 60), Color32::from_rgb(200, 120, 255), Color32::from_rgb(120, 210, 120)];
 const INPUT_COLOR: Color32 = Color32::from_rgb(120, 210, 120);
 const SPIKE_COLOR: Color32 = Color32::from_rgb(240, 80, 80);
 
@@ -32,6 +35,7 @@ impl TracePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let view = &mut lab.preset.view;
         let history = &lab.history;
+        let lab_stimulus = &lab.preset.stimulus;
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.follow, "follow")
                 .on_hover_text("Scroll with the simulation. Untick to zoom (scroll wheel) and pan (drag) freely.");
@@ -40,6 +44,9 @@ impl TracePanel {
             ui.checkbox(&mut view.show_hidden, "hidden variables").on_hover_text("Plot u (recovery) under V");
             let recent = history.spike_times_in(history.t_ms - 1000.0, history.t_ms).count();
             ui.label(format!("spikes: {} · last second: {recent} Hz", history.spike_count));
+            ui.separator();
+            ui.label(format!("pattern: {}", self.pattern(lab_stimulus, history)))
+                .on_hover_text("Firing-pattern label of the response to the main input, from its inter-spike intervals (Naud et al. 2008 categories)");
         });
 
         let (window, show_hidden) = (view.window_ms, view.show_hidden);
@@ -91,18 +98,21 @@ impl TracePanel {
             let b = response.transform.bounds();
             self.shown = (b.min()[0], b.max()[0]);
         }
-        for &j in &hidden {
-            let points = self.cache.get(j).map(Vec::as_slice).unwrap_or_default();
-            let label = if vars[j].unit.is_empty() {
-                vars[j].label.to_string()
-            } else {
-                format!("{} [{}]", vars[j].label, vars[j].unit)
-            };
-            plot(&format!("hidden_plot_{j}"), h_hidden, label).show(ui, |p| {
+        if !hidden.is_empty() {
+            // All hidden variables share one plot (HH: m, h, n).
+            let names: Vec<&str> = hidden.iter().map(|&j| vars[j].label).collect();
+            let unit = vars[hidden[0]].unit;
+            let label = if unit.is_empty() { names.join(", ") } else { format!("{} [{unit}]", names.join(", ")) };
+            let cache = &self.cache;
+            plot("hidden_plot", h_hidden, label).legend(egui_plot::Legend::default()).show(ui, |p| {
                 if follow {
                     p.set_plot_bounds_x(t0..=t1);
                 }
-                p.line(Line::new(vars[j].label, PlotPoints::Borrowed(points)).color(HIDDEN_COLOR));
+                for (k, &j) in hidden.iter().enumerate() {
+                    let points = cache.get(j).map(Vec::as_slice).unwrap_or_default();
+                    let color = HIDDEN_COLORS[k % HIDDEN_COLORS.len()];
+                    p.line(Line::new(vars[j].label, PlotPoints::Borrowed(points)).color(color));
+                }
             });
         }
         let stimulus = &lab.preset.stimulus;
@@ -121,6 +131,21 @@ impl TracePanel {
                 }
                 p.line(Line::new("I", PlotPoints::Owned(input)).color(INPUT_COLOR));
             });
+    }
+
+    /// The pattern label of the response so far to the stimulus's main input (cached per frame).
+    fn pattern(&mut self, stimulus: &crate::stimulus::Stimulus, history: &super::History) -> String {
+        if self.label.0 != history.version {
+            let (onset, end) = stimulus.main_window(history.t_ms);
+            let times: Vec<f64> = history.spike_times_in(onset, end).collect();
+            let text = if end - onset < 50.0 {
+                "(waiting for the input)".to_string()
+            } else {
+                crate::analysis::classify(&times, onset, end).label()
+            };
+            self.label = (history.version, text);
+        }
+        self.label.1.clone()
     }
 
     /// Re-decimates the recorded series when the data or the view changed.

@@ -1,0 +1,184 @@
+//! The phase plane, live: both nullclines for the present input current, the vector field, the
+//! fixed points with their stability, and the running neuron's trajectory on top (reset jumps
+//! dashed). One-dimensional models get their phase line, dV/dt against V.
+
+use egui::Color32;
+use egui_plot::{Arrows, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
+
+use super::Lab;
+use crate::analysis::phase_plane::{FixedPoint, Polyline, field, fixed_points, nullclines, plane, y_range_for};
+use crate::neuron::NeuronModel;
+
+const X_NULLCLINE: Color32 = Color32::from_rgb(90, 170, 255);
+const Y_NULLCLINE: Color32 = Color32::from_rgb(255, 170, 60);
+const TRAJECTORY: Color32 = Color32::from_rgb(230, 230, 230);
+const FIELD: Color32 = Color32::from_rgb(110, 110, 120);
+
+/// What the plane shows, recomputed only when the model, current or window changes.
+struct Geometry {
+    x_nullclines: Vec<Polyline>,
+    y_nullclines: Vec<Polyline>,
+    fixed: Vec<FixedPoint>,
+    arrows: (Vec<[f64; 2]>, Vec<[f64; 2]>),
+    y_range: (f64, f64),
+}
+
+#[derive(Default)]
+pub struct PhasePanel {
+    key: Option<(NeuronModel, u64, u64)>,
+    geometry: Option<Geometry>,
+    /// The current the plane is drawn for.
+    pub current: f64,
+}
+
+impl PhasePanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+        let model = lab.preset.neuron;
+        let h = &lab.history;
+        self.current = lab.preset.stimulus.value_at(h.t_ms);
+        let Some(plane) = plane(&model) else {
+            phase_line_ui(ui, &model, self.current);
+            return;
+        };
+        let window = lab.preset.view.window_ms;
+        let states = h.states_in(h.t_ms - window, h.t_ms);
+        let (xv, yv) = (plane.x_var, plane.y_var);
+        let trajectory: Vec<[f64; 2]> = states.iter().map(|(_, x)| [x[xv], x[yv]]).collect();
+
+        let extra: Vec<f64> = trajectory.iter().map(|p| p[1]).collect();
+        let key = (model, self.current.to_bits(), (extra.len() as u64).min(1));
+        if self.key != Some(key) || self.geometry.is_none() {
+            let y_range = y_range_for(&model, self.current, plane.x_range, &extra);
+            self.geometry = Some(compute(&model, self.current, plane.x_range, y_range));
+            self.key = Some(key);
+        }
+        let g = self.geometry.as_ref().expect("computed above");
+
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("I = {:.3} {}", self.current, model.current_unit()));
+            ui.separator();
+            if g.fixed.is_empty() {
+                ui.label("no fixed point in view: the neuron cannot rest at this current");
+            }
+            for fp in &g.fixed {
+                ui.label(format!("{} at ({:.2}, {:.3})", fp.stability.name(), fp.x, fp.y));
+            }
+            if matches!(model, NeuronModel::HodgkinHuxley(_)) {
+                ui.separator();
+                ui.label("HH reduced to (V, n): m = m_inf(V), h = 0.89 - 1.1 n");
+            }
+        });
+
+        // Reset jumps: consecutive samples around a spike of a resetting model.
+        let mut segments: Vec<Polyline> = vec![Vec::new()];
+        let mut jumps: Vec<Polyline> = Vec::new();
+        let mut spikes = h.spike_times_in(h.t_ms - window, h.t_ms).peekable();
+        for (k, (t, _)) in states.iter().enumerate() {
+            while spikes.peek().is_some_and(|&s| s < *t) {
+                spikes.next();
+                if model.resets() && k > 0 {
+                    jumps.push(vec![trajectory[k - 1], trajectory[k]]);
+                    segments.push(Vec::new());
+                }
+            }
+            segments.last_mut().expect("never empty").push(trajectory[k]);
+        }
+
+        Plot::new("phase_plane")
+            .legend(Legend::default())
+            .x_axis_label(plane.x_label.clone())
+            .y_axis_label(plane.y_label.clone())
+            .include_x(plane.x_range.0)
+            .include_x(plane.x_range.1)
+            .include_y(g.y_range.0)
+            .include_y(g.y_range.1)
+            .show(ui, |p| {
+                p.add(Arrows::new("vector field", g.arrows.0.clone(), g.arrows.1.clone()).color(FIELD).tip_length(5.0));
+                for (k, line) in g.x_nullclines.iter().enumerate() {
+                    let name = format!("{}-nullcline", model.vars()[0].label);
+                    p.line(Line::new(name, line.clone()).color(X_NULLCLINE).width(2.0).id(("xn", k)));
+                }
+                for (k, line) in g.y_nullclines.iter().enumerate() {
+                    let name = format!("{}-nullcline", model.vars()[plane.y_var].label);
+                    p.line(Line::new(name, line.clone()).color(Y_NULLCLINE).width(2.0).id(("yn", k)));
+                }
+                for (k, segment) in segments.into_iter().enumerate() {
+                    p.line(Line::new("trajectory", segment).color(TRAJECTORY).id(("tr", k)));
+                }
+                for (k, jump) in jumps.into_iter().enumerate() {
+                    p.line(Line::new("reset", jump).color(TRAJECTORY).style(LineStyle::dashed_dense()).id(("rs", k)));
+                }
+                if let Some(last) = trajectory.last() {
+                    p.points(Points::new("now", vec![*last]).radius(5.0).color(Color32::WHITE));
+                }
+                for fp in &g.fixed {
+                    let (color, filled, shape) = match fp.stability.is_stable() {
+                        true => (Color32::from_rgb(80, 220, 120), true, MarkerShape::Circle),
+                        false if fp.stability == crate::analysis::phase_plane::Stability::Saddle => {
+                            (Color32::from_rgb(240, 200, 60), true, MarkerShape::Diamond)
+                        }
+                        false => (Color32::from_rgb(240, 80, 80), false, MarkerShape::Circle),
+                    };
+                    let points = Points::new(fp.stability.name(), vec![[fp.x, fp.y]]);
+                    p.points(points.radius(6.0).filled(filled).shape(shape).color(color));
+                }
+            });
+    }
+
+    /// The nullclines of the geometry last drawn (for tests).
+    pub fn x_nullclines(&self) -> Option<&[Polyline]> {
+        self.geometry.as_ref().map(|g| g.x_nullclines.as_slice())
+    }
+}
+
+fn compute(model: &NeuronModel, current: f64, x_range: (f64, f64), y_range: (f64, f64)) -> Geometry {
+    let (x_nullclines, y_nullclines) = nullclines(model, current, x_range, y_range, 300);
+    let fixed = fixed_points(model, current, x_range, y_range);
+    // Arrows of equal length on screen, pointing along the flow.
+    let (nx, ny) = (22, 16);
+    let (wx, wy) = (x_range.1 - x_range.0, y_range.1 - y_range.0);
+    let (mut origins, mut tips) = (Vec::new(), Vec::new());
+    for a in 0..nx {
+        for b in 0..ny {
+            let x = x_range.0 + wx * (a as f64 + 0.5) / nx as f64;
+            let y = y_range.0 + wy * (b as f64 + 0.5) / ny as f64;
+            let (dx, dy) = field(model, x, y, current);
+            let (sx, sy) = (dx / wx, dy / wy);
+            let norm = (sx * sx + sy * sy).sqrt();
+            if norm.is_finite() && norm > 0.0 {
+                let len = 0.4 / nx as f64;
+                origins.push([x, y]);
+                tips.push([x + sx / norm * len * wx, y + sy / norm * len * wy]);
+            }
+        }
+    }
+    Geometry { x_nullclines, y_nullclines, fixed, arrows: (origins, tips), y_range }
+}
+
+/// dV/dt against V for one-dimensional models, with the rest and threshold points.
+fn phase_line_ui(ui: &mut egui::Ui, model: &NeuronModel, current: f64) {
+    let threshold = model.threshold();
+    let (x0, x1) = (model.initial_state()[0].min(threshold) - 20.0, threshold + 5.0);
+    let curve: Vec<[f64; 2]> = (0..=400)
+        .map(|k| {
+            let v = x0 + (x1 - x0) * k as f64 / 400.0;
+            [v, model.derivatives(&[v, 0.0, 0.0, 0.0], current)[0]]
+        })
+        .collect();
+    let zeros: Vec<[f64; 2]> =
+        curve.windows(2).filter(|w| w[0][1].signum() != w[1][1].signum()).map(|w| [w[0][0], 0.0]).collect();
+    ui.label(format!(
+        "A one-dimensional model: its phase line. V rises where dV/dt > 0 and falls where it is < 0; \
+         fixed points sit where the curve crosses zero. I = {current:.3} {}; threshold {threshold} mV.",
+        model.current_unit()
+    ));
+    Plot::new("phase_line").legend(Legend::default()).x_axis_label("V [mV]").y_axis_label("dV/dt [mV/ms]").show(
+        ui,
+        |p| {
+            p.line(Line::new("dV/dt", PlotPoints::from(curve)).color(X_NULLCLINE).width(2.0));
+            p.hline(egui_plot::HLine::new("zero", 0.0).color(FIELD));
+            p.vline(egui_plot::VLine::new("threshold", threshold).color(Color32::from_rgb(240, 80, 80)));
+            p.points(Points::new("fixed points", zeros).radius(5.0).color(Color32::from_rgb(80, 220, 120)));
+        },
+    );
+}
