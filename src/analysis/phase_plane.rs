@@ -224,18 +224,23 @@ pub fn fixed_points(model: &NeuronModel, i: f64, x_range: (f64, f64), y_range: (
     found
 }
 
-/// A y-window showing both nullclines over the x-window (and anything in `extra`).
+/// A y-window showing the y-nullcline over the x-window, the knee (lowest point) of the
+/// x-nullcline, and anything in `extra` (the trajectory).
 pub fn y_range_for(model: &NeuronModel, i: f64, x_range: (f64, f64), extra: &[f64]) -> (f64, f64) {
     if let NeuronModel::HodgkinHuxley(_) = model {
         return (0.0, 1.0);
     }
-    // The y-nullcline (dy/dt = 0) is linear or monotone in every model here: sample it.
-    let probe = |x: f64| {
-        let g = |y: f64| field(model, x, y, i).1;
+    // Both nullclines are single-valued in x for every model here: sample them.
+    let probe = |x: f64, which: usize| {
+        let g = |y: f64| {
+            let d = field(model, x, y, i);
+            if which == 0 { d.0 } else { d.1 }
+        };
         roots_in(g, -1e4, 1e4, 2000).first().copied()
     };
-    let mut ys: Vec<f64> =
-        (0..=20).filter_map(|k| probe(x_range.0 + (x_range.1 - x_range.0) * k as f64 / 20.0)).collect();
+    let xs: Vec<f64> = (0..=40).map(|k| x_range.0 + (x_range.1 - x_range.0) * k as f64 / 40.0).collect();
+    let mut ys: Vec<f64> = xs.iter().filter_map(|&x| probe(x, 1)).collect();
+    ys.extend(xs.iter().filter_map(|&x| probe(x, 0)).min_by(f64::total_cmp));
     ys.extend_from_slice(extra);
     let (lo, hi) = ys.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &y| (lo.min(y), hi.max(y)));
     if lo > hi {

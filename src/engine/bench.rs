@@ -6,27 +6,41 @@ use std::time::Instant;
 use super::{Observer, Simulation};
 use crate::integrate::Integrator;
 use crate::network::Spike;
-use crate::neuron::{Izhikevich, Lif, NeuronModel};
+use crate::neuron::{AdEx, HodgkinHuxley, Izhikevich, Lif, NeuronModel};
 use crate::preset::Preset;
 use crate::stimulus::Stimulus;
 
-/// Single-neuron workloads: `(id, model, integrator, DC current)`, dt = 0.1 ms, tonic firing.
+/// Single-neuron workloads: model, integrator, DC current and dt; each fires tonically.
 fn single_neuron(id: &str) -> Option<Preset> {
-    let (model, integrator, current) = match id {
-        "neuron_lif_euler" => (NeuronModel::Lif(Lif::default()), Integrator::Euler, 300.0),
-        "neuron_lif_rk4" => (NeuronModel::Lif(Lif::default()), Integrator::Rk4, 300.0),
-        "neuron_izh_euler" => (NeuronModel::Izhikevich(Izhikevich::default()), Integrator::Euler, 10.0),
-        "neuron_izh_rk4" => (NeuronModel::Izhikevich(Izhikevich::default()), Integrator::Rk4, 10.0),
+    let hh = NeuronModel::HodgkinHuxley(HodgkinHuxley::default());
+    let (model, integrator, current, dt_ms) = match id {
+        "neuron_lif_euler" => (NeuronModel::Lif(Lif::default()), Integrator::Euler, 300.0, 0.1),
+        "neuron_lif_rk4" => (NeuronModel::Lif(Lif::default()), Integrator::Rk4, 300.0, 0.1),
+        "neuron_izh_euler" => (NeuronModel::Izhikevich(Izhikevich::default()), Integrator::Euler, 10.0, 0.1),
+        "neuron_izh_rk4" => (NeuronModel::Izhikevich(Izhikevich::default()), Integrator::Rk4, 10.0, 0.1),
+        "neuron_adex_rk4" => (NeuronModel::AdEx(AdEx::default()), Integrator::Rk4, 1000.0, 0.1),
+        "neuron_hh_euler" => (hh, Integrator::Euler, 10.0, 0.01),
+        "neuron_hh_rk4" => (hh, Integrator::Rk4, 10.0, 0.01),
+        "neuron_hh_expeuler" => (hh, Integrator::ExponentialEuler, 10.0, 0.01),
         _ => return None,
     };
     let mut preset = Preset::with_model(id, model);
     preset.stimulus = Stimulus::dc(current);
     preset.run.integrator = integrator;
-    preset.run.dt_ms = 0.1;
+    preset.run.dt_ms = dt_ms;
     Some(preset)
 }
 
-pub const WORKLOADS: [&str; 4] = ["neuron_lif_euler", "neuron_lif_rk4", "neuron_izh_euler", "neuron_izh_rk4"];
+pub const WORKLOADS: [&str; 8] = [
+    "neuron_lif_euler",
+    "neuron_lif_rk4",
+    "neuron_izh_euler",
+    "neuron_izh_rk4",
+    "neuron_adex_rk4",
+    "neuron_hh_euler",
+    "neuron_hh_rk4",
+    "neuron_hh_expeuler",
+];
 
 struct Count(u64);
 impl Observer for Count {
