@@ -364,3 +364,17 @@ fn stability_is_right_on_known_cases() {
     let at_zero = fixed_points(&rs, 0.0, (-90.0, 35.0), (-40.0, 20.0));
     assert_eq!(at_zero[0].stability, Stability::StableNode);
 }
+
+#[test]
+fn exponential_euler_stays_stable_where_euler_and_rk4_blow_up() {
+    let mut p = bundled("hodgkin-huxley/repetitive_firing");
+    p.run.dt_ms = 0.2;
+    let steps = (p.run.duration_ms / p.run.dt_ms).round() as u64;
+    for integrator in [Integrator::Euler, Integrator::Rk4] {
+        p.run.integrator = integrator;
+        let fault = Simulation::from_preset(&p, 1).unwrap().step(steps, &mut ()).unwrap_err();
+        assert!(fault.to_string().contains("blew up"), "{integrator:?}: {fault}");
+    }
+    p.run.integrator = Integrator::ExponentialEuler;
+    assert_eq!(run(&p).spikes.len(), 6, "the same 6 spikes as RK4 at dt = 0.01 ms");
+}
