@@ -56,6 +56,29 @@ impl Default for RunSettings {
     }
 }
 
+/// What the window does when the run reaches `run.duration_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum AtEnd {
+    /// Keep simulating (the traces scroll).
+    #[default]
+    Continue,
+    /// Pause at the end of the protocol.
+    Pause,
+    /// Replay the protocol from t = 0 as a new run: slider changes show against the same input.
+    Loop,
+}
+
+impl AtEnd {
+    pub const ALL: [AtEnd; 3] = [AtEnd::Continue, AtEnd::Pause, AtEnd::Loop];
+    pub fn name(self) -> &'static str {
+        match self {
+            AtEnd::Continue => "continue",
+            AtEnd::Pause => "pause",
+            AtEnd::Loop => "loop",
+        }
+    }
+}
+
 /// What the window shows; ignored by headless runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -65,11 +88,13 @@ pub struct ViewSettings {
     pub speed: Speed,
     /// Plot the hidden variables (u) under the membrane potential.
     pub show_hidden: bool,
+    /// At the end of the protocol (`run.duration_ms`).
+    pub at_end: AtEnd,
 }
 
 impl Default for ViewSettings {
     fn default() -> Self {
-        Self { window_ms: 500.0, speed: Speed::RealTime(1.0), show_hidden: true }
+        Self { window_ms: 500.0, speed: Speed::RealTime(1.0), show_hidden: true, at_end: AtEnd::Continue }
     }
 }
 

@@ -155,14 +155,17 @@ impl Stimulus {
     }
 
     /// When the main input is on: the window `(start, end)` of the step, pulse or ramp with the
-    /// largest peak, clipped to `[0, run_ms]` (the whole run for DC or curves). A firing-pattern
-    /// label is read within it.
+    /// largest peak (the earliest of equals), clipped to `[0, run_ms]` (the whole run for DC or
+    /// curves). A firing-pattern label is read within it.
     pub fn main_window(&self, run_ms: f64) -> (f64, f64) {
         let main = self
             .components
             .iter()
             .filter(|c| matches!(c, Component::Step { .. } | Component::Pulse { .. } | Component::Ramp { .. }))
-            .max_by(|a, b| a.peak().total_cmp(&b.peak()));
+            .fold(None, |best: Option<&Component>, c| match best {
+                Some(b) if c.peak() <= b.peak() => Some(b),
+                _ => Some(c),
+            });
         match main.map(Component::window_ms) {
             Some((start, end)) => (start.max(0.0), end.min(run_ms)),
             None => (0.0, run_ms),
@@ -289,5 +292,23 @@ mod shaped_tests {
         assert_eq!(sampled.at_step(1200), 0.0, "off at the end of the ramp");
         let bad = Stimulus { components: vec![Component::Curve { points: vec![(5.0, 1.0), (2.0, 0.0)] }] };
         assert_eq!(bad.validate().unwrap_err().1, "points");
+    }
+}
+
+#[cfg(test)]
+mod main_window_tests {
+    use super::*;
+
+    #[test]
+    fn the_main_input_is_the_earliest_of_the_largest() {
+        let s = Stimulus {
+            components: vec![
+                Component::Dc { amplitude: 0.24 },
+                Component::Pulse { start_ms: 37.75, duration_ms: 4.75, amplitude: 1.0 },
+                Component::Pulse { start_ms: 216.25, duration_ms: 4.75, amplitude: 1.0 },
+            ],
+        };
+        assert_eq!(s.main_window(300.0), (37.75, 42.5));
+        assert_eq!(Stimulus::dc(3.0).main_window(300.0), (0.0, 300.0));
     }
 }

@@ -50,11 +50,16 @@ impl TracePanel {
         });
 
         let (window, show_hidden) = (view.window_ms, view.show_hidden);
-        let (t0, t1) = if self.follow {
+        let protocol_ms = lab.preset.run.duration_ms;
+        let sweeping = view.at_end != crate::preset::AtEnd::Continue && lab.history.t_ms <= protocol_ms + 1e-9;
+        let (t0, t1) = if !self.follow {
+            self.shown
+        } else if sweeping {
+            // A protocol that loops or pauses: a fixed sweep over the whole protocol.
+            (0.0, protocol_ms)
+        } else {
             let t1 = lab.history.t_ms.max(window);
             (t1 - window, t1)
-        } else {
-            self.shown
         };
         let width = ui.available_width().max(100.0) as usize;
         self.refresh(lab, t0, t1, width);
@@ -133,15 +138,17 @@ impl TracePanel {
             });
     }
 
-    /// The pattern label of the response so far to the stimulus's main input (cached per frame).
+    /// The pattern label of the response since the stimulus's main input began (cached per
+    /// frame): responses to brief pulses come after them, so the window runs up to now.
     fn pattern(&mut self, stimulus: &crate::stimulus::Stimulus, history: &super::History) -> String {
         if self.label.0 != history.version {
-            let (onset, end) = stimulus.main_window(history.t_ms);
-            let times: Vec<f64> = history.spike_times_in(onset, end).collect();
-            let text = if end - onset < 50.0 {
+            let (onset, _) = stimulus.main_window(f64::INFINITY);
+            let now = history.t_ms;
+            let times: Vec<f64> = history.spike_times_in(onset, now).collect();
+            let text = if now < onset + 20.0 {
                 "(waiting for the input)".to_string()
             } else {
-                crate::analysis::classify(&times, onset, end).label()
+                crate::analysis::classify(&times, onset, now).label()
             };
             self.label = (history.version, text);
         }

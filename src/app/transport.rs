@@ -4,6 +4,7 @@ use super::Lab;
 use super::widgets::choice;
 use crate::engine::frame::Status;
 use crate::engine::{Command, Speed};
+use crate::preset::AtEnd;
 
 const SPEEDS: [Speed; 10] = [
     Speed::RealTime(0.01),
@@ -46,6 +47,11 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
         if let Some(speed) = choice(ui, "Speed", lab.preset.view.speed, &SPEEDS, |s| s.label(), tip) {
             lab.preset.view.speed = speed;
             lab.commands.push(Command::SetSpeed(speed));
+        }
+        let tip = "At the end of the protocol (the preset's duration): keep going, pause, or replay it from t = 0";
+        if let Some(at_end) = choice(ui, "at end", lab.preset.view.at_end, &AtEnd::ALL, |a| a.name().into(), tip) {
+            lab.preset.view.at_end = at_end;
+            lab.commands.push(Command::SetAtEnd(at_end));
         }
         ui.separator();
         let h = &lab.history;

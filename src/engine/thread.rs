@@ -15,7 +15,7 @@ use super::frame::{Frame, Status};
 use super::{Simulation, Speed};
 use crate::integrate::Integrator;
 use crate::neuron::NeuronModel;
-use crate::preset::Preset;
+use crate::preset::{AtEnd, Preset};
 use crate::stimulus::Stimulus;
 
 /// Frames in flight between engine and UI.
@@ -41,6 +41,8 @@ pub enum Command {
     /// Restart the current settings from t = 0 as a new run.
     Reset,
     SetSpeed(Speed),
+    /// What to do at the end of the protocol (`run.duration_ms`).
+    SetAtEnd(AtEnd),
     /// Replace everything with a preset and start a new run.
     Load(Box<Preset>),
     /// Live parameter change; another model kind starts a new run.
@@ -243,6 +245,21 @@ impl Engine {
             if self.steps_left > 0 {
                 n = n.min(self.steps_left);
             }
+            let at_end = self.preset.view.at_end;
+            let end_steps = ((self.preset.run.duration_ms - self.sim.t_ms()) / self.sim.dt_ms()).round();
+            if at_end != AtEnd::Continue && self.steps_left == 0 {
+                if end_steps < 1.0 {
+                    match at_end {
+                        AtEnd::Loop => self.restart(),
+                        _ => {
+                            self.running = false;
+                            self.status_changed = true;
+                        }
+                    }
+                    return;
+                }
+                n = n.min(end_steps as u64);
+            }
             let t_before = self.sim.t_ms();
             let result = self.sim.step(n, &mut self.pending);
             let taken = ((self.sim.t_ms() - t_before) / self.sim.dt_ms()).round() as u64;
@@ -350,6 +367,7 @@ impl Engine {
                 self.status_changed = true;
             }
             Command::Reset => self.restart(),
+            Command::SetAtEnd(at_end) => self.preset.view.at_end = at_end,
             Command::SetSpeed(speed) => {
                 if speed.validate().is_ok() {
                     self.speed = speed;
