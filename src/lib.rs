@@ -10,4 +10,5 @@ pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata
 pub mod preset; // the lab state as RON: load, validate, save, --set
-pub mod stimulus; // injected current components
+pub mod stimulus; // injected current: components, their runner, CSV import
+pub mod synapse; // synaptic kernels

@@ -146,15 +146,7 @@ impl Preset {
 
     /// Parses and validates RON text; `origin` (a file name) prefixes every error.
     pub fn from_ron(text: &str, origin: &str) -> Result<Preset, PresetError> {
-        let preset: Preset = ron_options().from_str(text).map_err(|e| {
-            let line = e.span.start.line;
-            PresetError {
-                origin: origin.to_string(),
-                line: Some(line),
-                field: field_of_ron_error(&e.code).or_else(|| field_on_line(text, line, e.span.start.col)),
-                message: e.code.to_string(),
-            }
-        })?;
+        let preset: Preset = parse_ron(text, origin)?;
         preset.validate().map_err(|inv| PresetError {
             origin: origin.to_string(),
             line: locate_field(text, &inv.field),
@@ -176,8 +168,7 @@ impl Preset {
     }
 
     pub fn to_ron(&self) -> String {
-        let config = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false);
-        ron_options().to_string_pretty(self, config).expect("a preset always serialises") + "\n"
+        write_ron(self)
     }
 
     /// Validates, then writes atomically.
@@ -305,6 +296,25 @@ fn parse_set_value(value: &str) -> serde_json::Value {
         "false" => false.into(),
         _ => value.trim_matches('"').into(),
     }
+}
+
+/// Parses RON into `T`; a syntax or type error names the line and, where it can, the field.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, PresetError> {
+    ron_options().from_str(text).map_err(|e| {
+        let line = e.span.start.line;
+        PresetError {
+            origin: origin.to_string(),
+            line: Some(line),
+            field: field_of_ron_error(&e.code).or_else(|| field_on_line(text, line, e.span.start.col)),
+            message: e.code.to_string(),
+        }
+    })
+}
+
+/// Writes `value` as the pretty RON every spikelab file uses.
+pub fn write_ron<T: Serialize>(value: &T) -> String {
+    let config = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false);
+    ron_options().to_string_pretty(value, config).expect("spikelab's types always serialise") + "\n"
 }
 
 /// `neuron: Izhikevich(a: 0.02, ...)` rather than `Izhikevich((a: 0.02, ...))`.

@@ -15,7 +15,7 @@ use spikelab::stimulus::{Component, Stimulus};
 
 fn hh_step(amp: f64, integrator: Integrator) -> Preset {
     let mut p = bundled("hodgkin-huxley/rest");
-    p.stimulus = Stimulus { components: vec![Component::Step { start_ms: 10.0, amplitude: amp }] };
+    p.stimulus = Stimulus::of(vec![Component::Step { start_ms: 10.0, amplitude: amp }]);
     p.run.integrator = integrator;
     p.run.duration_ms = 100.0;
     p

@@ -6,6 +6,7 @@
 use egui::{Slider, SliderClamping};
 
 use super::Lab;
+use super::stimulus_editor::{Scale, component_ui};
 use super::widgets::choice;
 use crate::engine::Command;
 use crate::integrate::Integrator;
@@ -49,8 +50,7 @@ impl BenchPanel {
             // Another model: its defaults and a step that makes it fire, as a new run.
             let mut preset = lab.preset.clone();
             preset.neuron = picked.default_model();
-            preset.stimulus =
-                Stimulus { components: vec![Component::Step { start_ms: 50.0, amplitude: picked.demo_step() }] };
+            preset.stimulus = Stimulus::of(vec![Component::Step { start_ms: 50.0, amplitude: picked.demo_step() }]);
             preset.name = format!("{} (defaults)", picked.name());
             preset.description = String::new();
             self.draft = None;
@@ -149,9 +149,9 @@ fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {
 
 fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
     let kind = lab.preset.neuron.kind();
-    let unit = lab.preset.neuron.current_unit();
-    let (i_min, i_max) = kind.current_range();
-    ui.strong(format!("Stimulus (current in {unit})"));
+    let scale = Scale { unit: lab.preset.neuron.current_unit(), range: kind.current_range() };
+    ui.strong(format!("Stimulus (current in {})", scale.unit))
+        .on_hover_text("The components add up. The Stimulus tab has every kind, a preview, undo and files.");
     let mut stimulus = lab.preset.stimulus.clone();
     let mut changed = false;
     let mut remove = None;
@@ -163,69 +163,23 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
                     remove = Some(index);
                 }
             });
-            let amplitude_label = format!("amplitude [{unit}]");
-            let time_slider = |ui: &mut egui::Ui, value: &mut f64, label: &str, min: f64| {
-                ui.add(Slider::new(value, min..=5000.0).logarithmic(true).text(label)).changed()
-            };
-            changed |= match component {
-                Component::Dc { amplitude } => {
-                    ui.add(Slider::new(amplitude, i_min..=i_max).text(&amplitude_label)).changed()
-                }
-                Component::Step { start_ms, amplitude } => {
-                    let a = ui.add(Slider::new(amplitude, i_min..=i_max).text(&amplitude_label)).changed();
-                    a | time_slider(ui, start_ms, "start [ms]", 0.0)
-                }
-                Component::Pulse { start_ms, duration_ms, amplitude } => {
-                    let a = ui.add(Slider::new(amplitude, i_min..=i_max).text(&amplitude_label)).changed();
-                    let s = time_slider(ui, start_ms, "start [ms]", 0.0);
-                    a | s | time_slider(ui, duration_ms, "duration [ms]", 0.1)
-                }
-                Component::Ramp { start_ms, duration_ms, from, slope_per_ms } => {
-                    let f = ui.add(Slider::new(from, i_min..=i_max).text(format!("from [{unit}]"))).changed();
-                    let rate = (i_max - i_min) / 100.0;
-                    let slope = Slider::new(slope_per_ms, -rate..=rate).text(format!("slope [{unit}/ms]"));
-                    let t = ui.add(slope).changed();
-                    let s = time_slider(ui, start_ms, "start [ms]", 0.0);
-                    f | t | s | time_slider(ui, duration_ms, "duration [ms]", 0.1)
-                }
-                Component::Curve { points } => {
-                    let mut changed = false;
-                    for (k, (t, value)) in points.iter_mut().enumerate() {
-                        ui.horizontal(|ui| {
-                            let label = ui.label(format!("point {}: t [ms]", k + 1));
-                            changed |= ui.add(egui::DragValue::new(t).speed(1.0)).labelled_by(label.id).changed();
-                            let label = ui.label(format!("I [{unit}]"));
-                            changed |= ui.add(egui::DragValue::new(value).speed(0.1)).labelled_by(label.id).changed();
-                        });
-                    }
-                    changed
-                }
-            };
+            changed |= component_ui(ui, component, &scale);
         });
     }
     if let Some(index) = remove {
-        stimulus.components.remove(index);
+        stimulus.remove(index);
         changed = true;
     }
     ui.horizontal(|ui| {
-        let demo = kind.demo_step();
         let t = lab.history.t_ms.max(0.0).round();
-        let add: [(&str, &str, Component); 3] = [
-            ("+ DC", "A constant current for the whole run", Component::Dc { amplitude: demo }),
-            ("+ Step", "A current switched on now and left on", Component::Step { start_ms: t, amplitude: demo }),
-            (
-                "+ Pulse",
-                "A square pulse of 20 ms starting now",
-                Component::Pulse { start_ms: t, duration_ms: 20.0, amplitude: demo },
-            ),
-        ];
-        for (label, tip, component) in add.into_iter().chain([(
-            "+ Ramp",
-            "A ramp from 0 to this amplitude over 100 ms, starting now",
-            Component::Ramp { start_ms: t, duration_ms: 100.0, from: 0.0, slope_per_ms: demo / 100.0 },
-        )]) {
+        for (label, kind_index, tip) in [
+            ("+ DC", 0, "A constant current for the whole run"),
+            ("+ Step", 1, "A current switched on now and left on"),
+            ("+ Pulse", 2, "A square pulse of 20 ms starting now"),
+            ("+ Ramp", 4, "A ramp over 100 ms starting now"),
+        ] {
             if ui.button(label).on_hover_text(tip).clicked() {
-                stimulus.components.push(component);
+                stimulus.add(Component::example(kind_index, t, kind.demo_step(), 0));
                 changed = true;
             }
         }

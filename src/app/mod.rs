@@ -12,6 +12,7 @@ mod files;
 pub mod history;
 mod job;
 mod phase_plane;
+mod stimulus_editor;
 mod traces;
 mod transport;
 mod widgets;

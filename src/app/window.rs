@@ -17,7 +17,7 @@ use crate::stimulus::{Component, Stimulus};
 fn default_preset() -> Preset {
     library::bundled("izhikevich-2003/rs").and_then(Result::ok).unwrap_or_else(|| {
         let mut p = Preset::with_model("Izhikevich RS", ModelKind::Izhikevich.default_model());
-        p.stimulus = Stimulus { components: vec![Component::Step { start_ms: 50.0, amplitude: 10.0 }] };
+        p.stimulus = Stimulus::of(vec![Component::Step { start_ms: 50.0, amplitude: 10.0 }]);
         p
     })
 }

@@ -17,7 +17,7 @@ use crate::integrate::Integrator;
 use crate::network::{Fault, Population, Spike};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
-use crate::stimulus::{Sampled, Stimulus};
+use crate::stimulus::{Runner, Stimulus};
 
 /// Receives what a simulation produces; the CLI writes it to CSV, the engine thread to frames.
 pub trait Observer {
@@ -36,7 +36,7 @@ impl Observer for () {
 pub struct Simulation {
     population: Population,
     stimulus: Stimulus,
-    sampled: Sampled,
+    runner: Runner,
     integrator: Integrator,
     dt_ms: f64,
     /// Time of step 0 of the current grid (moves when dt changes mid-run).
@@ -50,6 +50,8 @@ pub struct Simulation {
     /// Spikes of the step being taken (reused: no allocation per step).
     step_spikes: Vec<Spike>,
     sample_buf: Vec<f64>,
+    /// The current injected during the last step.
+    last_current: f64,
 }
 
 impl Simulation {
@@ -65,7 +67,7 @@ impl Simulation {
         }
         Ok(Self {
             population,
-            sampled: preset.stimulus.sampled(run.dt_ms),
+            runner: Runner::new(&preset.stimulus, run.dt_ms, seed),
             stimulus: preset.stimulus.clone(),
             integrator: run.integrator,
             dt_ms: run.dt_ms,
@@ -76,6 +78,7 @@ impl Simulation {
             seed,
             step_spikes: Vec::new(),
             sample_buf: Vec::new(),
+            last_current: 0.0,
         })
     }
 
@@ -97,6 +100,10 @@ impl Simulation {
     pub fn stimulus(&self) -> &Stimulus {
         &self.stimulus
     }
+    /// The current injected during the last step, in the model's current unit.
+    pub fn last_current(&self) -> f64 {
+        self.last_current
+    }
     pub fn n_neurons(&self) -> usize {
         self.population.len()
     }
@@ -111,8 +118,9 @@ impl Simulation {
     pub fn set_model(&mut self, model: NeuronModel) {
         self.population.set_model(model);
     }
+    /// A new stimulus from now on (its random streams restart from their seeds).
     pub fn set_stimulus(&mut self, stimulus: Stimulus) {
-        self.sampled = stimulus.sampled(self.dt_ms);
+        self.runner = Runner::new(&stimulus, self.dt_ms, self.seed);
         self.stimulus = stimulus;
     }
     pub fn set_integrator(&mut self, integrator: Integrator) {
@@ -124,7 +132,7 @@ impl Simulation {
         self.steps = 0;
         self.dt_ms = dt_ms;
         self.stimulus_offset = (self.origin_ms / dt_ms).round() as u64;
-        self.sampled = self.stimulus.sampled(dt_ms);
+        self.runner = Runner::new(&self.stimulus, dt_ms, self.seed);
     }
 
     /// Sends the current values of the recorded variables to `observer`.
@@ -141,7 +149,8 @@ impl Simulation {
     pub fn step(&mut self, n: u64, observer: &mut impl Observer) -> Result<(), Fault> {
         for _ in 0..n {
             let t = self.t_ms();
-            let current = self.sampled.at_step(self.stimulus_offset + self.steps);
+            let current = self.runner.current(self.stimulus_offset + self.steps);
+            self.last_current = current;
             self.step_spikes.clear();
             self.population.step(t, self.dt_ms, self.integrator, |_| current, 0, &mut self.step_spikes)?;
             self.steps += 1;
