@@ -39,6 +39,9 @@ pub enum Cmd {
         seed: Option<u64>,
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        /// A stimulus file (saved by the designer) to use instead of the preset's stimulus.
+        #[arg(long)]
+        stimulus: Option<PathBuf>,
         /// KEY=VALUE with a dotted path into the preset, e.g. `neuron.a=0.1`; repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
@@ -88,8 +91,8 @@ pub struct GuiArgs {
     /// Start the simulation running.
     #[arg(long)]
     pub run: bool,
-    /// Open on a view: traces, phase-plane, fi (starts a sweep), currents, compare.
-    #[arg(long, value_parser = ["traces", "phase-plane", "fi", "currents", "compare"])]
+    /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare.
+    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare"])]
     pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]
@@ -100,8 +103,14 @@ pub struct GuiArgs {
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
         Cmd::Gui(_) => unreachable!("main opens the window"),
-        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set } => {
+        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
+            if let Some(path) = stimulus {
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                preset.stimulus = crate::stimulus::Stimulus::from_ron(&text, &path.display().to_string())
+                    .map_err(|e| e.to_string())?;
+            }
             for assignment in &set {
                 let (key, value) = assignment
                     .split_once('=')

@@ -113,3 +113,44 @@ fn bench_prints_one_json_line() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("neuron_lif_euler"));
 }
+
+#[test]
+fn a_stimulus_file_drives_another_neuron() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("train.ron");
+    let mut s = spikelab::stimulus::Stimulus::default();
+    s.add(spikelab::stimulus::Component::PulseTrain {
+        start_ms: 10.0,
+        count: 3,
+        period_ms: 20.0,
+        width_ms: 2.0,
+        amplitude: 4000.0,
+    });
+    std::fs::write(&file, s.to_ron()).unwrap();
+    let out = dir.path().join("out");
+    let result = spikelab(&[
+        "run",
+        "basics/lif_std",
+        "--stimulus",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--duration-ms",
+        "100",
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("PulseTrain"), "the file's stimulus was used");
+    let spikes = std::fs::read_to_string(out.join("spikes.csv")).unwrap();
+    assert_eq!(spikes.lines().count() - 1, 3, "one spike per 4 nA pulse (40 mV in 2 ms on 200 pF):\n{spikes}");
+
+    std::fs::write(&file, s.to_ron().replace("count: 3", "count: 0")).unwrap();
+    let bad =
+        spikelab(&["run", "basics/lif_std", "--stimulus", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("train.ron:") && text(&bad.stderr).contains("components.0.count"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

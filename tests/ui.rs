@@ -218,3 +218,70 @@ fn the_ttx_toggle_blocks_sodium_in_the_engine_and_restores_it() {
     h.run_steps(2);
     assert_eq!(h.state().lab.preset.neuron.get("g_na"), Some(120.0));
 }
+
+#[test]
+fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
+    let mut h = harness("basics/lif_std");
+    h.get_by_role_and_label(Role::Button, "Stimulus").click();
+    h.run_steps(2);
+    let before = h.state().lab.preset.stimulus.clone();
+
+    // Add a pulse (it starts "now", at t = 0).
+    h.get_by_role_and_label(Role::ComboBox, "kind").click();
+    h.run_steps(3);
+    h.get_by_label("Pulse").click();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "Add component").click();
+    h.run_steps(3);
+    assert_eq!(h.state().lab.preset.stimulus.components.len(), 2);
+    assert_eq!(h.state().designer.preview_at(10.0), Some(300.0), "the new pulse in the preview");
+
+    // Change the pulse's amplitude: the second amplitude slider belongs to it.
+    let sliders = h.get_all_by_role_and_label(Role::Slider, "amplitude [pA]").collect::<Vec<_>>();
+    assert_eq!(sliders.len(), 2, "the designer shows both components (the bench points to it)");
+    sliders[1].set_value_accesskit(1000.0);
+    h.run_steps(3);
+    assert_eq!(h.state().designer.preview_at(10.0), Some(1000.0), "the preview follows");
+
+    // The engine injects it: run across the pulse (0-20 ms) and read the injected current.
+    h.get_by_role_and_label(Role::Button, "+10 ms").click();
+    step_until(&mut h, "engine input", |app| app.lab.history.input.iter().any(|p| p[1] == 1000.0));
+
+    h.get_by_role_and_label(Role::Button, "Undo").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Undo").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.stimulus, before, "two undos restore the original");
+    h.get_by_role_and_label(Role::Button, "Redo").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.stimulus.components.len(), 2);
+}
+
+#[test]
+fn dragging_a_handle_on_the_preview_moves_the_component() {
+    let mut h = harness("hodgkin-huxley/single_spike");
+    h.get_by_role_and_label(Role::Button, "Stimulus").click();
+    h.run_steps(4);
+    let pulse = |app: &SpikelabApp| app.lab.preset.stimulus.components[0].start_ms().unwrap();
+    assert_eq!(pulse(h.state()), 10.0);
+    // The pulse's start handle, on screen, then a real drag 15 ms to the right.
+    let transform = h.state().designer.preview_transform.unwrap();
+    let handle = transform.position_from_point(&egui_plot::PlotPoint::new(10.0, 15.0));
+    let target = transform.position_from_point(&egui_plot::PlotPoint::new(25.0, 15.0));
+    h.hover_at(handle);
+    h.step();
+    h.drag_at(handle);
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(handle + (target - handle) * (k as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(target);
+    h.run_steps(2);
+    let moved = pulse(h.state());
+    assert!((moved - 25.0).abs() < 0.5, "dragged to {moved} ms");
+    assert_eq!(h.state().designer.preview_at(moved + 0.5), Some(15.0), "the pulse moved in the preview");
+    h.get_by_role_and_label(Role::Button, "Undo").click();
+    h.run_steps(2);
+    assert_eq!(pulse(h.state()), 10.0, "one undo takes the whole drag back");
+}

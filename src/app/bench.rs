@@ -30,7 +30,8 @@ fn tooltip(spec: &ParamSpec) -> String {
 }
 
 impl BenchPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    /// `designer_open`: the Stimulus tab shows the full editor, so the bench only points to it.
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab, designer_open: bool) {
         ui.spacing_mut().slider_width = 170.0;
         egui::ScrollArea::vertical().show(ui, |ui| {
             self.model_ui(ui, lab);
@@ -39,7 +40,15 @@ impl BenchPanel {
             ui.separator();
             self.parameters_ui(ui, lab);
             ui.separator();
-            stimulus_ui(ui, lab);
+            if designer_open {
+                ui.strong("Stimulus");
+                ui.label(format!(
+                    "{} components: edit them in the Stimulus tab.",
+                    lab.preset.stimulus.components.len()
+                ));
+            } else {
+                stimulus_ui(ui, lab);
+            }
         });
     }
 

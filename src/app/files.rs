@@ -95,21 +95,8 @@ impl Files {
         if self.pending.is_some() {
             return;
         }
-        let (tx, rx) = mpsc::channel();
-        let ctx = ctx.clone();
         let start_dir = self.current.as_ref().and_then(|p| p.parent().map(Path::to_path_buf));
-        std::thread::spawn(move || {
-            let mut picker = rfd::FileDialog::new().add_filter("spikelab preset", &["ron"]);
-            if let Some(dir) = start_dir {
-                picker = picker.set_directory(dir);
-            }
-            let picked = match dialog {
-                Dialog::Open => picker.pick_file(),
-                Dialog::Save => picker.set_file_name("preset.ron").save_file(),
-            };
-            let _ = tx.send(picked);
-            ctx.request_repaint();
-        });
+        let rx = pick_path(ctx, dialog == Dialog::Save, ("spikelab preset", &["ron"]), start_dir);
         self.pending = Some((dialog, rx));
     }
 
@@ -151,4 +138,26 @@ impl Files {
             Err(e) => lab.error(e),
         }
     }
+}
+
+/// Shows a file dialog on its own thread (the UI keeps drawing); the path arrives on the
+/// receiver, `None` when cancelled or when this desktop has no dialog (type a path instead).
+pub fn pick_path(
+    ctx: &egui::Context,
+    save: bool,
+    (filter, extensions): (&'static str, &'static [&'static str]),
+    start_dir: Option<PathBuf>,
+) -> Receiver<Option<PathBuf>> {
+    let (tx, rx) = mpsc::channel();
+    let ctx = ctx.clone();
+    std::thread::spawn(move || {
+        let mut picker = rfd::FileDialog::new().add_filter(filter, extensions);
+        if let Some(dir) = start_dir {
+            picker = picker.set_directory(dir);
+        }
+        let picked = if save { picker.save_file() } else { picker.pick_file() };
+        let _ = tx.send(picked);
+        ctx.request_repaint();
+    });
+    rx
 }

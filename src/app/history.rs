@@ -20,6 +20,8 @@ pub struct History {
     stale_up_to: Option<u64>,
     pub columns: Vec<String>,
     pub series: Vec<VecDeque<[f64; 2]>>,
+    /// The current the engine injected.
+    pub input: VecDeque<[f64; 2]>,
     pub spikes: VecDeque<Spike>,
     pub spike_count: u64,
     pub t_ms: f64,
@@ -38,6 +40,7 @@ impl Default for History {
             stale_up_to: None,
             columns: Vec::new(),
             series: Vec::new(),
+            input: VecDeque::new(),
             spikes: VecDeque::new(),
             spike_count: 0,
             t_ms: 0.0,
@@ -58,6 +61,7 @@ impl History {
 
     fn clear(&mut self) {
         self.series.iter_mut().for_each(VecDeque::clear);
+        self.input.clear();
         self.spikes.clear();
         self.spike_count = 0;
         self.t_ms = 0.0;
@@ -81,6 +85,9 @@ impl History {
             let excess = store.len().saturating_sub(MAX_POINTS);
             store.drain(..excess);
         }
+        self.input.extend(frame.input.points.iter().copied());
+        let excess = self.input.len().saturating_sub(MAX_POINTS);
+        self.input.drain(..excess);
         self.spike_count += frame.spikes.len() as u64;
         self.spikes.extend(frame.spikes);
         let excess = self.spikes.len().saturating_sub(MAX_SPIKES);

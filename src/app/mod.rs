@@ -7,6 +7,7 @@
 mod bench;
 mod compare;
 mod currents;
+mod designer;
 mod fi_panel;
 mod files;
 pub mod history;
@@ -95,6 +96,7 @@ impl Perf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Traces,
+    Stimulus,
     PhasePlane,
     FiCurve,
     Currents,
@@ -102,10 +104,12 @@ pub enum View {
 }
 
 impl View {
-    const ALL: [View; 5] = [View::Traces, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
+    const ALL: [View; 6] =
+        [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
     fn name(self) -> &'static str {
         match self {
             View::Traces => "Traces",
+            View::Stimulus => "Stimulus",
             View::PhasePlane => "Phase plane",
             View::FiCurve => "f-I curve",
             View::Currents => "Currents & energy",
@@ -123,6 +127,7 @@ pub struct SpikelabApp {
     pub phase: phase_plane::PhasePanel,
     pub fi: fi_panel::FiPanel,
     pub compare: compare::ComparePanel,
+    pub designer: designer::DesignerPanel,
     files: files::Files,
 }
 
@@ -146,6 +151,7 @@ impl SpikelabApp {
             phase: phase_plane::PhasePanel::default(),
             fi: fi_panel::FiPanel::default(),
             compare: compare::ComparePanel::default(),
+            designer: designer::DesignerPanel::default(),
             files: files::Files::default(),
         })
     }
@@ -159,6 +165,7 @@ impl SpikelabApp {
     pub fn open_view(&mut self, name: &str, ctx: Option<egui::Context>) {
         self.view = match name {
             "phase-plane" => View::PhasePlane,
+            "stimulus" => View::Stimulus,
             "fi" => View::FiCurve,
             "currents" => View::Currents,
             "compare" => View::Compare,
@@ -196,7 +203,9 @@ impl SpikelabApp {
         });
         egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
-        egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab));
+        egui::Panel::left("bench")
+            .default_size(340.0)
+            .show(ui, |ui| self.bench.ui(ui, &mut self.lab, self.view == View::Stimulus));
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 let hh = matches!(self.lab.preset.neuron, NeuronModel::HodgkinHuxley(_));
@@ -210,6 +219,7 @@ impl SpikelabApp {
             ui.separator();
             match self.view {
                 View::Traces => self.traces.ui(ui, &mut self.lab),
+                View::Stimulus => self.designer.ui(ui, &mut self.lab),
                 View::PhasePlane => self.phase.ui(ui, &self.lab),
                 View::FiCurve => self.fi.ui(ui, &self.lab),
                 View::Currents => currents::ui(ui, &self.lab),

@@ -120,13 +120,18 @@ impl TracePanel {
                 }
             });
         }
-        let stimulus = &lab.preset.stimulus;
-        let input: Vec<PlotPoint> = (0..=width)
-            .map(|k| {
+        // The current the engine injected (noise and synaptic input included); before the
+        // first frame, the stimulus's deterministic shape.
+        let mut input = Vec::new();
+        if lab.history.input.is_empty() {
+            let stimulus = &lab.preset.stimulus;
+            input.extend((0..=width).map(|k| {
                 let t = t0 + (t1 - t0) * k as f64 / width as f64;
                 PlotPoint::new(t, stimulus.value_at(t))
-            })
-            .collect();
+            }));
+        } else {
+            decimate(&lab.history.input, t0, t1, width, &mut input);
+        }
         plot("input_plot", h_input, format!("I [{}]", model.current_unit()))
             .x_axis_label("t [ms]")
             .include_y(0.0)

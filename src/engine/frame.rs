@@ -70,6 +70,8 @@ pub struct Frame {
     pub spikes: Vec<Spike>,
     /// One series per recorded column (see `Simulation::columns`).
     pub traces: Vec<Series>,
+    /// The current actually injected (noise and synaptic input included).
+    pub input: Series,
     pub columns: Vec<String>,
     /// The model (with parameters) the engine is running.
     pub model: NeuronModel,
@@ -87,6 +89,7 @@ impl Frame {
             t_ms: 0.0,
             spikes: Vec::new(),
             traces: vec![Series::default(); columns.len()],
+            input: Series::default(),
             columns,
             model,
             status,
@@ -108,6 +111,9 @@ impl crate::engine::Observer for Frame {
         for (series, &v) in self.traces.iter_mut().zip(values) {
             series.push(t_ms, v, Series::FRAME_CAPACITY);
         }
+    }
+    fn input(&mut self, t_ms: f64, current: f64) {
+        self.input.push(t_ms, current, Series::FRAME_CAPACITY);
     }
 }
 

@@ -24,6 +24,8 @@ pub trait Observer {
     fn spike(&mut self, spike: Spike);
     /// Recorded values at `t_ms`, in the order of [`Simulation::columns`].
     fn sample(&mut self, t_ms: f64, values: &[f64]);
+    /// The current injected during the step that ended at `t_ms` (with every sample).
+    fn input(&mut self, _t_ms: f64, _current: f64) {}
 }
 
 /// An observer that keeps nothing (benchmarks).
@@ -143,6 +145,7 @@ impl Simulation {
             self.sample_buf.extend((0..n_vars).map(|j| self.population.var(j, i)));
         }
         observer.sample(self.t_ms(), &self.sample_buf);
+        observer.input(self.t_ms(), self.last_current);
     }
 
     /// Advances `n` steps (schedule in the module doc). On a fault the failing step is not counted.
