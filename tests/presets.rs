@@ -143,3 +143,23 @@ fn the_readme_example_is_a_valid_preset() {
     shipped.description = preset.description.clone();
     assert_eq!(preset, shipped, "the README shows the shipped RS preset");
 }
+
+#[test]
+fn stimulus_presets_behave_as_described() {
+    let mut poisson = common::bundled("stimuli/ee746_poisson_synapses");
+    assert!(common::run(&poisson).spikes.len() >= 5, "w = 250: about 281 pA on average, above rheobase");
+    poisson.set_path("stimulus.components.0.weight", "50").unwrap();
+    assert!(common::run(&poisson).spikes.is_empty(), "w = 50: 56 pA on average, silent");
+
+    let mut noisy = common::bundled("stimuli/noisy_lif");
+    let t = common::run(&noisy).spike_times();
+    let isi: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    let mean = isi.iter().sum::<f64>() / isi.len() as f64;
+    let cv = (isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64).sqrt() / mean;
+    assert!(t.len() >= 8 && cv > 0.5, "{} spikes, CV {cv}", t.len());
+    noisy.stimulus.set_muted(0, true);
+    assert!(common::run(&noisy).spikes.is_empty(), "the 180 pA mean alone never fires it");
+    noisy.stimulus.set_muted(0, false);
+    noisy.set_path("stimulus.components.0.sigma", "0").unwrap();
+    assert!(common::run(&noisy).spikes.is_empty());
+}

@@ -285,3 +285,31 @@ fn dragging_a_handle_on_the_preview_moves_the_component() {
     h.run_steps(2);
     assert_eq!(pulse(h.state()), 10.0, "one undo takes the whole drag back");
 }
+
+#[test]
+fn a_curve_is_drawn_with_the_mouse() {
+    let mut h = harness("basics/lif_std");
+    h.get_by_role_and_label(Role::Button, "Stimulus").click();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "draw curve").click();
+    h.run_steps(2);
+    let transform = h.state().designer.preview_transform.unwrap();
+    let at = |t: f64, i: f64| transform.position_from_point(&egui_plot::PlotPoint::new(t, i));
+    h.hover_at(at(100.0, 50.0));
+    h.step();
+    h.drag_at(at(100.0, 50.0));
+    h.step();
+    for k in 1..=10 {
+        h.hover_at(at(100.0 + 20.0 * k as f64, 50.0 + 20.0 * k as f64));
+        h.step();
+    }
+    h.drop_at(at(300.0, 250.0));
+    h.run_steps(2);
+    let stimulus = &h.state().lab.preset.stimulus;
+    let Some(spikelab::stimulus::Component::Curve { points }) = stimulus.components.last() else {
+        panic!("no curve drawn: {stimulus:?}")
+    };
+    assert!(points.len() >= 5 && points.windows(2).all(|w| w[1].0 > w[0].0), "{points:?}");
+    // The drawn line I = t - 50 holds along the curve (up to a pixel).
+    assert!((stimulus.value_at(200.0) - (300.0 + 150.0)).abs() < 15.0, "{}", stimulus.value_at(200.0));
+}

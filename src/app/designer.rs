@@ -32,6 +32,10 @@ pub struct DesignerPanel {
     pub preview: Vec<[f64; 2]>,
     /// Where the preview was last drawn: plot to screen coordinates.
     pub preview_transform: Option<egui_plot::PlotTransform>,
+    /// Draw mode: dragging across the preview records a new curve.
+    pub drawing: bool,
+    /// The curve being drawn (time-ordered points).
+    stroke: Vec<(f64, f64)>,
 }
 
 impl DesignerPanel {
@@ -99,6 +103,8 @@ impl DesignerPanel {
                 s.add(Component::example(self.kind, t, lab.preset.neuron.kind().demo_step(), 0));
                 self.commit(lab, s);
             }
+            ui.toggle_value(&mut self.drawing, "draw curve")
+                .on_hover_text("Then drag across the preview, left to right, to draw a current as a curve");
             ui.separator();
             if ui.add_enabled(!self.undo.is_empty(), egui::Button::new("Undo")).clicked() {
                 self.undo(lab);
@@ -268,9 +274,17 @@ impl DesignerPanel {
                 p.points(
                     Points::new("start (drag to move)", points).shape(MarkerShape::Square).radius(6.0).color(HANDLE),
                 );
+                if !self.stroke.is_empty() {
+                    let drawn: Vec<[f64; 2]> = self.stroke.iter().map(|&(t, v)| [t, v]).collect();
+                    p.line(Line::new("drawing", drawn).color(HANDLE));
+                }
                 p.pointer_coordinate()
             });
-        self.drag_handles(&response, &handles, lab);
+        if self.drawing {
+            self.draw_curve(&response, lab);
+        } else {
+            self.drag_handles(&response, &handles, lab);
+        }
         self.preview_transform = Some(response.transform);
 
         let v_label = {
@@ -291,6 +305,27 @@ impl DesignerPanel {
             .show(ui, |p| {
                 p.line(Line::new("membrane potential", trace).color(Color32::from_rgb(90, 170, 255)));
             });
+    }
+
+    /// In draw mode a drag records `(t, I)` points (forward in time, at least 0.5 ms apart); on
+    /// release they become a curve component (one undo step).
+    fn draw_curve(&mut self, response: &egui_plot::PlotResponse<Option<PlotPoint>>, lab: &mut Lab) {
+        let r = &response.response;
+        if let Some(p) = response.inner
+            && (r.dragged() || r.drag_stopped())
+            && p.x >= 0.0
+            && self.stroke.last().is_none_or(|last| p.x >= last.0 + 0.5)
+        {
+            self.stroke.push((p.x, p.y));
+        }
+        if r.drag_stopped() {
+            let points = std::mem::take(&mut self.stroke);
+            if points.len() >= 2 {
+                let mut s = lab.preset.stimulus.clone();
+                s.add(Component::Curve { points });
+                self.commit(lab, s);
+            }
+        }
     }
 
     /// Dragging a start handle moves that component along the timeline (one undo step per drag).

@@ -16,7 +16,7 @@ fn amplitude(ui: &mut egui::Ui, value: &mut f64, label: &str, scale: &Scale) -> 
 }
 
 fn time(ui: &mut egui::Ui, value: &mut f64, label: &str, min: f64) -> bool {
-    ui.add(Slider::new(value, min..=5000.0).logarithmic(true).text(format!("{label} [ms]"))).changed()
+    ui.add(Slider::new(value, min..=5000.0).logarithmic(true).max_decimals(3).text(format!("{label} [ms]"))).changed()
 }
 
 fn number(ui: &mut egui::Ui, value: &mut f64, label: &str, range: std::ops::RangeInclusive<f64>) -> bool {
