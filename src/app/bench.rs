@@ -42,10 +42,8 @@ impl BenchPanel {
             ui.separator();
             if designer_open {
                 ui.strong("Stimulus");
-                ui.label(format!(
-                    "{} components: edit them in the Stimulus tab.",
-                    lab.preset.stimulus.components.len()
-                ));
+                let n = lab.preset.stimulus.components.len();
+                ui.label(format!("{n} component{}: edit in the Stimulus tab.", if n == 1 { "" } else { "s" }));
             } else {
                 stimulus_ui(ui, lab);
             }
