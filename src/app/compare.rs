@@ -76,8 +76,13 @@ impl Default for ComparePanel {
 }
 
 impl ComparePanel {
-    /// Starts the two runs if the bench or the B settings changed since the last ones.
+    /// Starts the two runs if the bench or the B settings changed since the last ones. While a
+    /// run is under way nothing new starts: the latest settings are picked up when it ends, so
+    /// dragging a slider never piles up threads.
     pub fn refresh(&mut self, preset: &Preset, ctx: Option<egui::Context>) {
+        if self.job.is_some() {
+            return;
+        }
         let mut view_free = preset.clone();
         view_free.view = Default::default();
         let key = (view_free, self.integrator_b, self.dt_b.to_bits());

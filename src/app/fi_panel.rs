@@ -97,9 +97,11 @@ impl FiPanel {
         self.job.as_ref().is_some_and(|j| !j.is_finished())
     }
 
-    /// Folds in what the job has sent.
+    /// Folds in what the job has sent; forgets the job once it has finished and been drained.
     pub fn poll(&mut self) {
         let Some(job) = &self.job else { return };
+        // Read the flag first: everything sent before it was set is in the channel now.
+        let finished = job.is_finished();
         for result in job.drain() {
             match result {
                 FiResult::Point(p) => self.points.push(p),
@@ -107,7 +109,7 @@ impl FiPanel {
                 FiResult::Failed(e) => self.error = Some(e),
             }
         }
-        if job.is_finished() && job.drain().is_empty() {
+        if finished {
             self.job = None;
         }
     }
