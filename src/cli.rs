@@ -163,7 +163,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Bench { workload, bio, seed, threads } => crate::engine::bench::run(&workload, bio, seed, threads),
+        Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod analysis; // spike statistics, f-I curves, analytic references
 pub mod app; // the eframe GUI: one file per panel
+pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod fsio; // atomic file writes

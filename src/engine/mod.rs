@@ -1,7 +1,6 @@
 //! The simulation engine: a pure, synchronous core ([`Simulation`]) and the thread shell that
 //! streams [`Frame`]s to a UI ([`EngineHandle`]).
 
-pub mod bench;
 pub mod frame;
 pub mod simulation;
 pub mod speed;

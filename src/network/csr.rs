@@ -1,0 +1,124 @@
+//! Connectivity as compressed sparse rows by presynaptic neuron: the targets of neuron `i` are
+//! `targets[offsets[i]..offsets[i + 1]]`, so delivering a spike is one contiguous scan.
+
+use rand::RngExt;
+use rand::rngs::Xoshiro256PlusPlus;
+
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    pub offsets: Vec<u32>,
+    pub targets: Vec<u32>,
+}
+
+impl Csr {
+    pub fn n_pre(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    pub fn n_synapses(&self) -> usize {
+        self.targets.len()
+    }
+    #[inline]
+    pub fn row(&self, pre: usize) -> &[u32] {
+        &self.targets[self.offsets[pre] as usize..self.offsets[pre + 1] as usize]
+    }
+
+    /// Every ordered pair `(pre, post)` independently with probability `p` (autapses allowed,
+    /// no multapses), drawn by geometric skipping: the gap to the next connection is
+    /// `floor(ln(u) / ln(1 - p))`, so the cost is proportional to the synapses made.
+    pub fn fixed_probability(n_pre: usize, n_post: usize, p: f64, rng: &mut Xoshiro256PlusPlus) -> Csr {
+        let mut offsets = Vec::with_capacity(n_pre + 1);
+        let mut targets = Vec::with_capacity((n_pre as f64 * n_post as f64 * p * 1.01) as usize + 16);
+        offsets.push(0);
+        let log_q = (1.0 - p).ln();
+        for _ in 0..n_pre {
+            if p >= 1.0 {
+                targets.extend(0..n_post as u32);
+            } else if p > 0.0 {
+                let mut j = -1i64;
+                loop {
+                    let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
+                    j += 1 + (u.ln() / log_q).floor() as i64;
+                    if j >= n_post as i64 {
+                        break;
+                    }
+                    targets.push(j as u32);
+                }
+            }
+            offsets.push(targets.len() as u32);
+        }
+        Csr { offsets, targets }
+    }
+
+    /// Every postsynaptic neuron draws exactly `k` sources from `sources` (a range of
+    /// presynaptic indices), uniformly with replacement (multapses and autapses allowed, NEST's
+    /// `fixed_indegree`), for each range in `in_degrees`; rows come out sorted by target.
+    pub fn fixed_in_degree(
+        n_pre: usize,
+        n_post: usize,
+        in_degrees: &[(std::ops::Range<u32>, usize)],
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Csr {
+        let per_post: usize = in_degrees.iter().map(|d| d.1).sum();
+        let mut sources = Vec::with_capacity(n_post * per_post);
+        for _ in 0..n_post {
+            for (range, k) in in_degrees {
+                let span = (range.end - range.start) as u64;
+                sources.extend((0..*k).map(|_| range.start + (rng.random::<u64>() % span) as u32));
+            }
+        }
+        // Counting sort of (source, target) pairs into rows by source.
+        let mut offsets = vec![0u32; n_pre + 1];
+        for &s in &sources {
+            offsets[s as usize + 1] += 1;
+        }
+        for i in 0..n_pre {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; sources.len()];
+        for (k, &s) in sources.iter().enumerate() {
+            let post = (k / per_post) as u32;
+            targets[fill[s as usize] as usize] = post;
+            fill[s as usize] += 1;
+        }
+        Csr { offsets, targets }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn fixed_probability_has_the_binomial_count_and_no_multapses() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let (n, p) = (2000, 0.02);
+        let csr = Csr::fixed_probability(n, n, p, &mut rng);
+        let expected = (n * n) as f64 * p;
+        let sd = (expected * (1.0 - p)).sqrt();
+        assert!((csr.n_synapses() as f64 - expected).abs() < 4.0 * sd, "{} synapses", csr.n_synapses());
+        for i in 0..n {
+            let row = csr.row(i);
+            assert!(row.windows(2).all(|w| w[0] < w[1]), "sorted, distinct targets");
+            assert!(row.iter().all(|&t| (t as usize) < n));
+        }
+        let full = Csr::fixed_probability(3, 5, 1.0, &mut rng);
+        assert_eq!(full.n_synapses(), 15);
+    }
+
+    #[test]
+    fn fixed_in_degree_gives_every_target_exactly_k_sources_from_each_range() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let csr = Csr::fixed_in_degree(100, 50, &[(0..80, 10), (80..100, 3)], &mut rng);
+        assert_eq!(csr.n_synapses(), 50 * 13);
+        let mut from_e = vec![0; 50];
+        let mut from_i = vec![0; 50];
+        for pre in 0..100 {
+            for &t in csr.row(pre) {
+                if pre < 80 { from_e[t as usize] += 1 } else { from_i[t as usize] += 1 }
+            }
+        }
+        assert!(from_e.iter().all(|&c| c == 10) && from_i.iter().all(|&c| c == 3));
+    }
+}
