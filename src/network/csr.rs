@@ -112,8 +112,8 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
         let csr = Csr::fixed_in_degree(100, 50, &[(0..80, 10), (80..100, 3)], &mut rng);
         assert_eq!(csr.n_synapses(), 50 * 13);
-        let mut from_e = vec![0; 50];
-        let mut from_i = vec![0; 50];
+        let mut from_e = [0; 50];
+        let mut from_i = [0; 50];
         for pre in 0..100 {
             for &t in csr.row(pre) {
                 if pre < 80 { from_e[t as usize] += 1 } else { from_i[t as usize] += 1 }
