@@ -11,5 +11,6 @@ pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata
 pub mod preset; // the lab state as RON: load, validate, save, --set
+pub mod random; // seeded generator, normal and Poisson draws
 pub mod stimulus; // injected current: components, their runner, CSV import
 pub mod synapse; // synaptic kernels

@@ -4,11 +4,11 @@
 //! external Poisson drive of 2 events of J per step on average; refractory 2 ms during which
 //! inputs are discarded.
 
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 use super::{Outcome, Timer};
 use crate::network::csr::Csr;
+use crate::random::seeded;
 
 const N_E: usize = 10_000;
 const N: usize = 12_500;
@@ -43,7 +43,7 @@ fn poisson_cdf(lambda: f64) -> Vec<f64> {
 
 pub fn run(bio_s: f64, seed: u64) -> Outcome {
     let build = std::time::Instant::now();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rng = seeded(seed);
     let csr = Csr::fixed_in_degree(N, N, &[(0..N_E as u32, 1000), (N_E as u32..N as u32, 250)], &mut rng);
     let mut v: Vec<f64> = (0..N).map(|_| rng.random::<f64>() * THETA).collect();
     let mut refractory = vec![0u16; N];

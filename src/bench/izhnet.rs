@@ -2,17 +2,16 @@
 //! (SPEC.md 2): per 1 ms step, thalamic input sigma N(0,1); fired = v >= 30; their weights added
 //! to I in the same step; reset; v in two 0.5 ms half steps; u from the new v.
 
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
-use super::vogels_abbott::normal_pair;
 use super::{Outcome, Timer};
 use crate::network::csr::Csr;
+use crate::random::{normal_pair, seeded};
 
 pub fn run(n: usize, bio_s: f64, seed: u64) -> Outcome {
     let build = std::time::Instant::now();
     let n_e = n * 4 / 5;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rng = seeded(seed);
     let p = if n <= 1000 { 1.0 } else { 0.1 };
     let csr = Csr::fixed_probability(n, n, p, &mut rng);
     // One f64 weight per synapse: E rows U(0, 0.5), I rows U(-1, 0).

@@ -4,11 +4,11 @@
 //! threshold `v > V_th`; deliver the spikes of step n - 1; reset and start 5 ms refractoriness
 //! (clamped for steps m+1 .. m+49).
 
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 use super::{Outcome, Timer};
 use crate::network::csr::Csr;
+use crate::random::{normal, seeded};
 
 const N: usize = 4000;
 const N_E: usize = 3200;
@@ -29,22 +29,9 @@ pub enum Kind {
     Coba,
 }
 
-pub(super) fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
-    normal_pair(rng).0
-}
-
-/// Two independent standard normals from one Box-Muller transform.
-pub(super) fn normal_pair(rng: &mut Xoshiro256PlusPlus) -> (f64, f64) {
-    let u1: f64 = 1.0 - rng.random::<f64>();
-    let u2: f64 = rng.random();
-    let radius = (-2.0 * u1.ln()).sqrt();
-    let (sin, cos) = (2.0 * std::f64::consts::PI * u2).sin_cos();
-    (radius * cos, radius * sin)
-}
-
 pub fn run(kind: Kind, bio_s: f64, seed: u64) -> Outcome {
     let build = std::time::Instant::now();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rng = seeded(seed);
     let csr = Csr::fixed_probability(N, N, 0.02, &mut rng);
     let (mut v, mut ge, mut gi) = (vec![0.0; N], vec![0.0; N], vec![0.0; N]);
     for i in 0..N {

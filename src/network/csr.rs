@@ -2,7 +2,8 @@
 //! `targets[offsets[i]..offsets[i + 1]]`, so delivering a spike is one contiguous scan.
 
 use rand::RngExt;
-use rand::rngs::Xoshiro256PlusPlus;
+
+use crate::random::Rng;
 
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
@@ -25,7 +26,7 @@ impl Csr {
     /// Every ordered pair `(pre, post)` independently with probability `p` (autapses allowed,
     /// no multapses), drawn by geometric skipping: the gap to the next connection is
     /// `floor(ln(u) / ln(1 - p))`, so the cost is proportional to the synapses made.
-    pub fn fixed_probability(n_pre: usize, n_post: usize, p: f64, rng: &mut Xoshiro256PlusPlus) -> Csr {
+    pub fn fixed_probability(n_pre: usize, n_post: usize, p: f64, rng: &mut Rng) -> Csr {
         let mut offsets = Vec::with_capacity(n_pre + 1);
         let mut targets = Vec::with_capacity((n_pre as f64 * n_post as f64 * p * 1.01) as usize + 16);
         offsets.push(0);
@@ -56,7 +57,7 @@ impl Csr {
         n_pre: usize,
         n_post: usize,
         in_degrees: &[(std::ops::Range<u32>, usize)],
-        rng: &mut Xoshiro256PlusPlus,
+        rng: &mut Rng,
     ) -> Csr {
         let per_post: usize = in_degrees.iter().map(|d| d.1).sum();
         let mut sources = Vec::with_capacity(n_post * per_post);
@@ -88,11 +89,10 @@ impl Csr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn fixed_probability_has_the_binomial_count_and_no_multapses() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut rng = crate::random::seeded(1);
         let (n, p) = (2000, 0.02);
         let csr = Csr::fixed_probability(n, n, p, &mut rng);
         let expected = (n * n) as f64 * p;
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn fixed_in_degree_gives_every_target_exactly_k_sources_from_each_range() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let mut rng = crate::random::seeded(2);
         let csr = Csr::fixed_in_degree(100, 50, &[(0..80, 10), (80..100, 3)], &mut rng);
         assert_eq!(csr.n_synapses(), 50 * 13);
         let mut from_e = [0; 50];

@@ -1,50 +1,15 @@
 //! Evaluates a stimulus step by step, with state: Ornstein-Uhlenbeck noise is advanced exactly,
 //! spike inputs are drawn per step and filtered by their synaptic kernel.
 
-use rand::rngs::Xoshiro256PlusPlus as StdRng;
-use rand::{RngExt, SeedableRng};
-
 use super::{Component, SpikeSource, Stimulus, step_of};
+use crate::random::{Rng, normal, poisson, stream};
 use crate::synapse::KernelState;
-
-/// splitmix64: spreads a seed's bits so neighbouring seeds give unrelated streams.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The random stream of a component: from the run's seed and the component's own seed only.
-fn stream(run_seed: u64, component_seed: u64) -> StdRng {
-    StdRng::seed_from_u64(mix(run_seed ^ mix(component_seed)))
-}
-
-fn normal(rng: &mut StdRng) -> f64 {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-}
-
-/// A Poisson count with mean `lambda` (inversion; lambda per step is small).
-fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
-        return 0;
-    }
-    let limit = (-lambda).exp();
-    let (mut k, mut p) = (0, rng.random::<f64>());
-    while p > limit {
-        k += 1;
-        p *= rng.random::<f64>();
-    }
-    k
-}
 
 #[derive(Debug, Clone)]
 enum State {
     Fixed,
-    Noise { x: Option<f64>, rng: StdRng },
-    Spikes { rng: StdRng, kernel: KernelState },
+    Noise { x: Option<f64>, rng: Rng },
+    Spikes { rng: Rng, kernel: KernelState },
 }
 
 #[derive(Debug, Clone)]
@@ -121,7 +86,7 @@ impl Runner {
 }
 
 /// Spikes of `source` in step `n` (from `n dt` to `(n + 1) dt`).
-fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut StdRng) -> u32 {
+fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut Rng) -> u32 {
     let t = n as f64 * dt;
     let within = |start: f64, duration: f64| n >= step_of(start, dt) && n < step_of(start + duration, dt);
     match source {
