@@ -58,8 +58,7 @@ impl Integrator {
                 out
             }
             Integrator::ExponentialEuler => {
-                let f = model.derivatives(x, i);
-                let jac = model.diagonal_jacobian(x, i);
+                let (f, jac) = model.derivatives_and_jacobian(x, i);
                 let mut out = *x;
                 for j in 0..MAX_VARS {
                     out[j] += h * phi(jac[j] * h) * f[j];

@@ -88,20 +88,21 @@ impl Dynamics for HodgkinHuxley {
         [self.v0_mv, m, h, n]
     }
     fn derivatives(&self, x: &State, i: f64) -> State {
-        let [i_na, i_k, i_l] = self.currents(x);
-        let [(am, bm), (ah, bh), (an, bn)] = self.rates(x[0]);
-        [
-            (i - i_na - i_k - i_l) / self.c_uf,
-            am * (1.0 - x[1]) - bm * x[1],
-            ah * (1.0 - x[2]) - bh * x[2],
-            an * (1.0 - x[3]) - bn * x[3],
-        ]
+        self.derivatives_and_jacobian(x, i).0
     }
-    fn diagonal_jacobian(&self, x: &State, _: f64) -> State {
-        let (m, h, n) = (x[1], x[2], x[3]);
-        let g = self.g_na * m * m * m * h + self.g_k * n * n * n * n + self.g_l;
-        let [(am, bm), (ah, bh), (an, bn)] = self.rates(x[0]);
-        [-g / self.c_uf, -(am + bm), -(ah + bh), -(an + bn)]
+    fn diagonal_jacobian(&self, x: &State, i: f64) -> State {
+        self.derivatives_and_jacobian(x, i).1
+    }
+    /// The six rate functions (the cost of a step) are evaluated once for both.
+    fn derivatives_and_jacobian(&self, x: &State, i: f64) -> (State, State) {
+        let (v, m, h, n) = (x[0], x[1], x[2], x[3]);
+        let [(am, bm), (ah, bh), (an, bn)] = self.rates(v);
+        let (g_na, g_k) = (self.g_na * m * m * m * h, self.g_k * n * n * n * n);
+        let ionic = g_na * (v - self.e_na) + g_k * (v - self.e_k) + self.g_l * (v - self.e_l);
+        let derivatives =
+            [(i - ionic) / self.c_uf, am * (1.0 - m) - bm * m, ah * (1.0 - h) - bh * h, an * (1.0 - n) - bn * n];
+        let jacobian = [-(g_na + g_k + self.g_l) / self.c_uf, -(am + bm), -(ah + bh), -(an + bn)];
+        (derivatives, jacobian)
     }
     fn threshold(&self) -> f64 {
         self.v_spike_mv

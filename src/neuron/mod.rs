@@ -57,6 +57,11 @@ pub trait Dynamics: ParamSet {
     /// equations linear in their own variable (gates, conductance-based V) that scheme is then
     /// exact for frozen other variables (Rush-Larsen).
     fn diagonal_jacobian(&self, x: &State, i: f64) -> State;
+    /// Both at once, for exponential Euler; models whose two share costly terms (HH's rate
+    /// functions) compute them once here.
+    fn derivatives_and_jacobian(&self, x: &State, i: f64) -> (State, State) {
+        (self.derivatives(x, i), self.diagonal_jacobian(x, i))
+    }
     /// Checks that go beyond per-parameter ranges (relations between parameters).
     fn check_relations(&self) -> Result<(), String> {
         Ok(())
