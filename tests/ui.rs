@@ -169,13 +169,13 @@ fn moving_the_current_slider_moves_the_v_nullcline() {
     h.get_by_role_and_label(Role::Button, "+10 ms").click();
     step_until(&mut h, "t past 15 ms", |app| app.lab.history.t_ms >= 20.0);
     h.get_by_role_and_label(Role::Button, "Phase plane").click();
-    h.run_steps(3);
+    step_until(&mut h, "the plane drawn for 14", |app| app.phase.drawn_for() == Some(14.0));
     let app = h.state();
     assert_eq!(app.phase.current, 14.0);
     let before = app.phase.x_nullclines().expect("drawn")[0].clone();
 
     h.get_by_role_and_label(Role::Slider, "amplitude [model units]").set_value_accesskit(5.0);
-    h.run_steps(3);
+    step_until(&mut h, "the plane redrawn for 5", |app| app.phase.drawn_for() == Some(5.0));
     let app = h.state();
     assert_eq!(app.phase.current, 5.0);
     let after = &app.phase.x_nullclines().expect("drawn")[0];

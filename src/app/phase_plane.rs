@@ -6,6 +6,7 @@ use egui::Color32;
 use egui_plot::{Arrows, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Lab;
+use super::job::Job;
 use crate::analysis::phase_plane::{FixedPoint, Polyline, field, fixed_points, nullclines, plane, y_range_for};
 use crate::neuron::NeuronModel;
 
@@ -14,7 +15,8 @@ const Y_NULLCLINE: Color32 = Color32::from_rgb(255, 170, 60);
 const TRAJECTORY: Color32 = Color32::from_rgb(230, 230, 230);
 const FIELD: Color32 = Color32::from_rgb(110, 110, 120);
 
-/// What the plane shows, recomputed only when the model, current or window changes.
+/// What the plane shows for one model and current; recomputed on a background thread when
+/// they change (up to ~30 ms for HH), while the trajectory is drawn live on top.
 struct Geometry {
     x_nullclines: Vec<Polyline>,
     y_nullclines: Vec<Polyline>,
@@ -25,11 +27,16 @@ struct Geometry {
 
 #[derive(Default)]
 pub struct PhasePanel {
-    key: Option<(NeuronModel, u64, u64)>,
-    geometry: Option<Geometry>,
-    /// The current the plane is drawn for.
+    /// The geometry drawn, and the model and current it was computed for.
+    geometry: Option<(Key, Geometry)>,
+    /// A computation under way; when it ends the newest wanted key starts next (latest wins).
+    job: Option<(Key, Job<Geometry>)>,
+    /// The present input current.
     pub current: f64,
 }
+
+/// Model, current (bits) and whether a trajectory shaped the window.
+type Key = (NeuronModel, u64, bool);
 
 impl PhasePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
@@ -46,13 +53,12 @@ impl PhasePanel {
         let trajectory: Vec<[f64; 2]> = states.iter().map(|(_, x)| [x[xv], x[yv]]).collect();
 
         let extra: Vec<f64> = trajectory.iter().map(|p| p[1]).collect();
-        let key = (model, self.current.to_bits(), (extra.len() as u64).min(1));
-        if self.key != Some(key) || self.geometry.is_none() {
-            let y_range = y_range_for(&model, self.current, plane.x_range, &extra);
-            self.geometry = Some(compute(&model, self.current, plane.x_range, y_range));
-            self.key = Some(key);
-        }
-        let g = self.geometry.as_ref().expect("computed above");
+        let key: Key = (model, self.current.to_bits(), !extra.is_empty());
+        self.refresh(key, plane.x_range, extra, ui.ctx());
+        let Some((_, g)) = &self.geometry else {
+            ui.add(egui::Spinner::new());
+            return;
+        };
 
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("I = {:.3} {}", self.current, model.current_unit()));
@@ -125,9 +131,37 @@ impl PhasePanel {
             });
     }
 
+    /// Takes a finished computation, and starts one for `key` if it is not drawn or under way.
+    fn refresh(&mut self, key: Key, x_range: (f64, f64), extra: Vec<f64>, ctx: &egui::Context) {
+        if let Some((done_key, job)) = &self.job
+            && job.is_finished()
+        {
+            let done_key = *done_key;
+            if let Some(geometry) = job.drain().pop() {
+                self.geometry = Some((done_key, geometry));
+            }
+            self.job = None;
+        }
+        let drawn = self.geometry.as_ref().is_some_and(|(k, _)| *k == key);
+        if drawn || self.job.is_some() {
+            return;
+        }
+        let (model, current) = (key.0, f64::from_bits(key.1));
+        let job = Job::spawn(1, Some(ctx.clone()), move |report| {
+            let y_range = y_range_for(&model, current, x_range, &extra);
+            report.send(compute(&model, current, x_range, y_range));
+        });
+        self.job = Some((key, job));
+    }
+
+    /// The current the drawn geometry belongs to (for tests).
+    pub fn drawn_for(&self) -> Option<f64> {
+        self.geometry.as_ref().map(|(k, _)| f64::from_bits(k.1))
+    }
+
     /// The nullclines of the geometry last drawn (for tests).
     pub fn x_nullclines(&self) -> Option<&[Polyline]> {
-        self.geometry.as_ref().map(|g| g.x_nullclines.as_slice())
+        self.geometry.as_ref().map(|(_, g)| g.x_nullclines.as_slice())
     }
 }
 
