@@ -21,11 +21,20 @@ pub enum Integrator {
     /// *new* v, the spike test `v > v_peak` after the update, the spike stamped at the step's
     /// start and no interpolation. Reproduces the published figure to the step.
     Izhikevich2004,
+    /// The scheme of Izhikevich's (2003) network script `net.m`: v in two Euler half steps
+    /// with the input held, then the other variables from the new v over the whole step; the
+    /// spike test after the update, no interpolation. At dt = 1 ms it is the script itself.
+    Izhikevich2003,
 }
 
 impl Integrator {
-    pub const ALL: [Integrator; 4] =
-        [Integrator::Euler, Integrator::Rk4, Integrator::ExponentialEuler, Integrator::Izhikevich2004];
+    pub const ALL: [Integrator; 5] = [
+        Integrator::Euler,
+        Integrator::Rk4,
+        Integrator::ExponentialEuler,
+        Integrator::Izhikevich2004,
+        Integrator::Izhikevich2003,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -33,24 +42,33 @@ impl Integrator {
             Integrator::Rk4 => "RK4",
             Integrator::ExponentialEuler => "Exponential Euler",
             Integrator::Izhikevich2004 => "Izhikevich 2004 figure",
+            Integrator::Izhikevich2003 => "Izhikevich 2003 network (v half steps)",
         }
     }
 
     /// Schemes that locate the spike inside the step; the figure scheme stamps the step start.
     pub fn interpolates_spikes(self) -> bool {
-        self != Integrator::Izhikevich2004
+        !matches!(self, Integrator::Izhikevich2004 | Integrator::Izhikevich2003)
     }
 
     /// Advances `x` by `h` ms under a current `i` held constant over the step.
     #[inline]
     pub fn advance<M: Dynamics>(self, model: &M, x: &State, i: f64, h: f64) -> State {
+        self.advance_driven(model, x, Drive::current(i), h)
+    }
+
+    /// Advances `x` by `h` ms under a drive held constant over the step; a conductance part is
+    /// re-evaluated at every stage's membrane potential.
+    #[inline]
+    pub fn advance_driven<M: Dynamics>(self, model: &M, x: &State, drive: Drive, h: f64) -> State {
+        let f = |x: &State| model.derivatives(x, drive.at(x[0]));
         match self {
-            Integrator::Euler => axpy(x, h, &model.derivatives(x, i)),
+            Integrator::Euler => axpy(x, h, &f(x)),
             Integrator::Rk4 => {
-                let k1 = model.derivatives(x, i);
-                let k2 = model.derivatives(&axpy(x, 0.5 * h, &k1), i);
-                let k3 = model.derivatives(&axpy(x, 0.5 * h, &k2), i);
-                let k4 = model.derivatives(&axpy(x, h, &k3), i);
+                let k1 = f(x);
+                let k2 = f(&axpy(x, 0.5 * h, &k1));
+                let k3 = f(&axpy(x, 0.5 * h, &k2));
+                let k4 = f(&axpy(x, h, &k3));
                 let mut out = *x;
                 for j in 0..MAX_VARS {
                     out[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j]);
@@ -58,7 +76,13 @@ impl Integrator {
                 out
             }
             Integrator::ExponentialEuler => {
-                let (f, jac) = model.derivatives_and_jacobian(x, i);
+                let i = drive.at(x[0]);
+                let (f, mut jac) = model.derivatives_and_jacobian(x, i);
+                if drive.conductance != 0.0 {
+                    // d/dV of the conductance current, through dV/dt's (linear) dependence on I.
+                    let gain = model.derivatives(x, i + 1.0)[0] - f[0];
+                    jac[0] -= drive.conductance * gain;
+                }
                 let mut out = *x;
                 for j in 0..MAX_VARS {
                     out[j] += h * phi(jac[j] * h) * f[j];
@@ -69,11 +93,40 @@ impl Integrator {
                 // Variables in order, each from the already-updated ones (u sees the new v).
                 let mut out = *x;
                 for j in 0..M::VARS.len() {
-                    out[j] = x[j] + h * model.derivatives(&out, i)[j];
+                    out[j] = x[j] + h * f(&out)[j];
+                }
+                out
+            }
+            Integrator::Izhikevich2003 => {
+                let mut out = *x;
+                for _ in 0..2 {
+                    out[0] += 0.5 * h * f(&out)[0];
+                }
+                let f_new = f(&out);
+                for j in 1..M::VARS.len() {
+                    out[j] = x[j] + h * f_new[j];
                 }
                 out
             }
         }
+    }
+}
+
+/// The input of a neuron over one step: `I(V) = current - conductance V`. Conductance-based
+/// synapses contribute `g` to `conductance` and `g E` to `current`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Drive {
+    pub current: f64,
+    pub conductance: f64,
+}
+
+impl Drive {
+    pub fn current(i: f64) -> Self {
+        Self { current: i, conductance: 0.0 }
+    }
+    #[inline]
+    pub fn at(&self, v: f64) -> f64 {
+        self.current - self.conductance * v
     }
 }
 

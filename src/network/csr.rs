@@ -23,6 +23,25 @@ impl Csr {
         &self.targets[self.offsets[pre] as usize..self.offsets[pre + 1] as usize]
     }
 
+    /// Rows from `(pre, post)` pairs in any order; within a row the pairs keep their order
+    /// (a stable counting sort by `pre`).
+    pub fn from_pairs(n_pre: usize, pairs: &[(u32, u32)]) -> Csr {
+        let mut offsets = vec![0u32; n_pre + 1];
+        for &(pre, _) in pairs {
+            offsets[pre as usize + 1] += 1;
+        }
+        for i in 0..n_pre {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; pairs.len()];
+        for &(pre, post) in pairs {
+            targets[fill[pre as usize] as usize] = post;
+            fill[pre as usize] += 1;
+        }
+        Csr { offsets, targets }
+    }
+
     /// Every ordered pair `(pre, post)` independently with probability `p` (autapses allowed,
     /// no multapses), drawn by geometric skipping: the gap to the next connection is
     /// `floor(ln(u) / ln(1 - p))`, so the cost is proportional to the synapses made.
@@ -60,29 +79,14 @@ impl Csr {
         rng: &mut Rng,
     ) -> Csr {
         let per_post: usize = in_degrees.iter().map(|d| d.1).sum();
-        let mut sources = Vec::with_capacity(n_post * per_post);
-        for _ in 0..n_post {
+        let mut pairs = Vec::with_capacity(n_post * per_post);
+        for post in 0..n_post as u32 {
             for (range, k) in in_degrees {
                 let span = (range.end - range.start) as u64;
-                sources.extend((0..*k).map(|_| range.start + (rng.random::<u64>() % span) as u32));
+                pairs.extend((0..*k).map(|_| (range.start + (rng.random::<u64>() % span) as u32, post)));
             }
         }
-        // Counting sort of (source, target) pairs into rows by source.
-        let mut offsets = vec![0u32; n_pre + 1];
-        for &s in &sources {
-            offsets[s as usize + 1] += 1;
-        }
-        for i in 0..n_pre {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; sources.len()];
-        for (k, &s) in sources.iter().enumerate() {
-            let post = (k / per_post) as u32;
-            targets[fill[s as usize] as usize] = post;
-            fill[s as usize] += 1;
-        }
-        Csr { offsets, targets }
+        Csr::from_pairs(n_pre, &pairs)
     }
 }
 

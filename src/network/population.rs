@@ -1,6 +1,6 @@
 //! A population: one model, per-variable state arrays, refractory clocks.
 
-use crate::integrate::Integrator;
+use crate::integrate::{Drive, Integrator};
 use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
@@ -48,7 +48,7 @@ fn crossing<M: Dynamics>(
     integrator: Integrator,
     x0: &State,
     next: &State,
-    current: f64,
+    drive: Drive,
     h: f64,
     threshold: f64,
 ) -> (f64, State) {
@@ -59,7 +59,7 @@ fn crossing<M: Dynamics>(
     // 32 halvings locate the crossing to h / 4e9.
     for _ in 0..32 {
         let mid = 0.5 * (lo + hi);
-        let x = integrator.advance(model, x0, current, mid * h);
+        let x = integrator.advance_driven(model, x0, drive, mid * h);
         if x[0] < threshold {
             lo = mid;
         } else {
@@ -73,6 +73,8 @@ fn crossing<M: Dynamics>(
 #[derive(Debug, Clone)]
 pub struct Population {
     model: NeuronModel,
+    /// Per-neuron parameters of the same kind as `model` (empty: every neuron runs `model`).
+    models: Vec<NeuronModel>,
     /// `vars[j][i]`: variable `j` of neuron `i`.
     vars: Vec<Vec<f64>>,
     refractory_until_ms: Vec<f64>,
@@ -82,7 +84,7 @@ impl Population {
     pub fn new(model: NeuronModel, n: usize) -> Self {
         let init = model.initial_state();
         let vars = (0..model.vars().len()).map(|j| vec![init[j]; n]).collect();
-        Self { model, vars, refractory_until_ms: vec![f64::NEG_INFINITY; n] }
+        Self { model, models: Vec::new(), vars, refractory_until_ms: vec![f64::NEG_INFINITY; n] }
     }
 
     pub fn len(&self) -> usize {
@@ -99,10 +101,38 @@ impl Population {
     /// A different model restarts the state from the new model's initial condition.
     pub fn set_model(&mut self, model: NeuronModel) {
         if model.kind() == self.model.kind() {
-            self.model = model;
+            self.set_base_model(model, &[]);
         } else {
             *self = Population::new(model, self.len());
         }
+    }
+
+    /// Gives every neuron its own parameters (same kind as the population's model).
+    pub fn set_neuron_models(&mut self, models: Vec<NeuronModel>) {
+        assert!(models.len() == self.len() && models.iter().all(|m| m.kind() == self.model.kind()));
+        for (i, model) in models.iter().enumerate() {
+            let init = model.initial_state();
+            for (j, vars) in self.vars.iter_mut().enumerate() {
+                vars[i] = init[j];
+            }
+        }
+        self.models = models;
+    }
+
+    /// The parameters neuron `i` runs.
+    pub fn model_of(&self, i: usize) -> &NeuronModel {
+        self.models.get(i).unwrap_or(&self.model)
+    }
+
+    /// New base parameters of the same kind for a population with per-neuron values: every
+    /// parameter except those in `spread` takes the new value; the spread ones keep their own.
+    pub fn set_base_model(&mut self, model: NeuronModel, spread: &[&str]) {
+        for neuron in &mut self.models {
+            for spec in model.specs().iter().filter(|s| !spread.contains(&s.key)) {
+                neuron.set(spec.key, model.get(spec.key).expect("spec keys are fields"));
+            }
+        }
+        self.model = model;
     }
 
     /// Sets variable `var` of neuron `i` (initial conditions).
@@ -123,7 +153,7 @@ impl Population {
         t_ms: f64,
         dt_ms: f64,
         integrator: Integrator,
-        input: impl Fn(usize) -> f64,
+        input: impl Fn(usize) -> Drive,
         offset: u32,
         spikes: &mut Vec<Spike>,
     ) -> Result<(), Fault> {
@@ -132,26 +162,30 @@ impl Population {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn step_model<M: Dynamics>(
+    fn step_model<M: Dynamics + 'static>(
         &mut self,
-        model: &M,
+        base: &M,
         t_ms: f64,
         dt_ms: f64,
         integrator: Integrator,
-        input: impl Fn(usize) -> f64,
+        input: impl Fn(usize) -> Drive,
         offset: u32,
         spikes: &mut Vec<Spike>,
     ) -> Result<(), Fault> {
         let nv = M::VARS.len();
-        let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
         let interpolate = integrator.interpolates_spikes();
         let t_end = t_ms + dt_ms;
         for i in 0..self.len() {
+            let model: &M = match self.models.get(i) {
+                Some(own) => own.as_any().downcast_ref().expect("per-neuron models share the population's kind"),
+                None => base,
+            };
+            let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
             let mut x: State = [0.0; MAX_VARS];
             for (j, xj) in x.iter_mut().enumerate().take(nv) {
                 *xj = self.vars[j][i];
             }
-            let current = input(i);
+            let drive = input(i);
             let mut t0 = t_ms;
             for _ in 0..MAX_SPIKES_PER_STEP {
                 // Refractory: v stays clamped at its reset value until the clock runs out,
@@ -165,18 +199,15 @@ impl Population {
                 if h <= 0.0 {
                     break;
                 }
-                let next = integrator.advance(model, &x, current, h);
+                let next = integrator.advance_driven(model, &x, drive, h);
                 let crossed = if interpolate { next[0] >= threshold } else { next[0] > threshold };
                 // Without a reset, only an upward crossing is a spike.
                 if !crossed || (!resets && x[0] >= threshold) {
                     x = next;
                     break;
                 }
-                let (frac, at) = if interpolate {
-                    crossing(model, integrator, &x, &next, current, h, threshold)
-                } else {
-                    (0.0, next)
-                };
+                let (frac, at) =
+                    if interpolate { crossing(model, integrator, &x, &next, drive, h, threshold) } else { (0.0, next) };
                 let t_spike = t0 + frac * h;
                 spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
                 if !resets {

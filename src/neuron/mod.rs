@@ -227,6 +227,10 @@ impl NeuronModel {
     pub fn validate(&self) -> Result<(), String> {
         with_model!(self, p => p.check_ranges().and_then(|()| p.check_relations()))
     }
+    /// The concrete parameter struct, for static dispatch on per-neuron parameters.
+    pub fn as_any(&self) -> &dyn std::any::Any {
+        with_model!(self, p => p)
+    }
     pub fn threshold(&self) -> f64 {
         with_model!(self, p => p.threshold())
     }

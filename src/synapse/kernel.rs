@@ -62,42 +62,80 @@ impl Kernel {
     }
 }
 
+/// A kernel's per-step decay factors for one `dt`, computed once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Propagator {
+    kernel: Kernel,
+    dt_ms: f64,
+    /// `exp(-dt/tau)` and the second trace's factor (alpha: `exp(-dt/tau)`, double
+    /// exponential: `exp(-4 dt/tau)`).
+    d1: f64,
+    d2: f64,
+}
+
+impl Propagator {
+    pub fn new(kernel: Kernel, dt_ms: f64) -> Self {
+        let (d1, d2) = match kernel {
+            Kernel::Delta => (0.0, 0.0),
+            Kernel::Exponential { tau_ms } | Kernel::Alpha { tau_ms } => {
+                let d = (-dt_ms / tau_ms).exp();
+                (d, d)
+            }
+            Kernel::DoubleExponential { tau_ms } => ((-dt_ms / tau_ms).exp(), (-4.0 * dt_ms / tau_ms).exp()),
+        };
+        Self { kernel, dt_ms, d1, d2 }
+    }
+}
+
 /// The running state of one kernel: two traces suffice for all four.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct KernelState {
-    x: f64,
-    y: f64,
+    pub x: f64,
+    pub y: f64,
 }
 
 impl KernelState {
     /// Adds `spikes` arriving in this step, returns `K`-weighted sum for the step, then decays
     /// the traces over `dt_ms`.
     pub fn step(&mut self, kernel: &Kernel, spikes: f64, dt_ms: f64) -> f64 {
-        match *kernel {
-            Kernel::Delta => spikes / dt_ms,
-            Kernel::Exponential { tau_ms } => {
+        self.advance(&Propagator::new(*kernel, dt_ms), spikes)
+    }
+
+    /// [`KernelState::step`] with the decay factors computed beforehand (networks).
+    #[inline]
+    pub fn advance(&mut self, p: &Propagator, spikes: f64) -> f64 {
+        match p.kernel {
+            Kernel::Delta => spikes / p.dt_ms,
+            Kernel::Exponential { .. } => {
                 self.x += spikes;
                 let out = self.x;
-                self.x *= (-dt_ms / tau_ms).exp();
+                self.x *= p.d1;
                 out
             }
             Kernel::Alpha { tau_ms } => {
                 // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
                 self.x += spikes;
                 let out = std::f64::consts::E * self.y;
-                let decay = (-dt_ms / tau_ms).exp();
-                self.y = decay * (self.y + dt_ms / tau_ms * self.x);
-                self.x *= decay;
+                self.y = p.d1 * (self.y + p.dt_ms / tau_ms * self.x);
+                self.x *= p.d1;
                 out
             }
-            Kernel::DoubleExponential { tau_ms } => {
+            Kernel::DoubleExponential { .. } => {
                 self.x += spikes;
                 self.y += spikes;
                 let out = self.x - self.y;
-                self.x *= (-dt_ms / tau_ms).exp();
-                self.y *= (-4.0 * dt_ms / tau_ms).exp();
+                self.x *= p.d1;
+                self.y *= p.d2;
                 out
             }
+        }
+    }
+
+    /// Starts the kernel's output at `value` (a network's initial conductance or current).
+    pub fn start_at(kernel: &Kernel, value: f64) -> Self {
+        match kernel {
+            Kernel::Alpha { .. } => Self { x: 0.0, y: value / std::f64::consts::E },
+            _ => Self { x: value, y: 0.0 },
         }
     }
 }

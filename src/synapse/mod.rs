@@ -2,4 +2,4 @@
 
 pub mod kernel;
 
-pub use kernel::{Kernel, KernelState};
+pub use kernel::{Kernel, KernelState, Propagator};
