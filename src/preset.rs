@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Speed;
 use crate::integrate::Integrator;
+use crate::network::NetworkSpec;
 use crate::neuron::NeuronModel;
 use crate::stimulus::Stimulus;
 
@@ -24,6 +25,8 @@ pub struct Preset {
     /// What the preset shows and where its numbers come from (cite the source).
     #[serde(default)]
     pub description: String,
+    /// The bench's neuron (a network preset may leave it out).
+    #[serde(default = "bench_neuron")]
     pub neuron: NeuronModel,
     /// Initial values that differ from the model's own initial state, by variable key
     /// (e.g. `{"u": -16.0}`).
@@ -35,6 +38,13 @@ pub struct Preset {
     pub run: RunSettings,
     #[serde(default)]
     pub view: ViewSettings,
+    /// Populations, projections and inputs; when present the run is this network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkSpec>,
+}
+
+fn bench_neuron() -> NeuronModel {
+    crate::neuron::ModelKind::Izhikevich.default_model()
 }
 
 /// How the simulation steps and what a headless run records.
@@ -141,6 +151,7 @@ impl Preset {
             stimulus: Stimulus::default(),
             run: RunSettings::default(),
             view: ViewSettings::default(),
+            network: None,
         }
     }
 
@@ -227,7 +238,11 @@ impl Preset {
                 format!("must be in [1, 1e6] ms, got {}", self.view.window_ms),
             ));
         }
-        self.view.speed.validate().map_err(|m| invalid("view.speed".into(), m))
+        self.view.speed.validate().map_err(|m| invalid("view.speed".into(), m))?;
+        if let Some(network) = &self.network {
+            network.validate().map_err(|(field, m)| invalid(format!("network.{field}"), m))?;
+        }
+        Ok(())
     }
 
     /// Applies `--set key.path=value`: a dotted path into the preset's own RON structure
@@ -317,9 +332,12 @@ pub fn write_ron<T: Serialize>(value: &T) -> String {
     ron_options().to_string_pretty(value, config).expect("spikelab's types always serialise") + "\n"
 }
 
-/// `neuron: Izhikevich(a: 0.02, ...)` rather than `Izhikevich((a: 0.02, ...))`.
+/// `neuron: Izhikevich(a: 0.02, ...)` rather than `Izhikevich((a: 0.02, ...))`, and optional
+/// fields written without `Some(...)`.
 fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
+    ron::Options::default().with_default_extension(
+        ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES | ron::extensions::Extensions::IMPLICIT_SOME,
+    )
 }
 
 fn field_of_ron_error(code: &ron::Error) -> Option<String> {
@@ -360,6 +378,9 @@ fn nth_element(text: &str, k: usize) -> Option<usize> {
     let open = text.find('[')?;
     let (mut depth, mut index, mut in_string) = (0usize, 0usize, false);
     for (at, c) in text[open..].char_indices() {
+        if index == k && depth == 1 && !in_string && !c.is_whitespace() && c != ',' && c != ']' {
+            return Some(open + at);
+        }
         match c {
             '"' => in_string = !in_string,
             _ if in_string => {}
@@ -373,9 +394,6 @@ fn nth_element(text: &str, k: usize) -> Option<usize> {
             ',' if depth == 1 => index += 1,
             _ => {}
         }
-        if index == k && depth == 1 && !c.is_whitespace() && c != ',' && c != '[' {
-            return Some(open + at);
-        }
     }
     None
 }
@@ -387,7 +405,7 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
         let at = from + found;
         let before_ok = text[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         let after = text[at + key.len()..].trim_start();
-        if before_ok && after.starts_with(':') {
+        if before_ok && (after.starts_with(':') || after.starts_with("\":")) {
             return Some(at);
         }
         from = at + key.len();

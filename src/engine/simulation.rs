@@ -2,22 +2,27 @@
 //!
 //! # Step schedule
 //! Each call of [`Simulation::step`] advances the time grid `t_n = n dt` by one step, in this order:
-//! 1. **inputs summed**: the stimulus current of step `n` (held over the step);
+//! 1. **inputs summed**: each synapse type takes the weights arriving in step `n` from its delay
+//!    ring and advances its kernel (current, or conductance re-evaluated at every integrator
+//!    stage's V); the stimulus currents of step `n` are added (held over the step);
 //! 2. **integrate** every neuron from `t_n` to `t_n + dt` with the chosen integrator;
 //! 3. **threshold, reset, refractory**: a neuron whose `v` reaches threshold inside the step emits
 //!    a spike at the linearly interpolated crossing time, its state is reset as it was at the
 //!    crossing, and integration continues for the rest of the step once its refractory clock
 //!    (which may end mid-step) allows;
-//! 4. (spikes into delay queues and plasticity: no synapses yet);
+//! 4. **spikes into delay queues**: a spike of step `n` adds its weights to the ring slot of step
+//!    `n + D`, `D = max(1, round(delay / dt))` (see [`crate::network::spec`]); the spikes of the
+//!    step go to the observer in time order;
+//!    (plasticity: not yet);
 //! 5. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
 //! 6. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
 //!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
 
 use crate::integrate::Integrator;
-use crate::network::{Fault, Population, Spike};
+use crate::network::{Fault, Net, Spike};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
-use crate::stimulus::{Runner, Stimulus};
+use crate::stimulus::Stimulus;
 
 /// Receives what a simulation produces; the CLI writes it to CSV, the engine thread to frames.
 pub trait Observer {
@@ -36,9 +41,13 @@ impl Observer for () {
 
 #[derive(Debug, Clone)]
 pub struct Simulation {
-    population: Population,
+    net: Net,
+    /// A network preset (else the bench's single neuron).
+    is_network: bool,
+    /// Recorded neurons (global indices).
+    record: Vec<usize>,
+    /// The bench's stimulus (single neuron).
     stimulus: Stimulus,
-    runner: Runner,
     integrator: Integrator,
     dt_ms: f64,
     /// Time of step 0 of the current grid (moves when dt changes mid-run).
@@ -61,15 +70,22 @@ impl Simulation {
     pub fn from_preset(preset: &Preset, seed: u64) -> Result<Self, String> {
         preset.validate().map_err(|inv| format!("field `{}`: {}", inv.field, inv.message))?;
         let run = preset.run;
-        let mut population = Population::new(preset.neuron, 1);
-        for (j, var) in preset.neuron.vars().iter().enumerate() {
-            if let Some(&value) = preset.initial.get(var.key) {
-                population.set_var(j, 0, value);
+        let (net, record) = match &preset.network {
+            Some(spec) => (Net::build(spec, run.dt_ms, seed)?, spec.record.iter().map(|&r| r as usize).collect()),
+            None => {
+                let mut net = Net::single(preset.neuron, &preset.stimulus, run.dt_ms, seed);
+                for (j, var) in preset.neuron.vars().iter().enumerate() {
+                    if let Some(&value) = preset.initial.get(var.key) {
+                        net.population_mut(0).set_var(j, 0, value);
+                    }
+                }
+                (net, vec![0])
             }
-        }
+        };
         Ok(Self {
-            population,
-            runner: Runner::new(&preset.stimulus, run.dt_ms, seed),
+            net,
+            is_network: preset.network.is_some(),
+            record,
             stimulus: preset.stimulus.clone(),
             integrator: run.integrator,
             dt_ms: run.dt_ms,
@@ -96,8 +112,22 @@ impl Simulation {
     pub fn integrator(&self) -> Integrator {
         self.integrator
     }
+    /// The parameters of the first recorded neuron (the bench views show it).
     pub fn model(&self) -> &NeuronModel {
-        self.population.model()
+        let (p, i) = self.net.locate(self.record.first().copied().unwrap_or(0));
+        self.net.population(p).model_of(i)
+    }
+    pub fn is_network(&self) -> bool {
+        self.is_network
+    }
+    pub fn net(&self) -> &Net {
+        &self.net
+    }
+    /// Records neuron `g` (global index) from now on instead of the current selection.
+    pub fn set_record(&mut self, g: usize) {
+        if g < self.n_neurons() {
+            self.record = vec![g];
+        }
     }
     pub fn stimulus(&self) -> &Stimulus {
         &self.stimulus
@@ -107,22 +137,34 @@ impl Simulation {
         self.last_current
     }
     pub fn n_neurons(&self) -> usize {
-        self.population.len()
+        self.net.n_neurons()
     }
 
     /// Names of the recorded columns: `<neuron>.<var>` (e.g. `0.v`, `0.u`).
     pub fn columns(&self) -> Vec<String> {
-        let vars = self.model().vars();
-        (0..self.n_neurons()).flat_map(|i| vars.iter().map(move |v| format!("{i}.{}", v.key))).collect()
+        self.record
+            .iter()
+            .flat_map(|&g| {
+                let (p, _) = self.net.locate(g);
+                self.net.population(p).model().vars().iter().map(move |v| format!("{g}.{}", v.key))
+            })
+            .collect()
     }
 
-    /// Live edit: new parameters of the same model keep the state; another model restarts it.
+    /// Live edit of the single neuron: new parameters of the same model keep the state;
+    /// another model restarts it.
     pub fn set_model(&mut self, model: NeuronModel) {
-        self.population.set_model(model);
+        self.net.population_mut(0).set_model(model);
     }
-    /// A new stimulus from now on (its random streams restart from their seeds).
+    /// Live edit of population `p` of a network (same kind; per-neuron values stay).
+    pub fn set_population_model(&mut self, p: usize, model: NeuronModel) {
+        self.net.set_model(p, model);
+    }
+    /// A new stimulus for the single neuron from now on (its random streams restart).
     pub fn set_stimulus(&mut self, stimulus: Stimulus) {
-        self.runner = Runner::new(&stimulus, self.dt_ms, self.seed);
+        if !self.is_network {
+            self.net.set_single_stimulus(&stimulus, self.dt_ms, self.seed);
+        }
         self.stimulus = stimulus;
     }
     pub fn set_integrator(&mut self, integrator: Integrator) {
@@ -134,15 +176,16 @@ impl Simulation {
         self.steps = 0;
         self.dt_ms = dt_ms;
         self.stimulus_offset = (self.origin_ms / dt_ms).round() as u64;
-        self.runner = Runner::new(&self.stimulus, dt_ms, self.seed);
+        self.net.set_single_stimulus(&self.stimulus, dt_ms, self.seed);
     }
 
     /// Sends the current values of the recorded variables to `observer`.
     pub fn sample(&mut self, observer: &mut impl Observer) {
         self.sample_buf.clear();
-        let n_vars = self.model().vars().len();
-        for i in 0..self.n_neurons() {
-            self.sample_buf.extend((0..n_vars).map(|j| self.population.var(j, i)));
+        for &g in &self.record {
+            let (p, i) = self.net.locate(g);
+            let population = self.net.population(p);
+            self.sample_buf.extend((0..population.model().vars().len()).map(|j| population.var(j, i)));
         }
         observer.sample(self.t_ms(), &self.sample_buf);
         observer.input(self.t_ms(), self.last_current);
@@ -152,10 +195,10 @@ impl Simulation {
     pub fn step(&mut self, n: u64, observer: &mut impl Observer) -> Result<(), Fault> {
         for _ in 0..n {
             let t = self.t_ms();
-            let current = self.runner.current(self.stimulus_offset + self.steps);
-            self.last_current = current;
             self.step_spikes.clear();
-            self.population.step(t, self.dt_ms, self.integrator, |_| current, 0, &mut self.step_spikes)?;
+            let stimulus_step = self.stimulus_offset + self.steps;
+            self.net.step(t, self.dt_ms, self.integrator, stimulus_step, &mut self.step_spikes)?;
+            self.last_current = self.record.first().map_or(0.0, |&g| self.net.input_of(g));
             self.steps += 1;
             for &spike in &self.step_spikes {
                 observer.spike(spike);

@@ -47,6 +47,10 @@ pub enum Command {
     Load(Box<Preset>),
     /// Live parameter change; another model kind starts a new run.
     SetModel(NeuronModel),
+    /// Live parameter change of network population `.0` (same kind; per-neuron values stay).
+    SetPopulationModel(usize, NeuronModel),
+    /// Trace this neuron (global index) from now on.
+    Record(u32),
     SetStimulus(Stimulus),
     SetIntegrator(Integrator),
     SetDt(f64),
@@ -403,9 +407,32 @@ impl Engine {
             }
             Command::SetDt(dt_ms) => {
                 if self.edit(|p| p.run.dt_ms = dt_ms) {
-                    self.sim.set_dt(dt_ms);
-                    self.anchor = (Instant::now(), self.sim.t_ms());
+                    if self.sim.is_network() {
+                        // Delays are whole steps: a network is rebuilt on the new grid.
+                        self.restart();
+                    } else {
+                        self.sim.set_dt(dt_ms);
+                        self.anchor = (Instant::now(), self.sim.t_ms());
+                    }
                 }
+            }
+            Command::SetPopulationModel(p, model) => {
+                let same_kind = self
+                    .preset
+                    .network
+                    .as_ref()
+                    .is_some_and(|n| n.populations.get(p).is_some_and(|pop| pop.neuron.kind() == model.kind()));
+                if same_kind
+                    && self.edit(|preset| preset.network.as_mut().expect("checked").populations[p].neuron = model)
+                {
+                    self.sim.set_population_model(p, model);
+                }
+            }
+            Command::Record(neuron) => {
+                self.sim.set_record(neuron as usize);
+                self.pending = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
+                self.sim.sample(&mut self.pending);
+                self.status_changed = true;
             }
             Command::Shutdown => {}
         }

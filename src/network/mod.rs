@@ -1,6 +1,12 @@
-//! Groups of neurons. A population holds one model and its state as struct-of-arrays.
+//! Groups of neurons and their connections: the network a preset describes ([`spec`]), how
+//! projections are connected ([`connect`], [`csr`]) and the network at run time ([`net`]).
 
+pub mod connect;
 pub mod csr;
+pub mod net;
 pub mod population;
+pub mod spec;
 
+pub use net::Net;
 pub use population::{Fault, Population, Spike};
+pub use spec::NetworkSpec;

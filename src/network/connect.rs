@@ -1,0 +1,174 @@
+//! Builds a projection's synapses from its rule: compressed rows by source, with per-synapse
+//! weights and delays only where they vary (a constant costs nothing per synapse).
+
+use rand::RngExt;
+
+use super::csr::Csr;
+use super::spec::{Projection, Rule};
+use crate::random::Rng;
+
+/// A projection's synapses.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    pub csr: Csr,
+    /// Per-synapse weights in row order, or `None` when all equal `weight`.
+    pub weights: Option<Vec<f32>>,
+    pub weight: f64,
+    /// Per-synapse delays in steps, or `None` when all equal `delay`.
+    pub delays: Option<Vec<u16>>,
+    pub delay: u16,
+}
+
+impl Connections {
+    pub fn n_synapses(&self) -> usize {
+        self.csr.n_synapses()
+    }
+    pub fn max_delay(&self) -> u16 {
+        self.delays.as_ref().and_then(|d| d.iter().max().copied()).unwrap_or(self.delay)
+    }
+    /// Weight of synapse `s` (index in row order).
+    #[inline]
+    pub fn weight_of(&self, s: usize) -> f64 {
+        self.weights.as_ref().map_or(self.weight, |w| w[s] as f64)
+    }
+    #[inline]
+    pub fn delay_of(&self, s: usize) -> u16 {
+        self.delays.as_ref().map_or(self.delay, |d| d[s])
+    }
+    /// Bytes the synapses take (targets, row offsets, per-synapse weights and delays).
+    pub fn bytes(&self) -> usize {
+        4 * (self.csr.targets.len() + self.csr.offsets.len())
+            + self.weights.as_ref().map_or(0, |w| 4 * w.len())
+            + self.delays.as_ref().map_or(0, |d| 2 * d.len())
+    }
+}
+
+/// Steps of an axonal delay: `max(1, round(delay / dt))`.
+pub fn delay_steps(delay_ms: f64, dt_ms: f64) -> Result<u16, String> {
+    let steps = (delay_ms / dt_ms).round().max(1.0);
+    if steps > u16::MAX as f64 {
+        return Err(format!("a delay of {delay_ms} ms is {steps} steps of {dt_ms} ms; at most {} steps", u16::MAX));
+    }
+    Ok(steps as u16)
+}
+
+/// Connects `n_pre` sources to `n_post` targets; `same` says source and target populations are
+/// one (autapses are then excluded unless the projection allows them).
+pub fn connect(
+    proj: &Projection,
+    n_pre: usize,
+    n_post: usize,
+    same: bool,
+    dt_ms: f64,
+    rng: &mut Rng,
+) -> Result<Connections, String> {
+    let no_self = same && !proj.autapses;
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut picked = Vec::new();
+    let mut marks = Vec::new();
+    match &proj.rule {
+        Rule::AllToAll => {
+            for pre in 0..n_pre as u32 {
+                pairs.extend((0..n_post as u32).filter(|&post| !(no_self && post == pre)).map(|post| (pre, post)));
+            }
+        }
+        Rule::OneToOne => pairs.extend((0..n_pre.min(n_post) as u32).map(|i| (i, i))),
+        Rule::FixedProbability { p } => {
+            let csr = Csr::fixed_probability(n_pre, n_post, *p, rng);
+            for pre in 0..n_pre {
+                pairs.extend(
+                    csr.row(pre).iter().filter(|&&post| !(no_self && post as usize == pre)).map(|&t| (pre as u32, t)),
+                );
+            }
+        }
+        Rule::FixedInDegree { k } => {
+            for post in 0..n_post as u32 {
+                sample(n_pre, *k as usize, no_self.then_some(post), proj.multapses, rng, &mut picked, &mut marks);
+                pairs.extend(picked.iter().map(|&pre| (pre, post)));
+            }
+        }
+        Rule::FixedOutDegree { k } => {
+            for pre in 0..n_pre as u32 {
+                sample(n_post, *k as usize, no_self.then_some(pre), proj.multapses, rng, &mut picked, &mut marks);
+                pairs.extend(picked.iter().map(|&post| (pre, post)));
+            }
+        }
+        Rule::Explicit { synapses } => return explicit(synapses, n_pre, dt_ms),
+    }
+    let csr = Csr::from_pairs(n_pre, &pairs);
+    drop(pairs);
+    let n = csr.n_synapses();
+    let weights = (!proj.weight.is_constant()).then(|| (0..n).map(|_| proj.weight.draw_signed(rng) as f32).collect());
+    let delays = if proj.delay_ms.is_constant() {
+        None
+    } else {
+        let draw = |rng: &mut Rng| delay_steps(proj.delay_ms.draw(rng).max(0.0), dt_ms);
+        Some((0..n).map(|_| draw(rng)).collect::<Result<Vec<_>, _>>()?)
+    };
+    let delay = delay_steps(proj.delay_ms.mean().max(0.0), dt_ms)?;
+    Ok(Connections { csr, weights, weight: proj.weight.mean(), delays, delay })
+}
+
+fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, dt_ms: f64) -> Result<Connections, String> {
+    let mut order: Vec<usize> = (0..synapses.len()).collect();
+    order.sort_by_key(|&s| synapses[s].0); // stable: rows keep the listed order
+    let pairs: Vec<(u32, u32)> = order.iter().map(|&s| (synapses[s].0, synapses[s].1)).collect();
+    let csr = Csr::from_pairs(n_pre, &pairs);
+    let weights = order.iter().map(|&s| synapses[s].2 as f32).collect();
+    let delays = order.iter().map(|&s| delay_steps(synapses[s].3, dt_ms)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Connections { csr, weights: Some(weights), weight: 0.0, delays: Some(delays), delay: 1 })
+}
+
+/// `k` indices from `0..n` into `out`, uniformly, never `skip`; distinct unless `multapses`.
+/// `marks` is scratch space reused across calls.
+fn sample(
+    n: usize,
+    k: usize,
+    skip: Option<u32>,
+    multapses: bool,
+    rng: &mut Rng,
+    out: &mut Vec<u32>,
+    marks: &mut Vec<bool>,
+) {
+    out.clear();
+    let draw = |rng: &mut Rng| (rng.random::<u64>() % n as u64) as u32;
+    if multapses {
+        while out.len() < k {
+            let j = draw(rng);
+            if Some(j) != skip {
+                out.push(j);
+            }
+        }
+        return;
+    }
+    marks.resize(n, false);
+    if let Some(s) = skip {
+        marks[s as usize] = true;
+    }
+    let available = n - skip.is_some() as usize;
+    if 2 * k <= available {
+        // Rejection: fewer than half taken, so each draw succeeds with probability > 1/2.
+        while out.len() < k {
+            let j = draw(rng);
+            if !marks[j as usize] {
+                marks[j as usize] = true;
+                out.push(j);
+            }
+        }
+    } else {
+        // Dense: a partial Fisher-Yates shuffle of the allowed indices.
+        let mut pool: Vec<u32> = (0..n as u32).filter(|&j| !marks[j as usize]).collect();
+        for i in 0..k {
+            let j = i + (rng.random::<u64>() % (pool.len() - i) as u64) as usize;
+            pool.swap(i, j);
+        }
+        out.extend_from_slice(&pool[..k]);
+    }
+    for &j in out.iter() {
+        marks[j as usize] = false;
+    }
+    if let Some(s) = skip {
+        marks[s as usize] = false;
+    }
+    out.sort_unstable();
+}

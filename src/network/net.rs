@@ -1,0 +1,321 @@
+//! A network at run time: populations as struct-of-arrays, synapse states per synapse type,
+//! a delay ring buffer per synapse type, and projections as compressed rows.
+//!
+//! One step (the schedule of [`crate::engine::Simulation`]): each synapse type takes this
+//! step's arrivals out of its ring slot and advances its kernel; the stimuli add their
+//! currents; every population integrates, thresholds and resets; each spike then adds its
+//! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read).
+
+use rand::RngExt;
+
+use super::connect::{Connections, connect};
+use super::spec::{Dist, NetworkSpec, Spread};
+use super::{Fault, Population, Spike};
+use crate::integrate::{Drive, Integrator};
+use crate::neuron::NeuronModel;
+use crate::random::{Rng, seeded, stream};
+use crate::stimulus::{Runner, Stimulus};
+use crate::synapse::{KernelState, Propagator};
+
+/// One synapse type of a population: kernel states and the pending input per delay slot.
+#[derive(Debug, Clone)]
+struct Receptor {
+    propagator: Propagator,
+    reversal_mv: Option<f64>,
+    states: Vec<KernelState>,
+    /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
+    ring: Vec<f64>,
+    slots: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Pop {
+    population: Population,
+    offset: u32,
+    /// Parameters set per neuron (kept when the base model is edited live).
+    spread: Vec<String>,
+    receptors: Vec<Receptor>,
+    drive: Vec<Drive>,
+}
+
+#[derive(Debug, Clone)]
+struct Proj {
+    from: usize,
+    to: usize,
+    receptor: usize,
+    connections: Connections,
+}
+
+/// A stimulus into neurons `first..` of a population, one runner per neuron.
+#[derive(Debug, Clone)]
+struct InputRun {
+    pop: usize,
+    first: usize,
+    runners: Vec<Runner>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Net {
+    pops: Vec<Pop>,
+    projections: Vec<Proj>,
+    /// Projections leaving each population.
+    outgoing: Vec<Vec<usize>>,
+    inputs: Vec<InputRun>,
+    /// Steps taken (indexes the ring slots).
+    tick: u64,
+}
+
+impl Net {
+    /// One neuron driven by `stimulus` (the neuron bench); its runner uses the run's seed as is.
+    pub fn single(model: NeuronModel, stimulus: &Stimulus, dt_ms: f64, seed: u64) -> Self {
+        let pop = Pop {
+            population: Population::new(model, 1),
+            offset: 0,
+            spread: Vec::new(),
+            receptors: Vec::new(),
+            drive: vec![Drive::default()],
+        };
+        let input = InputRun { pop: 0, first: 0, runners: vec![Runner::new(stimulus, dt_ms, seed)] };
+        Self { pops: vec![pop], projections: Vec::new(), outgoing: vec![Vec::new()], inputs: vec![input], tick: 0 }
+    }
+
+    /// Builds a validated network; every random draw comes from `seed`.
+    pub fn build(spec: &NetworkSpec, dt_ms: f64, seed: u64) -> Result<Self, String> {
+        let mut rng = seeded(seed);
+        let offsets = spec.offsets();
+        let mut pops = Vec::with_capacity(spec.populations.len());
+        for (p, ps) in spec.populations.iter().enumerate() {
+            let n = ps.size as usize;
+            let mut population = Population::new(ps.neuron, n);
+            if !ps.spread.is_empty() {
+                population.set_neuron_models(spread_models(ps.neuron, &ps.spread, n, &mut rng)?);
+            }
+            let names: Vec<&String> = ps.synapses.keys().collect();
+            let mut receptors: Vec<Receptor> = ps
+                .synapses
+                .values()
+                .map(|s| Receptor {
+                    propagator: Propagator::new(s.kernel, dt_ms),
+                    reversal_mv: s.reversal_mv,
+                    states: vec![KernelState::default(); n],
+                    ring: Vec::new(),
+                    slots: 1,
+                })
+                .collect();
+            for (key, dist) in &ps.initial {
+                if let Some(r) = names.iter().position(|name| *name == key) {
+                    let kernel = ps.synapses[key].kernel;
+                    for state in &mut receptors[r].states {
+                        *state = KernelState::start_at(&kernel, dist.draw_signed(&mut rng));
+                    }
+                } else {
+                    let var = ps.neuron.vars().iter().position(|v| v.key == key).expect("validated");
+                    for i in 0..n {
+                        population.set_var(var, i, dist.draw(&mut rng));
+                    }
+                }
+            }
+            let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
+            pops.push(Pop { population, offset: offsets[p], spread, receptors, drive: vec![Drive::default(); n] });
+        }
+        let mut projections = Vec::with_capacity(spec.projections.len());
+        let mut outgoing = vec![Vec::new(); pops.len()];
+        for (k, proj) in spec.projections.iter().enumerate() {
+            let (from, to) =
+                (spec.population(&proj.from).expect("validated"), spec.population(&proj.to).expect("validated"));
+            let receptor = spec.populations[to].synapses.keys().position(|s| *s == proj.synapse).expect("validated");
+            let (n_pre, n_post) = (spec.populations[from].size as usize, spec.populations[to].size as usize);
+            let mut own = stream(seed, 1000 + k as u64);
+            let connections = connect(proj, n_pre, n_post, from == to, dt_ms, &mut own)
+                .map_err(|m| format!("field `network.projections.{k}`: {m}"))?;
+            let r = &mut pops[to].receptors[receptor];
+            r.slots = r.slots.max(connections.max_delay() as usize + 1);
+            outgoing[from].push(projections.len());
+            projections.push(Proj { from, to, receptor, connections });
+        }
+        for pop in &mut pops {
+            let n = pop.population.len();
+            for r in &mut pop.receptors {
+                r.ring = vec![0.0; r.slots * n];
+            }
+        }
+        let inputs = spec
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(k, input)| {
+                let pop = spec.population(&input.population).expect("validated");
+                let (first, end) = input.neurons.unwrap_or((0, spec.populations[pop].size));
+                let runners = (first..end)
+                    .map(|i| {
+                        let own = stream(seed, ((k as u64 + 1) << 32) | i as u64).random::<u64>();
+                        Runner::new(&input.stimulus, dt_ms, own)
+                    })
+                    .collect();
+                InputRun { pop, first: first as usize, runners }
+            })
+            .collect();
+        Ok(Self { pops, projections, outgoing, inputs, tick: 0 })
+    }
+
+    pub fn n_neurons(&self) -> usize {
+        self.pops.iter().map(|p| p.population.len()).sum()
+    }
+    pub fn n_synapses(&self) -> usize {
+        self.projections.iter().map(|p| p.connections.n_synapses()).sum()
+    }
+    /// Bytes of synaptic storage (connectivity, per-synapse weights and delays).
+    pub fn synapse_bytes(&self) -> usize {
+        self.projections.iter().map(|p| p.connections.bytes()).sum()
+    }
+
+    /// The population and local index of global neuron `g`.
+    pub fn locate(&self, g: usize) -> (usize, usize) {
+        let p = self.pops.partition_point(|pop| pop.offset as usize <= g) - 1;
+        (p, g - self.pops[p].offset as usize)
+    }
+    pub fn population(&self, p: usize) -> &Population {
+        &self.pops[p].population
+    }
+    pub fn population_mut(&mut self, p: usize) -> &mut Population {
+        &mut self.pops[p].population
+    }
+    pub fn n_populations(&self) -> usize {
+        self.pops.len()
+    }
+    /// The input neuron `g` received in the last step, at its current membrane potential.
+    pub fn input_of(&self, g: usize) -> f64 {
+        let (p, i) = self.locate(g);
+        self.pops[p].drive[i].at(self.pops[p].population.var(0, i))
+    }
+
+    /// Live edit of a population's parameters (same kind); per-neuron values stay.
+    pub fn set_model(&mut self, p: usize, model: NeuronModel) {
+        let pop = &mut self.pops[p];
+        let spread: Vec<&str> = pop.spread.iter().map(String::as_str).collect();
+        pop.population.set_base_model(model, &spread);
+    }
+    /// A new stimulus for input `k` (the bench's single neuron: the run's own seed).
+    pub fn set_single_stimulus(&mut self, stimulus: &Stimulus, dt_ms: f64, seed: u64) {
+        self.inputs[0].runners = vec![Runner::new(stimulus, dt_ms, seed)];
+    }
+
+    /// Synapses as `(pre, post, weight)` global triples (connectivity view, small networks).
+    pub fn synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.projections.iter().flat_map(move |proj| {
+            let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
+            let c = &proj.connections;
+            (0..c.csr.n_pre()).flat_map(move |pre| {
+                let start = c.csr.offsets[pre] as usize;
+                c.csr.row(pre).iter().enumerate().map(move |(k, &t)| {
+                    let w = c.weight_of(start + k);
+                    (pre0 + pre as u32, post0 + t, w)
+                })
+            })
+        })
+    }
+
+    /// One step from `t_ms`; `stimulus_step` is the index on the stimulus grid. Spikes are
+    /// appended in time order.
+    pub fn step(
+        &mut self,
+        t_ms: f64,
+        dt_ms: f64,
+        integrator: Integrator,
+        stimulus_step: u64,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        // 1. inputs summed: synapses (arrivals of this step), then stimuli.
+        for pop in &mut self.pops {
+            pop.drive.fill(Drive::default());
+            let n = pop.population.len();
+            for r in &mut pop.receptors {
+                let base = (self.tick % r.slots as u64) as usize * n;
+                let arrivals = &mut r.ring[base..base + n];
+                for ((state, arriving), drive) in r.states.iter_mut().zip(arrivals).zip(&mut pop.drive) {
+                    let value = state.advance(&r.propagator, std::mem::take(arriving));
+                    match r.reversal_mv {
+                        None => drive.current += value,
+                        Some(e) => {
+                            drive.conductance += value;
+                            drive.current += value * e;
+                        }
+                    }
+                }
+            }
+        }
+        for input in &mut self.inputs {
+            let drive = &mut self.pops[input.pop].drive[input.first..];
+            for (runner, d) in input.runners.iter_mut().zip(drive) {
+                d.current += runner.current(stimulus_step);
+            }
+        }
+        // 2-3. integrate, threshold, reset.
+        let first_new = spikes.len();
+        for pop in &mut self.pops {
+            let drive = &pop.drive;
+            pop.population.step(t_ms, dt_ms, integrator, |i| drive[i], pop.offset, spikes)?;
+        }
+        spikes[first_new..].sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        // 4. spikes into the delay rings.
+        for spike in &spikes[first_new..] {
+            let (p, i) = self.locate(spike.neuron as usize);
+            for &k in &self.outgoing[p] {
+                let proj = &self.projections[k];
+                let r = &mut self.pops[proj.to].receptors[proj.receptor];
+                deliver(&proj.connections, i, self.tick, r);
+            }
+        }
+        self.tick += 1;
+        Ok(())
+    }
+}
+
+/// Adds the weights of source `pre`'s row into the ring slots its delays reach.
+#[inline]
+fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
+    let n = r.states.len();
+    let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
+    let targets = &c.csr.targets[start..end];
+    let slot = |d: u16| ((tick + d as u64) % r.slots as u64) as usize * n;
+    match (&c.weights, &c.delays) {
+        (None, None) => {
+            let ring = &mut r.ring[slot(c.delay)..][..n];
+            for &t in targets {
+                ring[t as usize] += c.weight;
+            }
+        }
+        (Some(w), None) => {
+            let ring = &mut r.ring[slot(c.delay)..][..n];
+            for (&t, &w) in targets.iter().zip(&w[start..end]) {
+                ring[t as usize] += w as f64;
+            }
+        }
+        _ => {
+            for (k, &t) in targets.iter().enumerate() {
+                let at = slot(c.delay_of(start + k)) + t as usize;
+                r.ring[at] += c.weight_of(start + k);
+            }
+        }
+    }
+}
+
+/// Per-neuron parameters: the base model with each spread applied.
+fn spread_models(base: NeuronModel, spread: &[Spread], n: usize, rng: &mut Rng) -> Result<Vec<NeuronModel>, String> {
+    let mut models = vec![base; n];
+    for model in &mut models {
+        let r: f64 = rng.random();
+        for s in spread {
+            let value = match s {
+                Spread::Shared { param, scale, power } => base.get(param).expect("validated") + scale * r.powf(*power),
+                Spread::Uniform { low, high, .. } => Dist::Uniform { low: *low, high: *high }.draw(rng),
+                Spread::Normal { param, sd } => {
+                    Dist::Normal { mean: base.get(param).expect("validated"), sd: *sd }.draw(rng)
+                }
+            };
+            model.set(s.param(), value);
+        }
+        model.validate().map_err(|m| format!("a neuron's spread parameters are out of range: {m}"))?;
+    }
+    Ok(models)
+}

@@ -1,0 +1,415 @@
+//! The network a preset describes: populations, their synapse types, projections and inputs.
+//!
+//! # Conventions
+//! - **Synapse types belong to the postsynaptic population** (like NEST's receptor ports): each
+//!   is a kernel and, for a conductance synapse, a reversal potential. Projections name the type
+//!   they feed. All synapses of one type onto a neuron add linearly into one state.
+//! - **Signs**: a current-based weight is the current's own sign: positive excites, negative
+//!   inhibits (`weight x K(t)` in the target model's current unit; a delta synapse delivers the
+//!   charge `weight x 1 ms` within one step). A conductance weight is a conductance (model
+//!   current unit per mV, nS for pA models) and must be >= 0; the reversal potential decides
+//!   whether it excites. Weights drawn from a normal distribution are clipped at 0, so a draw
+//!   never flips a synapse's sign.
+//! - **Delays** are axonal, in ms, and rounded to the step grid: a spike emitted during step `n`
+//!   reaches its targets at the start of step `n + D`, `D = max(1, round(delay / dt))`.
+//! - Neurons are numbered globally over all populations in preset order.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::neuron::NeuronModel;
+use crate::random::{Rng, normal};
+use crate::stimulus::Stimulus;
+use crate::synapse::Kernel;
+
+/// Largest network a preset may ask for (neurons), to keep a typo from exhausting memory.
+pub const MAX_NEURONS: u64 = 200_000;
+/// Largest number of synapses a preset may ask for.
+pub const MAX_SYNAPSES: f64 = 60e6;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    pub populations: Vec<PopulationSpec>,
+    #[serde(default)]
+    pub projections: Vec<Projection>,
+    /// Stimuli into (parts of) populations; random components are independent per neuron.
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+    /// Neurons whose variables are recorded (global indices); the bench views show the first.
+    #[serde(default = "first_neuron")]
+    pub record: Vec<u32>,
+}
+
+fn first_neuron() -> Vec<u32> {
+    vec![0]
+}
+
+/// Excitatory and inhibitory populations are coloured apart in the raster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Role {
+    #[default]
+    Excitatory,
+    Inhibitory,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    pub name: String,
+    pub size: u32,
+    #[serde(default)]
+    pub role: Role,
+    pub neuron: NeuronModel,
+    /// Per-neuron parameter values around `neuron`'s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spread: Vec<Spread>,
+    /// Initial values by state variable key or synapse type name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub initial: BTreeMap<String, Dist>,
+    /// The synapse types of this population, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub synapses: BTreeMap<String, SynapseType>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynapseType {
+    pub kernel: Kernel,
+    /// `Some(E)`: conductance-based, `I = g (E - V)`; `None`: current-based.
+    #[serde(default)]
+    pub reversal_mv: Option<f64>,
+}
+
+/// How one parameter varies from neuron to neuron.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Spread {
+    /// `value = base + scale r^power`, with one `r ~ U(0, 1)` per neuron shared by every
+    /// `Shared` entry of the population (Izhikevich 2003: `c = -65 + 15 r^2`, `d = 8 - 6 r^2`).
+    Shared { param: String, scale: f64, power: f64 },
+    /// `value ~ U(low, high)` independently.
+    Uniform { param: String, low: f64, high: f64 },
+    /// `value ~ N(base, sd)` independently.
+    Normal { param: String, sd: f64 },
+}
+
+impl Spread {
+    pub fn param(&self) -> &str {
+        match self {
+            Spread::Shared { param, .. } | Spread::Uniform { param, .. } | Spread::Normal { param, .. } => param,
+        }
+    }
+}
+
+/// A number drawn per neuron or per synapse.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Dist {
+    Constant(f64),
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// A whole number from `low` to `high` inclusive, each equally likely.
+    Integers {
+        low: i64,
+        high: i64,
+    },
+}
+
+impl Dist {
+    pub fn draw(&self, rng: &mut Rng) -> f64 {
+        match *self {
+            Dist::Constant(v) => v,
+            Dist::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
+            Dist::Normal { mean, sd } => mean + sd * normal(rng),
+            Dist::Integers { low, high } => (low + (rng.random::<u64>() % (high - low + 1) as u64) as i64) as f64,
+        }
+    }
+    /// A draw that keeps the sign of the distribution's centre (weights never flip sign).
+    pub fn draw_signed(&self, rng: &mut Rng) -> f64 {
+        let v = self.draw(rng);
+        if self.mean() >= 0.0 { v.max(0.0) } else { v.min(0.0) }
+    }
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Constant(v) => v,
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Normal { mean, .. } => mean,
+            Dist::Integers { low, high } => 0.5 * (low + high) as f64,
+        }
+    }
+    pub fn is_constant(&self) -> bool {
+        match *self {
+            Dist::Constant(_) => true,
+            Dist::Uniform { low, high } => low == high,
+            Dist::Normal { sd, .. } => sd == 0.0,
+            Dist::Integers { low, high } => low == high,
+        }
+    }
+    /// Smallest and largest value a draw can take (normal: +-5 sd).
+    pub fn bounds(&self) -> (f64, f64) {
+        match *self {
+            Dist::Constant(v) => (v, v),
+            Dist::Uniform { low, high } => (low, high),
+            Dist::Normal { mean, sd } => (mean - 5.0 * sd, mean + 5.0 * sd),
+            Dist::Integers { low, high } => (low as f64, high as f64),
+        }
+    }
+    fn check(&self) -> Result<(), String> {
+        let ok = match *self {
+            Dist::Constant(v) => v.is_finite(),
+            Dist::Uniform { low, high } => low.is_finite() && high.is_finite() && low <= high,
+            Dist::Normal { mean, sd } => mean.is_finite() && sd.is_finite() && sd >= 0.0,
+            Dist::Integers { low, high } => low <= high,
+        };
+        if ok { Ok(()) } else { Err(format!("{self:?} is not a valid distribution (finite, low <= high, sd >= 0)")) }
+    }
+}
+
+/// Which pairs a projection connects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Rule {
+    AllToAll,
+    /// Neuron `i` to neuron `i` (equal sizes).
+    OneToOne,
+    /// Each ordered pair independently with probability `p`.
+    FixedProbability {
+        p: f64,
+    },
+    /// Every target gets exactly `k` sources drawn uniformly.
+    FixedInDegree {
+        k: u32,
+    },
+    /// Every source gets exactly `k` targets drawn uniformly.
+    FixedOutDegree {
+        k: u32,
+    },
+    /// Listed synapses `(pre, post, weight, delay_ms)`, indices within the populations; the
+    /// projection's `weight` and `delay_ms` are not used.
+    Explicit {
+        synapses: Vec<(u32, u32, f64, f64)>,
+    },
+}
+
+impl Rule {
+    /// Expected number of synapses, for the size check before building.
+    fn expected(&self, n_pre: f64, n_post: f64) -> f64 {
+        match self {
+            Rule::AllToAll => n_pre * n_post,
+            Rule::OneToOne => n_pre,
+            Rule::FixedProbability { p } => n_pre * n_post * p,
+            Rule::FixedInDegree { k } => n_post * *k as f64,
+            Rule::FixedOutDegree { k } => n_pre * *k as f64,
+            Rule::Explicit { synapses } => synapses.len() as f64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Projection {
+    pub from: String,
+    pub to: String,
+    /// The synapse type of `to` this projection feeds.
+    pub synapse: String,
+    pub rule: Rule,
+    #[serde(default = "unit_weight")]
+    pub weight: Dist,
+    /// Axonal delay (rounded to steps, at least one step).
+    #[serde(default = "no_delay")]
+    pub delay_ms: Dist,
+    /// Allow a neuron to connect to itself (only matters when `from == to`).
+    #[serde(default)]
+    pub autapses: bool,
+    /// Allow more than one synapse per pair (fixed in- and out-degree rules).
+    #[serde(default)]
+    pub multapses: bool,
+}
+
+fn unit_weight() -> Dist {
+    Dist::Constant(1.0)
+}
+fn no_delay() -> Dist {
+    Dist::Constant(0.0)
+}
+
+/// A stimulus into neurons `first..end` of a population (all when `neurons` is `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub population: String,
+    #[serde(default)]
+    pub neurons: Option<(u32, u32)>,
+    pub stimulus: Stimulus,
+}
+
+impl NetworkSpec {
+    pub fn population(&self, name: &str) -> Option<usize> {
+        self.populations.iter().position(|p| p.name == name)
+    }
+    pub fn n_neurons(&self) -> u64 {
+        self.populations.iter().map(|p| p.size as u64).sum()
+    }
+    /// Global index of the first neuron of each population.
+    pub fn offsets(&self) -> Vec<u32> {
+        let mut at = 0;
+        self.populations
+            .iter()
+            .map(|p| {
+                let start = at;
+                at += p.size;
+                start
+            })
+            .collect()
+    }
+
+    /// Every range and reference; the error is `(dotted field path below network, message)`.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let fail = |field: String, message: String| Err((field, message));
+        if self.populations.is_empty() {
+            return fail("populations".into(), "a network needs at least one population".into());
+        }
+        if self.n_neurons() > MAX_NEURONS {
+            return fail("populations".into(), format!("{} neurons; at most {MAX_NEURONS}", self.n_neurons()));
+        }
+        for (k, pop) in self.populations.iter().enumerate() {
+            let at = |field: &str| format!("populations.{k}.{field}");
+            if self.populations[..k].iter().any(|p| p.name == pop.name) {
+                return fail(at("name"), format!("`{}` names two populations", pop.name));
+            }
+            if pop.size == 0 {
+                return fail(at("size"), "must be at least 1".into());
+            }
+            if let Err(m) = pop.neuron.validate() {
+                return fail(at("neuron"), m);
+            }
+            for (j, spread) in pop.spread.iter().enumerate() {
+                if pop.neuron.get(spread.param()).is_none() {
+                    let keys: Vec<_> = pop.neuron.specs().iter().map(|s| s.key).collect();
+                    let m = format!("the model has no parameter `{}`; it has {}", spread.param(), keys.join(", "));
+                    return fail(at(&format!("spread.{j}")), m);
+                }
+            }
+            for (name, synapse) in &pop.synapses {
+                if let Some(tau) = synapse.kernel.tau_ms()
+                    && !(tau > 0.0 && tau.is_finite())
+                {
+                    return fail(at(&format!("synapses.{name}.kernel")), format!("tau_ms must be > 0, got {tau}"));
+                }
+                if synapse.reversal_mv.is_some_and(|e| !e.is_finite()) {
+                    return fail(at(&format!("synapses.{name}.reversal_mv")), "must be finite".into());
+                }
+            }
+            for (key, dist) in &pop.initial {
+                let known = pop.neuron.vars().iter().any(|v| v.key == key) || pop.synapses.contains_key(key);
+                if !known {
+                    let m = format!("`{key}` is neither a variable of the model nor a synapse type of `{}`", pop.name);
+                    return fail(at(&format!("initial.{key}")), m);
+                }
+                dist.check().or_else(|m| fail(at(&format!("initial.{key}")), m))?;
+            }
+        }
+        let mut synapses = 0.0;
+        for (k, proj) in self.projections.iter().enumerate() {
+            let at = |field: &str| format!("projections.{k}.{field}");
+            let Some(from) = self.population(&proj.from) else {
+                return fail(at("from"), format!("no population is named `{}`", proj.from));
+            };
+            let Some(to) = self.population(&proj.to) else {
+                return fail(at("to"), format!("no population is named `{}`", proj.to));
+            };
+            let (n_pre, n_post) = (self.populations[from].size, self.populations[to].size);
+            let Some(synapse) = self.populations[to].synapses.get(&proj.synapse) else {
+                let names: Vec<_> = self.populations[to].synapses.keys().cloned().collect();
+                let m = format!("`{}` has no synapse type `{}` (it has: {})", proj.to, proj.synapse, names.join(", "));
+                return fail(at("synapse"), m);
+            };
+            proj.weight.check().or_else(|m| fail(at("weight"), m))?;
+            proj.delay_ms.check().or_else(|m| fail(at("delay_ms"), m))?;
+            if proj.delay_ms.bounds().0 < 0.0 && !matches!(proj.delay_ms, Dist::Normal { .. }) {
+                return fail(at("delay_ms"), "delays must be >= 0 ms".into());
+            }
+            if proj.delay_ms.bounds().1 > 1000.0 {
+                return fail(at("delay_ms"), "delays must be at most 1000 ms".into());
+            }
+            let conductance = synapse.reversal_mv.is_some();
+            if conductance && proj.weight.mean() < 0.0 {
+                return fail(
+                    at("weight"),
+                    "a conductance weight must be >= 0; the reversal potential sets the sign".into(),
+                );
+            }
+            let self_excluded = from == to && !proj.autapses;
+            let available = |n: u32| if self_excluded { n - 1 } else { n };
+            match &proj.rule {
+                Rule::FixedProbability { p } if !(0.0..=1.0).contains(p) => {
+                    return fail(at("rule.p"), format!("must be in [0, 1], got {p}"));
+                }
+                Rule::OneToOne if n_pre != n_post => {
+                    return fail(at("rule"), format!("one-to-one needs equal sizes, got {n_pre} and {n_post}"));
+                }
+                Rule::FixedInDegree { k } if !proj.multapses && *k > available(n_pre) => {
+                    let m = format!("{k} distinct sources per target, but only {} are available", available(n_pre));
+                    return fail(at("rule.k"), m);
+                }
+                Rule::FixedOutDegree { k } if !proj.multapses && *k > available(n_post) => {
+                    let m = format!("{k} distinct targets per source, but only {} are available", available(n_post));
+                    return fail(at("rule.k"), m);
+                }
+                Rule::FixedInDegree { k } | Rule::FixedOutDegree { k }
+                    if *k > 0 && available(n_pre.min(n_post)) == 0 =>
+                {
+                    return fail(at("rule.k"), "no partner is available (a single neuron without autapses)".into());
+                }
+                Rule::Explicit { synapses } => {
+                    for (j, &(pre, post, weight, delay)) in synapses.iter().enumerate() {
+                        let m = if pre >= n_pre || post >= n_post {
+                            format!("({pre}, {post}) is outside {n_pre} x {n_post}")
+                        } else if !weight.is_finite() || (conductance && weight < 0.0) {
+                            format!("weight {weight} must be finite (and >= 0 for a conductance)")
+                        } else if !(0.0..=1000.0).contains(&delay) {
+                            format!("delay {delay} ms must be in [0, 1000]")
+                        } else {
+                            continue;
+                        };
+                        return fail(at(&format!("rule.synapses.{j}")), m);
+                    }
+                }
+                _ => {}
+            }
+            synapses += proj.rule.expected(n_pre as f64, n_post as f64);
+        }
+        if synapses > MAX_SYNAPSES {
+            return fail("projections".into(), format!("about {synapses:.3e} synapses; at most {MAX_SYNAPSES:.0e}"));
+        }
+        for (k, input) in self.inputs.iter().enumerate() {
+            let Some(p) = self.population(&input.population) else {
+                return fail(
+                    format!("inputs.{k}.population"),
+                    format!("no population is named `{}`", input.population),
+                );
+            };
+            if let Some((first, end)) = input.neurons
+                && !(first < end && end <= self.populations[p].size)
+            {
+                let m = format!("({first}, {end}) must satisfy first < end <= {}", self.populations[p].size);
+                return fail(format!("inputs.{k}.neurons"), m);
+            }
+            input
+                .stimulus
+                .validate()
+                .or_else(|(i, field, m)| fail(format!("inputs.{k}.stimulus.components.{i}.{field}"), m))?;
+        }
+        let n = self.n_neurons();
+        if let Some((j, &r)) = self.record.iter().enumerate().find(|(_, r)| **r as u64 >= n) {
+            return fail(format!("record.{j}"), format!("neuron {r} does not exist (the network has {n})"));
+        }
+        Ok(())
+    }
+}

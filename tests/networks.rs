@@ -1,0 +1,267 @@
+//! Networks: connection rules, delays landing on the right step, the classic networks' rates and
+//! rhythms against references, and determinism across the headless and threaded engines.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use spikelab::analysis::activity::{peak_frequency, population_rate, power_spectrum};
+use spikelab::engine::{Command, EngineHandle, Observer, Simulation};
+use spikelab::network::Spike;
+use spikelab::network::connect::connect;
+use spikelab::network::spec::{Dist, Projection, Rule};
+use spikelab::preset::Preset;
+use spikelab::random::seeded;
+
+fn projection(rule: Rule) -> Projection {
+    Projection {
+        from: "A".into(),
+        to: "A".into(),
+        synapse: "s".into(),
+        rule,
+        weight: Dist::Constant(1.0),
+        delay_ms: Dist::Constant(0.0),
+        autapses: false,
+        multapses: false,
+    }
+}
+
+/// `(pre, post)` pairs of a projection within one population of `n`.
+fn pairs(proj: &Projection, n_pre: usize, n_post: usize, same: bool) -> Vec<(u32, u32)> {
+    let c = connect(proj, n_pre, n_post, same, 0.1, &mut seeded(7)).unwrap();
+    (0..n_pre).flat_map(|pre| c.csr.row(pre).iter().map(move |&t| (pre as u32, t)).collect::<Vec<_>>()).collect()
+}
+
+#[test]
+fn connection_rules_make_the_stated_synapses() {
+    let n = 200;
+    let all = pairs(&projection(Rule::AllToAll), n, n, true);
+    assert_eq!(all.len(), n * (n - 1), "all-to-all without autapses");
+    assert!(all.iter().all(|(a, b)| a != b));
+    let with_self = Projection { autapses: true, ..projection(Rule::AllToAll) };
+    assert_eq!(pairs(&with_self, n, n, true).len(), n * n);
+    assert_eq!(pairs(&projection(Rule::OneToOne), n, n, false), (0..n as u32).map(|i| (i, i)).collect::<Vec<_>>());
+
+    // Fixed in-degree: every target exactly k distinct sources, never itself.
+    let k = 30;
+    let incoming = pairs(&projection(Rule::FixedInDegree { k }), n, n, true);
+    for post in 0..n as u32 {
+        let mut sources: Vec<u32> = incoming.iter().filter(|p| p.1 == post).map(|p| p.0).collect();
+        assert_eq!(sources.len(), k as usize);
+        assert!(!sources.contains(&post));
+        sources.dedup();
+        assert_eq!(sources.len(), k as usize, "no multapses");
+    }
+    // Fixed out-degree, dense (k > n/2 takes the shuffle path): exactly k distinct targets.
+    let k = 150;
+    let outgoing = pairs(&projection(Rule::FixedOutDegree { k }), n, n, true);
+    for pre in 0..n as u32 {
+        let targets: Vec<u32> = outgoing.iter().filter(|p| p.0 == pre).map(|p| p.1).collect();
+        assert_eq!(targets.len(), k as usize);
+        assert!(targets.windows(2).all(|w| w[0] < w[1]) && !targets.contains(&pre));
+    }
+    // Fixed probability: binomial count (n (n-1) p, within 4 sd), uniform in-degrees.
+    let p = 0.1;
+    let n = 1000;
+    let random = pairs(&projection(Rule::FixedProbability { p }), n, n, true);
+    let expected = (n * (n - 1)) as f64 * p;
+    assert!((random.len() as f64 - expected).abs() < 4.0 * (expected * (1.0 - p)).sqrt(), "{}", random.len());
+    assert!(random.iter().all(|(a, b)| a != b));
+    let mut in_degree = vec![0.0; n];
+    random.iter().for_each(|&(_, b)| in_degree[b as usize] += 1.0);
+    let mean = in_degree.iter().sum::<f64>() / n as f64;
+    let var = in_degree.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let binomial = (n - 1) as f64 * p * (1.0 - p);
+    assert!((var / binomial - 1.0).abs() < 0.2, "in-degree variance {var} vs binomial {binomial}");
+}
+
+#[test]
+fn delays_round_to_steps_and_distributions_keep_their_sign() {
+    let mut proj = projection(Rule::AllToAll);
+    proj.delay_ms = Dist::Integers { low: 1, high: 20 };
+    proj.weight = Dist::Normal { mean: -1.0, sd: 2.0 };
+    let c = connect(&proj, 100, 100, true, 0.1, &mut seeded(3)).unwrap();
+    let delays = c.delays.as_ref().unwrap();
+    assert!(delays.iter().all(|&d| d % 10 == 0 && (10..=200).contains(&d)), "whole ms at dt 0.1");
+    for ms in [1, 20] {
+        let share = delays.iter().filter(|&&d| d == 10 * ms).count() as f64 / delays.len() as f64;
+        assert!((share - 0.05).abs() < 0.01, "{ms} ms drawn {share}");
+    }
+    assert!(c.weights.as_ref().unwrap().iter().all(|&w| w <= 0.0), "inhibitory weights never turn positive");
+    assert_eq!(spikelab::network::connect::delay_steps(0.0, 0.1).unwrap(), 1, "at least one step");
+    assert_eq!(spikelab::network::connect::delay_steps(2.35, 0.1).unwrap(), 24, "2.35 ms rounds to 24 steps");
+}
+
+/// The input current the traced neuron received, per step, with the step's end time.
+#[derive(Default)]
+struct Inputs {
+    spikes: Vec<Spike>,
+    input: Vec<(f64, f64)>,
+}
+
+impl Observer for Inputs {
+    fn spike(&mut self, spike: Spike) {
+        self.spikes.push(spike);
+    }
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn input(&mut self, t_ms: f64, current: f64) {
+        self.input.push((t_ms, current));
+    }
+}
+
+fn two_neurons(delay_ms: f64, kernel: &str) -> Preset {
+    let text = format!(
+        r#"(version: 1, name: "pair", description: "two neurons",
+        run: (dt_ms: 0.1, duration_ms: 60.0, integrator: ExponentialEuler),
+        network: (
+            populations: [
+                (name: "pre", size: 1, neuron: Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -70.0)),
+                (name: "post", size: 1, neuron: Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 synapses: {{"s": (kernel: {kernel})}}),
+            ],
+            projections: [(from: "pre", to: "post", synapse: "s", rule: OneToOne, weight: Constant(50.0), delay_ms: Constant({delay_ms}))],
+            inputs: [(population: "pre", stimulus: (components: [Pulse(start_ms: 5.0, duration_ms: 2.0, amplitude: 5000.0)]))],
+            record: [1],
+        ))"#
+    );
+    Preset::from_ron(&text, "pair").unwrap()
+}
+
+#[test]
+fn the_response_starts_exactly_the_delay_after_the_spike() {
+    for (delay_ms, kernel) in [
+        (0.1, "Delta"),
+        (1.0, "Exponential(tau_ms: 5.0)"),
+        (2.35, "Alpha(tau_ms: 2.0)"),
+        (12.0, "DoubleExponential(tau_ms: 15.0)"),
+    ] {
+        let preset = two_neurons(delay_ms, kernel);
+        let mut sim = Simulation::from_preset(&preset, 1).unwrap();
+        let mut seen = Inputs::default();
+        sim.step(600, &mut seen).unwrap();
+        let spike = seen.spikes.iter().find(|s| s.neuron == 0).expect("the pulse makes pre fire");
+        let spike_step = (spike.t_ms / 0.1).floor() as i64;
+        let delay_steps = ((delay_ms / 0.1_f64).round() as i64).max(1);
+        // The step whose input is first non-zero (an alpha kernel rises from 0 one step later).
+        let first = seen.input.iter().position(|&(_, i)| i != 0.0).expect("post receives input") as i64;
+        let rise = if kernel.starts_with("Alpha") || kernel.starts_with("Double") { 1 } else { 0 };
+        assert_eq!(first - rise, spike_step + delay_steps, "{kernel}, delay {delay_ms} ms: spike at {} ms", spike.t_ms);
+        assert!(seen.input[..first as usize].iter().all(|&(_, i)| i == 0.0));
+    }
+}
+
+fn rates(spikes: &[Spike], split: u32, n_first: f64, n_second: f64, t0: f64, t1: f64) -> (f64, f64) {
+    let window = spikes.iter().filter(|s| s.t_ms >= t0 && s.t_ms < t1);
+    let (a, b) = window.fold((0.0, 0.0), |(a, b), s| if s.neuron < split { (a + 1.0, b) } else { (a, b + 1.0) });
+    let secs = (t1 - t0) / 1000.0;
+    (a / n_first / secs, b / n_second / secs)
+}
+
+#[test]
+fn izhikevich_2003_network_matches_an_independent_run_of_net_m() {
+    let reference = std::fs::read_to_string("tests/reference/izhikevich_2003_network.csv").unwrap();
+    let rows: Vec<Vec<f64>> =
+        reference.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    let range = |col: usize| {
+        let values = rows.iter().map(|r| r[col]);
+        (values.clone().fold(f64::MAX, f64::min), values.fold(f64::MIN, f64::max))
+    };
+    let (e_range, i_range) = (range(1), range(2));
+    let mut preset = common::bundled("networks/izhikevich_2003");
+    preset.run.duration_ms = 1000.0;
+    let (mut e, mut i) = (0.0, 0.0);
+    for seed in 1..=3 {
+        preset.run.seed = seed;
+        let rec = common::run(&preset);
+        let (re, ri) = rates(&rec.spikes, 800, 800.0, 200.0, 0.0, 1000.0);
+        (e, i) = (e + re / 3.0, i + ri / 3.0);
+    }
+    assert!(e >= e_range.0 && e <= e_range.1, "E rate {e} Hz, net.m gives {e_range:?}");
+    assert!(i >= i_range.0 && i <= i_range.1, "I rate {i} Hz, net.m gives {i_range:?}");
+
+    // The rhythm: the E population rate's spectrum peaks in the alpha or the gamma band, well
+    // above the high-frequency floor.
+    preset.run.seed = 1;
+    preset.run.duration_ms = 2000.0;
+    let rec = common::run(&preset);
+    let rate: Vec<f64> = population_rate(&rec.spikes, 0..800, 100.0, 2000.0, 1.0).iter().map(|p| p[1]).collect();
+    let spectrum = power_spectrum(&rate, 1.0, 200.0);
+    let peak = peak_frequency(&spectrum, 5.0, 60.0).unwrap();
+    assert!((5.0..=13.0).contains(&peak) || (25.0..=50.0).contains(&peak), "peak at {peak} Hz");
+    let power_at = |f: f64| spectrum.iter().find(|p| p[0] == f).unwrap()[1];
+    let mut floor: Vec<f64> = spectrum.iter().filter(|p| p[0] > 100.0).map(|p| p[1]).collect();
+    floor.sort_by(f64::total_cmp);
+    assert!(power_at(peak) > 5.0 * floor[floor.len() / 2], "a real peak, not noise");
+}
+
+#[test]
+fn cuba_fires_at_the_benchmark_rate() {
+    let mut preset = common::bundled("networks/cuba");
+    preset.run.duration_ms = 2000.0;
+    let rec = common::run(&preset);
+    let (e, i) = rates(&rec.spikes, 3200, 3200.0, 800.0, 200.0, 2000.0);
+    let mean = (3200.0 * e + 800.0 * i) / 4000.0;
+    // Brette et al. (2007) benchmark 2: 5.1-5.7 Hz (Brian2 5.66, NEST 5.12 with seed 12345).
+    assert!((5.0..=6.0).contains(&mean), "CUBA mean rate {mean} Hz");
+}
+
+#[test]
+fn ee746_feedforward_fires_only_the_output_its_delays_align() {
+    let rec = common::run(&common::bundled("networks/ee746_feedforward"));
+    let fired: Vec<u32> = rec.spikes.iter().map(|s| s.neuron).collect();
+    assert_eq!(fired, vec![0, 1, 2, 4], "inputs at 0, 4, 8 ms; only output 1 (neuron 4)");
+}
+
+/// Everything the engine thread sends for `steps` steps.
+fn threaded_spikes(preset: &Preset, steps: u64) -> Vec<Spike> {
+    let engine = EngineHandle::spawn(preset, None).unwrap();
+    engine.send(Command::Step(steps));
+    let mut spikes = Vec::new();
+    let start = Instant::now();
+    let end = steps as f64 * preset.run.dt_ms - 1e-9;
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "engine too slow");
+        if let Some(frame) = engine.recv_timeout(Duration::from_millis(50)) {
+            spikes.extend(frame.spikes);
+            if frame.t_ms >= end {
+                return spikes;
+            }
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_spikes_headless_and_threaded() {
+    let mut preset = common::bundled("networks/ee746_drn");
+    preset.run.duration_ms = 300.0;
+    let headless = common::run(&preset).spikes;
+    assert!(headless.len() > 500, "{} spikes", headless.len());
+    assert!(headless.windows(2).all(|w| w[0].t_ms <= w[1].t_ms), "spikes in time order");
+    assert_eq!(threaded_spikes(&preset, 3000), headless);
+    assert_eq!(common::run(&preset).spikes, headless, "a second run is identical");
+    preset.run.seed = 2;
+    assert_ne!(common::run(&preset).spikes, headless, "another seed, another network");
+}
+
+#[test]
+fn network_mistakes_name_their_field_and_line() {
+    let good = std::fs::read_to_string("presets/networks/ee746_drn.ron").unwrap();
+    let cases = [
+        (r#"from: "I", to: "E""#, r#"from: "X", to: "E""#, "network.projections.2.from"),
+        ("FixedOutDegree(k: 50)", "FixedOutDegree(k: 500)", "network.projections.2.rule.k"),
+        (
+            r#"synapse: "syn", rule: FixedOutDegree(k: 10)"#,
+            r#"synapse: "gaba", rule: FixedOutDegree(k: 10)"#,
+            "network.projections.1.synapse",
+        ),
+        ("neurons: (0, 25)", "neurons: (0, 401)", "network.inputs.0.neurons"),
+    ];
+    for (from, to, field) in cases {
+        assert!(good.contains(from), "{from}");
+        let text = good.replacen(from, to, 1);
+        let err = Preset::from_ron(&text, "drn.ron").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some(field), "{err}");
+        let line = text.lines().position(|l| l.contains(to)).unwrap() + 1;
+        assert_eq!(err.line, Some(line), "{err}");
+    }
+}
