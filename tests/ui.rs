@@ -313,3 +313,30 @@ fn a_curve_is_drawn_with_the_mouse() {
     // The drawn line I = t - 50 holds along the curve (up to a pixel).
     assert!((stimulus.value_at(200.0) - (300.0 + 150.0)).abs() < 15.0, "{}", stimulus.value_at(200.0));
 }
+
+#[test]
+fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
+    let mut h = harness("networks/ee746_drn");
+    h.run_steps(2);
+    assert_eq!(h.state().view, spikelab::app::View::Raster, "a network opens on its raster");
+    h.state_mut().send(spikelab::engine::Command::Step(2000));
+    step_until(&mut h, "the raster fills", |app| {
+        app.lab.history.spike_count > 200 && app.lab.history.status == Status::Paused
+    });
+    h.run_steps(2);
+    // A spike of a neuron other than the traced one, on screen, then a real click on it.
+    let spike = *h.state().lab.history.spikes.iter().rev().find(|s| s.neuron > 30 && s.neuron < 390).unwrap();
+    let transform = h.state().raster.transform.unwrap();
+    let at = transform.position_from_point(&egui_plot::PlotPoint::new(spike.t_ms, spike.neuron as f64 + 0.5));
+    h.hover_at(at);
+    h.step();
+    h.drag_at(at);
+    h.step();
+    h.drop_at(at);
+    h.run_steps(2);
+    assert_eq!(h.state().view, spikelab::app::View::Traces, "the click opens the trace");
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "the engine traces the clicked neuron", |app| {
+        app.lab.history.traced == spike.neuron && app.lab.history.columns == vec![format!("{}.v", spike.neuron)]
+    });
+}

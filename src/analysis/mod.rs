@@ -1,5 +1,6 @@
 //! Analyses of simulation output: spike statistics, f-I curves, analytic references.
 
+pub mod activity;
 pub mod energy;
 pub mod fi;
 pub mod pattern;

@@ -19,6 +19,8 @@ pub struct BenchPanel {
     draft: Option<(NeuronModel, String)>,
     /// Conductances saved while a channel blocker is applied (TTX: g_Na, TEA: g_K).
     blocked: [Option<f64>; 2],
+    /// The network population whose parameters are shown.
+    population: usize,
 }
 
 /// Tooltip of a parameter slider, from its metadata.
@@ -34,6 +36,10 @@ impl BenchPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab, designer_open: bool) {
         ui.spacing_mut().slider_width = 170.0;
         egui::ScrollArea::vertical().show(ui, |ui| {
+            if lab.preset.network.is_some() {
+                network_ui(ui, lab, &mut self.population, &mut self.draft);
+                return;
+            }
             self.model_ui(ui, lab);
             ui.separator();
             settings_ui(ui, lab);
@@ -73,30 +79,7 @@ impl BenchPanel {
             }
         });
         let mut model = self.draft.as_ref().map_or(lab.preset.neuron, |d| d.0);
-        let mut changed = false;
-        let advanced = model.advanced_keys();
-        let slider_for = |ui: &mut egui::Ui, model: &mut NeuronModel, spec: &ParamSpec| {
-            let mut value = model.get(spec.key).expect("spec keys are fields");
-            let slider = Slider::new(&mut value, spec.min..=spec.max)
-                .text(spec.label())
-                .clamping(SliderClamping::Always)
-                .max_decimals(4);
-            let moved = ui.add(slider).on_hover_text(tooltip(spec)).changed();
-            if moved {
-                model.set(spec.key, value);
-            }
-            moved
-        };
-        for spec in model.specs().iter().filter(|s| !advanced.contains(&s.key)) {
-            changed |= slider_for(ui, &mut model, spec);
-        }
-        if !advanced.is_empty() {
-            egui::CollapsingHeader::new("model variant (Izhikevich 2004 rows G, L, R)").show(ui, |ui| {
-                for spec in model.specs().iter().filter(|s| advanced.contains(&s.key)) {
-                    changed |= slider_for(ui, &mut model, spec);
-                }
-            });
-        }
+        let mut changed = sliders_ui(ui, &mut model, &[]);
         if matches!(model, NeuronModel::HodgkinHuxley(_)) {
             ui.horizontal(|ui| {
                 let blockers = [
@@ -136,6 +119,83 @@ impl BenchPanel {
             Err(why) => self.draft = Some((model, why)),
         }
     }
+}
+
+/// A slider per parameter of `model` (variant parameters folded); `fixed` ones are shown
+/// disabled (they vary per neuron). `true` if one moved.
+fn sliders_ui(ui: &mut egui::Ui, model: &mut NeuronModel, fixed: &[&str]) -> bool {
+    let mut changed = false;
+    let advanced = model.advanced_keys();
+    let slider_for = |ui: &mut egui::Ui, model: &mut NeuronModel, spec: &ParamSpec| {
+        let mut value = model.get(spec.key).expect("spec keys are fields");
+        let slider = Slider::new(&mut value, spec.min..=spec.max)
+            .text(spec.label())
+            .clamping(SliderClamping::Always)
+            .max_decimals(4);
+        let enabled = !fixed.contains(&spec.key);
+        let moved = ui
+            .add_enabled(enabled, slider)
+            .on_hover_text(tooltip(spec))
+            .on_disabled_hover_text("This parameter varies from neuron to neuron (the preset's spread).")
+            .changed();
+        if moved {
+            model.set(spec.key, value);
+        }
+        moved
+    };
+    for spec in model.specs().iter().filter(|s| !advanced.contains(&s.key)) {
+        changed |= slider_for(ui, model, spec);
+    }
+    if !advanced.is_empty() {
+        egui::CollapsingHeader::new("model variant (Izhikevich 2004 rows G, L, R)").show(ui, |ui| {
+            for spec in model.specs().iter().filter(|s| advanced.contains(&s.key)) {
+                changed |= slider_for(ui, model, spec);
+            }
+        });
+    }
+    changed
+}
+
+/// The network's side panel: its populations, and the parameters of the one picked, live.
+fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut Option<(NeuronModel, String)>) {
+    let Some(spec) = lab.preset.network.as_ref() else { return };
+    ui.strong("Network");
+    let n_synapses_hint = spec.projections.len();
+    ui.label(format!(
+        "{} neurons in {} populations, {n_synapses_hint} projections",
+        spec.n_neurons(),
+        spec.populations.len()
+    ));
+    *picked = (*picked).min(spec.populations.len() - 1);
+    for (k, pop) in spec.populations.iter().enumerate() {
+        let text = egui::RichText::new(format!("{} · {} · {}", pop.name, pop.size, pop.neuron.kind().name()))
+            .color(super::raster::role_color(pop.role));
+        ui.radio_value(picked, k, text)
+            .on_hover_text(format!("{:?} population; pick it to edit its parameters", pop.role));
+    }
+    ui.separator();
+    settings_ui(ui, lab);
+    ui.separator();
+    let Some(spec) = lab.preset.network.as_ref() else { return };
+    let pop = &spec.populations[*picked];
+    ui.strong(format!("Parameters of {}", pop.name));
+    let fixed: Vec<&str> = pop.spread.iter().map(|s| s.param()).collect();
+    let mut model = draft.as_ref().map_or(pop.neuron, |d| d.0);
+    if sliders_ui(ui, &mut model, &fixed) {
+        match model.validate() {
+            Ok(()) => {
+                *draft = None;
+                lab.preset.network.as_mut().expect("checked").populations[*picked].neuron = model;
+                lab.commands.push(Command::SetPopulationModel(*picked, model));
+            }
+            Err(why) => *draft = Some((model, why)),
+        }
+    }
+    if let Some((_, why)) = draft {
+        ui.colored_label(ui.visuals().error_fg_color, format!("not applied: {why}"));
+    }
+    ui.separator();
+    ui.label("Structure, synapses and inputs are set in the preset file (File > Save, edit, Open).");
 }
 
 fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {

@@ -11,7 +11,7 @@ use crate::neuron::NeuronModel;
 /// Points kept per recorded variable (about 6 MB each); older points are dropped.
 const MAX_POINTS: usize = 400_000;
 /// Spikes kept for drawing; the total count is kept separately.
-const MAX_SPIKES: usize = 200_000;
+const MAX_SPIKES: usize = 2_000_000;
 
 #[derive(Debug)]
 pub struct History {
@@ -24,6 +24,8 @@ pub struct History {
     pub input: VecDeque<[f64; 2]>,
     pub spikes: VecDeque<Spike>,
     pub spike_count: u64,
+    /// The neuron whose variables the columns hold (the traced neuron).
+    pub traced: u32,
     pub t_ms: f64,
     pub status: Status,
     pub sim_ms_per_s: f64,
@@ -43,6 +45,7 @@ impl Default for History {
             input: VecDeque::new(),
             spikes: VecDeque::new(),
             spike_count: 0,
+            traced: 0,
             t_ms: 0.0,
             status: Status::Paused,
             sim_ms_per_s: 0.0,
@@ -74,11 +77,16 @@ impl History {
             return false;
         }
         self.stale_up_to = None;
-        if frame.run_id != self.run_id || frame.columns != self.columns {
+        if frame.run_id != self.run_id {
             self.run_id = frame.run_id;
+            self.clear();
+        }
+        if frame.columns != self.columns {
+            // Another neuron traced: its series start now; the spikes stay.
             self.columns = frame.columns.clone();
             self.series = vec![VecDeque::new(); self.columns.len()];
-            self.clear();
+            self.input.clear();
+            self.traced = self.columns.first().and_then(|c| c.split('.').next()?.parse().ok()).unwrap_or(0);
         }
         for (store, chunk) in self.series.iter_mut().zip(&frame.traces) {
             store.extend(chunk.points.iter().copied());
@@ -100,9 +108,9 @@ impl History {
         true
     }
 
-    /// Column index of variable `key` of neuron 0.
+    /// Column index of variable `key` of the traced neuron.
     pub fn column(&self, key: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.strip_prefix("0.") == Some(key))
+        self.columns.iter().position(|c| c.split_once('.') == Some((&self.traced.to_string(), key)))
     }
 
     /// Points of column `c` with `t0 <= t <= t1`.
@@ -141,10 +149,15 @@ impl History {
             .collect()
     }
 
-    /// Spike times within `[t0, t1]`.
+    /// Spike times of the traced neuron within `[t0, t1]`.
     pub fn spike_times_in(&self, t0: f64, t1: f64) -> impl Iterator<Item = f64> + '_ {
+        self.spikes_in(t0, t1).filter(|s| s.neuron == self.traced).map(|s| s.t_ms)
+    }
+
+    /// Every spike within `[t0, t1]`, in time order.
+    pub fn spikes_in(&self, t0: f64, t1: f64) -> impl Iterator<Item = &Spike> + '_ {
         let start = self.spikes.partition_point(|s| s.t_ms < t0);
-        self.spikes.range(start..).map(|s| s.t_ms).take_while(move |&t| t <= t1)
+        self.spikes.range(start..).take_while(move |s| s.t_ms <= t1)
     }
 }
 

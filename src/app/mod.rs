@@ -4,8 +4,10 @@
 //! Panels own view state only: they read [`Lab`] and push [`Command`]s into `lab.commands`;
 //! the app sends them after the UI pass.
 
+mod activity;
 mod bench;
 mod compare;
+mod connectivity;
 mod currents;
 mod designer;
 mod fi_panel;
@@ -13,6 +15,7 @@ mod files;
 pub mod history;
 mod job;
 mod phase_plane;
+mod raster;
 mod stimulus_editor;
 mod traces;
 mod transport;
@@ -64,6 +67,15 @@ impl Lab {
         self.history.expect_new_run();
     }
 
+    /// The model of the neuron the traces show: the bench's neuron, or in a network the
+    /// parameters the engine reports for the traced neuron.
+    pub fn traced_model(&self) -> NeuronModel {
+        match (&self.preset.network, self.history.engine_model) {
+            (Some(_), Some(model)) => model,
+            _ => self.preset.neuron,
+        }
+    }
+
     pub fn reset(&mut self) {
         self.commands.push(Command::Reset);
         self.history.expect_new_run();
@@ -95,6 +107,9 @@ impl Perf {
 /// The views of the central area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
+    Raster,
+    Activity,
+    Connectivity,
     Traces,
     Stimulus,
     PhasePlane,
@@ -104,10 +119,14 @@ pub enum View {
 }
 
 impl View {
-    const ALL: [View; 6] =
+    const BENCH: [View; 6] =
         [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
+    const NETWORK: [View; 4] = [View::Raster, View::Activity, View::Connectivity, View::Traces];
     fn name(self) -> &'static str {
         match self {
+            View::Raster => "Raster",
+            View::Activity => "Activity",
+            View::Connectivity => "Connectivity",
             View::Traces => "Traces",
             View::Stimulus => "Stimulus",
             View::PhasePlane => "Phase plane",
@@ -122,12 +141,17 @@ pub struct SpikelabApp {
     engine: EngineHandle,
     pub lab: Lab,
     pub view: View,
+    /// Whether the views shown are a network's (a load may switch).
+    network_mode: bool,
     bench: bench::BenchPanel,
     traces: traces::TracePanel,
     pub phase: phase_plane::PhasePanel,
     pub fi: fi_panel::FiPanel,
     pub compare: compare::ComparePanel,
     pub designer: designer::DesignerPanel,
+    pub raster: raster::RasterPanel,
+    activity: activity::ActivityPanel,
+    connectivity: connectivity::ConnectivityPanel,
     files: files::Files,
 }
 
@@ -136,6 +160,7 @@ impl SpikelabApp {
     pub fn new(preset: Preset, ctx: Option<egui::Context>) -> Result<Self, String> {
         let waker = ctx.map(|ctx| Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker);
         let engine = EngineHandle::spawn(&preset, waker)?;
+        let network_mode = preset.network.is_some();
         Ok(Self {
             engine,
             lab: Lab {
@@ -145,13 +170,17 @@ impl SpikelabApp {
                 message: None,
                 perf: Perf::default(),
             },
-            view: View::Traces,
+            view: if network_mode { View::Raster } else { View::Traces },
+            network_mode,
             bench: bench::BenchPanel::default(),
             traces: traces::TracePanel::default(),
             phase: phase_plane::PhasePanel::default(),
             fi: fi_panel::FiPanel::default(),
             compare: compare::ComparePanel::default(),
             designer: designer::DesignerPanel::default(),
+            raster: raster::RasterPanel::default(),
+            activity: activity::ActivityPanel::default(),
+            connectivity: connectivity::ConnectivityPanel::default(),
             files: files::Files::default(),
         })
     }
@@ -169,6 +198,9 @@ impl SpikelabApp {
             "fi" => View::FiCurve,
             "currents" => View::Currents,
             "compare" => View::Compare,
+            "raster" => View::Raster,
+            "activity" => View::Activity,
+            "connectivity" => View::Connectivity,
             _ => View::Traces,
         };
         if self.view == View::FiCurve {
@@ -206,10 +238,17 @@ impl SpikelabApp {
         egui::Panel::left("bench")
             .default_size(340.0)
             .show(ui, |ui| self.bench.ui(ui, &mut self.lab, self.view == View::Stimulus));
+        // Each kind of preset has its own views; a load may switch kinds.
+        let network_mode = self.lab.preset.network.is_some();
+        let views: &[View] = if network_mode { &View::NETWORK } else { &View::BENCH };
+        if network_mode != self.network_mode || !views.contains(&self.view) {
+            self.network_mode = network_mode;
+            self.view = views[0];
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 let hh = matches!(self.lab.preset.neuron, NeuronModel::HodgkinHuxley(_));
-                for view in View::ALL {
+                for &view in views {
                     let enabled = hh || view != View::Currents;
                     ui.add_enabled_ui(enabled, |ui| ui.selectable_value(&mut self.view, view, view.name()))
                         .response
@@ -218,6 +257,13 @@ impl SpikelabApp {
             });
             ui.separator();
             match self.view {
+                View::Raster => {
+                    if self.raster.ui(ui, &mut self.lab) {
+                        self.view = View::Traces;
+                    }
+                }
+                View::Activity => self.activity.ui(ui, &self.lab),
+                View::Connectivity => self.connectivity.ui(ui, &self.lab),
                 View::Traces => self.traces.ui(ui, &mut self.lab),
                 View::Stimulus => self.designer.ui(ui, &mut self.lab),
                 View::PhasePlane => self.phase.ui(ui, &self.lab),

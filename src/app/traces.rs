@@ -64,7 +64,7 @@ impl TracePanel {
         let width = ui.available_width().max(100.0) as usize;
         self.refresh(lab, t0, t1, width);
 
-        let model = &lab.preset.neuron;
+        let model = &lab.traced_model();
         let vars = model.vars();
         let hidden: Vec<usize> = if show_hidden { (1..vars.len()).collect() } else { Vec::new() };
         let height = ui.available_height();
@@ -168,8 +168,9 @@ impl TracePanel {
         }
         self.cache_key = Some(key);
         let history = &lab.history;
-        self.cache.resize_with(lab.preset.neuron.vars().len(), Vec::new);
-        for (j, var) in lab.preset.neuron.vars().iter().enumerate() {
+        let vars = lab.traced_model().vars();
+        self.cache.resize_with(vars.len(), Vec::new);
+        for (j, var) in vars.iter().enumerate() {
             match history.column(var.key) {
                 Some(c) => decimate(&history.series[c], t0, t1, width, &mut self.cache[j]),
                 None => self.cache[j].clear(),

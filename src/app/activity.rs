@@ -1,0 +1,141 @@
+//! Network statistics over the most recent stretch of the run: rates per population, the ISI
+//! and CV histograms, and the power spectrum of the population rate (the rhythms).
+
+use std::time::{Duration, Instant};
+
+use egui::Slider;
+use egui_plot::{Bar, BarChart, Line, Plot};
+
+use super::Lab;
+use super::raster::role_color;
+use crate::analysis::activity::{cv, histogram, intervals_by_neuron, peak_frequency, population_rate, power_spectrum};
+use crate::network::Spike;
+
+/// Statistics are recomputed at most this often while the run goes on.
+const REFRESH: Duration = Duration::from_millis(300);
+
+struct PopStats {
+    name: String,
+    color: egui::Color32,
+    rate_hz: f64,
+    isi: Vec<[f64; 2]>,
+    cv: Vec<[f64; 2]>,
+    mean_cv: Option<f64>,
+    spectrum: Vec<[f64; 2]>,
+    peak_hz: Option<f64>,
+}
+
+pub struct ActivityPanel {
+    /// Length of the analysed stretch, ending now.
+    pub span_ms: f64,
+    stats: Vec<PopStats>,
+    computed: Option<(u64, Instant)>,
+}
+
+impl Default for ActivityPanel {
+    fn default() -> Self {
+        Self { span_ms: 2000.0, stats: Vec::new(), computed: None }
+    }
+}
+
+impl ActivityPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+        let Some(spec) = lab.preset.network.as_ref() else {
+            ui.label("This preset has no network.");
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.add(Slider::new(&mut self.span_ms, 100.0..=20_000.0).logarithmic(true).text("analyse the last [ms]"));
+        });
+        let version = lab.history.version;
+        let stale = self.computed.is_none_or(|(v, at)| v != version && at.elapsed() >= REFRESH);
+        if stale {
+            let (t1, t0) = (lab.history.t_ms, (lab.history.t_ms - self.span_ms).max(0.0));
+            let spikes: Vec<Spike> = lab.history.spikes_in(t0, t1).copied().collect();
+            self.stats = spec
+                .offsets()
+                .iter()
+                .zip(&spec.populations)
+                .map(|(&first, p)| stats(&spikes, first, p.size, &p.name, role_color(p.role), (t0, t1)))
+                .collect();
+            self.computed = Some((version, Instant::now()));
+        }
+        ui.horizontal(|ui| {
+            for s in &self.stats {
+                let cv = s.mean_cv.map_or("-".into(), |c| format!("{c:.2}"));
+                let peak = s.peak_hz.map_or("-".into(), |f| format!("{f:.1} Hz"));
+                ui.colored_label(
+                    s.color,
+                    format!("{}: {:.2} Hz · mean CV {cv} · spectral peak {peak}", s.name, s.rate_hz),
+                );
+                ui.separator();
+            }
+        });
+        let h = (ui.available_height() - 10.0) / 2.0;
+        let w = ui.available_width() / 2.0 - 8.0;
+        ui.horizontal(|ui| {
+            bars(ui, "isi_histogram", "inter-spike interval [ms]", "count", w, h, &self.stats, |s| &s.isi);
+            bars(ui, "cv_histogram", "CV of the intervals (per neuron)", "neurons", w, h, &self.stats, |s| &s.cv);
+        });
+        Plot::new("rate_spectrum")
+            .height(h)
+            .x_axis_label("frequency [Hz] (population rate, 1 ms bins)")
+            .y_axis_label("power")
+            .legend(egui_plot::Legend::default())
+            .show(ui, |p| {
+                for s in &self.stats {
+                    p.line(Line::new(s.name.clone(), s.spectrum.clone()).color(s.color));
+                }
+            });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bars(
+    ui: &mut egui::Ui,
+    id: &str,
+    x_label: &str,
+    y_label: &str,
+    w: f32,
+    h: f32,
+    stats: &[PopStats],
+    of: impl Fn(&PopStats) -> &Vec<[f64; 2]>,
+) {
+    ui.vertical(|ui| {
+        Plot::new(id)
+            .width(w)
+            .height(h)
+            .x_axis_label(x_label.to_string())
+            .y_axis_label(y_label.to_string())
+            .legend(egui_plot::Legend::default())
+            .show(ui, |p| {
+                for s in stats {
+                    let data = of(s);
+                    let width = data.get(1).map_or(1.0, |b| b[0] - data[0][0]);
+                    let chart = data.iter().map(|b| Bar::new(b[0], b[1]).width(width * 0.9)).collect();
+                    p.bar_chart(BarChart::new(s.name.clone(), chart).color(s.color));
+                }
+            });
+    });
+}
+
+fn stats(spikes: &[Spike], first: u32, size: u32, name: &str, color: egui::Color32, (t0, t1): (f64, f64)) -> PopStats {
+    let span_s = ((t1 - t0) * 1e-3).max(1e-9);
+    let range = first..first + size;
+    let count = spikes.iter().filter(|s| range.contains(&s.neuron)).count();
+    let isis = intervals_by_neuron(spikes, first, size as usize);
+    let max_isi = isis.iter().flatten().copied().fold(0.0, f64::max).clamp(10.0, 1000.0);
+    let cvs: Vec<f64> = isis.iter().filter_map(|i| cv(i)).collect();
+    let rate: Vec<f64> = population_rate(spikes, range, t0, t1, 1.0).iter().map(|p| p[1]).collect();
+    let spectrum = power_spectrum(&rate, 1.0, 150.0);
+    PopStats {
+        name: name.to_string(),
+        color,
+        rate_hz: count as f64 / size as f64 / span_s,
+        isi: histogram(isis.iter().flatten().copied(), 0.0, max_isi, 40),
+        cv: histogram(cvs.iter().copied(), 0.0, 2.0, 40),
+        mean_cv: (!cvs.is_empty()).then(|| cvs.iter().sum::<f64>() / cvs.len() as f64),
+        peak_hz: peak_frequency(&spectrum, 4.0, 150.0),
+        spectrum,
+    }
+}

@@ -1,0 +1,226 @@
+//! The streaming raster with the population rate under it on the same time axis.
+//!
+//! Few spikes in view are drawn as dots; many (a large network) are binned per screen pixel into
+//! an image, redrawn only when the data or the view changes, so the cost per frame does not grow
+//! with the number of spikes shown. Clicking a spike traces its neuron in the Traces view.
+
+use egui::{Color32, ColorImage, Id, Slider, TextureHandle, TextureOptions};
+use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+
+use super::Lab;
+use crate::analysis::activity::population_rate;
+use crate::engine::Command;
+use crate::network::Spike;
+use crate::network::spec::{NetworkSpec, Role};
+
+/// Above this many spikes in view the raster is drawn as a per-pixel image.
+const MAX_DOTS: usize = 20_000;
+
+pub const E_COLOR: Color32 = Color32::from_rgb(90, 170, 255);
+pub const I_COLOR: Color32 = Color32::from_rgb(240, 90, 90);
+
+pub fn role_color(role: Role) -> Color32 {
+    match role {
+        Role::Excitatory => E_COLOR,
+        Role::Inhibitory => I_COLOR,
+    }
+}
+
+/// What the raster image was drawn from: data version, time range, size in pixels.
+type ImageKey = (u64, u64, u64, usize, usize);
+
+pub struct RasterPanel {
+    follow: bool,
+    /// Bin width of the population rate.
+    pub bin_ms: f64,
+    shown: (f64, f64),
+    /// Where the raster was drawn last frame (tests click on spikes through it).
+    pub transform: Option<egui_plot::PlotTransform>,
+    image: Option<(ImageKey, TextureHandle)>,
+}
+
+impl Default for RasterPanel {
+    fn default() -> Self {
+        Self { follow: true, bin_ms: 5.0, shown: (0.0, 1000.0), transform: None, image: None }
+    }
+}
+
+/// Population of every global neuron range, with its colour.
+fn ranges(spec: &NetworkSpec) -> Vec<(std::ops::Range<u32>, String, Color32)> {
+    spec.offsets()
+        .iter()
+        .zip(&spec.populations)
+        .map(|(&start, p)| (start..start + p.size, p.name.clone(), role_color(p.role)))
+        .collect()
+}
+
+impl RasterPanel {
+    /// Returns `true` when a spike was clicked (its neuron is then being traced).
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) -> bool {
+        let Some(spec) = lab.preset.network.as_ref() else {
+            ui.label("This preset has no network. Open one from File > Presets > networks.");
+            return false;
+        };
+        let n = spec.n_neurons() as f64;
+        let pops = ranges(spec);
+        let history = &lab.history;
+        let window = lab.preset.view.window_ms;
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.follow, "follow")
+                .on_hover_text("Scroll with the simulation. Untick to zoom (scroll wheel) and pan (drag) freely.");
+            ui.add(Slider::new(&mut lab.preset.view.window_ms, 10.0..=20_000.0).logarithmic(true).text("window [ms]"));
+            ui.add(Slider::new(&mut self.bin_ms, 0.1..=50.0).logarithmic(true).text("rate bin [ms]"))
+                .on_hover_text("Bin width of the population rate below the raster");
+            ui.label(format!(
+                "{} spikes · traced neuron {} (click a dot to trace another)",
+                history.spike_count, history.traced
+            ));
+        });
+        let (t0, t1) = if self.follow {
+            let t1 = history.t_ms.max(window);
+            (t1 - window, t1)
+        } else {
+            self.shown
+        };
+        let visible: Vec<Spike> = history.spikes_in(t0, t1).copied().collect();
+        let height = ui.available_height();
+        let link = Id::unique("spikelab-raster-axis");
+        let follow = self.follow;
+        let plot = |id: &str, height: f32, y_label: &str| {
+            Plot::new(id)
+                .height(height)
+                .link_axis(link, [true, false])
+                .link_cursor(link, [true, false])
+                .y_axis_label(y_label.to_string())
+                .y_axis_min_width(48.0)
+                .allow_drag(!follow)
+                .allow_zoom(!follow)
+                .allow_scroll(!follow)
+        };
+        let width_px = ui.available_width().max(100.0) as usize;
+        let raster_h = height * 0.66;
+        if visible.len() > MAX_DOTS {
+            self.refresh_image(ui.ctx(), history.version, &visible, &pops, (t0, t1), n, width_px, raster_h as usize);
+        }
+        let image = self.image.as_ref().filter(|_| visible.len() > MAX_DOTS).map(|(_, tex)| tex.id());
+        let response = plot("raster", raster_h, "neuron").include_y(0.0).include_y(n).show(ui, |p| {
+            if follow {
+                p.set_plot_bounds_x(t0..=t1);
+            }
+            if let Some(texture) = image {
+                let centre = PlotPoint::new(0.5 * (t0 + t1), 0.5 * n);
+                p.image(PlotImage::new("spikes", texture, centre, [(t1 - t0) as f32, n as f32]));
+            } else {
+                for (range, name, color) in &pops {
+                    let dots: Vec<[f64; 2]> = visible
+                        .iter()
+                        .filter(|s| range.contains(&s.neuron))
+                        .map(|s| [s.t_ms, s.neuron as f64 + 0.5])
+                        .collect();
+                    let radius = if n <= 50.0 { 3.5 } else { 1.2 };
+                    p.points(
+                        Points::new(name.as_str(), dots)
+                            .shape(MarkerShape::Circle)
+                            .radius(radius)
+                            .color(*color)
+                            .filled(true),
+                    );
+                }
+            }
+        });
+        if !follow {
+            let b = response.transform.bounds();
+            self.shown = (b.min()[0], b.max()[0]);
+        }
+        self.transform = Some(response.transform);
+        let mut clicked = false;
+        if response.response.clicked()
+            && let Some(pos) = response.response.interact_pointer_pos()
+        {
+            let at = response.transform.value_from_position(pos);
+            let px_ms = (t1 - t0) / width_px as f64;
+            let rows = (n / raster_h as f64).max(1.0);
+            let near = visible.iter().filter(|s| (s.t_ms - at.x).abs() <= 4.0 * px_ms).min_by(|a, b| {
+                let d = |s: &Spike| ((s.t_ms - at.x) / px_ms).powi(2) + ((s.neuron as f64 + 0.5 - at.y) / rows).powi(2);
+                d(a).total_cmp(&d(b))
+            });
+            if let Some(spike) = near.filter(|s| (s.neuron as f64 + 0.5 - at.y).abs() <= 4.0 * rows) {
+                lab.commands.push(Command::Record(spike.neuron));
+                lab.info(format!("tracing neuron {} (from now on)", spike.neuron));
+                clicked = true;
+            }
+        }
+        let bin = self.bin_ms;
+        let start = (t0 / bin).floor() * bin;
+        let rates: Vec<_> = pops
+            .iter()
+            .map(|(range, name, color)| {
+                (population_rate(&visible, range.clone(), start, t1, bin), name.as_str(), *color)
+            })
+            .collect();
+        plot("population_rate", height - raster_h - 24.0, "rate [Hz]")
+            .x_axis_label("t [ms]")
+            .include_y(0.0)
+            .legend(egui_plot::Legend::default())
+            .show(ui, |p| {
+                if follow {
+                    p.set_plot_bounds_x(t0..=t1);
+                }
+                for (points, name, color) in rates {
+                    p.line(Line::new(name, points).color(color));
+                }
+            });
+        clicked
+    }
+
+    /// Bins the visible spikes per pixel into the raster image (kept while nothing changes).
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_image(
+        &mut self,
+        ctx: &egui::Context,
+        version: u64,
+        spikes: &[Spike],
+        pops: &[(std::ops::Range<u32>, String, Color32)],
+        (t0, t1): (f64, f64),
+        n: f64,
+        w: usize,
+        h: usize,
+    ) {
+        let (w, h) = (w.max(1), h.max(1).min(n as usize).max(1));
+        let key = (version, t0.to_bits(), t1.to_bits(), w, h);
+        if self.image.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let mut counts = vec![0u16; w * h];
+        let mut colour_of = vec![0u8; w * h];
+        for s in spikes {
+            let x = ((s.t_ms - t0) / (t1 - t0) * w as f64) as usize;
+            let y = h - 1 - ((s.neuron as f64 / n) * h as f64).min(h as f64 - 1.0) as usize;
+            if x < w {
+                counts[y * w + x] = counts[y * w + x].saturating_add(1);
+                colour_of[y * w + x] = pops.iter().position(|p| p.0.contains(&s.neuron)).unwrap_or(0) as u8;
+            }
+        }
+        let rows_per_px = (n / h as f64).max(1.0);
+        let pixels = counts
+            .iter()
+            .zip(&colour_of)
+            .map(|(&c, &p)| {
+                if c == 0 {
+                    return Color32::TRANSPARENT;
+                }
+                // Opacity grows with the fraction of the pixel's neurons that fired.
+                let alpha = (0.35 + 0.65 * (c as f64 / rows_per_px).min(1.0)) as f32;
+                pops[p as usize].2.gamma_multiply(alpha)
+            })
+            .collect();
+        let image = ColorImage { size: [w, h], pixels, source_size: egui::Vec2::new(w as f32, h as f32) };
+        match &mut self.image {
+            Some((k, texture)) => {
+                texture.set(image, TextureOptions::NEAREST);
+                *k = key;
+            }
+            None => self.image = Some((key, ctx.load_texture("raster", image, TextureOptions::NEAREST))),
+        }
+    }
+}
