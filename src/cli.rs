@@ -177,12 +177,15 @@ fn first_sentence(text: &str) -> &str {
 struct CsvObserver {
     spikes: String,
     trace: String,
-    spike_count: usize,
+    spike_count: u64,
+    /// Spikes of each neuron (for the rates per population).
+    per_neuron: Vec<u64>,
 }
 
 impl Observer for CsvObserver {
     fn spike(&mut self, spike: Spike) {
         self.spike_count += 1;
+        self.per_neuron[spike.neuron as usize] += 1;
         let _ = writeln!(self.spikes, "{},{}", spike.t_ms, spike.neuron);
     }
     fn sample(&mut self, t_ms: f64, values: &[f64]) {
@@ -203,8 +206,12 @@ fn tidy_time(t_ms: f64) -> f64 {
 pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
     let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
     let columns = sim.columns();
-    let mut obs =
-        CsvObserver { spikes: "t_ms,neuron\n".into(), trace: format!("t_ms,{}\n", columns.join(",")), spike_count: 0 };
+    let mut obs = CsvObserver {
+        spikes: "t_ms,neuron\n".into(),
+        trace: format!("t_ms,{}\n", columns.join(",")),
+        spike_count: 0,
+        per_neuron: vec![0; sim.n_neurons()],
+    };
     let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
     let start = Instant::now();
     sim.sample(&mut obs);
@@ -219,6 +226,19 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
     write("spikes.csv", &obs.spikes)?;
     write("trace.csv", &obs.trace)?;
     let effective: serde_json::Value = serde_json::to_value(preset).map_err(|e| e.to_string())?;
+    // Rates per population (a single neuron is the population `neurons`).
+    let rate =
+        |count: u64, n: usize| if simulated_ms > 0.0 { 1000.0 * count as f64 / simulated_ms / n as f64 } else { 0.0 };
+    let mut rates = serde_json::Map::new();
+    let mut counts = serde_json::Map::new();
+    rates.insert("neurons".into(), rate(obs.spike_count, sim.n_neurons()).into());
+    if let Some(network) = &preset.network {
+        for (&first, pop) in network.offsets().iter().zip(&network.populations) {
+            let count: u64 = obs.per_neuron[first as usize..(first + pop.size) as usize].iter().sum();
+            rates.insert(pop.name.clone(), rate(count, pop.size as usize).into());
+            counts.insert(pop.name.clone(), count.into());
+        }
+    }
     let summary = serde_json::json!({
         "preset": preset.name,
         "simulated_ms": tidy_time(simulated_ms),
@@ -227,7 +247,10 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
         "seed": preset.run.seed,
         "n_neurons": sim.n_neurons(),
         "spike_count": obs.spike_count,
-        "rates_hz": { "neurons": if simulated_ms > 0.0 { 1000.0 * obs.spike_count as f64 / simulated_ms / sim.n_neurons() as f64 } else { 0.0 } },
+        "spike_counts": counts,
+        "rates_hz": rates,
+        "n_synapses": sim.net().n_synapses(),
+        "synapse_bytes": sim.net().synapse_bytes(),
         "wall_seconds": wall_s,
         "fault": fault,
         "effective": effective,

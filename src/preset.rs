@@ -58,11 +58,13 @@ pub struct RunSettings {
     pub seed: u64,
     /// Record the trace every this many steps.
     pub record_every: u32,
+    /// Threads that update a network's neurons (results do not depend on it).
+    pub threads: u32,
 }
 
 impl Default for RunSettings {
     fn default() -> Self {
-        Self { dt_ms: 0.1, duration_ms: 500.0, integrator: Integrator::Rk4, seed: 1, record_every: 1 }
+        Self { dt_ms: 0.1, duration_ms: 500.0, integrator: Integrator::Rk4, seed: 1, record_every: 1, threads: 1 }
     }
 }
 
@@ -228,6 +230,9 @@ impl Preset {
                 "run.duration_ms".into(),
                 format!("must be a finite time > 0 ms, got {}", run.duration_ms),
             ));
+        }
+        if !(1..=256).contains(&run.threads) {
+            return Err(invalid("run.threads".into(), format!("must be 1 to 256, got {}", run.threads)));
         }
         if run.record_every == 0 {
             return Err(invalid("run.record_every".into(), "must be at least 1 step".into()));

@@ -154,3 +154,28 @@ fn a_stimulus_file_drives_another_neuron() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn a_network_run_reports_rates_per_population_and_records_the_listed_neurons() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let set = "network.projections.0.delay_ms.Integers.high=5";
+    let result = spikelab(&["run", "networks/ee746_drn", "--out", dir, "--duration-ms", "200", "--set", set]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let spikes = std::fs::read_to_string(out.path().join("spikes.csv")).unwrap();
+    let neurons: Vec<u32> = spikes.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    let (e, i) = (neurons.iter().filter(|&&n| n < 400).count(), neurons.iter().filter(|&&n| n >= 400).count());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        (summary["spike_counts"]["E"].as_u64(), summary["spike_counts"]["I"].as_u64()),
+        (Some(e as u64), Some(i as u64))
+    );
+    let rate_e = summary["rates_hz"]["E"].as_f64().unwrap();
+    assert!((rate_e - e as f64 / 400.0 / 0.2).abs() < 1e-9);
+    assert_eq!(summary["n_neurons"], 500);
+    assert_eq!(summary["n_synapses"], 400 * 50 + 100 * 50);
+    assert_eq!(summary["effective"]["network"]["projections"][0]["delay_ms"]["Integers"]["high"], 5);
+    let trace = std::fs::read_to_string(out.path().join("trace.csv")).unwrap();
+    assert_eq!(trace.lines().next(), Some("t_ms,0.v"));
+}

@@ -265,3 +265,37 @@ fn network_mistakes_name_their_field_and_line() {
         assert_eq!(err.line, Some(line), "{err}");
     }
 }
+
+#[test]
+fn threads_do_not_change_the_spikes() {
+    let mut preset = common::bundled("networks/brunel_ai");
+    preset.run.duration_ms = 30.0;
+    let mut runs = Vec::new();
+    for threads in [1, 2, 3] {
+        preset.run.threads = threads;
+        runs.push(common::run(&preset).spikes);
+    }
+    assert!(runs[0].len() > 1000, "{} spikes", runs[0].len());
+    assert_eq!(runs[1], runs[0]);
+    assert_eq!(runs[2], runs[0]);
+}
+
+/// Mean rate (Hz) and mean CV of the intervals over neurons with at least 3 intervals, after `t0`.
+fn rate_and_cv(spikes: &[Spike], n: usize, t0: f64, t1: f64) -> (f64, f64) {
+    let late: Vec<Spike> = spikes.iter().filter(|s| s.t_ms >= t0).copied().collect();
+    let isis = spikelab::analysis::activity::intervals_by_neuron(&late, 0, n);
+    let cvs: Vec<f64> = isis.iter().filter_map(|i| spikelab::analysis::activity::cv(i)).collect();
+    (late.len() as f64 / n as f64 / ((t1 - t0) / 1000.0), cvs.iter().sum::<f64>() / cvs.len() as f64)
+}
+
+#[test]
+fn brunel_2000_synchronous_regular_and_asynchronous_irregular() {
+    let mut sr = common::bundled("networks/brunel_sr");
+    sr.run.duration_ms = 100.0;
+    let (rate, cv) = rate_and_cv(&common::run(&sr).spikes, 12_500, 50.0, 100.0);
+    assert!(rate > 200.0 && cv < 0.05, "SR: {rate} Hz, CV {cv}");
+    let mut ai = common::bundled("networks/brunel_ai");
+    ai.run.duration_ms = 250.0;
+    let (rate, cv) = rate_and_cv(&common::run(&ai).spikes, 12_500, 50.0, 250.0);
+    assert!((20.0..60.0).contains(&rate) && cv > 0.25, "AI: {rate} Hz, CV {cv}");
+}

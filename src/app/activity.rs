@@ -124,7 +124,10 @@ fn stats(spikes: &[Spike], first: u32, size: u32, name: &str, color: egui::Color
     let range = first..first + size;
     let count = spikes.iter().filter(|s| range.contains(&s.neuron)).count();
     let isis = intervals_by_neuron(spikes, first, size as usize);
-    let max_isi = isis.iter().flatten().copied().fold(0.0, f64::max).clamp(10.0, 1000.0);
+    // The histogram spans up to the 98th percentile: a few long pauses would squash the rest.
+    let mut all: Vec<f64> = isis.iter().flatten().copied().collect();
+    all.sort_by(f64::total_cmp);
+    let max_isi = all.get(all.len() * 98 / 100).copied().unwrap_or(0.0).clamp(10.0, 1000.0);
     let cvs: Vec<f64> = isis.iter().filter_map(|i| cv(i)).collect();
     let rate: Vec<f64> = population_rate(spikes, range, t0, t1, 1.0).iter().map(|p| p[1]).collect();
     let spectrum = power_spectrum(&rate, 1.0, 150.0);

@@ -58,6 +58,8 @@ pub struct Simulation {
     stimulus_offset: u64,
     record_every: u32,
     seed: u64,
+    /// Threads for the neuron update (same results for any number).
+    threads: usize,
     /// Spikes of the step being taken (reused: no allocation per step).
     step_spikes: Vec<Spike>,
     sample_buf: Vec<f64>,
@@ -94,6 +96,7 @@ impl Simulation {
             stimulus_offset: 0,
             record_every: run.record_every,
             seed,
+            threads: run.threads.max(1) as usize,
             step_spikes: Vec::new(),
             sample_buf: Vec::new(),
             last_current: 0.0,
@@ -197,7 +200,7 @@ impl Simulation {
             let t = self.t_ms();
             self.step_spikes.clear();
             let stimulus_step = self.stimulus_offset + self.steps;
-            self.net.step(t, self.dt_ms, self.integrator, stimulus_step, &mut self.step_spikes)?;
+            self.net.step(t, self.dt_ms, self.integrator, stimulus_step, &mut self.step_spikes, self.threads)?;
             self.last_current = self.record.first().map_or(0.0, |&g| self.net.input_of(g));
             self.steps += 1;
             for &spike in &self.step_spikes {

@@ -216,7 +216,9 @@ impl Net {
     }
 
     /// One step from `t_ms`; `stimulus_step` is the index on the stimulus grid. Spikes are
-    /// appended in time order.
+    /// appended in time order. `threads > 1` splits the stimuli and the neuron update of large
+    /// populations over that many threads, with the same result.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         t_ms: f64,
@@ -224,6 +226,7 @@ impl Net {
         integrator: Integrator,
         stimulus_step: u64,
         spikes: &mut Vec<Spike>,
+        threads: usize,
     ) -> Result<(), Fault> {
         // 1. inputs summed: synapses (arrivals of this step), then stimuli.
         for pop in &mut self.pops {
@@ -245,16 +248,18 @@ impl Net {
             }
         }
         for input in &mut self.inputs {
-            let drive = &mut self.pops[input.pop].drive[input.first..];
-            for (runner, d) in input.runners.iter_mut().zip(drive) {
-                d.current += runner.current(stimulus_step);
-            }
+            let drive = &mut self.pops[input.pop].drive[input.first..][..input.runners.len()];
+            in_chunks(&mut input.runners, drive, threads, |runners, drive| {
+                for (runner, d) in runners.iter_mut().zip(drive) {
+                    d.current += runner.current(stimulus_step);
+                }
+            });
         }
         // 2-3. integrate, threshold, reset.
         let first_new = spikes.len();
         for pop in &mut self.pops {
             let drive = &pop.drive;
-            pop.population.step(t_ms, dt_ms, integrator, |i| drive[i], pop.offset, spikes)?;
+            pop.population.step(t_ms, dt_ms, integrator, |i| drive[i], pop.offset, spikes, threads)?;
         }
         spikes[first_new..].sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
         // 4. spikes into the delay rings.
@@ -269,6 +274,20 @@ impl Net {
         self.tick += 1;
         Ok(())
     }
+}
+
+/// Runs `work` on matching chunks of `a` and `b`, on `threads` threads when they are long.
+fn in_chunks<A: Send, B: Send>(a: &mut [A], b: &mut [B], threads: usize, work: impl Fn(&mut [A], &mut [B]) + Sync) {
+    if threads <= 1 || a.len() < super::population::MIN_PARALLEL {
+        return work(a, b);
+    }
+    let chunk = a.len().div_ceil(threads);
+    rayon::scope(|scope| {
+        for (a, b) in a.chunks_mut(chunk).zip(b.chunks_mut(chunk)) {
+            let work = &work;
+            scope.spawn(move |_| work(a, b));
+        }
+    });
 }
 
 /// Adds the weights of source `pre`'s row into the ring slots its delays reach.

@@ -147,90 +147,136 @@ impl Population {
 
     /// Advances every neuron from `t_ms` to `t_ms + dt_ms` with `input(i)` held over the step.
     /// Spikes are appended to `spikes` with their crossing time interpolated inside the step
-    /// (global index = `offset + i`); the first non-finite state is returned as a [`Fault`].
+    /// (global index = `offset + i`), in neuron order; the first non-finite state is returned
+    /// as a [`Fault`]. With `threads > 1` large populations are split into that many chunks
+    /// stepped in parallel: neurons are independent within a step, so the result is the same.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         t_ms: f64,
         dt_ms: f64,
         integrator: Integrator,
-        input: impl Fn(usize) -> Drive,
+        input: impl Fn(usize) -> Drive + Sync,
         offset: u32,
         spikes: &mut Vec<Spike>,
+        threads: usize,
     ) -> Result<(), Fault> {
         let model = self.model;
-        with_model!(&model, p => self.step_model(p, t_ms, dt_ms, integrator, input, offset, spikes))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn step_model<M: Dynamics + 'static>(
-        &mut self,
-        base: &M,
-        t_ms: f64,
-        dt_ms: f64,
-        integrator: Integrator,
-        input: impl Fn(usize) -> Drive,
-        offset: u32,
-        spikes: &mut Vec<Spike>,
-    ) -> Result<(), Fault> {
-        let nv = M::VARS.len();
-        let interpolate = integrator.interpolates_spikes();
-        let t_end = t_ms + dt_ms;
-        for i in 0..self.len() {
-            let model: &M = match self.models.get(i) {
-                Some(own) => own.as_any().downcast_ref().expect("per-neuron models share the population's kind"),
-                None => base,
-            };
-            let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
-            let mut x: State = [0.0; MAX_VARS];
-            for (j, xj) in x.iter_mut().enumerate().take(nv) {
-                *xj = self.vars[j][i];
+        let ctx = StepContext { t_ms, dt_ms, integrator, offset };
+        let n = self.len();
+        let models = &self.models;
+        let mut vars: Vec<&mut [f64]> = self.vars.iter_mut().map(Vec::as_mut_slice).collect();
+        if threads <= 1 || n < MIN_PARALLEL {
+            return with_model!(&model, p => step_chunk(p, models, &mut vars, &mut self.refractory_until_ms, 0, &ctx, &input, spikes));
+        }
+        let chunk = n.div_ceil(threads);
+        let mut chunks: Vec<(Vec<&mut [f64]>, &mut [f64], Vec<Spike>, Result<(), Fault>)> =
+            self.refractory_until_ms.chunks_mut(chunk).map(|r| (Vec::new(), r, Vec::new(), Ok(()))).collect();
+        for var in vars {
+            for (c, part) in var.chunks_mut(chunk).enumerate() {
+                chunks[c].0.push(part);
             }
-            let drive = input(i);
-            let mut t0 = t_ms;
-            for _ in 0..MAX_SPIKES_PER_STEP {
-                // Refractory: v stays clamped at its reset value until the clock runs out,
-                // which may happen inside this step; then integrate the rest of the step.
-                let refractory_end = self.refractory_until_ms[i];
-                if refractory_end >= t_end {
-                    break;
-                }
-                t0 = t0.max(refractory_end);
-                let h = t_end - t0;
-                if h <= 0.0 {
-                    break;
-                }
-                let next = integrator.advance_driven(model, &x, drive, h);
-                let crossed = if interpolate { next[0] >= threshold } else { next[0] > threshold };
-                // Without a reset, only an upward crossing is a spike.
-                if !crossed || (!resets && x[0] >= threshold) {
-                    x = next;
-                    break;
-                }
-                let (frac, at) =
-                    if interpolate { crossing(model, integrator, &x, &next, drive, h, threshold) } else { (0.0, next) };
-                let t_spike = t0 + frac * h;
-                spikes.push(Spike { t_ms: t_spike, neuron: offset + i as u32 });
-                if !resets {
-                    x = next;
-                    break;
-                }
-                // Reset the state as it was at the crossing, then integrate what is left
-                // (the figure scheme resets at the end of the step and stops there).
-                x = at;
-                model.reset(&mut x);
-                self.refractory_until_ms[i] = t_spike + t_ref;
-                if !interpolate {
-                    break;
-                }
-                t0 = t_spike;
+        }
+        rayon::scope(|scope| {
+            for (c, (vars, refractory, found, result)) in chunks.iter_mut().enumerate() {
+                let (ctx, input) = (&ctx, &input);
+                scope.spawn(move |_| {
+                    *result = with_model!(&model, p => step_chunk(p, models, vars, refractory, c * chunk, ctx, input, found));
+                });
             }
-            if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
-                return Err(Fault { neuron: offset as usize + i, var: M::VARS[j].key, value: x[j], t_ms: t_end });
-            }
-            for (j, &xj) in x.iter().enumerate().take(nv) {
-                self.vars[j][i] = xj;
-            }
+        });
+        for (_, _, found, result) in chunks {
+            spikes.extend(found);
+            result?;
         }
         Ok(())
     }
+}
+
+/// Populations smaller than this are stepped on one thread: below it the cost of splitting
+/// the work (about 10 us a step) outweighs the gain (measured on CUBA's 3200 and Brunel's 10,000).
+pub const MIN_PARALLEL: usize = 8000;
+
+/// What every neuron of a step shares.
+struct StepContext {
+    t_ms: f64,
+    dt_ms: f64,
+    integrator: Integrator,
+    offset: u32,
+}
+
+/// Steps neurons `first..first + refractory.len()`: `vars[j]` and `refractory` hold just them.
+#[allow(clippy::too_many_arguments)]
+fn step_chunk<M: Dynamics + 'static>(
+    base: &M,
+    models: &[NeuronModel],
+    vars: &mut [&mut [f64]],
+    refractory: &mut [f64],
+    first: usize,
+    ctx: &StepContext,
+    input: &impl Fn(usize) -> Drive,
+    spikes: &mut Vec<Spike>,
+) -> Result<(), Fault> {
+    let nv = M::VARS.len();
+    let integrator = ctx.integrator;
+    let interpolate = integrator.interpolates_spikes();
+    let t_end = ctx.t_ms + ctx.dt_ms;
+    for k in 0..refractory.len() {
+        let i = first + k;
+        let model: &M = match models.get(i) {
+            Some(own) => own.as_any().downcast_ref().expect("per-neuron models share the population's kind"),
+            None => base,
+        };
+        let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
+        let mut x: State = [0.0; MAX_VARS];
+        for (j, xj) in x.iter_mut().enumerate().take(nv) {
+            *xj = vars[j][k];
+        }
+        let drive = input(i);
+        let mut t0 = ctx.t_ms;
+        for _ in 0..MAX_SPIKES_PER_STEP {
+            // Refractory: v stays clamped at its reset value until the clock runs out,
+            // which may happen inside this step; then integrate the rest of the step.
+            let refractory_end = refractory[k];
+            if refractory_end >= t_end {
+                break;
+            }
+            t0 = t0.max(refractory_end);
+            let h = t_end - t0;
+            if h <= 0.0 {
+                break;
+            }
+            let next = integrator.advance_driven(model, &x, drive, h);
+            let crossed = if interpolate { next[0] >= threshold } else { next[0] > threshold };
+            // Without a reset, only an upward crossing is a spike.
+            if !crossed || (!resets && x[0] >= threshold) {
+                x = next;
+                break;
+            }
+            let (frac, at) =
+                if interpolate { crossing(model, integrator, &x, &next, drive, h, threshold) } else { (0.0, next) };
+            let t_spike = t0 + frac * h;
+            spikes.push(Spike { t_ms: t_spike, neuron: ctx.offset + i as u32 });
+            if !resets {
+                x = next;
+                break;
+            }
+            // Reset the state as it was at the crossing, then integrate what is left
+            // (the figure scheme resets at the end of the step and stops there).
+            x = at;
+            model.reset(&mut x);
+            refractory[k] = t_spike + t_ref;
+            if !interpolate {
+                break;
+            }
+            t0 = t_spike;
+        }
+        if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
+            return Err(Fault { neuron: ctx.offset as usize + i, var: M::VARS[j].key, value: x[j], t_ms: t_end });
+        }
+        for (j, &xj) in x.iter().enumerate().take(nv) {
+            vars[j][k] = xj;
+        }
+    }
+    Ok(())
 }
