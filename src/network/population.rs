@@ -170,7 +170,9 @@ impl Population {
             return with_model!(&model, p => step_chunk(p, models, &mut vars, &mut self.refractory_until_ms, 0, &ctx, &input, spikes));
         }
         let chunk = n.div_ceil(threads);
-        let mut chunks: Vec<(Vec<&mut [f64]>, &mut [f64], Vec<Spike>, Result<(), Fault>)> =
+        // Per chunk: its slice of every variable, of the refractory clocks, its spikes, its result.
+        type Chunk<'a> = (Vec<&'a mut [f64]>, &'a mut [f64], Vec<Spike>, Result<(), Fault>);
+        let mut chunks: Vec<Chunk> =
             self.refractory_until_ms.chunks_mut(chunk).map(|r| (Vec::new(), r, Vec::new(), Ok(()))).collect();
         for var in vars {
             for (c, part) in var.chunks_mut(chunk).enumerate() {
