@@ -163,3 +163,17 @@ fn stimulus_presets_behave_as_described() {
     noisy.set_path("stimulus.components.0.sigma", "0").unwrap();
     assert!(common::run(&noisy).spikes.is_empty());
 }
+
+#[test]
+fn the_readme_network_example_is_valid_and_runs() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```ron\nnetwork:").expect("README has a network example") + 7;
+    let end = start + readme[start..].find("```").unwrap();
+    let text = format!("(version: 1, name: \"README network\", {})", &readme[start..end]);
+    let preset = Preset::from_ron(&text, "README.md").unwrap_or_else(|e| panic!("{e}"));
+    let network = preset.network.as_ref().unwrap();
+    assert_eq!((network.n_neurons(), network.projections.len()), (1000, 2));
+    let rec =
+        common::run(&Preset { run: spikelab::preset::RunSettings { duration_ms: 100.0, ..preset.run }, ..preset });
+    assert!(rec.spikes.iter().any(|s| s.neuron < 100), "the input drives the first 100 E cells");
+}
