@@ -27,4 +27,17 @@ echo "window smoke: ${width}x${height}, $colours colours, grey-level spread $spr
 [ "$width" -ge 1000 ] && [ "$height" -ge 600 ] || { echo "window smoke: window too small" >&2; exit 1; }
 [ "$colours" -ge 64 ] || { echo "window smoke: only $colours colours: the window did not render" >&2; exit 1; }
 awk -v s="$spread" 'BEGIN { exit !(s > 0.03) }' || { echo "window smoke: image is nearly uniform" >&2; exit 1; }
+
+# A network: the raster must fill with excitatory (blue) and inhibitory (red) spikes.
+raster="${out%.png}-raster.png"
+rm -f "$raster"
+timeout 90 "$bin" gui networks/izhikevich_2003 --run --view raster --screenshot "$raster" --screenshot-after-ms 4000
+[ -s "$raster" ] || { echo "window smoke: no raster screenshot written" >&2; exit 1; }
+pixels() { # pixels within 12 % of colour $2 in image $1
+  /usr/bin/convert "$1" -fuzz 12% -fill white -opaque "$2" -fill black +opaque white -format '%[fx:mean*w*h]' info:
+}
+blue=$(pixels "$raster" "rgb(90,170,255)")
+red=$(pixels "$raster" "rgb(240,90,90)")
+echo "window smoke: raster has $blue excitatory and $red inhibitory spike pixels"
+awk -v b="$blue" -v r="$red" 'BEGIN { exit !(b > 2000 && r > 500) }' || { echo "window smoke: the raster did not fill" >&2; exit 1; }
 echo "window smoke: ok"
