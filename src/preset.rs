@@ -43,7 +43,7 @@ pub struct Preset {
     pub network: Option<NetworkSpec>,
 }
 
-fn bench_neuron() -> NeuronModel {
+pub(crate) fn bench_neuron() -> NeuronModel {
     crate::neuron::ModelKind::Izhikevich.default_model()
 }
 

@@ -299,3 +299,27 @@ fn brunel_2000_synchronous_regular_and_asynchronous_irregular() {
     let (rate, cv) = rate_and_cv(&common::run(&ai).spikes, 12_500, 50.0, 250.0);
     assert!((20.0..60.0).contains(&rate) && cv > 0.25, "AI: {rate} Hz, CV {cv}");
 }
+
+#[test]
+fn spike_source_populations_fire_at_their_rate_and_drive_their_targets() {
+    let mut preset = common::bundled("networks/poisson_feedforward");
+    preset.run.duration_ms = 2000.0;
+    let rec = common::run(&preset);
+    let sources: Vec<&Spike> = rec.spikes.iter().filter(|s| s.neuron < 200).collect();
+    let rate = sources.len() as f64 / 200.0 / 2.0;
+    assert!((rate - 10.0).abs() < 0.5, "sources at {rate} Hz, 10 expected");
+    assert!(sources.iter().all(|s| ((s.t_ms / 0.1).round() * 0.1 - s.t_ms).abs() < 1e-9), "at step starts");
+    // The layer follows the 4 Hz modulation: more spikes where the input rate is above its mean.
+    let layer = rec.spikes.iter().filter(|s| s.neuron >= 200);
+    let (rising, falling) = layer.fold((0, 0), |(a, b), s| {
+        let phase = (s.t_ms / 250.0).fract(); // the input peaks at phase 0.25
+        if phase < 0.5 { (a + 1, b) } else { (a, b + 1) }
+    });
+    assert!(rising > 2 * falling, "{rising} spikes while the input is high, {falling} while low");
+
+    let text = std::fs::read_to_string("presets/networks/poisson_feedforward.ron").unwrap();
+    let bad = text.replace(r#"from: "inputs", to: "layer""#, r#"from: "layer", to: "inputs""#);
+    let err = Preset::from_ron(&bad, "pf.ron").unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("network.projections.0.to"), "{err}");
+    assert!(err.message.contains("spike source"), "{err}");
+}

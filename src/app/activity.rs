@@ -7,7 +7,7 @@ use egui::Slider;
 use egui_plot::{Bar, BarChart, Line, Plot};
 
 use super::Lab;
-use super::raster::role_color;
+use super::raster::population_color;
 use crate::analysis::activity::{cv, histogram, intervals_by_neuron, peak_frequency, population_rate, power_spectrum};
 use crate::network::Spike;
 
@@ -56,7 +56,7 @@ impl ActivityPanel {
                 .offsets()
                 .iter()
                 .zip(&spec.populations)
-                .map(|(&first, p)| stats(&spikes, first, p.size, &p.name, role_color(p.role), (t0, t1)))
+                .map(|(&first, p)| stats(&spikes, first, p.size, &p.name, population_color(p), (t0, t1)))
                 .collect();
             self.computed = Some((version, Instant::now()));
         }

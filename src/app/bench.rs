@@ -168,8 +168,12 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     ));
     *picked = (*picked).min(spec.populations.len() - 1);
     for (k, pop) in spec.populations.iter().enumerate() {
-        let text = egui::RichText::new(format!("{} · {} · {}", pop.name, pop.size, pop.neuron.kind().name()))
-            .color(super::raster::role_color(pop.role));
+        let kind = match &pop.source {
+            Some(source) => format!("{} spike source", source.name()),
+            None => pop.neuron.kind().name().to_string(),
+        };
+        let text = egui::RichText::new(format!("{} · {} · {kind}", pop.name, pop.size))
+            .color(super::raster::population_color(pop));
         ui.radio_value(picked, k, text)
             .on_hover_text(format!("{:?} population; pick it to edit its parameters", pop.role));
     }
@@ -178,6 +182,15 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     ui.separator();
     let Some(spec) = lab.preset.network.as_ref() else { return };
     let pop = &spec.populations[*picked];
+    if let Some(source) = &pop.source {
+        ui.label(format!(
+            "{} sends {} spike trains ({:?}); edit them in the preset file.",
+            pop.name,
+            source.name(),
+            source
+        ));
+        return;
+    }
     ui.strong(format!("Parameters of {}", pop.name));
     let fixed: Vec<&str> = pop.spread.iter().map(|s| s.param()).collect();
     let mut model = draft.as_ref().map_or(pop.neuron, |d| d.0);

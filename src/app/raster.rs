@@ -11,7 +11,7 @@ use super::Lab;
 use crate::analysis::activity::population_rate;
 use crate::engine::Command;
 use crate::network::Spike;
-use crate::network::spec::{NetworkSpec, Role};
+use crate::network::spec::{NetworkSpec, PopulationSpec, Role};
 
 /// Above this many spikes in view the raster is drawn as a per-pixel image.
 const MAX_DOTS: usize = 20_000;
@@ -19,10 +19,14 @@ const MAX_DOTS: usize = 20_000;
 pub const E_COLOR: Color32 = Color32::from_rgb(90, 170, 255);
 pub const I_COLOR: Color32 = Color32::from_rgb(240, 90, 90);
 
-pub fn role_color(role: Role) -> Color32 {
-    match role {
-        Role::Excitatory => E_COLOR,
-        Role::Inhibitory => I_COLOR,
+pub const SOURCE_COLOR: Color32 = Color32::from_rgb(120, 210, 120);
+
+/// Excitatory blue, inhibitory red, spike sources green.
+pub fn population_color(p: &PopulationSpec) -> Color32 {
+    match (p.source.is_some(), p.role) {
+        (true, _) => SOURCE_COLOR,
+        (false, Role::Excitatory) => E_COLOR,
+        (false, Role::Inhibitory) => I_COLOR,
     }
 }
 
@@ -50,7 +54,7 @@ fn ranges(spec: &NetworkSpec) -> Vec<(std::ops::Range<u32>, String, Color32)> {
     spec.offsets()
         .iter()
         .zip(&spec.populations)
-        .map(|(&start, p)| (start..start + p.size, p.name.clone(), role_color(p.role)))
+        .map(|(&start, p)| (start..start + p.size, p.name.clone(), population_color(p)))
         .collect()
 }
 
@@ -144,7 +148,12 @@ impl RasterPanel {
                 let d = |s: &Spike| ((s.t_ms - at.x) / px_ms).powi(2) + ((s.neuron as f64 + 0.5 - at.y) / rows).powi(2);
                 d(a).total_cmp(&d(b))
             });
+            let is_source = |g: u32| lab.preset.network.as_ref().is_some_and(|n| n.is_source(g));
             if let Some(spike) = near.filter(|s| (s.neuron as f64 + 0.5 - at.y).abs() <= 4.0 * rows) {
+                if is_source(spike.neuron) {
+                    lab.info(format!("neuron {} is a spike source: it has no membrane to trace", spike.neuron));
+                    return false;
+                }
                 lab.commands.push(Command::Record(spike.neuron));
                 lab.info(format!("tracing neuron {} (from now on)", spike.neuron));
                 clicked = true;

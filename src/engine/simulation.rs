@@ -126,9 +126,10 @@ impl Simulation {
     pub fn net(&self) -> &Net {
         &self.net
     }
-    /// Records neuron `g` (global index) from now on instead of the current selection.
+    /// Records neuron `g` (global index) from now on instead of the current selection (a spike
+    /// source has nothing to record and is ignored).
     pub fn set_record(&mut self, g: usize) {
-        if g < self.n_neurons() {
+        if g < self.n_neurons() && !self.net.is_source(g) {
             self.record = vec![g];
         }
     }

@@ -14,7 +14,8 @@ use super::{Fault, Population, Spike};
 use crate::integrate::{Drive, Integrator};
 use crate::neuron::NeuronModel;
 use crate::random::{Rng, seeded, stream};
-use crate::stimulus::{Runner, Stimulus};
+use crate::stimulus::runner::spikes_in_step;
+use crate::stimulus::{Runner, SpikeSource, Stimulus};
 use crate::synapse::{KernelState, Propagator};
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -31,6 +32,8 @@ struct Receptor {
 #[derive(Debug, Clone)]
 struct Pop {
     population: Population,
+    /// A spike-source population: its train and random stream (no dynamics).
+    source: Option<(SpikeSource, Rng)>,
     offset: u32,
     /// Parameters set per neuron (kept when the base model is edited live).
     spread: Vec<String>,
@@ -70,6 +73,7 @@ impl Net {
     pub fn single(model: NeuronModel, stimulus: &Stimulus, dt_ms: f64, seed: u64) -> Self {
         let pop = Pop {
             population: Population::new(model, 1),
+            source: None,
             offset: 0,
             spread: Vec::new(),
             receptors: Vec::new(),
@@ -116,7 +120,15 @@ impl Net {
                 }
             }
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
-            pops.push(Pop { population, offset: offsets[p], spread, receptors, drive: vec![Drive::default(); n] });
+            let source = ps.source.clone().map(|s| (s, stream(seed, 2000 + p as u64)));
+            pops.push(Pop {
+                population,
+                source,
+                offset: offsets[p],
+                spread,
+                receptors,
+                drive: vec![Drive::default(); n],
+            });
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
         let mut outgoing = vec![Vec::new(); pops.len()];
@@ -167,6 +179,11 @@ impl Net {
     /// Bytes of synaptic storage (connectivity, per-synapse weights and delays).
     pub fn synapse_bytes(&self) -> usize {
         self.projections.iter().map(|p| p.connections.bytes()).sum()
+    }
+
+    /// Whether global neuron `g` is a spike source (no variables).
+    pub fn is_source(&self, g: usize) -> bool {
+        self.pops[self.locate(g).0].source.is_some()
     }
 
     /// The population and local index of global neuron `g`.
@@ -258,10 +275,19 @@ impl Net {
         // 2-3. integrate, threshold, reset.
         let first_new = spikes.len();
         for pop in &mut self.pops {
+            if let Some((source, rng)) = &mut pop.source {
+                // Sources fire at the start of the step, once per event of the step.
+                for i in 0..pop.population.len() {
+                    let count = spikes_in_step(source, stimulus_step, dt_ms, rng);
+                    spikes.extend((0..count).map(|_| Spike { t_ms, neuron: pop.offset + i as u32 }));
+                }
+                continue;
+            }
             let drive = &pop.drive;
             pop.population.step(t_ms, dt_ms, integrator, |i| drive[i], pop.offset, spikes, threads)?;
         }
-        spikes[first_new..].sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        // In time order, ties by neuron (an unstable sort by the full key: no allocation).
+        spikes[first_new..].sort_unstable_by(|a, b| a.t_ms.total_cmp(&b.t_ms).then(a.neuron.cmp(&b.neuron)));
         // 4. spikes into the delay rings.
         for spike in &spikes[first_new..] {
             let (p, i) = self.locate(spike.neuron as usize);

@@ -165,16 +165,21 @@ impl Population {
         let ctx = StepContext { t_ms, dt_ms, integrator, offset };
         let n = self.len();
         let models = &self.models;
-        let mut vars: Vec<&mut [f64]> = self.vars.iter_mut().map(Vec::as_mut_slice).collect();
         if threads <= 1 || n < MIN_PARALLEL {
-            return with_model!(&model, p => step_chunk(p, models, &mut vars, &mut self.refractory_until_ms, 0, &ctx, &input, spikes));
+            // The variables' slices on the stack: nothing is allocated per step.
+            let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
+            for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
+                *slot = var.as_mut_slice();
+            }
+            let refractory = &mut self.refractory_until_ms;
+            return with_model!(&model, p => step_chunk(p, models, &mut vars, refractory, 0, &ctx, &input, spikes));
         }
         let chunk = n.div_ceil(threads);
         // Per chunk: its slice of every variable, of the refractory clocks, its spikes, its result.
         type Chunk<'a> = (Vec<&'a mut [f64]>, &'a mut [f64], Vec<Spike>, Result<(), Fault>);
         let mut chunks: Vec<Chunk> =
             self.refractory_until_ms.chunks_mut(chunk).map(|r| (Vec::new(), r, Vec::new(), Ok(()))).collect();
-        for var in vars {
+        for var in self.vars.iter_mut() {
             for (c, part) in var.chunks_mut(chunk).enumerate() {
                 chunks[c].0.push(part);
             }

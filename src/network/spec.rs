@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::neuron::NeuronModel;
 use crate::random::{Rng, normal};
-use crate::stimulus::Stimulus;
+use crate::stimulus::{SpikeSource, Stimulus};
 use crate::synapse::Kernel;
 
 /// Largest network a preset may ask for (neurons), to keep a typo from exhausting memory.
@@ -62,7 +62,13 @@ pub struct PopulationSpec {
     pub size: u32,
     #[serde(default)]
     pub role: Role,
+    /// The neurons' model (not used by a spike source).
+    #[serde(default = "crate::preset::bench_neuron")]
     pub neuron: NeuronModel,
+    /// A population of spike sources instead of neurons: each emits this train independently
+    /// (Poisson, modulated Poisson, regular, or listed times), at the start of its step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SpikeSource>,
     /// Per-neuron parameter values around `neuron`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spread: Vec<Spread>,
@@ -269,6 +275,13 @@ impl NetworkSpec {
             .collect()
     }
 
+    /// Whether global neuron `g` belongs to a spike-source population.
+    pub fn is_source(&self, g: u32) -> bool {
+        let offsets = self.offsets();
+        let p = offsets.partition_point(|&o| o <= g).saturating_sub(1);
+        self.populations.get(p).is_some_and(|pop| pop.source.is_some())
+    }
+
     /// Every range and reference; the error is `(dotted field path below network, message)`.
     pub fn validate(&self) -> Result<(), (String, String)> {
         let fail = |field: String, message: String| Err((field, message));
@@ -288,6 +301,15 @@ impl NetworkSpec {
             }
             if let Err(m) = pop.neuron.validate() {
                 return fail(at("neuron"), m);
+            }
+            if let Some(source) = &pop.source {
+                if !pop.spread.is_empty() || !pop.synapses.is_empty() || !pop.initial.is_empty() {
+                    let m = "a spike source has no spread, synapses or initial values".to_string();
+                    return fail(at("source"), m);
+                }
+                if let Err(m) = source_check(source) {
+                    return fail(at("source"), m);
+                }
             }
             for (j, spread) in pop.spread.iter().enumerate() {
                 if pop.neuron.get(spread.param()).is_none() {
@@ -324,6 +346,9 @@ impl NetworkSpec {
             let Some(to) = self.population(&proj.to) else {
                 return fail(at("to"), format!("no population is named `{}`", proj.to));
             };
+            if self.populations[to].source.is_some() {
+                return fail(at("to"), format!("`{}` is a spike source: it receives no synapses", proj.to));
+            }
             let (n_pre, n_post) = (self.populations[from].size, self.populations[to].size);
             let Some(synapse) = self.populations[to].synapses.get(&proj.synapse) else {
                 let names: Vec<_> = self.populations[to].synapses.keys().cloned().collect();
@@ -395,6 +420,10 @@ impl NetworkSpec {
                     format!("no population is named `{}`", input.population),
                 );
             };
+            if self.populations[p].source.is_some() {
+                let m = format!("`{}` is a spike source: it takes no stimulus", input.population);
+                return fail(format!("inputs.{k}.population"), m);
+            }
             if let Some((first, end)) = input.neurons
                 && !(first < end && end <= self.populations[p].size)
             {
@@ -410,6 +439,27 @@ impl NetworkSpec {
         if let Some((j, &r)) = self.record.iter().enumerate().find(|(_, r)| **r as u64 >= n) {
             return fail(format!("record.{j}"), format!("neuron {r} does not exist (the network has {n})"));
         }
+        if let Some((j, &r)) = self.record.iter().enumerate().find(|(_, r)| self.is_source(**r)) {
+            return fail(format!("record.{j}"), format!("neuron {r} is a spike source: it has no variables to record"));
+        }
         Ok(())
+    }
+}
+
+/// A source's rates and times must be finite and non-negative.
+fn source_check(source: &SpikeSource) -> Result<(), String> {
+    let values: Vec<f64> = match source {
+        SpikeSource::Poisson { rate_hz, start_ms, duration_ms }
+        | SpikeSource::Regular { rate_hz, start_ms, duration_ms } => {
+            vec![*rate_hz, *start_ms, *duration_ms]
+        }
+        SpikeSource::ModulatedPoisson { rate_hz, depth_hz, frequency_hz, start_ms, duration_ms } => {
+            vec![*rate_hz, *depth_hz, *frequency_hz, *start_ms, *duration_ms]
+        }
+        SpikeSource::Times { times_ms } => times_ms.clone(),
+    };
+    match values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+        Some(v) => Err(format!("rates and times must be finite and >= 0, got {v}")),
+        None => Ok(()),
     }
 }

@@ -10,7 +10,7 @@
 //! plots.
 
 mod csv;
-mod runner;
+pub(crate) mod runner;
 
 use serde::{Deserialize, Serialize};
 

@@ -86,7 +86,7 @@ impl Runner {
 }
 
 /// Spikes of `source` in step `n` (from `n dt` to `(n + 1) dt`).
-fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut Rng) -> u32 {
+pub(crate) fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut Rng) -> u32 {
     let t = n as f64 * dt;
     let within = |start: f64, duration: f64| n >= step_of(start, dt) && n < step_of(start + duration, dt);
     match source {
