@@ -160,11 +160,12 @@ fn sliders_ui(ui: &mut egui::Ui, model: &mut NeuronModel, fixed: &[&str]) -> boo
 fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut Option<(NeuronModel, String)>) {
     let Some(spec) = lab.preset.network.as_ref() else { return };
     ui.strong("Network");
-    let n_synapses_hint = spec.projections.len();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ui.label(format!(
-        "{} neurons in {} populations, {n_synapses_hint} projections",
-        spec.n_neurons(),
-        spec.populations.len()
+        "{} in {}, {}",
+        plural(spec.n_neurons() as usize, "neuron"),
+        plural(spec.populations.len(), "population"),
+        plural(spec.projections.len(), "projection")
     ));
     *picked = (*picked).min(spec.populations.len() - 1);
     for (k, pop) in spec.populations.iter().enumerate() {
@@ -184,10 +185,9 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     let pop = &spec.populations[*picked];
     if let Some(source) = &pop.source {
         ui.label(format!(
-            "{} sends {} spike trains ({:?}); edit them in the preset file.",
+            "{} sends {} spike trains, one per source; edit them in the preset file.",
             pop.name,
-            source.name(),
-            source
+            source.name()
         ));
         return;
     }

@@ -161,10 +161,11 @@ impl RasterPanel {
         }
         let bin = self.bin_ms;
         let start = (t0 / bin).floor() * bin;
+        let now = lab.history.t_ms.min(t1); // no bins for time not simulated yet
         let rates: Vec<_> = pops
             .iter()
             .map(|(range, name, color)| {
-                (population_rate(&visible, range.clone(), start, t1, bin), name.as_str(), *color)
+                (population_rate(&visible, range.clone(), start, now, bin), name.as_str(), *color)
             })
             .collect();
         plot("population_rate", height - raster_h - 24.0, "rate [Hz]")
