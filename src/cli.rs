@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+use crate::analysis::activity::{WEIGHT_BINS, weight_stats};
 use crate::analysis::fi_curve;
 use crate::engine::{Observer, Simulation};
 use crate::library;
@@ -180,6 +181,8 @@ struct CsvObserver {
     spike_count: u64,
     /// Spikes of each neuron (for the rates per population).
     per_neuron: Vec<u64>,
+    /// weights.csv rows (plastic networks).
+    weights: String,
 }
 
 impl Observer for CsvObserver {
@@ -194,6 +197,17 @@ impl Observer for CsvObserver {
             let _ = write!(self.trace, ",{v}");
         }
         self.trace.push('\n');
+    }
+    fn weights(&mut self, t_ms: f64, weights: &[f64]) {
+        let (stats, bins) = weight_stats(weights);
+        let _ = write!(self.weights, "{}", tidy_time(t_ms));
+        for v in stats {
+            let _ = write!(self.weights, ",{v}");
+        }
+        for b in bins {
+            let _ = write!(self.weights, ",{b}");
+        }
+        self.weights.push('\n');
     }
 }
 
@@ -211,6 +225,10 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
         trace: format!("t_ms,{}\n", columns.join(",")),
         spike_count: 0,
         per_neuron: vec![0; sim.n_neurons()],
+        weights: format!(
+            "t_ms,mean,std,min,max,{}\n",
+            (0..WEIGHT_BINS).map(|k| format!("h{k}")).collect::<Vec<_>>().join(",")
+        ),
     };
     let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
     let start = Instant::now();
@@ -225,6 +243,15 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
     };
     write("spikes.csv", &obs.spikes)?;
     write("trace.csv", &obs.trace)?;
+    if sim.net().n_plastic() > 0 {
+        // Weights as fractions of w_max over time, and every plastic synapse at the end.
+        write("weights.csv", &obs.weights)?;
+        let mut last = String::from("pre,post,weight\n");
+        for (pre, post, w) in sim.net().plastic_synapses() {
+            let _ = writeln!(last, "{pre},{post},{w}");
+        }
+        write("weights_final.csv", &last)?;
+    }
     let effective: serde_json::Value = serde_json::to_value(preset).map_err(|e| e.to_string())?;
     // Rates per population (a single neuron is the population `neurons`).
     let rate =

@@ -179,3 +179,25 @@ fn a_network_run_reports_rates_per_population_and_records_the_listed_neurons() {
     let trace = std::fs::read_to_string(out.path().join("trace.csv")).unwrap();
     assert_eq!(trace.lines().next(), Some("t_ms,0.v"));
 }
+
+#[test]
+fn a_plastic_run_writes_weights_over_time_and_at_the_end() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let result = spikelab(&["run", "plasticity/song_abbott", "--out", dir, "--duration-ms", "2000"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let weights = std::fs::read_to_string(out.path().join("weights.csv")).unwrap();
+    let mut lines = weights.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[..5], ["t_ms", "mean", "std", "min", "max"]);
+    assert_eq!(header.len(), 5 + 20);
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 21, "t = 0 and every 100 ms (record_every 1000 steps)");
+    assert!(rows.iter().all(|r| r[5..].iter().sum::<f64>() == 1000.0), "every synapse in a bin");
+    let last = std::fs::read_to_string(out.path().join("weights_final.csv")).unwrap();
+    let finals: Vec<f64> = last.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse().unwrap()).collect();
+    assert_eq!(last.lines().next(), Some("pre,post,weight"));
+    assert_eq!(finals.len(), 1000);
+    let mean = finals.iter().sum::<f64>() / 1000.0 / 6.0; // w_max = 6 pA
+    assert!((mean - rows[20][1]).abs() < 1e-9, "the final file and the last row agree");
+}

@@ -23,6 +23,7 @@ fn projection(rule: Rule) -> Projection {
         delay_ms: Dist::Constant(0.0),
         autapses: false,
         multapses: false,
+        plasticity: None,
     }
 }
 

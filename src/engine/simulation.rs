@@ -13,9 +13,11 @@
 //! 4. **spikes into delay queues**: a spike of step `n` adds its weights to the ring slot of step
 //!    `n + D`, `D = max(1, round(delay / dt))` (see [`crate::network::spec`]); the spikes of the
 //!    step go to the observer in time order;
-//!    (plasticity: not yet);
-//! 5. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
-//! 6. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
+//! 5. **plasticity**: each spike of the step potentiates the plastic synapses into its neuron
+//!    (depression happens in 1, when a presynaptic spike arrives; see
+//!    [`crate::synapse::plasticity`] for the timing conventions);
+//! 6. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
+//! 7. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
 //!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
 
 use crate::integrate::Integrator;
@@ -31,6 +33,8 @@ pub trait Observer {
     fn sample(&mut self, t_ms: f64, values: &[f64]);
     /// The current injected during the step that ended at `t_ms` (with every sample).
     fn input(&mut self, _t_ms: f64, _current: f64) {}
+    /// Every plastic weight as a fraction of its `w_max` (with every sample, if any learn).
+    fn weights(&mut self, _t_ms: f64, _weights: &[f64]) {}
 }
 
 /// An observer that keeps nothing (benchmarks).
@@ -193,6 +197,11 @@ impl Simulation {
         }
         observer.sample(self.t_ms(), &self.sample_buf);
         observer.input(self.t_ms(), self.last_current);
+        if self.net.n_plastic() > 0 {
+            self.sample_buf.clear();
+            self.net.plastic_weights(&mut self.sample_buf);
+            observer.weights(self.t_ms(), &self.sample_buf);
+        }
     }
 
     /// Advances `n` steps (schedule in the module doc). On a fault the failing step is not counted.

@@ -16,6 +16,7 @@ use crate::neuron::NeuronModel;
 use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::spikes_in_step;
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
+use crate::synapse::plasticity::{Rule as PlasticityRule, Traces};
 use crate::synapse::{KernelState, Propagator};
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -47,6 +48,91 @@ struct Proj {
     to: usize,
     receptor: usize,
     connections: Connections,
+    plastic: Option<Plastic>,
+}
+
+/// The learning state of a plastic projection.
+#[derive(Debug, Clone)]
+struct Plastic {
+    rule: PlasticityRule,
+    /// Per synapse, in row order.
+    weights: Vec<f64>,
+    /// Traces per source and per target neuron.
+    pre: Vec<Traces>,
+    post: Vec<Traces>,
+    /// Synapses into each target as `(synapse, source)`: `incoming[offsets[j]..offsets[j + 1]]`.
+    incoming_offsets: Vec<u32>,
+    incoming: Vec<(u32, u32)>,
+    /// Sources whose spikes arrive in each step of the delay ring (`delay + 1` slots).
+    pending: Vec<Vec<u32>>,
+}
+
+impl Plastic {
+    fn new(rule: PlasticityRule, c: &Connections, n_post: usize) -> Self {
+        let n = c.n_synapses();
+        let weights = (0..n).map(|s| c.weight_of(s).clamp(0.0, rule.w_max())).collect();
+        let mut incoming_offsets = vec![0u32; n_post + 1];
+        for &t in &c.csr.targets {
+            incoming_offsets[t as usize + 1] += 1;
+        }
+        for j in 0..n_post {
+            incoming_offsets[j + 1] += incoming_offsets[j];
+        }
+        let mut fill = incoming_offsets.clone();
+        let mut incoming = vec![(0, 0); n];
+        for pre in 0..c.csr.n_pre() {
+            let start = c.csr.offsets[pre] as usize;
+            for (k, &t) in c.csr.row(pre).iter().enumerate() {
+                incoming[fill[t as usize] as usize] = ((start + k) as u32, pre as u32);
+                fill[t as usize] += 1;
+            }
+        }
+        Self {
+            rule,
+            weights,
+            pre: vec![Traces::default(); c.csr.n_pre()],
+            post: vec![Traces::default(); n_post],
+            incoming_offsets,
+            incoming,
+            pending: vec![Vec::new(); c.delay as usize + 1],
+        }
+    }
+
+    /// The spikes arriving at step `tick` (time `t_ms`): depression, then each synapse's weight
+    /// into the receptor's slot for this step.
+    fn arrivals(&mut self, c: &Connections, tick: u64, t_ms: f64, r: &mut Receptor) {
+        let slot = (tick % self.pending.len() as u64) as usize;
+        let mut arriving = std::mem::take(&mut self.pending[slot]);
+        let n = r.states.len();
+        let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+        let (pre_taus, post_taus, nearest) = (self.rule.pre_taus(), self.rule.post_taus(), self.rule.nearest());
+        for &pre in &arriving {
+            let pre = pre as usize;
+            let before = self.pre[pre].at(t_ms, pre_taus);
+            let start = c.csr.offsets[pre] as usize;
+            for (k, &t) in c.csr.row(pre).iter().enumerate() {
+                let post = self.post[t as usize].at(t_ms, post_taus);
+                let w = self.rule.on_pre(self.weights[start + k], post, before);
+                self.weights[start + k] = w;
+                ring[t as usize] += w;
+            }
+            self.pre[pre].spike(t_ms, pre_taus, nearest);
+        }
+        arriving.clear();
+        self.pending[slot] = arriving;
+    }
+
+    /// Target `post` fired at `t_ms`: potentiation of its incoming synapses.
+    fn post_spike(&mut self, post: usize, t_ms: f64) {
+        let (pre_taus, post_taus) = (self.rule.pre_taus(), self.rule.post_taus());
+        let before = self.post[post].at(t_ms, post_taus);
+        let range = self.incoming_offsets[post] as usize..self.incoming_offsets[post + 1] as usize;
+        for &(s, pre) in &self.incoming[range] {
+            let traces = self.pre[pre as usize].at(t_ms, pre_taus);
+            self.weights[s as usize] = self.rule.on_post(self.weights[s as usize], traces, before);
+        }
+        self.post[post].spike(t_ms, post_taus, self.rule.nearest());
+    }
 }
 
 /// A stimulus into neurons `first..` of a population, one runner per neuron.
@@ -143,7 +229,11 @@ impl Net {
             let r = &mut pops[to].receptors[receptor];
             r.slots = r.slots.max(connections.max_delay() as usize + 1);
             outgoing[from].push(projections.len());
-            projections.push(Proj { from, to, receptor, connections });
+            let plastic = proj.plasticity.map(|rule| Plastic::new(rule, &connections, n_post));
+            if plastic.is_some() && connections.delays.is_some() {
+                return Err(format!("field `network.projections.{k}.plasticity`: needs one constant delay"));
+            }
+            projections.push(Proj { from, to, receptor, connections, plastic });
         }
         for pop in &mut pops {
             let n = pop.population.len();
@@ -217,6 +307,37 @@ impl Net {
         self.inputs[0].runners = vec![Runner::new(stimulus, dt_ms, seed)];
     }
 
+    /// Number of plastic synapses.
+    pub fn n_plastic(&self) -> usize {
+        self.projections.iter().filter_map(|p| p.plastic.as_ref()).map(|p| p.weights.len()).sum()
+    }
+
+    /// Every plastic weight as a fraction of its rule's `w_max`, appended to `out`.
+    pub fn plastic_weights(&self, out: &mut Vec<f64>) {
+        for plastic in self.projections.iter().filter_map(|p| p.plastic.as_ref()) {
+            let w_max = plastic.rule.w_max();
+            out.extend(plastic.weights.iter().map(|w| w / w_max));
+        }
+    }
+
+    /// Plastic synapses as `(pre, post, weight)` global triples, in the order of
+    /// [`Net::plastic_weights`].
+    pub fn plastic_synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.projections.iter().filter(|p| p.plastic.is_some()).flat_map(move |proj| {
+            let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
+            let plastic = proj.plastic.as_ref().expect("filtered");
+            let c = &proj.connections;
+            (0..c.csr.n_pre()).flat_map(move |pre| {
+                let start = c.csr.offsets[pre] as usize;
+                c.csr
+                    .row(pre)
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, &t)| (pre0 + pre as u32, post0 + t, plastic.weights[start + k]))
+            })
+        })
+    }
+
     /// Synapses as `(pre, post, weight)` global triples (connectivity view, small networks).
     pub fn synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
         self.projections.iter().flat_map(move |proj| {
@@ -245,7 +366,14 @@ impl Net {
         spikes: &mut Vec<Spike>,
         threads: usize,
     ) -> Result<(), Fault> {
-        // 1. inputs summed: synapses (arrivals of this step), then stimuli.
+        // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
+        //    type's arrivals of this step, then stimuli.
+        for proj in &mut self.projections {
+            if let Some(plastic) = &mut proj.plastic {
+                let r = &mut self.pops[proj.to].receptors[proj.receptor];
+                plastic.arrivals(&proj.connections, self.tick, t_ms, r);
+            }
+        }
         for pop in &mut self.pops {
             pop.drive.fill(Drive::default());
             let n = pop.population.len();
@@ -292,9 +420,24 @@ impl Net {
         for spike in &spikes[first_new..] {
             let (p, i) = self.locate(spike.neuron as usize);
             for &k in &self.outgoing[p] {
-                let proj = &self.projections[k];
-                let r = &mut self.pops[proj.to].receptors[proj.receptor];
-                deliver(&proj.connections, i, self.tick, r);
+                let proj = &mut self.projections[k];
+                match &mut proj.plastic {
+                    // Plastic rows are read when they arrive, with the weights of that moment.
+                    Some(plastic) => {
+                        let slot = (self.tick + proj.connections.delay as u64) % plastic.pending.len() as u64;
+                        plastic.pending[slot as usize].push(i as u32);
+                    }
+                    None => deliver(&proj.connections, i, self.tick, &mut self.pops[proj.to].receptors[proj.receptor]),
+                }
+            }
+        }
+        // 5. plasticity: each spike potentiates the plastic synapses into its neuron.
+        for spike in &spikes[first_new..] {
+            let (p, j) = self.locate(spike.neuron as usize);
+            for proj in self.projections.iter_mut().filter(|proj| proj.to == p) {
+                if let Some(plastic) = &mut proj.plastic {
+                    plastic.post_spike(j, spike.t_ms);
+                }
             }
         }
         self.tick += 1;

@@ -236,6 +236,9 @@ pub struct Projection {
     /// Allow more than one synapse per pair (fixed in- and out-degree rules).
     #[serde(default)]
     pub multapses: bool,
+    /// An STDP rule makes these synapses plastic (others keep their weights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plasticity: Option<crate::synapse::plasticity::Rule>,
 }
 
 fn unit_weight() -> Dist {
@@ -364,6 +367,24 @@ impl NetworkSpec {
                 return fail(at("delay_ms"), "delays must be at most 1000 ms".into());
             }
             let conductance = synapse.reversal_mv.is_some();
+            if let Some(rule) = &proj.plasticity {
+                rule.validate().or_else(|m| fail(at("plasticity"), m))?;
+                if !proj.delay_ms.is_constant() || matches!(proj.rule, Rule::Explicit { .. }) {
+                    return fail(at("plasticity"), "plastic synapses need one constant delay per projection".into());
+                }
+                let (lo, hi) = proj.weight.bounds();
+                if proj.weight.mean() < 0.0
+                    || proj.weight.mean() > rule.w_max()
+                    || (proj.weight.is_constant() && (lo < 0.0 || hi > rule.w_max()))
+                {
+                    let m = format!(
+                        "plastic weights live in [0, w_max = {}]; the weight's mean is {}",
+                        rule.w_max(),
+                        proj.weight.mean()
+                    );
+                    return fail(at("weight"), m);
+                }
+            }
             if conductance && proj.weight.mean() < 0.0 {
                 return fail(
                     at("weight"),

@@ -1,0 +1,187 @@
+//! Spike-timing-dependent plasticity: the rules, their analytic windows, and the traces that
+//! apply them event by event.
+//!
+//! # Semantics
+//! - `Δt = t_post - t_pre`, where `t_pre` is the time the presynaptic spike **arrives** at the
+//!   synapse: delays are axonal, and a spike of step `n` with a delay of `D` steps arrives at the
+//!   start of step `n + D`, `t_pre = (n + D) dt`. The postsynaptic spike counts at its own
+//!   (interpolated) time, with no dendritic delay. `Δt > 0` (pre before post) potentiates.
+//! - Amplitudes are fractions of `w_max`; weights stay in `[0, w_max]` (hard bounds for the
+//!   additive and triplet rules; the multiplicative rule's steps shrink towards the bounds and
+//!   are clipped as NEST's `stdp_synapse` does).
+//! - Traces are all-to-all (each spike adds 1) unless `nearest` is set (each spike resets its
+//!   trace to 1, so only the nearest partner counts).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Rule {
+    /// Song, Miller & Abbott (2000): `Δw = w_max A+ e^(-Δt/τ+)` for `Δt > 0`,
+    /// `Δw = -w_max A- e^(Δt/τ-)` for `Δt < 0`, hard bounds.
+    Additive { a_plus: f64, a_minus: f64, tau_plus_ms: f64, tau_minus_ms: f64, w_max: f64, nearest: bool },
+    /// Gütig et al. (2003), as NEST's `stdp_synapse`: `Δw = w_max λ (1 - w/w_max)^μ+ e^(-Δt/τ+)`,
+    /// `Δw = -w_max λ α (w/w_max)^μ- e^(Δt/τ-)`. μ = 0 is additive, μ+ = 0 and μ- = 1 is van
+    /// Rossum et al. (2000), μ = 1 is multiplicative.
+    Multiplicative {
+        lambda: f64,
+        alpha: f64,
+        mu_plus: f64,
+        mu_minus: f64,
+        tau_plus_ms: f64,
+        tau_minus_ms: f64,
+        w_max: f64,
+    },
+    /// Pfister & Gerstner (2006), all-to-all: on a pre spike `Δw = -w_max o1 (A2- + A3- r2)`, on
+    /// a post spike `Δw = w_max r1 (A2+ + A3+ o2)` (r2, o2 taken before the spike's own increment).
+    Triplet {
+        a2_plus: f64,
+        a3_plus: f64,
+        a2_minus: f64,
+        a3_minus: f64,
+        tau_plus_ms: f64,
+        tau_minus_ms: f64,
+        tau_x_ms: f64,
+        tau_y_ms: f64,
+        w_max: f64,
+    },
+}
+
+impl Rule {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Additive { .. } => "additive (Song et al. 2000)",
+            Rule::Multiplicative { .. } => "weight-dependent (Gütig et al. 2003)",
+            Rule::Triplet { .. } => "triplet (Pfister & Gerstner 2006)",
+        }
+    }
+    pub fn w_max(&self) -> f64 {
+        match *self {
+            Rule::Additive { w_max, .. } | Rule::Multiplicative { w_max, .. } | Rule::Triplet { w_max, .. } => w_max,
+        }
+    }
+    /// Time constants of the (first, second) presynaptic and postsynaptic traces.
+    fn taus(&self) -> ([f64; 2], [f64; 2]) {
+        match *self {
+            Rule::Additive { tau_plus_ms, tau_minus_ms, .. }
+            | Rule::Multiplicative { tau_plus_ms, tau_minus_ms, .. } => {
+                ([tau_plus_ms, tau_plus_ms], [tau_minus_ms, tau_minus_ms])
+            }
+            Rule::Triplet { tau_plus_ms, tau_minus_ms, tau_x_ms, tau_y_ms, .. } => {
+                ([tau_plus_ms, tau_x_ms], [tau_minus_ms, tau_y_ms])
+            }
+        }
+    }
+
+    /// The weight change of one pre-post pair `Δt` apart (no earlier spikes), from weight `w`.
+    pub fn window(&self, dt_ms: f64, w: f64) -> f64 {
+        let w_max = self.w_max();
+        let change = match *self {
+            Rule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
+                if dt_ms >= 0.0 {
+                    w_max * a_plus * (-dt_ms / tau_plus_ms).exp()
+                } else {
+                    -w_max * a_minus * (dt_ms / tau_minus_ms).exp()
+                }
+            }
+            Rule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
+                let x = w / w_max;
+                if dt_ms >= 0.0 {
+                    w_max * lambda * (1.0 - x).powf(mu_plus) * (-dt_ms / tau_plus_ms).exp()
+                } else {
+                    -w_max * lambda * alpha * x.powf(mu_minus) * (dt_ms / tau_minus_ms).exp()
+                }
+            }
+            Rule::Triplet { a2_plus, a2_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
+                if dt_ms >= 0.0 {
+                    w_max * a2_plus * (-dt_ms / tau_plus_ms).exp()
+                } else {
+                    -w_max * a2_minus * (dt_ms / tau_minus_ms).exp()
+                }
+            }
+        };
+        (w + change).clamp(0.0, w_max) - w
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        let (pre, post) = self.taus();
+        if pre.iter().chain(&post).any(|t| !(*t > 0.0 && t.is_finite())) {
+            return Err("time constants must be > 0 ms".into());
+        }
+        if !(self.w_max() > 0.0 && self.w_max().is_finite()) {
+            return Err(format!("w_max must be > 0, got {}", self.w_max()));
+        }
+        let amplitudes: Vec<f64> = match *self {
+            Rule::Additive { a_plus, a_minus, .. } => vec![a_plus, a_minus],
+            Rule::Multiplicative { lambda, alpha, mu_plus, mu_minus, .. } => vec![lambda, alpha, mu_plus, mu_minus],
+            Rule::Triplet { a2_plus, a3_plus, a2_minus, a3_minus, .. } => vec![a2_plus, a3_plus, a2_minus, a3_minus],
+        };
+        match amplitudes.iter().find(|a| !(a.is_finite() && **a >= 0.0)) {
+            Some(a) => Err(format!("amplitudes and exponents must be finite and >= 0 (signs are built in), got {a}")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Two exponentially decaying traces of one neuron, decayed lazily to the time they are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Traces {
+    values: [f64; 2],
+    t_ms: f64,
+}
+
+impl Traces {
+    /// The traces at `t_ms` (no earlier than the last update).
+    #[inline]
+    pub fn at(&self, t_ms: f64, taus: [f64; 2]) -> [f64; 2] {
+        let dt = t_ms - self.t_ms;
+        [self.values[0] * (-dt / taus[0]).exp(), self.values[1] * (-dt / taus[1]).exp()]
+    }
+    /// Records a spike at `t_ms`: each trace adds 1 (all-to-all) or is set to 1 (nearest).
+    #[inline]
+    pub fn spike(&mut self, t_ms: f64, taus: [f64; 2], nearest: bool) {
+        let now = self.at(t_ms, taus);
+        self.values = if nearest { [1.0, 1.0] } else { [now[0] + 1.0, now[1] + 1.0] };
+        self.t_ms = t_ms;
+    }
+}
+
+impl Rule {
+    /// Whether a trace resets to 1 on a spike (nearest-neighbour pairing).
+    pub fn nearest(&self) -> bool {
+        matches!(self, Rule::Additive { nearest: true, .. })
+    }
+    pub fn pre_taus(&self) -> [f64; 2] {
+        self.taus().0
+    }
+    pub fn post_taus(&self) -> [f64; 2] {
+        self.taus().1
+    }
+
+    /// A presynaptic spike arrives at `t_ms`: depression from the postsynaptic traces `post`
+    /// (read at `t_ms`); returns the new weight. Call before recording the spike in its trace.
+    #[inline]
+    pub fn on_pre(&self, w: f64, post: [f64; 2], pre_before: [f64; 2]) -> f64 {
+        let w_max = self.w_max();
+        let change = match *self {
+            Rule::Additive { a_minus, .. } => -w_max * a_minus * post[0],
+            Rule::Multiplicative { lambda, alpha, mu_minus, .. } => {
+                -w_max * lambda * alpha * (w / w_max).powf(mu_minus) * post[0]
+            }
+            Rule::Triplet { a2_minus, a3_minus, .. } => -w_max * post[0] * (a2_minus + a3_minus * pre_before[1]),
+        };
+        (w + change).clamp(0.0, w_max)
+    }
+
+    /// A postsynaptic spike at `t_ms`: potentiation from the presynaptic traces `pre` (read at
+    /// `t_ms`) and the postsynaptic ones before this spike.
+    #[inline]
+    pub fn on_post(&self, w: f64, pre: [f64; 2], post_before: [f64; 2]) -> f64 {
+        let w_max = self.w_max();
+        let change = match *self {
+            Rule::Additive { a_plus, .. } => w_max * a_plus * pre[0],
+            Rule::Multiplicative { lambda, mu_plus, .. } => w_max * lambda * (1.0 - w / w_max).powf(mu_plus) * pre[0],
+            Rule::Triplet { a2_plus, a3_plus, .. } => w_max * pre[0] * (a2_plus + a3_plus * post_before[1]),
+        };
+        (w + change).clamp(0.0, w_max)
+    }
+}

@@ -1,0 +1,139 @@
+//! STDP: each rule's window measured by running a pairing in the engine against its analytic
+//! form, the bounds, the Song-Abbott weight distribution, and the CLI's weight files.
+
+mod common;
+
+use spikelab::network::Spike;
+use spikelab::preset::Preset;
+use spikelab::synapse::plasticity::Rule;
+
+const W_MAX: f64 = 1.0;
+
+/// One pre spike (a source at `t_pre`) and one post spike (the LIF kicked at `t_kick`), through
+/// one plastic synapse starting at `w0`; returns (Δt = t_post - t_arrival, Δw).
+fn pairing(rule: &str, t_pre: f64, t_kick: f64, w0: f64) -> (f64, f64) {
+    let text = format!(
+        r#"(version: 1, name: "pairing", description: "one pairing",
+        run: (dt_ms: 0.1, duration_ms: 200.0, integrator: ExponentialEuler),
+        network: (
+            populations: [
+                (name: "pre", size: 1, source: Times(times_ms: [{t_pre}])),
+                (name: "post", size: 1, neuron: Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 synapses: {{"s": (kernel: Exponential(tau_ms: 5.0))}}),
+            ],
+            projections: [(from: "pre", to: "post", synapse: "s", rule: OneToOne, weight: Constant({w0}), delay_ms: Constant(1.0), plasticity: {rule})],
+            inputs: [(population: "post", stimulus: (components: [Pulse(start_ms: {t_kick}, duration_ms: 0.5, amplitude: 20000.0)]))],
+            record: [1],
+        ))"#
+    );
+    let preset = Preset::from_ron(&text, "pairing").unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = spikelab::engine::Simulation::from_preset(&preset, 1).unwrap();
+    let mut rec = common::Recorder::default();
+    sim.step(2000, &mut rec).unwrap();
+    let time = |n: u32| rec.spikes.iter().find(|s: &&Spike| s.neuron == n).map(|s| s.t_ms).unwrap();
+    assert_eq!(rec.spikes.iter().filter(|s| s.neuron == 1).count(), 1, "one post spike");
+    let t_arrival = time(0) + 1.0; // the source fires at its step's start; delay 1 ms = 10 steps
+    let mut w = Vec::new();
+    sim.net().plastic_weights(&mut w);
+    (time(1) - t_arrival, w[0] * W_MAX - w0)
+}
+
+fn rules() -> Vec<(&'static str, Rule, f64)> {
+    // (RON, the same rule, the amplitude the 1 % tolerance refers to)
+    vec![
+        (
+            "Additive(a_plus: 0.01, a_minus: 0.0105, tau_plus_ms: 20.0, tau_minus_ms: 20.0, w_max: 1.0, nearest: false)",
+            Rule::Additive {
+                a_plus: 0.01,
+                a_minus: 0.0105,
+                tau_plus_ms: 20.0,
+                tau_minus_ms: 20.0,
+                w_max: W_MAX,
+                nearest: false,
+            },
+            0.01,
+        ),
+        (
+            "Multiplicative(lambda: 0.01, alpha: 1.05, mu_plus: 1.0, mu_minus: 1.0, tau_plus_ms: 20.0, tau_minus_ms: 20.0, w_max: 1.0)",
+            Rule::Multiplicative {
+                lambda: 0.01,
+                alpha: 1.05,
+                mu_plus: 1.0,
+                mu_minus: 1.0,
+                tau_plus_ms: 20.0,
+                tau_minus_ms: 20.0,
+                w_max: W_MAX,
+            },
+            0.01,
+        ),
+        (
+            "Triplet(a2_plus: 0.005, a3_plus: 0.0062, a2_minus: 0.007, a3_minus: 0.00023, tau_plus_ms: 16.8, tau_minus_ms: 33.7, tau_x_ms: 101.0, tau_y_ms: 125.0, w_max: 1.0)",
+            Rule::Triplet {
+                a2_plus: 0.005,
+                a3_plus: 0.0062,
+                a2_minus: 0.007,
+                a3_minus: 0.00023,
+                tau_plus_ms: 16.8,
+                tau_minus_ms: 33.7,
+                tau_x_ms: 101.0,
+                tau_y_ms: 125.0,
+                w_max: W_MAX,
+            },
+            0.005,
+        ),
+    ]
+}
+
+#[test]
+fn each_rules_measured_window_equals_its_analytic_form() {
+    for (ron, rule, amplitude) in rules() {
+        for (t_pre, t_kick) in [(50.0, 55.0), (50.0, 80.0), (50.0, 52.0), (60.0, 50.0), (80.0, 50.0), (100.0, 40.0)] {
+            let w0 = 0.4;
+            let (dt, dw) = pairing(ron, t_pre, t_kick, w0);
+            let expected = rule.window(dt, w0);
+            assert!(
+                (dw - expected).abs() < 0.01 * amplitude * W_MAX,
+                "{}: at Δt = {dt:.3} ms measured {dw:.3e}, analytic {expected:.3e}",
+                rule.name()
+            );
+            assert_eq!(dw > 0.0, dt > 0.0, "{}: pre before post potentiates (Δt = {dt})", rule.name());
+        }
+    }
+}
+
+#[test]
+fn bounds_hold_at_the_edges() {
+    let additive = rules()[0].0;
+    let (_, up) = pairing(additive, 50.0, 52.0, 0.999);
+    assert!((0.999 + up - 1.0).abs() < 1e-12, "potentiation stops at w_max: {}", 0.999 + up);
+    let (_, down) = pairing(additive, 52.0, 50.0, 0.001);
+    assert!((0.001 + down).abs() < 1e-12, "depression stops at 0: {}", 0.001 + down);
+    let multiplicative = rules()[1].0;
+    let (_, up) = pairing(multiplicative, 50.0, 52.0, 1.0);
+    assert_eq!(up, 0.0, "a multiplicative step vanishes at the bound");
+}
+
+#[test]
+fn song_abbott_weights_go_bimodal_and_stay_in_bounds() {
+    let preset = common::bundled("plasticity/song_abbott");
+    let mut sim = spikelab::engine::Simulation::from_preset(&preset, preset.run.seed).unwrap();
+    let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
+    let mut rec = common::Recorder::default();
+    sim.step(steps, &mut rec).unwrap();
+    let mut w = Vec::new();
+    sim.net().plastic_weights(&mut w);
+    assert_eq!(w.len(), 1000);
+    assert!(w.iter().all(|&x| (0.0..=1.0).contains(&x)), "bounds never exceeded");
+    let (stats, bins) = spikelab::analysis::activity::weight_stats(&w);
+    let edge_low = (bins[0] + bins[1]) as f64;
+    let edge_high = (bins[18] + bins[19]) as f64;
+    let middle = bins[5..15].iter().sum::<u32>() as f64 / 5.0; // per two bins
+    assert!(edge_low > 3.0 * middle && edge_high > 1.5 * middle, "not bimodal: {bins:?}");
+    assert!(edge_low > edge_high, "more weights near 0 than near w_max: {bins:?}");
+    assert!(stats[0] < 0.47, "the mean weight drifts down from 0.5: {}", stats[0]);
+    // The output rate falls as the weights compete: last 10 s against the first 10 s.
+    let rate =
+        |t0: f64| rec.spikes.iter().filter(|s| s.neuron == 1000 && s.t_ms >= t0 && s.t_ms < t0 + 10_000.0).count();
+    let (early, late) = (rate(0.0), rate(90_000.0));
+    assert!(late < early, "output {early} -> {late} spikes per 10 s");
+}
