@@ -340,3 +340,27 @@ fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
         app.lab.history.traced == spike.neuron && app.lab.history.columns == vec![format!("{}.v", spike.neuron)]
     });
 }
+
+#[test]
+fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
+    use spikelab::synapse::plasticity::Rule;
+    let mut h = harness("plasticity/song_abbott");
+    h.run_steps(2);
+    assert_eq!(h.state().view, spikelab::app::View::Stdp, "a learning network opens on its STDP panel");
+    h.state_mut().send(spikelab::engine::Command::Step(20_000));
+    step_until(&mut h, "weight samples arrive", |app| app.lab.history.weights.len() >= 10);
+    h.run_steps(2);
+    assert!(h.state().stdp.heat_columns >= 10, "the heat map has a column per sample");
+    step_until(&mut h, "the additive window is measured", |app| {
+        matches!(app.stdp.measured_rule(), Some(Rule::Additive { .. }))
+    });
+    h.get_by_role_and_label(Role::ComboBox, "rule").click();
+    h.run_steps(3);
+    h.get_by_label("triplet").click();
+    h.run_steps(2);
+    let rule = |app: &SpikelabApp| app.lab.preset.network.as_ref().unwrap().projections[0].plasticity;
+    assert!(matches!(rule(h.state()), Some(Rule::Triplet { .. })));
+    step_until(&mut h, "the triplet window is measured", |app| {
+        matches!(app.stdp.measured_rule(), Some(Rule::Triplet { .. }))
+    });
+}

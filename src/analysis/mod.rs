@@ -6,6 +6,7 @@ pub mod fi;
 pub mod pattern;
 pub mod phase_plane;
 pub mod spikes;
+pub mod stdp;
 
 pub use fi::{FiPoint, fi_curve, fi_point, rheobase, spike_times_at};
 pub use pattern::{Classification, Pattern, classify};

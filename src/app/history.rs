@@ -12,6 +12,8 @@ use crate::neuron::NeuronModel;
 const MAX_POINTS: usize = 400_000;
 /// Spikes kept for drawing; the total count is kept separately.
 const MAX_SPIKES: usize = 2_000_000;
+/// Weight samples kept (the STDP panel).
+const MAX_WEIGHT_SAMPLES: usize = 100_000;
 
 #[derive(Debug)]
 pub struct History {
@@ -24,6 +26,8 @@ pub struct History {
     pub input: VecDeque<[f64; 2]>,
     pub spikes: VecDeque<Spike>,
     pub spike_count: u64,
+    /// Plastic weight samples, oldest first.
+    pub weights: VecDeque<crate::engine::frame::WeightSample>,
     /// The neuron whose variables the columns hold (the traced neuron).
     pub traced: u32,
     pub t_ms: f64,
@@ -45,6 +49,7 @@ impl Default for History {
             input: VecDeque::new(),
             spikes: VecDeque::new(),
             spike_count: 0,
+            weights: VecDeque::new(),
             traced: 0,
             t_ms: 0.0,
             status: Status::Paused,
@@ -66,6 +71,7 @@ impl History {
         self.series.iter_mut().for_each(VecDeque::clear);
         self.input.clear();
         self.spikes.clear();
+        self.weights.clear();
         self.spike_count = 0;
         self.t_ms = 0.0;
         self.version += 1;
@@ -96,6 +102,9 @@ impl History {
         self.input.extend(frame.input.points.iter().copied());
         let excess = self.input.len().saturating_sub(MAX_POINTS);
         self.input.drain(..excess);
+        self.weights.extend(frame.weights);
+        let excess = self.weights.len().saturating_sub(MAX_WEIGHT_SAMPLES);
+        self.weights.drain(..excess);
         self.spike_count += frame.spikes.len() as u64;
         self.spikes.extend(frame.spikes);
         let excess = self.spikes.len().saturating_sub(MAX_SPIKES);

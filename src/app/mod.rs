@@ -16,6 +16,7 @@ pub mod history;
 mod job;
 mod phase_plane;
 mod raster;
+mod stdp;
 mod stimulus_editor;
 mod traces;
 mod transport;
@@ -108,6 +109,7 @@ impl Perf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Raster,
+    Stdp,
     Activity,
     Connectivity,
     Traces,
@@ -121,10 +123,20 @@ pub enum View {
 impl View {
     const BENCH: [View; 6] =
         [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
-    const NETWORK: [View; 4] = [View::Raster, View::Activity, View::Connectivity, View::Traces];
+    const NETWORK: [View; 5] = [View::Raster, View::Stdp, View::Activity, View::Connectivity, View::Traces];
+    /// The views of a preset, the one it opens on first: a network has its own, and a learning
+    /// network opens on its STDP panel.
+    fn of(preset: &Preset) -> Vec<View> {
+        let Some(network) = &preset.network else { return View::BENCH.to_vec() };
+        let plastic = network.projections.iter().any(|p| p.plasticity.is_some());
+        let rest = View::NETWORK.into_iter().filter(|v| *v != View::Stdp);
+        if plastic { std::iter::once(View::Stdp).chain(rest).collect() } else { rest.collect() }
+    }
+
     fn name(self) -> &'static str {
         match self {
             View::Raster => "Raster",
+            View::Stdp => "STDP",
             View::Activity => "Activity",
             View::Connectivity => "Connectivity",
             View::Traces => "Traces",
@@ -141,8 +153,8 @@ pub struct SpikelabApp {
     engine: EngineHandle,
     pub lab: Lab,
     pub view: View,
-    /// Whether the views shown are a network's (a load may switch).
-    network_mode: bool,
+    /// The views offered (a load may change them; then the first opens).
+    views: Vec<View>,
     bench: bench::BenchPanel,
     traces: traces::TracePanel,
     pub phase: phase_plane::PhasePanel,
@@ -152,6 +164,7 @@ pub struct SpikelabApp {
     pub raster: raster::RasterPanel,
     activity: activity::ActivityPanel,
     connectivity: connectivity::ConnectivityPanel,
+    pub stdp: stdp::StdpPanel,
     files: files::Files,
 }
 
@@ -160,7 +173,8 @@ impl SpikelabApp {
     pub fn new(preset: Preset, ctx: Option<egui::Context>) -> Result<Self, String> {
         let waker = ctx.map(|ctx| Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker);
         let engine = EngineHandle::spawn(&preset, waker)?;
-        let network_mode = preset.network.is_some();
+        let views = View::of(&preset);
+        let view = views[0];
         Ok(Self {
             engine,
             lab: Lab {
@@ -170,8 +184,8 @@ impl SpikelabApp {
                 message: None,
                 perf: Perf::default(),
             },
-            view: if network_mode { View::Raster } else { View::Traces },
-            network_mode,
+            view,
+            views,
             bench: bench::BenchPanel::default(),
             traces: traces::TracePanel::default(),
             phase: phase_plane::PhasePanel::default(),
@@ -181,6 +195,7 @@ impl SpikelabApp {
             raster: raster::RasterPanel::default(),
             activity: activity::ActivityPanel::default(),
             connectivity: connectivity::ConnectivityPanel::default(),
+            stdp: stdp::StdpPanel::default(),
             files: files::Files::default(),
         })
     }
@@ -201,6 +216,7 @@ impl SpikelabApp {
             "raster" => View::Raster,
             "activity" => View::Activity,
             "connectivity" => View::Connectivity,
+            "stdp" => View::Stdp,
             _ => View::Traces,
         };
         if self.view == View::FiCurve {
@@ -239,16 +255,15 @@ impl SpikelabApp {
             .default_size(340.0)
             .show(ui, |ui| self.bench.ui(ui, &mut self.lab, self.view == View::Stimulus));
         // Each kind of preset has its own views; a load may switch kinds.
-        let network_mode = self.lab.preset.network.is_some();
-        let views: &[View] = if network_mode { &View::NETWORK } else { &View::BENCH };
-        if network_mode != self.network_mode || !views.contains(&self.view) {
-            self.network_mode = network_mode;
+        let views = View::of(&self.lab.preset);
+        if views != self.views || !views.contains(&self.view) {
+            self.views = views.clone();
             self.view = views[0];
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 let hh = matches!(self.lab.preset.neuron, NeuronModel::HodgkinHuxley(_));
-                for &view in views {
+                for &view in &views {
                     let enabled = hh || view != View::Currents;
                     ui.add_enabled_ui(enabled, |ui| ui.selectable_value(&mut self.view, view, view.name()))
                         .response
@@ -263,6 +278,7 @@ impl SpikelabApp {
                     }
                 }
                 View::Activity => self.activity.ui(ui, &self.lab),
+                View::Stdp => self.stdp.ui(ui, &mut self.lab),
                 View::Connectivity => self.connectivity.ui(ui, &self.lab),
                 View::Traces => self.traces.ui(ui, &mut self.lab),
                 View::Stimulus => self.designer.ui(ui, &mut self.lab),

@@ -51,6 +51,20 @@ impl Series {
     }
 }
 
+/// The plastic weights at one time, as fractions of `w_max`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightSample {
+    pub t_ms: f64,
+    /// Mean, standard deviation, minimum, maximum.
+    pub stats: [f64; 4],
+    pub bins: [u32; crate::analysis::activity::WEIGHT_BINS],
+    /// The first few synapses' weights, for their traces.
+    pub selected: Vec<f64>,
+}
+
+/// Synapses whose weights every sample carries.
+pub const SELECTED_SYNAPSES: usize = 6;
+
 /// Engine state as the UI should show it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -72,6 +86,8 @@ pub struct Frame {
     pub traces: Vec<Series>,
     /// The current actually injected (noise and synaptic input included).
     pub input: Series,
+    /// Plastic weights, at each recording.
+    pub weights: Vec<WeightSample>,
     pub columns: Vec<String>,
     /// The model (with parameters) the engine is running.
     pub model: NeuronModel,
@@ -90,6 +106,7 @@ impl Frame {
             spikes: Vec::new(),
             traces: vec![Series::default(); columns.len()],
             input: Series::default(),
+            weights: Vec::new(),
             columns,
             model,
             status,
@@ -99,7 +116,10 @@ impl Frame {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.steps == 0 && self.spikes.is_empty() && self.traces.iter().all(|s| s.points.is_empty())
+        self.steps == 0
+            && self.spikes.is_empty()
+            && self.weights.is_empty()
+            && self.traces.iter().all(|s| s.points.is_empty())
     }
 }
 
@@ -114,6 +134,15 @@ impl crate::engine::Observer for Frame {
     }
     fn input(&mut self, t_ms: f64, current: f64) {
         self.input.push(t_ms, current, Series::FRAME_CAPACITY);
+    }
+    fn weights(&mut self, t_ms: f64, weights: &[f64]) {
+        // At most one sample per simulated millisecond reaches the UI.
+        if self.weights.last().is_some_and(|w| t_ms - w.t_ms < 1.0) {
+            return;
+        }
+        let (stats, bins) = crate::analysis::activity::weight_stats(weights);
+        let selected = weights.iter().take(SELECTED_SYNAPSES).copied().collect();
+        self.weights.push(WeightSample { t_ms, stats, bins, selected });
     }
 }
 

@@ -1,0 +1,264 @@
+//! The STDP panel: the rule's window (analytic curve and pairings measured in the engine), the
+//! weight distribution evolving as a time x weight heat map with its mean, and the traces of a
+//! few synapses, all streaming from the running simulation.
+
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+
+use super::Lab;
+use super::job::Job;
+use super::widgets::choice;
+use crate::analysis::activity::WEIGHT_BINS;
+use crate::analysis::stdp::measured_window;
+use crate::synapse::plasticity::Rule;
+
+/// Δt of the measured pairings, ms.
+const PAIRINGS: [f64; 14] = [-80.0, -50.0, -30.0, -20.0, -10.0, -5.0, -2.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 80.0];
+/// Most columns of the heat map (older samples are merged).
+const MAX_COLUMNS: usize = 600;
+
+const KINDS: [&str; 3] = ["additive", "weight-dependent", "triplet"];
+
+/// A rule of kind `k` with its published defaults and the given bound.
+fn default_rule(k: usize, w_max: f64) -> Rule {
+    match k {
+        0 => Rule::Additive {
+            a_plus: 0.01,
+            a_minus: 0.0105,
+            tau_plus_ms: 20.0,
+            tau_minus_ms: 20.0,
+            w_max,
+            nearest: false,
+        },
+        1 => Rule::Multiplicative {
+            lambda: 0.01,
+            alpha: 1.05,
+            mu_plus: 1.0,
+            mu_minus: 1.0,
+            tau_plus_ms: 20.0,
+            tau_minus_ms: 20.0,
+            w_max,
+        },
+        _ => Rule::Triplet {
+            a2_plus: 5e-10,
+            a3_plus: 6.2e-3,
+            a2_minus: 7e-3,
+            a3_minus: 2.3e-4,
+            tau_plus_ms: 16.8,
+            tau_minus_ms: 33.7,
+            tau_x_ms: 101.0,
+            tau_y_ms: 125.0,
+            w_max,
+        },
+    }
+}
+
+fn kind_of(rule: &Rule) -> usize {
+    match rule {
+        Rule::Additive { .. } => 0,
+        Rule::Multiplicative { .. } => 1,
+        Rule::Triplet { .. } => 2,
+    }
+}
+
+fn equations(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::Additive { .. } => {
+            "Δw = w_max A+ exp(-Δt/τ+) for Δt > 0, Δw = -w_max A- exp(Δt/τ-) for Δt < 0; weights clipped to [0, w_max]"
+        }
+        Rule::Multiplicative { .. } => {
+            "Δw = w_max λ (1 - w/w_max)^μ+ exp(-Δt/τ+) for Δt > 0, Δw = -w_max λ α (w/w_max)^μ- exp(Δt/τ-) for Δt < 0"
+        }
+        Rule::Triplet { .. } => {
+            "pre: Δw = -w_max o1 (A2- + A3- r2); post: Δw = w_max r1 (A2+ + A3+ o2); traces r1 (τ+), r2 (τx), o1 (τ-), o2 (τy)"
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct StdpPanel {
+    /// The measured window and the rule it was measured for.
+    window: Option<(Rule, Result<Vec<[f64; 2]>, String>)>,
+    job: Option<(Rule, Job<Result<Vec<[f64; 2]>, String>>)>,
+    heat: Option<(u64, TextureHandle)>,
+    /// Times drawn in the heat map, for tests.
+    pub heat_columns: usize,
+}
+
+impl StdpPanel {
+    /// The rule whose window has been measured in the engine.
+    pub fn measured_rule(&self) -> Option<Rule> {
+        self.window.as_ref().filter(|w| w.1.is_ok()).map(|w| w.0)
+    }
+
+    /// The rule of the first plastic projection, and that projection's index.
+    fn rule(lab: &Lab) -> Option<(usize, Rule)> {
+        let network = lab.preset.network.as_ref()?;
+        network.projections.iter().enumerate().find_map(|(k, p)| p.plasticity.map(|r| (k, r)))
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        let Some((k, rule)) = Self::rule(lab) else {
+            ui.label("No projection of this network is plastic. Open presets/plasticity, or add `plasticity` to a projection.");
+            return;
+        };
+        ui.horizontal(|ui| {
+            let tip = "The learning rule of the plastic synapses; switching restarts the run with the rule's published defaults";
+            if let Some(kind) = choice(ui, "rule", kind_of(&rule), &[0, 1, 2], |k| KINDS[k].into(), tip) {
+                let mut preset = lab.preset.clone();
+                let network = preset.network.as_mut().expect("has a rule");
+                network.projections[k].plasticity = Some(default_rule(kind, rule.w_max()));
+                lab.load(preset);
+            }
+            ui.label(rule.name());
+        });
+        ui.label(equations(&rule)).on_hover_text(
+            "Δt = t_post - t_pre. t_pre is when the presynaptic spike arrives at the synapse (delays are axonal: \
+             emitted in step n with D steps of delay, it arrives at (n + D) dt); the postsynaptic spike counts at its \
+             own time (no dendritic delay). Pre before post (Δt > 0) potentiates.",
+        );
+        self.measure(ui.ctx(), rule);
+
+        let h = (ui.available_height() - 8.0) / 2.0;
+        let w = ui.available_width() / 2.0 - 6.0;
+        ui.horizontal(|ui| {
+            self.window_ui(ui, &rule, w, h);
+            selected_ui(ui, lab, w, h);
+        });
+        self.heat_ui(ui, lab, h);
+    }
+
+    /// Starts measuring the window for `rule` unless done or under way.
+    fn measure(&mut self, ctx: &egui::Context, rule: Rule) {
+        if let Some((r, job)) = &self.job
+            && let Some(result) = job.drain().pop()
+        {
+            self.window = Some((*r, result));
+            self.job = None;
+        }
+        let current =
+            self.window.as_ref().is_some_and(|w| w.0 == rule) || self.job.as_ref().is_some_and(|j| j.0 == rule);
+        if !current {
+            let job = Job::spawn(1, Some(ctx.clone()), move |report| {
+                report.send(measured_window(rule, &PAIRINGS));
+            });
+            self.job = Some((rule, job));
+        }
+    }
+
+    fn window_ui(&self, ui: &mut egui::Ui, rule: &Rule, w: f32, h: f32) {
+        let w_max = rule.w_max();
+        let analytic: Vec<[f64; 2]> = (-1000..=1000)
+            .filter(|k| *k != 0)
+            .map(|k| {
+                let dt = k as f64 * 0.1;
+                [dt, rule.window(dt, 0.5 * w_max) / w_max]
+            })
+            .collect();
+        let measured: Vec<[f64; 2]> = match &self.window {
+            Some((r, Ok(points))) if r == rule => points.iter().map(|p| [p[0], p[1] / w_max]).collect(),
+            _ => Vec::new(),
+        };
+        Plot::new("stdp_window")
+            .width(w)
+            .height(h)
+            .x_axis_label("Δt = t_post - t_pre [ms]")
+            .y_axis_label("Δw / w_max (one pairing, from w_max/2)")
+            .legend(egui_plot::Legend::default())
+            .show(ui, |p| {
+                p.line(Line::new("analytic", analytic).color(Color32::from_rgb(90, 170, 255)));
+                p.points(
+                    Points::new("measured in the engine", measured)
+                        .shape(MarkerShape::Circle)
+                        .radius(4.0)
+                        .color(Color32::from_rgb(255, 170, 60)),
+                );
+            });
+    }
+
+    /// Time x weight heat map of the distribution, with the mean over it.
+    fn heat_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, h: f32) {
+        let samples = &lab.history.weights;
+        if samples.is_empty() {
+            ui.label("The weight distribution appears here as the run goes.");
+            return;
+        }
+        let (t0, t1) = (samples[0].t_ms / 1000.0, samples[samples.len() - 1].t_ms / 1000.0);
+        let stride = samples.len().div_ceil(MAX_COLUMNS);
+        let columns = samples.len().div_ceil(stride);
+        self.heat_columns = columns;
+        if self.heat.as_ref().is_none_or(|(v, _)| *v != lab.history.version) {
+            let mut pixels = vec![Color32::BLACK; columns * WEIGHT_BINS];
+            for (c, chunk) in samples.iter().collect::<Vec<_>>().chunks(stride).enumerate() {
+                let last = chunk[chunk.len() - 1];
+                let total = last.bins.iter().sum::<u32>().max(1) as f32;
+                for (b, &count) in last.bins.iter().enumerate() {
+                    // Row 0 of the image is the top: the highest weights.
+                    // Brightness: the bin's share against a uniform spread (1/3), saturating at 3x.
+                    let share = (count as f32 / total * WEIGHT_BINS as f32 / 3.0).min(1.0);
+                    pixels[(WEIGHT_BINS - 1 - b) * columns + c] = Color32::from_rgb(90, 170, 255).gamma_multiply(share);
+                }
+            }
+            let image = ColorImage {
+                size: [columns, WEIGHT_BINS],
+                pixels,
+                source_size: egui::Vec2::new(columns as f32, WEIGHT_BINS as f32),
+            };
+            match &mut self.heat {
+                Some((v, texture)) => {
+                    texture.set(image, TextureOptions::NEAREST);
+                    *v = lab.history.version;
+                }
+                None => {
+                    self.heat =
+                        Some((lab.history.version, ui.ctx().load_texture("weights", image, TextureOptions::NEAREST)))
+                }
+            }
+        }
+        let texture = self.heat.as_ref().expect("drawn").1.id();
+        let mean: Vec<[f64; 2]> = samples.iter().map(|s| [s.t_ms / 1000.0, s.stats[0]]).collect();
+        let last = &samples[samples.len() - 1];
+        let span = (t1 - t0).max(1e-3);
+        Plot::new("weight_heat")
+            .height(h)
+            .x_axis_label(format!(
+                "t [s]   ·   now: mean {:.3}, sd {:.3} of w_max, {} synapses",
+                last.stats[0],
+                last.stats[1],
+                last.bins.iter().sum::<u32>()
+            ))
+            .y_axis_label("w / w_max")
+            .include_y(0.0)
+            .include_y(1.0)
+            .legend(egui_plot::Legend::default())
+            .show(ui, |p| {
+                p.image(PlotImage::new(
+                    "distribution",
+                    texture,
+                    PlotPoint::new(t0 + span / 2.0, 0.5),
+                    [span as f32, 1.0],
+                ));
+                p.line(Line::new("mean", mean).color(Color32::from_rgb(255, 170, 60)).width(2.0));
+            });
+    }
+}
+
+/// The first few synapses' weights over time.
+fn selected_ui(ui: &mut egui::Ui, lab: &Lab, w: f32, h: f32) {
+    let samples = &lab.history.weights;
+    let n = samples.back().map_or(0, |s| s.selected.len());
+    Plot::new("stdp_synapses")
+        .width(w)
+        .height(h)
+        .x_axis_label("t [s]")
+        .y_axis_label("w / w_max (synapses 0-5)")
+        .include_y(0.0)
+        .include_y(1.0)
+        .show(ui, |p| {
+            for k in 0..n {
+                let points: Vec<[f64; 2]> =
+                    samples.iter().filter_map(|s| s.selected.get(k).map(|w| [s.t_ms / 1000.0, *w])).collect();
+                p.line(Line::new(format!("synapse {k}"), points));
+            }
+        });
+}
