@@ -75,11 +75,14 @@ fn equations(rule: &Rule) -> &'static str {
     }
 }
 
+/// `(Δt, Δw)` points of the pairings, or why they could not be measured.
+type Measured = Result<Vec<[f64; 2]>, String>;
+
 #[derive(Default)]
 pub struct StdpPanel {
     /// The measured window and the rule it was measured for.
-    window: Option<(Rule, Result<Vec<[f64; 2]>, String>)>,
-    job: Option<(Rule, Job<Result<Vec<[f64; 2]>, String>>)>,
+    window: Option<(Rule, Measured)>,
+    job: Option<(Rule, Job<Measured>)>,
     heat: Option<(u64, TextureHandle)>,
     /// Times drawn in the heat map, for tests.
     pub heat_columns: usize,
