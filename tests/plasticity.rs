@@ -137,3 +137,23 @@ fn song_abbott_weights_go_bimodal_and_stay_in_bounds() {
     let (early, late) = (rate(0.0), rate(90_000.0));
     assert!(late < early, "output {early} -> {late} spikes per 10 s");
 }
+
+#[test]
+fn the_pairing_presets_follow_their_rules_over_60_pairings() {
+    let step = 0.01 * (-10.0_f64 / 20.0).exp(); // one pairing at Δt = +10 ms, in units of w_max
+    let expected = [
+        ("plasticity/pairing_additive", 0.5 + 60.0 * step),
+        ("plasticity/pairing_weight_dependent", 1.0 - 0.5 * (1.0 - step).powi(60)),
+        ("plasticity/pairing_triplet", 0.5),
+    ];
+    for (name, w_end) in expected {
+        let preset = common::bundled(name);
+        let mut sim = spikelab::engine::Simulation::from_preset(&preset, 1).unwrap();
+        let mut rec = common::Recorder::default();
+        sim.step(600_000, &mut rec).unwrap();
+        assert_eq!(rec.spikes.iter().filter(|s| s.neuron == 1).count(), 60, "{name}: one post spike per pairing");
+        let mut w = Vec::new();
+        sim.net().plastic_weights(&mut w);
+        assert!((w[0] - w_end).abs() < 2e-3, "{name}: w = {} w_max, expected {w_end}", w[0]);
+    }
+}
