@@ -131,6 +131,19 @@ fn song_abbott_weights_go_bimodal_and_stay_in_bounds() {
     assert!(edge_low > 3.0 * middle && edge_high > 1.5 * middle, "not bimodal: {bins:?}");
     assert!(edge_low > edge_high, "more weights near 0 than near w_max: {bins:?}");
     assert!(stats[0] < 0.47, "the mean weight drifts down from 0.5: {}", stats[0]);
+    // Against Brian2's own run of its STDP example (tests/reference/song_abbott_brian2.md).
+    let reference = std::fs::read_to_string("tests/reference/song_abbott_brian2.csv").unwrap();
+    let rows: Vec<Vec<f64>> =
+        reference.lines().skip(1).map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    let within = |value: f64, col: usize, margin: f64| {
+        let (lo, hi) = rows.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(r[col]), hi.max(r[col])));
+        value >= lo - margin && value <= hi + margin
+    };
+    let above_half = w.iter().filter(|&&x| x > 0.5).count() as f64 / w.len() as f64;
+    assert!(within(stats[0], 2, 0.02), "mean weight {} against Brian2", stats[0]);
+    assert!(within(above_half, 3, 0.02), "fraction above half {above_half} against Brian2");
+    let output_hz = rec.spikes.iter().filter(|s| s.neuron == 1000).count() as f64 / 100.0;
+    assert!(within(output_hz, 1, 8.0), "output rate {output_hz} Hz against Brian2");
     // The output rate falls as the weights compete: last 10 s against the first 10 s.
     let rate =
         |t0: f64| rec.spikes.iter().filter(|s| s.neuron == 1000 && s.t_ms >= t0 && s.t_ms < t0 + 10_000.0).count();

@@ -9,6 +9,7 @@
 mod brunel;
 mod izhnet;
 mod single;
+mod stdp;
 mod traub_hh;
 mod vogels_abbott;
 
@@ -17,7 +18,8 @@ use std::time::Instant;
 pub use single::WORKLOADS as SINGLE_NEURON_WORKLOADS;
 
 /// The network workloads of `shared/bench/SPEC.md` this build runs.
-pub const NETWORK_WORKLOADS: [&str; 6] = ["cuba", "coba", "izhnet_n1000", "izhnet_n10000", "hh", "brunel"];
+pub const NETWORK_WORKLOADS: [&str; 8] =
+    ["cuba", "coba", "izhnet_n1000", "izhnet_n10000", "hh", "brunel", "stdp_single", "stdp_net"];
 
 /// Runs a workload by id; `None` if there is no such workload.
 pub fn workload(id: &str, bio_s: f64, seed: u64) -> Option<Result<Outcome, String>> {
@@ -28,6 +30,8 @@ pub fn workload(id: &str, bio_s: f64, seed: u64) -> Option<Result<Outcome, Strin
         "izhnet_n10000" => izhnet::run(10_000, bio_s, seed),
         "hh" => traub_hh::run(bio_s),
         "brunel" => brunel::run(bio_s, seed),
+        "stdp_single" => stdp::run(1000, 1, None, 0.01, bio_s, seed),
+        "stdp_net" => stdp::run(10_000, 10_000, Some(100), 0.1, bio_s, seed),
         _ => return single::run(id, bio_s, seed),
     };
     Some(Ok(network))
