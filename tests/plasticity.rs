@@ -12,6 +12,11 @@ const W_MAX: f64 = 1.0;
 /// One pre spike (a source at `t_pre`) and one post spike (the LIF kicked at `t_kick`), through
 /// one plastic synapse starting at `w0`; returns (Δt = t_post - t_arrival, Δw).
 fn pairing(rule: &str, t_pre: f64, t_kick: f64, w0: f64) -> (f64, f64) {
+    pairing_through(rule, t_pre, t_kick, w0, &format!("OneToOne, weight: Constant({w0}), delay_ms: Constant(1.0)"))
+}
+
+/// The same through `connection` (the projection's rule, weight and delay).
+fn pairing_through(rule: &str, t_pre: f64, t_kick: f64, w0: f64, connection: &str) -> (f64, f64) {
     let text = format!(
         r#"(version: 1, name: "pairing", description: "one pairing",
         run: (dt_ms: 0.1, duration_ms: 200.0, integrator: ExponentialEuler),
@@ -21,7 +26,7 @@ fn pairing(rule: &str, t_pre: f64, t_kick: f64, w0: f64) -> (f64, f64) {
                 (name: "post", size: 1, neuron: Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -70.0),
                  synapses: {{"s": (kernel: Exponential(tau_ms: 5.0))}}),
             ],
-            projections: [(from: "pre", to: "post", synapse: "s", rule: OneToOne, weight: Constant({w0}), delay_ms: Constant(1.0), plasticity: {rule})],
+            projections: [(from: "pre", to: "post", synapse: "s", rule: {connection}, plasticity: {rule})],
             inputs: [(population: "post", stimulus: (components: [Pulse(start_ms: {t_kick}, duration_ms: 0.5, amplitude: 20000.0)]))],
             record: [1],
         ))"#
@@ -81,6 +86,11 @@ fn rules() -> Vec<(&'static str, Rule, f64)> {
             },
             0.005,
         ),
+        (
+            "Ee746(a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max: 1.0)",
+            Rule::Ee746 { a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max: W_MAX },
+            0.01 * 0.4,
+        ),
     ]
 }
 
@@ -97,6 +107,12 @@ fn each_rules_measured_window_equals_its_analytic_form() {
                 rule.name()
             );
             assert_eq!(dw > 0.0, dt > 0.0, "{}: pre before post potentiates (Δt = {dt})", rule.name());
+            // Per-synapse delays (an explicit list) keep a trace per synapse: the same result.
+            let listed = format!("Explicit(synapses: [(0, 0, {w0}, 1.0)])");
+            let (dt_listed, dw_listed) = pairing_through(ron, t_pre, t_kick, w0, &listed);
+            // (listed weights are stored as f32: equal to 1e-7 of w_max)
+            let same = (dt_listed - dt).abs() < 1e-9 && (dw_listed - dw).abs() < 1e-7;
+            assert!(same, "{}: ({dt_listed}, {dw_listed}) vs ({dt}, {dw})", rule.name());
         }
     }
 }
@@ -169,4 +185,18 @@ fn the_pairing_presets_follow_their_rules_over_60_pairings() {
         sim.net().plastic_weights(&mut w);
         assert!((w[0] - w_end).abs() < 2e-3, "{name}: w = {} w_max, expected {w_end}", w[0]);
     }
+}
+
+#[test]
+fn the_plastic_drn_learns_on_its_excitatory_synapses_only() {
+    let mut preset = common::bundled("plasticity/ee746_drn_plastic");
+    preset.run.duration_ms = 500.0;
+    let mut sim = spikelab::engine::Simulation::from_preset(&preset, 1).unwrap();
+    sim.step(5000, &mut ()).unwrap();
+    assert_eq!(sim.net().n_plastic(), 400 * 50, "E->E and E->I learn; I->E stays fixed");
+    let mut w = Vec::new();
+    sim.net().plastic_weights(&mut w);
+    let (lo, hi) = w.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    assert!(lo < 0.099 && hi > 0.101, "the weights moved away from w_e = 0.1 w_max: {lo}..{hi}");
+    assert!(sim.net().plastic_synapses().all(|(pre, _, _)| pre < 400), "only excitatory sources");
 }

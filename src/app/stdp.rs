@@ -17,7 +17,7 @@ const PAIRINGS: [f64; 14] = [-80.0, -50.0, -30.0, -20.0, -10.0, -5.0, -2.0, 2.0,
 /// Most columns of the heat map (older samples are merged).
 const MAX_COLUMNS: usize = 600;
 
-const KINDS: [&str; 3] = ["additive", "weight-dependent", "triplet"];
+const KINDS: [&str; 4] = ["additive", "weight-dependent", "triplet", "EE746 network (STDP-B)"];
 
 /// A rule of kind `k` with its published defaults and the given bound.
 fn default_rule(k: usize, w_max: f64) -> Rule {
@@ -39,6 +39,7 @@ fn default_rule(k: usize, w_max: f64) -> Rule {
             tau_minus_ms: 20.0,
             w_max,
         },
+        3 => Rule::Ee746 { a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max },
         _ => Rule::Triplet {
             a2_plus: 5e-10,
             a3_plus: 6.2e-3,
@@ -58,6 +59,7 @@ fn kind_of(rule: &Rule) -> usize {
         Rule::Additive { .. } => 0,
         Rule::Multiplicative { .. } => 1,
         Rule::Triplet { .. } => 2,
+        Rule::Ee746 { .. } => 3,
     }
 }
 
@@ -71,6 +73,9 @@ fn equations(rule: &Rule) -> &'static str {
         }
         Rule::Triplet { .. } => {
             "pre: Δw = -w_max o1 (A2- + A3- r2); post: Δw = w_max r1 (A2+ + A3+ o2); traces r1 (τ+), r2 (τx), o1 (τ-), o2 (τy)"
+        }
+        Rule::Ee746 { .. } => {
+            "post: Δw = w γ A_up exp(-(t_post - t_last arrival)/τ); arrival: Δw = w γ A_down exp(-(t_arrival - t_last post)/τ)"
         }
     }
 }
@@ -107,7 +112,7 @@ impl StdpPanel {
         };
         ui.horizontal(|ui| {
             let tip = "The learning rule of the plastic synapses; switching restarts the run with the rule's published defaults";
-            if let Some(kind) = choice(ui, "rule", kind_of(&rule), &[0, 1, 2], |k| KINDS[k].into(), tip) {
+            if let Some(kind) = choice(ui, "rule", kind_of(&rule), &[0, 1, 2, 3], |k| KINDS[k].into(), tip) {
                 let mut preset = lab.preset.clone();
                 let network = preset.network.as_mut().expect("has a rule");
                 network.projections[k].plasticity = Some(default_rule(kind, rule.w_max()));

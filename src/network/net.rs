@@ -57,13 +57,16 @@ struct Plastic {
     rule: PlasticityRule,
     /// Per synapse, in row order.
     weights: Vec<f64>,
-    /// Traces per source and per target neuron.
+    /// Presynaptic traces per source neuron, or per synapse when the delays vary (then each
+    /// synapse sees its spikes arrive at its own time); postsynaptic traces per target.
     pre: Vec<Traces>,
     post: Vec<Traces>,
+    per_synapse: bool,
     /// Synapses into each target as `(synapse, source)`: `incoming[offsets[j]..offsets[j + 1]]`.
     incoming_offsets: Vec<u32>,
     incoming: Vec<(u32, u32)>,
-    /// Sources whose spikes arrive in each step of the delay ring (`delay + 1` slots).
+    /// What arrives in each step of the delay ring (`max delay + 1` slots): source neurons, or
+    /// synapses when the delays vary.
     pending: Vec<Vec<u32>>,
 }
 
@@ -87,15 +90,38 @@ impl Plastic {
                 fill[t as usize] += 1;
             }
         }
+        let per_synapse = c.delays.is_some();
         Self {
             rule,
             weights,
-            pre: vec![Traces::default(); c.csr.n_pre()],
+            pre: vec![Traces::default(); if per_synapse { n } else { c.csr.n_pre() }],
             post: vec![Traces::default(); n_post],
+            per_synapse,
             incoming_offsets,
             incoming,
-            pending: vec![Vec::new(); c.delay as usize + 1],
+            pending: vec![Vec::new(); c.max_delay() as usize + 1],
         }
+    }
+
+    /// Source `pre` spiked in step `tick`: its row (or each synapse) waits for its delay.
+    fn spiked(&mut self, c: &Connections, pre: usize, tick: u64) {
+        let slots = self.pending.len() as u64;
+        if self.per_synapse {
+            for s in c.csr.offsets[pre] as usize..c.csr.offsets[pre + 1] as usize {
+                self.pending[((tick + c.delay_of(s) as u64) % slots) as usize].push(s as u32);
+            }
+        } else {
+            self.pending[((tick + c.delay as u64) % slots) as usize].push(pre as u32);
+        }
+    }
+
+    /// Synapse `s` onto `target` receives a spike at `t_ms` (its presynaptic trace is `trace`).
+    #[inline]
+    fn arrive(&mut self, s: usize, target: usize, t_ms: f64, before: [f64; 2], ring: &mut [f64]) {
+        let post = self.post[target].at(t_ms, self.rule.post_taus());
+        let w = self.rule.on_pre(self.weights[s], post, before);
+        self.weights[s] = w;
+        ring[target] += w;
     }
 
     /// The spikes arriving at step `tick` (time `t_ms`): depression, then each synapse's weight
@@ -105,18 +131,19 @@ impl Plastic {
         let mut arriving = std::mem::take(&mut self.pending[slot]);
         let n = r.states.len();
         let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
-        let (pre_taus, post_taus, nearest) = (self.rule.pre_taus(), self.rule.post_taus(), self.rule.nearest());
-        for &pre in &arriving {
-            let pre = pre as usize;
-            let before = self.pre[pre].at(t_ms, pre_taus);
-            let start = c.csr.offsets[pre] as usize;
-            for (k, &t) in c.csr.row(pre).iter().enumerate() {
-                let post = self.post[t as usize].at(t_ms, post_taus);
-                let w = self.rule.on_pre(self.weights[start + k], post, before);
-                self.weights[start + k] = w;
-                ring[t as usize] += w;
+        let (pre_taus, nearest) = (self.rule.pre_taus(), self.rule.nearest());
+        for &entry in &arriving {
+            let entry = entry as usize;
+            let before = self.pre[entry].at(t_ms, pre_taus);
+            if self.per_synapse {
+                self.arrive(entry, c.csr.targets[entry] as usize, t_ms, before, ring);
+            } else {
+                let start = c.csr.offsets[entry] as usize;
+                for (k, &t) in c.csr.row(entry).iter().enumerate() {
+                    self.arrive(start + k, t as usize, t_ms, before, ring);
+                }
             }
-            self.pre[pre].spike(t_ms, pre_taus, nearest);
+            self.pre[entry].spike(t_ms, pre_taus, nearest);
         }
         arriving.clear();
         self.pending[slot] = arriving;
@@ -128,7 +155,7 @@ impl Plastic {
         let before = self.post[post].at(t_ms, post_taus);
         let range = self.incoming_offsets[post] as usize..self.incoming_offsets[post + 1] as usize;
         for &(s, pre) in &self.incoming[range] {
-            let traces = self.pre[pre as usize].at(t_ms, pre_taus);
+            let traces = self.pre[if self.per_synapse { s } else { pre } as usize].at(t_ms, pre_taus);
             self.weights[s as usize] = self.rule.on_post(self.weights[s as usize], traces, before);
         }
         self.post[post].spike(t_ms, post_taus, self.rule.nearest());
@@ -230,9 +257,6 @@ impl Net {
             r.slots = r.slots.max(connections.max_delay() as usize + 1);
             outgoing[from].push(projections.len());
             let plastic = proj.plasticity.map(|rule| Plastic::new(rule, &connections, n_post));
-            if plastic.is_some() && connections.delays.is_some() {
-                return Err(format!("field `network.projections.{k}.plasticity`: needs one constant delay"));
-            }
             projections.push(Proj { from, to, receptor, connections, plastic });
         }
         for pop in &mut pops {
@@ -423,10 +447,7 @@ impl Net {
                 let proj = &mut self.projections[k];
                 match &mut proj.plastic {
                     // Plastic rows are read when they arrive, with the weights of that moment.
-                    Some(plastic) => {
-                        let slot = (self.tick + proj.connections.delay as u64) % plastic.pending.len() as u64;
-                        plastic.pending[slot as usize].push(i as u32);
-                    }
+                    Some(plastic) => plastic.spiked(&proj.connections, i, self.tick),
                     None => deliver(&proj.connections, i, self.tick, &mut self.pops[proj.to].receptors[proj.receptor]),
                 }
             }

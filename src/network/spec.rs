@@ -369,9 +369,6 @@ impl NetworkSpec {
             let conductance = synapse.reversal_mv.is_some();
             if let Some(rule) = &proj.plasticity {
                 rule.validate().or_else(|m| fail(at("plasticity"), m))?;
-                if !proj.delay_ms.is_constant() || matches!(proj.rule, Rule::Explicit { .. }) {
-                    return fail(at("plasticity"), "plastic synapses need one constant delay per projection".into());
-                }
                 let (lo, hi) = proj.weight.bounds();
                 if proj.weight.mean() < 0.0
                     || proj.weight.mean() > rule.w_max()

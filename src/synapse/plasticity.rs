@@ -9,8 +9,8 @@
 //! - Amplitudes are fractions of `w_max`; weights stay in `[0, w_max]` (hard bounds for the
 //!   additive and triplet rules; the multiplicative rule's steps shrink towards the bounds and
 //!   are clipped as NEST's `stdp_synapse` does).
-//! - Traces are all-to-all (each spike adds 1) unless `nearest` is set (each spike resets its
-//!   trace to 1, so only the nearest partner counts).
+//! - Traces are all-to-all (each spike adds 1) unless `nearest` is set, and for the EE746 rule
+//!   (each spike resets its trace to 1, so only the last partner counts).
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,12 @@ pub enum Rule {
         tau_y_ms: f64,
         w_max: f64,
     },
+    /// The EE746 course's network rule (STDP-B, SCIENCE.md 6.6), nearest spikes, multiplicative:
+    /// a post spike changes each synapse onto it by `w γ A_up e^(-(t_post - t_last arrival)/τ)`,
+    /// an arriving spike changes its synapse by `w γ A_down e^(-(t_arrival - t_last post)/τ)`.
+    /// The amplitudes carry their sign: A_up > 0 > A_down is STDP, the reverse anti-STDP. The
+    /// course sets no bound; here weights stay in [0, w_max].
+    Ee746 { a_up: f64, a_down: f64, gamma: f64, tau_ms: f64, w_max: f64 },
 }
 
 impl Rule {
@@ -52,11 +58,15 @@ impl Rule {
             Rule::Additive { .. } => "additive (Song et al. 2000)",
             Rule::Multiplicative { .. } => "weight-dependent (Gütig et al. 2003)",
             Rule::Triplet { .. } => "triplet (Pfister & Gerstner 2006)",
+            Rule::Ee746 { .. } => "EE746 network rule (STDP-B)",
         }
     }
     pub fn w_max(&self) -> f64 {
         match *self {
-            Rule::Additive { w_max, .. } | Rule::Multiplicative { w_max, .. } | Rule::Triplet { w_max, .. } => w_max,
+            Rule::Additive { w_max, .. }
+            | Rule::Multiplicative { w_max, .. }
+            | Rule::Triplet { w_max, .. }
+            | Rule::Ee746 { w_max, .. } => w_max,
         }
     }
     /// Time constants of the (first, second) presynaptic and postsynaptic traces.
@@ -69,6 +79,7 @@ impl Rule {
             Rule::Triplet { tau_plus_ms, tau_minus_ms, tau_x_ms, tau_y_ms, .. } => {
                 ([tau_plus_ms, tau_x_ms], [tau_minus_ms, tau_y_ms])
             }
+            Rule::Ee746 { tau_ms, .. } => ([tau_ms, tau_ms], [tau_ms, tau_ms]),
         }
     }
 
@@ -98,6 +109,13 @@ impl Rule {
                     -w_max * a2_minus * (dt_ms / tau_minus_ms).exp()
                 }
             }
+            Rule::Ee746 { a_up, a_down, gamma, tau_ms, .. } => {
+                if dt_ms >= 0.0 {
+                    w * gamma * a_up * (-dt_ms / tau_ms).exp()
+                } else {
+                    w * gamma * a_down * (dt_ms / tau_ms).exp()
+                }
+            }
         };
         (w + change).clamp(0.0, w_max) - w
     }
@@ -114,6 +132,14 @@ impl Rule {
             Rule::Additive { a_plus, a_minus, .. } => vec![a_plus, a_minus],
             Rule::Multiplicative { lambda, alpha, mu_plus, mu_minus, .. } => vec![lambda, alpha, mu_plus, mu_minus],
             Rule::Triplet { a2_plus, a3_plus, a2_minus, a3_minus, .. } => vec![a2_plus, a3_plus, a2_minus, a3_minus],
+            Rule::Ee746 { a_up, a_down, gamma, .. } => {
+                // Signed by design (anti-STDP swaps them); only γ must be >= 0.
+                return if a_up.is_finite() && a_down.is_finite() && gamma.is_finite() && gamma >= 0.0 {
+                    Ok(())
+                } else {
+                    Err(format!("a_up, a_down must be finite and gamma >= 0, got {a_up}, {a_down}, {gamma}"))
+                };
+            }
         };
         match amplitudes.iter().find(|a| !(a.is_finite() && **a >= 0.0)) {
             Some(a) => Err(format!("amplitudes and exponents must be finite and >= 0 (signs are built in), got {a}")),
@@ -148,7 +174,7 @@ impl Traces {
 impl Rule {
     /// Whether a trace resets to 1 on a spike (nearest-neighbour pairing).
     pub fn nearest(&self) -> bool {
-        matches!(self, Rule::Additive { nearest: true, .. })
+        matches!(self, Rule::Additive { nearest: true, .. } | Rule::Ee746 { .. })
     }
     pub fn pre_taus(&self) -> [f64; 2] {
         self.taus().0
@@ -168,6 +194,7 @@ impl Rule {
                 -w_max * lambda * alpha * (w / w_max).powf(mu_minus) * post[0]
             }
             Rule::Triplet { a2_minus, a3_minus, .. } => -w_max * post[0] * (a2_minus + a3_minus * pre_before[1]),
+            Rule::Ee746 { a_down, gamma, .. } => w * gamma * a_down * post[0],
         };
         (w + change).clamp(0.0, w_max)
     }
@@ -181,6 +208,7 @@ impl Rule {
             Rule::Additive { a_plus, .. } => w_max * a_plus * pre[0],
             Rule::Multiplicative { lambda, mu_plus, .. } => w_max * lambda * (1.0 - w / w_max).powf(mu_plus) * pre[0],
             Rule::Triplet { a2_plus, a3_plus, .. } => w_max * pre[0] * (a2_plus + a3_plus * post_before[1]),
+            Rule::Ee746 { a_up, gamma, .. } => w * gamma * a_up * pre[0],
         };
         (w + change).clamp(0.0, w_max)
     }
