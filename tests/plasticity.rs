@@ -200,3 +200,15 @@ fn the_plastic_drn_learns_on_its_excitatory_synapses_only() {
     assert!(lo < 0.099 && hi > 0.101, "the weights moved away from w_e = 0.1 w_max: {lo}..{hi}");
     assert!(sim.net().plastic_synapses().all(|(pre, _, _)| pre < 400), "only excitatory sources");
 }
+
+#[test]
+fn the_panels_measured_window_matches_the_analytic_one_at_any_scale() {
+    for (_, rule, amplitude) in rules() {
+        let rule = rule.with_w_max(3000.0); // a weight that alone would make the neuron fire
+        let points = spikelab::analysis::stdp::measured_window(rule, &[-20.0, -5.0, 5.0, 20.0]).unwrap();
+        for [dt, dw] in points {
+            let expected = rule.window(dt, 1500.0);
+            assert!((dw - expected).abs() < 0.01 * amplitude * 3000.0, "{}: Δt {dt}: {dw} vs {expected}", rule.name());
+        }
+    }
+}

@@ -61,10 +61,11 @@ fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
 }
 
 /// `(Δt, Δw)` of one pairing aimed at each `Δt` (ms), from weight `w_max / 2`; Δt is read from
-/// the spikes. The kick (20 nA for 0.5 ms) makes the post neuron fire; the synapse's own current
-/// is assumed too small to (a weight of the order of nA would spoil the pairing).
+/// the spikes. The kick (20 nA for 0.5 ms) makes the post neuron fire, never the synapse.
 pub fn measured_window(rule: Rule, targets_ms: &[f64]) -> Result<Vec<[f64; 2]>, String> {
-    let w0 = 0.5 * rule.w_max();
+    // Measured with w_max = 1 pA, so the synapse cannot move the neuron, and scaled back.
+    let (w_max, rule) = (rule.w_max(), rule.with_w_max(1.0));
+    let w0 = 0.5;
     targets_ms
         .iter()
         .map(|&target| {
@@ -76,7 +77,7 @@ pub fn measured_window(rule: Rule, targets_ms: &[f64]) -> Result<Vec<[f64; 2]>, 
             let post = spikes.iter().find(|s| s.neuron == 1).ok_or("the post neuron did not fire")?;
             let mut w = Vec::new();
             sim.net().plastic_weights(&mut w);
-            Ok([post.t_ms - (T_PRE_MS + DELAY_MS), w[0] * rule.w_max() - w0])
+            Ok([post.t_ms - (T_PRE_MS + DELAY_MS), (w[0] - w0) * w_max])
         })
         .collect()
 }

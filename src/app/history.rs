@@ -28,6 +28,8 @@ pub struct History {
     pub spike_count: u64,
     /// Plastic weight samples, oldest first.
     pub weights: VecDeque<crate::engine::frame::WeightSample>,
+    /// Every plastic weight at the latest recording (small networks; see the frame).
+    pub all_weights: Vec<f32>,
     /// The neuron whose variables the columns hold (the traced neuron).
     pub traced: u32,
     pub t_ms: f64,
@@ -50,6 +52,7 @@ impl Default for History {
             spikes: VecDeque::new(),
             spike_count: 0,
             weights: VecDeque::new(),
+            all_weights: Vec::new(),
             traced: 0,
             t_ms: 0.0,
             status: Status::Paused,
@@ -72,6 +75,7 @@ impl History {
         self.input.clear();
         self.spikes.clear();
         self.weights.clear();
+        self.all_weights.clear();
         self.spike_count = 0;
         self.t_ms = 0.0;
         self.version += 1;
@@ -103,6 +107,9 @@ impl History {
         let excess = self.input.len().saturating_sub(MAX_POINTS);
         self.input.drain(..excess);
         self.weights.extend(frame.weights);
+        if !frame.all_weights.is_empty() {
+            self.all_weights = frame.all_weights;
+        }
         let excess = self.weights.len().saturating_sub(MAX_WEIGHT_SAMPLES);
         self.weights.drain(..excess);
         self.spike_count += frame.spikes.len() as u64;

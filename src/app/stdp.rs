@@ -91,6 +91,10 @@ pub struct StdpPanel {
     heat: Option<(u64, TextureHandle)>,
     /// Times drawn in the heat map, for tests.
     pub heat_columns: usize,
+    /// `(pre, post)` of every plastic synapse, from the network rebuilt with the run's seed.
+    pairs: Option<(String, Vec<(u32, u32)>)>,
+    pairs_job: Option<(String, Job<Vec<(u32, u32)>>)>,
+    matrix: Option<(u64, TextureHandle)>,
 }
 
 impl StdpPanel {
@@ -133,7 +137,84 @@ impl StdpPanel {
             self.window_ui(ui, &rule, w, h);
             selected_ui(ui, lab, w, h);
         });
-        self.heat_ui(ui, lab, h);
+        ui.horizontal(|ui| {
+            let small = !lab.history.all_weights.is_empty();
+            ui.vertical(|ui| {
+                ui.set_width(if small { 1.4 * w } else { 2.0 * w });
+                self.heat_ui(ui, lab, h);
+            });
+            if small {
+                self.matrix_ui(ui, lab, h);
+            }
+        });
+    }
+
+    /// The plastic weights as a source x target matrix (networks small enough to send them all).
+    fn matrix_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, side: f32) {
+        let Some(network) = lab.preset.network.clone() else { return };
+        let (dt, seed) = (lab.preset.run.dt_ms, lab.preset.run.seed);
+        let key = format!("{seed} {dt} {}", crate::preset::write_ron(&network));
+        if let Some((k, job)) = &self.pairs_job
+            && let Some(pairs) = job.drain().pop()
+        {
+            self.pairs = Some((k.clone(), pairs));
+            self.pairs_job = None;
+        }
+        let known =
+            self.pairs.as_ref().is_some_and(|p| p.0 == key) || self.pairs_job.as_ref().is_some_and(|j| j.0 == key);
+        if !known {
+            let job = Job::spawn(1, Some(ui.ctx().clone()), move |report| {
+                let net = crate::network::Net::build(&network, dt, seed);
+                report.send(net.map(|n| n.plastic_synapses().map(|(a, b, _)| (a, b)).collect()).unwrap_or_default());
+            });
+            self.pairs_job = Some((key.clone(), job));
+        }
+        let weights = &lab.history.all_weights;
+        let Some((_, pairs)) = self.pairs.as_ref().filter(|p| p.0 == key && p.1.len() == weights.len()) else {
+            ui.spinner();
+            return;
+        };
+        let n = lab.preset.network.as_ref().map_or(1, |n| n.n_neurons() as usize);
+        let cells = n.min(300);
+        let block = n.div_ceil(cells);
+        if self.matrix.as_ref().is_none_or(|(v, _)| *v != lab.history.version) {
+            let (mut sum, mut count) = (vec![0.0f32; cells * cells], vec![0u32; cells * cells]);
+            for (&(pre, post), &w) in pairs.iter().zip(weights) {
+                // Row 0 of the image is the top: the highest target index.
+                let at = (cells - 1 - post as usize / block) * cells + pre as usize / block;
+                sum[at] += w;
+                count[at] += 1;
+            }
+            let pixels = sum
+                .iter()
+                .zip(&count)
+                .map(|(&s, &c)| match c {
+                    0 => Color32::from_gray(16),
+                    _ => Color32::from_rgb(255, 170, 60).gamma_multiply((0.15 + 0.85 * s / c as f32).min(1.0)),
+                })
+                .collect();
+            let image = ColorImage { size: [cells, cells], pixels, source_size: egui::Vec2::splat(cells as f32) };
+            match &mut self.matrix {
+                Some((v, texture)) => {
+                    texture.set(image, TextureOptions::NEAREST);
+                    *v = lab.history.version;
+                }
+                None => {
+                    self.matrix =
+                        Some((lab.history.version, ui.ctx().load_texture("matrix", image, TextureOptions::NEAREST)))
+                }
+            }
+        }
+        let texture = self.matrix.as_ref().expect("drawn").1.id();
+        let n = n as f64;
+        Plot::new("plastic_matrix")
+            .height(side)
+            .data_aspect(1.0)
+            .x_axis_label("source neuron")
+            .y_axis_label("target (mean w / w_max)")
+            .show(ui, |p| {
+                p.image(PlotImage::new("weights", texture, PlotPoint::new(n / 2.0, n / 2.0), [n as f32, n as f32]));
+            });
     }
 
     /// Starts measuring the window for `rule` unless done or under way.

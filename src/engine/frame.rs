@@ -64,6 +64,8 @@ pub struct WeightSample {
 
 /// Synapses whose weights every sample carries.
 pub const SELECTED_SYNAPSES: usize = 6;
+/// Most plastic synapses whose every weight frames carry (the STDP panel's matrix).
+pub const MATRIX_SYNAPSES: usize = 100_000;
 
 /// Engine state as the UI should show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +90,9 @@ pub struct Frame {
     pub input: Series,
     /// Plastic weights, at each recording.
     pub weights: Vec<WeightSample>,
+    /// Every plastic weight (fraction of `w_max`) at the last recording of the frame, for
+    /// networks of at most [`MATRIX_SYNAPSES`] plastic synapses (the weight matrix).
+    pub all_weights: Vec<f32>,
     pub columns: Vec<String>,
     /// The model (with parameters) the engine is running.
     pub model: NeuronModel,
@@ -107,6 +112,7 @@ impl Frame {
             traces: vec![Series::default(); columns.len()],
             input: Series::default(),
             weights: Vec::new(),
+            all_weights: Vec::new(),
             columns,
             model,
             status,
@@ -136,6 +142,10 @@ impl crate::engine::Observer for Frame {
         self.input.push(t_ms, current, Series::FRAME_CAPACITY);
     }
     fn weights(&mut self, t_ms: f64, weights: &[f64]) {
+        if weights.len() <= MATRIX_SYNAPSES {
+            self.all_weights.clear();
+            self.all_weights.extend(weights.iter().map(|&w| w as f32));
+        }
         // At most one sample per simulated millisecond reaches the UI.
         if self.weights.last().is_some_and(|w| t_ms - w.t_ms < 1.0) {
             return;

@@ -69,6 +69,18 @@ impl Rule {
             | Rule::Ee746 { w_max, .. } => w_max,
         }
     }
+    /// The same rule with another bound. Every rule is invariant under scaling the weights with
+    /// `w_max` (amplitudes are fractions of it, or multiply the weight itself).
+    pub fn with_w_max(mut self, bound: f64) -> Self {
+        match &mut self {
+            Rule::Additive { w_max, .. }
+            | Rule::Multiplicative { w_max, .. }
+            | Rule::Triplet { w_max, .. }
+            | Rule::Ee746 { w_max, .. } => *w_max = bound,
+        }
+        self
+    }
+
     /// Time constants of the (first, second) presynaptic and postsynaptic traces.
     fn taus(&self) -> ([f64; 2], [f64; 2]) {
         match *self {
