@@ -4,7 +4,7 @@
 //! an image, redrawn only when the data or the view changes, so the cost per frame does not grow
 //! with the number of spikes shown. Clicking a spike traces its neuron in the Traces view.
 
-use egui::{Color32, ColorImage, Id, Slider, TextureHandle, TextureOptions};
+use egui::{Color32, ColorImage, Id, Slider, TextureHandle};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use super::Lab;
@@ -225,12 +225,6 @@ impl RasterPanel {
             })
             .collect();
         let image = ColorImage { size: [w, h], pixels, source_size: egui::Vec2::new(w as f32, h as f32) };
-        match &mut self.image {
-            Some((k, texture)) => {
-                texture.set(image, TextureOptions::NEAREST);
-                *k = key;
-            }
-            None => self.image = Some((key, ctx.load_texture("raster", image, TextureOptions::NEAREST))),
-        }
+        super::widgets::store_image(&mut self.image, ctx, "raster", key, image);
     }
 }

@@ -2,12 +2,12 @@
 //! weight distribution evolving as a time x weight heat map with its mean, and the traces of a
 //! few synapses, all streaming from the running simulation.
 
-use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui::{Color32, ColorImage, TextureHandle};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use super::Lab;
 use super::job::Job;
-use super::widgets::choice;
+use super::widgets::{choice, store_image};
 use crate::analysis::activity::WEIGHT_BINS;
 use crate::analysis::stdp::measured_window;
 use crate::synapse::plasticity::Rule;
@@ -80,6 +80,9 @@ fn equations(rule: &Rule) -> &'static str {
     }
 }
 
+/// `(pre, post)` of every plastic synapse, global indices.
+type Pairs = Vec<(u32, u32)>;
+
 /// `(Δt, Δw)` points of the pairings, or why they could not be measured.
 type Measured = Result<Vec<[f64; 2]>, String>;
 
@@ -92,8 +95,8 @@ pub struct StdpPanel {
     /// Times drawn in the heat map, for tests.
     pub heat_columns: usize,
     /// `(pre, post)` of every plastic synapse, from the network rebuilt with the run's seed.
-    pairs: Option<(String, Vec<(u32, u32)>)>,
-    pairs_job: Option<(String, Job<Vec<(u32, u32)>>)>,
+    pairs: Option<(String, Pairs)>,
+    pairs_job: Option<(String, Job<Pairs>)>,
     matrix: Option<(u64, TextureHandle)>,
 }
 
@@ -194,16 +197,7 @@ impl StdpPanel {
                 })
                 .collect();
             let image = ColorImage { size: [cells, cells], pixels, source_size: egui::Vec2::splat(cells as f32) };
-            match &mut self.matrix {
-                Some((v, texture)) => {
-                    texture.set(image, TextureOptions::NEAREST);
-                    *v = lab.history.version;
-                }
-                None => {
-                    self.matrix =
-                        Some((lab.history.version, ui.ctx().load_texture("matrix", image, TextureOptions::NEAREST)))
-                }
-            }
+            store_image(&mut self.matrix, ui.ctx(), "matrix", lab.history.version, image);
         }
         let texture = self.matrix.as_ref().expect("drawn").1.id();
         let n = n as f64;
@@ -293,16 +287,7 @@ impl StdpPanel {
                 pixels,
                 source_size: egui::Vec2::new(columns as f32, WEIGHT_BINS as f32),
             };
-            match &mut self.heat {
-                Some((v, texture)) => {
-                    texture.set(image, TextureOptions::NEAREST);
-                    *v = lab.history.version;
-                }
-                None => {
-                    self.heat =
-                        Some((lab.history.version, ui.ctx().load_texture("weights", image, TextureOptions::NEAREST)))
-                }
-            }
+            store_image(&mut self.heat, ui.ctx(), "weights", lab.history.version, image);
         }
         let texture = self.heat.as_ref().expect("drawn").1.id();
         let mean: Vec<[f64; 2]> = samples.iter().map(|s| [s.t_ms / 1000.0, s.stats[0]]).collect();

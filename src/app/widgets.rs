@@ -21,3 +21,21 @@ pub fn choice<T: Copy + PartialEq>(
         .on_hover_text(tooltip);
     (picked != current).then_some(picked)
 }
+
+/// Puts `image` into the texture kept in `slot` (made on first use) and records `key`, what the
+/// image was drawn from, so callers redraw only when it changes.
+pub fn store_image<K>(
+    slot: &mut Option<(K, egui::TextureHandle)>,
+    ctx: &egui::Context,
+    name: &str,
+    key: K,
+    image: egui::ColorImage,
+) {
+    match slot {
+        Some((k, texture)) => {
+            texture.set(image, egui::TextureOptions::NEAREST);
+            *k = key;
+        }
+        None => *slot = Some((key, ctx.load_texture(name, image, egui::TextureOptions::NEAREST))),
+    }
+}
