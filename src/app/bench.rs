@@ -170,7 +170,7 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     *picked = (*picked).min(spec.populations.len() - 1);
     for (k, pop) in spec.populations.iter().enumerate() {
         let kind = match &pop.source {
-            Some(source) => format!("{} spike source", source.name()),
+            Some(source) => format!("{} source", source.name()),
             None => pop.neuron.kind().name().to_string(),
         };
         let text = egui::RichText::new(format!("{} · {} · {kind}", pop.name, pop.size))

@@ -132,6 +132,7 @@ impl StdpPanel {
              emitted in step n with D steps of delay, it arrives at (n + D) dt); the postsynaptic spike counts at its \
              own time (no dendritic delay). Pre before post (Δt > 0) potentiates.",
         );
+        egui::CollapsingHeader::new("timing: where Δt is measured").show(ui, timing_diagram);
         self.measure(ui.ctx(), rule);
 
         let h = (ui.available_height() - 8.0) / 2.0;
@@ -335,4 +336,47 @@ fn selected_ui(ui: &mut egui::Ui, lab: &Lab, w: f32, h: f32) {
                 p.line(Line::new(format!("synapse {k}"), points));
             }
         });
+}
+
+/// The timing convention as a picture: the axon carries the delay, Δt runs from the spike's
+/// arrival at the synapse to the postsynaptic spike.
+fn timing_diagram(ui: &mut egui::Ui) {
+    use egui::{Align2, FontId, Pos2, Stroke, vec2};
+    let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width().min(640.0), 110.0), egui::Sense::hover());
+    let p = ui.painter_at(rect);
+    let text = ui.visuals().text_color();
+    let font = FontId::proportional(13.0);
+    let (pre_c, post_c) = (Color32::from_rgb(120, 210, 120), Color32::from_rgb(90, 170, 255));
+    let at = |x: f32, y: f32| Pos2::new(rect.left() + x, rect.top() + y);
+    // The cells: pre -> axon (delay D) -> synapse -> post (no dendritic delay).
+    p.circle_filled(at(30.0, 22.0), 14.0, pre_c);
+    p.text(at(30.0, 22.0), Align2::CENTER_CENTER, "pre", font.clone(), Color32::BLACK);
+    p.line_segment([at(44.0, 22.0), at(250.0, 22.0)], Stroke::new(2.0, pre_c));
+    p.text(at(147.0, 10.0), Align2::CENTER_CENTER, "axon: delay D steps", font.clone(), text);
+    p.circle_filled(at(256.0, 22.0), 6.0, Color32::from_rgb(255, 170, 60));
+    p.text(at(256.0, 46.0), Align2::CENTER_CENTER, "synapse (w)", font.clone(), text);
+    p.circle_filled(at(290.0, 22.0), 14.0, post_c);
+    p.text(at(290.0, 22.0), Align2::CENTER_CENTER, "post", font.clone(), Color32::BLACK);
+    // The time line.
+    let y = 88.0;
+    let end = rect.width() - 20.0;
+    p.line_segment([at(20.0, y), at(end, y)], Stroke::new(1.5, text));
+    p.line_segment([at(end - 8.0, y - 4.0), at(end, y)], Stroke::new(1.5, text));
+    p.line_segment([at(end - 8.0, y + 4.0), at(end, y)], Stroke::new(1.5, text));
+    p.text(at(end, y - 10.0), Align2::RIGHT_CENTER, "t", font.clone(), text);
+    let tick = |x: f32, label: &str, color: Color32| {
+        p.line_segment([at(x, y - 6.0), at(x, y + 6.0)], Stroke::new(2.0, color));
+        p.text(at(x, y + 16.0), Align2::CENTER_CENTER, label, font.clone(), color);
+    };
+    tick(60.0, "pre fires (step n)", pre_c);
+    tick(250.0, "arrives: t_pre = (n + D) dt", Color32::from_rgb(255, 170, 60));
+    tick(480.0, "post fires: t_post", post_c);
+    p.line_segment([at(250.0, y - 12.0), at(480.0, y - 12.0)], Stroke::new(1.0, text));
+    p.text(
+        at(365.0, y - 22.0),
+        Align2::CENTER_CENTER,
+        "Δt = t_post - t_pre > 0: potentiation (< 0: depression)",
+        font,
+        text,
+    );
 }
