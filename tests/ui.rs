@@ -364,3 +364,23 @@ fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
         matches!(app.stdp.measured_rule(), Some(Rule::Triplet { .. }))
     });
 }
+
+#[test]
+fn a_population_slider_changes_that_population_in_the_running_network() {
+    let mut h = harness("networks/ee746_drn");
+    h.run_steps(2);
+    // Pick the inhibitory population, then move its threshold.
+    h.get_by_label_contains("I · 100").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Slider, "V_th [mV]").set_value_accesskit(10.0);
+    h.run_steps(2);
+    let network = |app: &SpikelabApp| app.lab.preset.network.clone().unwrap();
+    assert_eq!(network(h.state()).populations[1].neuron.get("v_th_mv"), Some(10.0));
+    assert_eq!(network(h.state()).populations[0].neuron.get("v_th_mv"), Some(20.0), "E untouched");
+    // The engine runs it: trace an inhibitory cell and read its model from the frames.
+    h.state_mut().send(spikelab::engine::Command::Record(450));
+    h.state_mut().send(spikelab::engine::Command::Step(10));
+    step_until(&mut h, "the engine reports the new threshold", |app| {
+        app.lab.history.traced == 450 && app.lab.history.engine_model.and_then(|m| m.get("v_th_mv")) == Some(10.0)
+    });
+}
