@@ -90,7 +90,7 @@ pub struct Frame {
     pub input: Series,
     /// Plastic weights, at each recording.
     pub weights: Vec<WeightSample>,
-    /// Every plastic weight (fraction of `w_max`) at the last recording of the frame, for
+    /// Every plastic weight (fraction of `w_max`) at the first recording of the frame, for
     /// networks of at most [`MATRIX_SYNAPSES`] plastic synapses (the weight matrix).
     pub all_weights: Vec<f32>,
     pub columns: Vec<String>,
@@ -142,8 +142,8 @@ impl crate::engine::Observer for Frame {
         self.input.push(t_ms, current, Series::FRAME_CAPACITY);
     }
     fn weights(&mut self, t_ms: f64, weights: &[f64]) {
-        if weights.len() <= MATRIX_SYNAPSES {
-            self.all_weights.clear();
+        // One copy per frame (its first recording): the matrix need not be fresher than that.
+        if weights.len() <= MATRIX_SYNAPSES && self.all_weights.is_empty() {
             self.all_weights.extend(weights.iter().map(|&w| w as f32));
         }
         // At most one sample per simulated millisecond reaches the UI.
