@@ -324,3 +324,30 @@ fn spike_source_populations_fire_at_their_rate_and_drive_their_targets() {
     assert_eq!(err.field.as_deref(), Some("network.projections.0.to"), "{err}");
     assert!(err.message.contains("spike source"), "{err}");
 }
+
+#[test]
+fn tracing_another_neuron_mid_run_loses_no_spike() {
+    let mut preset = common::bundled("networks/ee746_drn");
+    preset.run.duration_ms = 300.0;
+    let headless = common::run(&preset).spikes;
+    let engine = EngineHandle::spawn(&preset, None).unwrap();
+    engine.send(Command::Step(3000));
+    let (mut spikes, mut switched) = (Vec::new(), 0);
+    let start = Instant::now();
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "engine too slow");
+        if let Some(frame) = engine.recv_timeout(Duration::from_millis(20)) {
+            spikes.extend(frame.spikes);
+            if frame.t_ms >= 300.0 - 1e-9 {
+                break;
+            }
+            // Switch the traced neuron while the engine runs, several times.
+            if switched < 5 {
+                engine.send(Command::Record(10 + switched));
+                switched += 1;
+            }
+        }
+    }
+    assert!(switched > 0);
+    assert_eq!(spikes, headless);
+}

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::frame::{Frame, Status};
+use super::frame::{Frame, Series, Status};
 use super::{Simulation, Speed};
 use crate::integrate::Integrator;
 use crate::neuron::NeuronModel;
@@ -429,8 +429,13 @@ impl Engine {
                 }
             }
             Command::Record(neuron) => {
+                // New columns from now on; the spikes the held frame has gathered stay.
                 self.sim.set_record(neuron as usize);
-                self.pending = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
+                let columns = self.sim.columns();
+                self.pending.traces = vec![Series::default(); columns.len()];
+                self.pending.columns = columns;
+                self.pending.input = Series::default();
+                self.pending.model = *self.sim.model();
                 self.sim.sample(&mut self.pending);
                 self.status_changed = true;
             }
