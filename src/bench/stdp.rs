@@ -13,6 +13,8 @@
 use rand::RngExt;
 
 use super::{Outcome, Timer};
+use crate::network::connect::sample;
+use crate::network::csr::group_by_key;
 use crate::random::seeded;
 
 const DT: f64 = 0.1;
@@ -34,36 +36,17 @@ pub fn run(n_in: usize, n_out: usize, in_degree: Option<usize>, g_max: f64, bio_
     // Synapse s = j * k + slot: weights by output neuron; `by_input[i]` lists the synapses of input i.
     let k = in_degree.unwrap_or(n_in);
     let mut sources = Vec::with_capacity(n_out * k);
-    let mut marks = vec![false; n_in];
+    let (mut picked, mut marks) = (Vec::new(), Vec::new());
     for _ in 0..n_out {
         match in_degree {
             None => sources.extend(0..n_in as u32),
             Some(k) => {
-                let start = sources.len();
-                while sources.len() - start < k {
-                    let i = (rng.random::<u64>() % n_in as u64) as usize;
-                    if !marks[i] {
-                        marks[i] = true;
-                        sources.push(i as u32);
-                    }
-                }
-                sources[start..].iter().for_each(|&i| marks[i as usize] = false);
+                sample(n_in, k, None, false, &mut rng, &mut picked, &mut marks);
+                sources.extend_from_slice(&picked);
             }
         }
     }
-    let mut offsets = vec![0u32; n_in + 1];
-    for &i in &sources {
-        offsets[i as usize + 1] += 1;
-    }
-    for i in 0..n_in {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut fill = offsets.clone();
-    let mut by_input = vec![0u32; sources.len()];
-    for (s, &i) in sources.iter().enumerate() {
-        by_input[fill[i as usize] as usize] = s as u32;
-        fill[i as usize] += 1;
-    }
+    let (offsets, by_input) = group_by_key(n_in, sources.iter().enumerate().map(|(s, &i)| (i, s as u32)));
     let mut w: Vec<f64> = (0..sources.len()).map(|_| rng.random::<f64>() * g_max).collect();
     let (mut v, mut ge) = (vec![V_RESET; n_out], vec![0.0; n_out]);
     // Traces as a exp(-(t - t_ref)/tau): pre (+dA_pre per spike) and post (+dA_post).

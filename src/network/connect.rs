@@ -121,7 +121,7 @@ fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, dt_ms: f64) -> Resu
 
 /// `k` indices from `0..n` into `out`, uniformly, never `skip`; distinct unless `multapses`.
 /// `marks` is scratch space reused across calls.
-fn sample(
+pub(crate) fn sample(
     n: usize,
     k: usize,
     skip: Option<u32>,

@@ -5,6 +5,29 @@ use rand::RngExt;
 
 use crate::random::Rng;
 
+/// Groups `(key, item)` pairs by key in `0..n_keys` with a stable counting sort: the items of
+/// key `k` are `items[offsets[k]..offsets[k + 1]]`, in their original order. The iterator is
+/// walked twice (once to count).
+pub fn group_by_key<T: Copy + Default>(
+    n_keys: usize,
+    pairs: impl Iterator<Item = (u32, T)> + Clone,
+) -> (Vec<u32>, Vec<T>) {
+    let mut offsets = vec![0u32; n_keys + 1];
+    for (key, _) in pairs.clone() {
+        offsets[key as usize + 1] += 1;
+    }
+    for k in 0..n_keys {
+        offsets[k + 1] += offsets[k];
+    }
+    let mut fill = offsets.clone();
+    let mut items = vec![T::default(); offsets[n_keys] as usize];
+    for (key, item) in pairs {
+        items[fill[key as usize] as usize] = item;
+        fill[key as usize] += 1;
+    }
+    (offsets, items)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
     pub offsets: Vec<u32>,
@@ -23,22 +46,9 @@ impl Csr {
         &self.targets[self.offsets[pre] as usize..self.offsets[pre + 1] as usize]
     }
 
-    /// Rows from `(pre, post)` pairs in any order; within a row the pairs keep their order
-    /// (a stable counting sort by `pre`).
+    /// Rows from `(pre, post)` pairs in any order; within a row the pairs keep their order.
     pub fn from_pairs(n_pre: usize, pairs: &[(u32, u32)]) -> Csr {
-        let mut offsets = vec![0u32; n_pre + 1];
-        for &(pre, _) in pairs {
-            offsets[pre as usize + 1] += 1;
-        }
-        for i in 0..n_pre {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; pairs.len()];
-        for &(pre, post) in pairs {
-            targets[fill[pre as usize] as usize] = post;
-            fill[pre as usize] += 1;
-        }
+        let (offsets, targets) = group_by_key(n_pre, pairs.iter().copied());
         Csr { offsets, targets }
     }
 

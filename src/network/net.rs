@@ -9,6 +9,7 @@
 use rand::RngExt;
 
 use super::connect::{Connections, connect};
+use super::csr::group_by_key;
 use super::spec::{Dist, NetworkSpec, Spread};
 use super::{Fault, Population, Spike};
 use crate::integrate::{Drive, Integrator};
@@ -51,6 +52,13 @@ struct Proj {
     plastic: Option<Plastic>,
 }
 
+impl Proj {
+    /// The present weight of synapse `s` (row order): learned, or as connected.
+    fn weight(&self, s: usize) -> f64 {
+        self.plastic.as_ref().map_or_else(|| self.connections.weight_of(s), |p| p.weights[s])
+    }
+}
+
 /// The learning state of a plastic projection.
 #[derive(Debug, Clone)]
 struct Plastic {
@@ -74,22 +82,11 @@ impl Plastic {
     fn new(rule: PlasticityRule, c: &Connections, n_post: usize) -> Self {
         let n = c.n_synapses();
         let weights = (0..n).map(|s| c.weight_of(s).clamp(0.0, rule.w_max())).collect();
-        let mut incoming_offsets = vec![0u32; n_post + 1];
-        for &t in &c.csr.targets {
-            incoming_offsets[t as usize + 1] += 1;
-        }
-        for j in 0..n_post {
-            incoming_offsets[j + 1] += incoming_offsets[j];
-        }
-        let mut fill = incoming_offsets.clone();
-        let mut incoming = vec![(0, 0); n];
-        for pre in 0..c.csr.n_pre() {
+        let by_target = (0..c.csr.n_pre()).flat_map(|pre| {
             let start = c.csr.offsets[pre] as usize;
-            for (k, &t) in c.csr.row(pre).iter().enumerate() {
-                incoming[fill[t as usize] as usize] = ((start + k) as u32, pre as u32);
-                fill[t as usize] += 1;
-            }
-        }
+            c.csr.row(pre).iter().enumerate().map(move |(k, &t)| (t, ((start + k) as u32, pre as u32)))
+        });
+        let (incoming_offsets, incoming) = group_by_key(n_post, by_target);
         let per_synapse = c.delays.is_some();
         Self {
             rule,
@@ -347,9 +344,18 @@ impl Net {
     /// Plastic synapses as `(pre, post, weight)` global triples, in the order of
     /// [`Net::plastic_weights`].
     pub fn plastic_synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
-        self.projections.iter().filter(|p| p.plastic.is_some()).flat_map(move |proj| {
+        self.triples(|proj| proj.plastic.is_some())
+    }
+
+    /// Every synapse as a `(pre, post, weight)` global triple (connectivity view).
+    pub fn synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.triples(|_| true)
+    }
+
+    /// The synapses of the projections `keep` selects, with their present weights.
+    fn triples(&self, keep: impl Fn(&Proj) -> bool + 'static) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.projections.iter().filter(move |proj| keep(proj)).flat_map(move |proj| {
             let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
-            let plastic = proj.plastic.as_ref().expect("filtered");
             let c = &proj.connections;
             (0..c.csr.n_pre()).flat_map(move |pre| {
                 let start = c.csr.offsets[pre] as usize;
@@ -357,22 +363,7 @@ impl Net {
                     .row(pre)
                     .iter()
                     .enumerate()
-                    .map(move |(k, &t)| (pre0 + pre as u32, post0 + t, plastic.weights[start + k]))
-            })
-        })
-    }
-
-    /// Synapses as `(pre, post, weight)` global triples (connectivity view, small networks).
-    pub fn synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
-        self.projections.iter().flat_map(move |proj| {
-            let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
-            let c = &proj.connections;
-            (0..c.csr.n_pre()).flat_map(move |pre| {
-                let start = c.csr.offsets[pre] as usize;
-                c.csr.row(pre).iter().enumerate().map(move |(k, &t)| {
-                    let w = c.weight_of(start + k);
-                    (pre0 + pre as u32, post0 + t, w)
-                })
+                    .map(move |(k, &t)| (pre0 + pre as u32, post0 + t, proj.weight(start + k)))
             })
         })
     }

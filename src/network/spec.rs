@@ -369,11 +369,7 @@ impl NetworkSpec {
             let conductance = synapse.reversal_mv.is_some();
             if let Some(rule) = &proj.plasticity {
                 rule.validate().or_else(|m| fail(at("plasticity"), m))?;
-                let (lo, hi) = proj.weight.bounds();
-                if proj.weight.mean() < 0.0
-                    || proj.weight.mean() > rule.w_max()
-                    || (proj.weight.is_constant() && (lo < 0.0 || hi > rule.w_max()))
-                {
+                if !(0.0..=rule.w_max()).contains(&proj.weight.mean()) {
                     let m = format!(
                         "plastic weights live in [0, w_max = {}]; the weight's mean is {}",
                         rule.w_max(),
