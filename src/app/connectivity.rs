@@ -6,7 +6,7 @@ use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Bar, BarChart, Plot, PlotImage, PlotPoint};
 
 use super::Lab;
-use super::job::Job;
+use super::job::Keyed;
 use crate::analysis::activity::histogram;
 use crate::network::Net;
 use crate::network::spec::NetworkSpec;
@@ -74,33 +74,19 @@ impl Connectivity {
 
 #[derive(Default)]
 pub struct ConnectivityPanel {
-    job: Option<(String, Job<Result<Connectivity, String>>)>,
-    shown: Option<(String, Result<Connectivity, String>, Option<TextureHandle>)>,
+    /// The connectivity of the network (by its key), and its heat map once drawn.
+    built: Keyed<String, (Result<Connectivity, String>, Option<TextureHandle>)>,
 }
 
 impl ConnectivityPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
-        let Some(spec) = lab.preset.network.clone() else {
+        let (Some(spec), Some(key)) = (lab.preset.network.clone(), lab.network_key()) else {
             ui.label("This preset has no network.");
             return;
         };
         let (dt, seed) = (lab.preset.run.dt_ms, lab.preset.run.seed);
-        let key = format!("{seed} {dt} {}", crate::preset::write_ron(&spec));
-        let current = self.shown.as_ref().is_some_and(|s| s.0 == key) || self.job.as_ref().is_some_and(|j| j.0 == key);
-        if !current {
-            let ctx = ui.ctx().clone();
-            let job = Job::spawn(1, Some(ctx), move |report| {
-                report.send(Connectivity::of(&spec, dt, seed));
-            });
-            self.job = Some((key, job));
-        }
-        if let Some((key, job)) = &self.job
-            && let Some(result) = job.drain().pop()
-        {
-            self.shown = Some((key.clone(), result, None));
-            self.job = None;
-        }
-        let Some((_, result, texture)) = &mut self.shown else {
+        let Some((result, texture)) = self.built.get(&key, ui.ctx(), move || (Connectivity::of(&spec, dt, seed), None))
+        else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("connecting the network…");

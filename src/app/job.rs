@@ -71,3 +71,42 @@ impl<T> Drop for Job<T> {
         self.cancel.store(true, Ordering::Relaxed);
     }
 }
+
+/// The result of a background computation for the latest key asked for: a new key starts a new
+/// job; the result for a key stays until another key's arrives.
+pub struct Keyed<K, T> {
+    result: Option<(K, T)>,
+    job: Option<(K, Job<T>)>,
+}
+
+impl<K, T> Default for Keyed<K, T> {
+    fn default() -> Self {
+        Self { result: None, job: None }
+    }
+}
+
+impl<K: PartialEq + Clone, T: Send + 'static> Keyed<K, T> {
+    /// The result for `key` once it is ready; starts `work` when nothing for `key` is done or
+    /// under way.
+    pub fn get(&mut self, key: &K, ctx: &egui::Context, work: impl FnOnce() -> T + Send + 'static) -> Option<&mut T> {
+        if let Some((k, job)) = &self.job
+            && let Some(result) = job.drain().pop()
+        {
+            self.result = Some((k.clone(), result));
+            self.job = None;
+        }
+        let known = self.result.as_ref().is_some_and(|r| r.0 == *key) || self.job.as_ref().is_some_and(|j| j.0 == *key);
+        if !known {
+            let job = Job::spawn(1, Some(ctx.clone()), move |report| {
+                report.send(work());
+            });
+            self.job = Some((key.clone(), job));
+        }
+        self.result.as_mut().filter(|r| r.0 == *key).map(|r| &mut r.1)
+    }
+
+    /// The latest result and its key, whatever key was asked for last.
+    pub fn latest(&self) -> Option<&(K, T)> {
+        self.result.as_ref()
+    }
+}

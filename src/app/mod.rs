@@ -77,6 +77,13 @@ impl Lab {
         }
     }
 
+    /// What determines a network's synapses (its description, dt and seed), for views that
+    /// rebuild it on a background job; `None` without a network.
+    pub fn network_key(&self) -> Option<String> {
+        let network = self.preset.network.as_ref()?;
+        Some(format!("{} {} {}", self.preset.run.seed, self.preset.run.dt_ms, crate::preset::write_ron(network)))
+    }
+
     pub fn reset(&mut self) {
         self.commands.push(Command::Reset);
         self.history.expect_new_run();

@@ -6,7 +6,7 @@ use egui::{Color32, ColorImage, TextureHandle};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use super::Lab;
-use super::job::Job;
+use super::job::Keyed;
 use super::widgets::{choice, store_image};
 use crate::analysis::activity::WEIGHT_BINS;
 use crate::analysis::stdp::measured_window;
@@ -88,22 +88,20 @@ type Measured = Result<Vec<[f64; 2]>, String>;
 
 #[derive(Default)]
 pub struct StdpPanel {
-    /// The measured window and the rule it was measured for.
-    window: Option<(Rule, Measured)>,
-    job: Option<(Rule, Job<Measured>)>,
+    /// The window measured in the engine, by rule.
+    window: Keyed<Rule, Measured>,
     heat: Option<(u64, TextureHandle)>,
     /// Times drawn in the heat map, for tests.
     pub heat_columns: usize,
     /// `(pre, post)` of every plastic synapse, from the network rebuilt with the run's seed.
-    pairs: Option<(String, Pairs)>,
-    pairs_job: Option<(String, Job<Pairs>)>,
+    pairs: Keyed<String, Pairs>,
     matrix: Option<(u64, TextureHandle)>,
 }
 
 impl StdpPanel {
     /// The rule whose window has been measured in the engine.
     pub fn measured_rule(&self) -> Option<Rule> {
-        self.window.as_ref().filter(|w| w.1.is_ok()).map(|w| w.0)
+        self.window.latest().filter(|w| w.1.is_ok()).map(|w| w.0)
     }
 
     /// The rule of the first plastic projection, and that projection's index.
@@ -133,7 +131,7 @@ impl StdpPanel {
              own time (no dendritic delay). Pre before post (Δt > 0) potentiates.",
         );
         egui::CollapsingHeader::new("timing: where Δt is measured").show(ui, timing_diagram);
-        self.measure(ui.ctx(), rule);
+        self.window.get(&rule, ui.ctx(), move || measured_window(rule, &PAIRINGS));
 
         let h = (ui.available_height() - 8.0) / 2.0;
         let w = ui.available_width() / 2.0 - 6.0;
@@ -155,26 +153,14 @@ impl StdpPanel {
 
     /// The plastic weights as a source x target matrix (networks small enough to send them all).
     fn matrix_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, side: f32) {
-        let Some(network) = lab.preset.network.clone() else { return };
+        let (Some(network), Some(key)) = (lab.preset.network.clone(), lab.network_key()) else { return };
         let (dt, seed) = (lab.preset.run.dt_ms, lab.preset.run.seed);
-        let key = format!("{seed} {dt} {}", crate::preset::write_ron(&network));
-        if let Some((k, job)) = &self.pairs_job
-            && let Some(pairs) = job.drain().pop()
-        {
-            self.pairs = Some((k.clone(), pairs));
-            self.pairs_job = None;
-        }
-        let known =
-            self.pairs.as_ref().is_some_and(|p| p.0 == key) || self.pairs_job.as_ref().is_some_and(|j| j.0 == key);
-        if !known {
-            let job = Job::spawn(1, Some(ui.ctx().clone()), move |report| {
-                let net = crate::network::Net::build(&network, dt, seed);
-                report.send(net.map(|n| n.plastic_synapses().map(|(a, b, _)| (a, b)).collect()).unwrap_or_default());
-            });
-            self.pairs_job = Some((key.clone(), job));
-        }
         let weights = &lab.history.all_weights;
-        let Some((_, pairs)) = self.pairs.as_ref().filter(|p| p.0 == key && p.1.len() == weights.len()) else {
+        let pairs = self.pairs.get(&key, ui.ctx(), move || match crate::network::Net::build(&network, dt, seed) {
+            Ok(net) => net.plastic_synapses().map(|(a, b, _)| (a, b)).collect(),
+            Err(_) => Vec::new(),
+        });
+        let Some(pairs) = pairs.filter(|p| p.len() == weights.len()) else {
             ui.spinner();
             return;
         };
@@ -212,24 +198,6 @@ impl StdpPanel {
             });
     }
 
-    /// Starts measuring the window for `rule` unless done or under way.
-    fn measure(&mut self, ctx: &egui::Context, rule: Rule) {
-        if let Some((r, job)) = &self.job
-            && let Some(result) = job.drain().pop()
-        {
-            self.window = Some((*r, result));
-            self.job = None;
-        }
-        let current =
-            self.window.as_ref().is_some_and(|w| w.0 == rule) || self.job.as_ref().is_some_and(|j| j.0 == rule);
-        if !current {
-            let job = Job::spawn(1, Some(ctx.clone()), move |report| {
-                report.send(measured_window(rule, &PAIRINGS));
-            });
-            self.job = Some((rule, job));
-        }
-    }
-
     fn window_ui(&self, ui: &mut egui::Ui, rule: &Rule, w: f32, h: f32) {
         let w_max = rule.w_max();
         let analytic: Vec<[f64; 2]> = (-1000..=1000)
@@ -239,7 +207,7 @@ impl StdpPanel {
                 [dt, rule.window(dt, 0.5 * w_max) / w_max]
             })
             .collect();
-        let measured: Vec<[f64; 2]> = match &self.window {
+        let measured: Vec<[f64; 2]> = match self.window.latest() {
             Some((r, Ok(points))) if r == rule => points.iter().map(|p| [p[0], p[1] / w_max]).collect(),
             _ => Vec::new(),
         };
