@@ -7,6 +7,7 @@ pub mod cli; // the headless face: run | fi | check | presets | bench
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod fsio; // atomic file writes
 pub mod integrate; // Euler and RK4
+pub mod learning; // learning tasks run trial by trial (tempotron)
 pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata

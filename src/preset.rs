@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Speed;
 use crate::integrate::Integrator;
+use crate::learning::Learning;
 use crate::network::NetworkSpec;
 use crate::neuron::NeuronModel;
 use crate::stimulus::Stimulus;
@@ -41,6 +42,9 @@ pub struct Preset {
     /// Populations, projections and inputs; when present the run is this network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkSpec>,
+    /// A learning task run on the bench's neuron instead of a free-running simulation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning: Option<Learning>,
 }
 
 pub(crate) fn bench_neuron() -> NeuronModel {
@@ -154,6 +158,7 @@ impl Preset {
             run: RunSettings::default(),
             view: ViewSettings::default(),
             network: None,
+            learning: None,
         }
     }
 
@@ -246,6 +251,9 @@ impl Preset {
         self.view.speed.validate().map_err(|m| invalid("view.speed".into(), m))?;
         if let Some(network) = &self.network {
             network.validate().map_err(|(field, m)| invalid(format!("network.{field}"), m))?;
+        }
+        if let Some(learning) = &self.learning {
+            learning.validate(run.dt_ms).map_err(|(field, m)| invalid(format!("learning.{field}"), m))?;
         }
         Ok(())
     }

@@ -201,3 +201,32 @@ fn a_plastic_run_writes_weights_over_time_and_at_the_end() {
     let mean = finals.iter().sum::<f64>() / 1000.0 / 6.0; // w_max = 6 pA
     assert!((mean - rows[20][1]).abs() < 1e-9, "the final file and the last row agree");
 }
+
+#[test]
+fn a_tempotron_task_runs_headless_and_reports_what_it_learned() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let result = spikelab(&["run", "plasticity/ee746_tempotron", "--out", dir]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let read = |name: &str| std::fs::read_to_string(out.path().join(name)).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    assert_eq!((summary["converged"].as_bool(), summary["accuracy"].as_f64()), (Some(true), Some(1.0)));
+    let updates = summary["updates"].as_u64().unwrap() as usize;
+    let rows: Vec<Vec<String>> =
+        read("iterations.csv").lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 2 * (updates + 1), "two patterns per iteration");
+    let last = &rows[rows.len() - 2..];
+    assert_eq!((last[0][1].as_str(), last[0][4].as_str()), ("S1", "true"));
+    assert_eq!(last[1][3], "0", "S2 silent at the end");
+    assert_eq!(summary["patterns"][0]["spikes_final"].as_u64().unwrap().to_string(), last[0][3]);
+    let weights: Vec<f64> =
+        read("weights_final.csv").lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(weights.len(), 100);
+    assert!(weights.iter().all(|w| (10.0..=500.0).contains(w)));
+    let mean = weights.iter().sum::<f64>() / 100.0;
+    assert!((mean - last[0][6].parse::<f64>().unwrap()).abs() < 1e-9, "iterations.csv has the final mean weight");
+    let trace = read("trace.csv");
+    assert_eq!(trace.lines().next(), Some("t_ms,S1.v,S2.v"));
+    assert_eq!(trace.lines().count(), 1 + 5000);
+    assert!(read("inputs.csv").lines().skip(1).all(|l| l.starts_with("S1,") || l.starts_with("S2,")));
+}

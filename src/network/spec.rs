@@ -167,7 +167,7 @@ impl Dist {
             Dist::Integers { low, high } => (low as f64, high as f64),
         }
     }
-    fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         let ok = match *self {
             Dist::Constant(v) => v.is_finite(),
             Dist::Uniform { low, high } => low.is_finite() && high.is_finite() && low <= high,
