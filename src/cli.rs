@@ -94,8 +94,8 @@ pub struct GuiArgs {
     #[arg(long)]
     pub run: bool,
     /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
-    /// for a network: raster, stdp, activity, connectivity, traces.
-    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity"])]
+    /// for a network: raster, stdp, activity, connectivity, traces; for a tempotron task: tempotron.
+    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity", "tempotron"])]
     pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]

@@ -384,3 +384,31 @@ fn a_population_slider_changes_that_population_in_the_running_network() {
         app.lab.history.traced == 450 && app.lab.history.engine_model.and_then(|m| m.get("v_th_mv")) == Some(10.0)
     });
 }
+
+#[test]
+fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() {
+    let mut h = harness("plasticity/ee746_tempotron");
+    assert_eq!(h.state().view, spikelab::app::View::Tempotron);
+    step_until(&mut h, "the task learned", |app| app.tempotron.finished());
+    h.step();
+    assert_eq!(h.state().tempotron.iterations.len(), 2, "one update learns it at γ = 1");
+    h.get_by_label("learned after 1 updates");
+    h.get_by_label_contains("S2: should stay silent, silent: right");
+
+    // Back to the initial weights: S2 fired and the rule aimed at its spikes.
+    h.get_by_role_and_label(Role::Button, "first").click();
+    h.run_steps(2);
+    assert_eq!(h.state().tempotron.shown, Some(0));
+    h.get_by_label_contains("S2: should stay silent, fired 11");
+
+    // A smaller learning rate takes more, smaller steps (the headless run of the same preset
+    // with --set learning.gamma=0.3 learns after 6 updates).
+    h.get_by_role_and_label(Role::Slider, "γ (learning rate)").set_value_accesskit(0.3);
+    h.step();
+    let Some(spikelab::learning::Learning::Tempotron(task)) = &h.state().lab.preset.learning else { panic!() };
+    assert_eq!(task.gamma, 0.3);
+    step_until(&mut h, "the task reran", |app| app.tempotron.finished() && app.tempotron.iterations.len() > 2);
+    h.step();
+    assert_eq!(h.state().tempotron.iterations.len(), 7);
+    h.get_by_label("learned after 6 updates");
+}

@@ -46,7 +46,10 @@ impl BenchPanel {
             ui.separator();
             self.parameters_ui(ui, lab);
             ui.separator();
-            if designer_open {
+            if lab.preset.learning.is_some() {
+                ui.strong("Input");
+                ui.label("The task's input patterns drive the neuron (Tempotron view).");
+            } else if designer_open {
                 ui.strong("Stimulus");
                 let n = lab.preset.stimulus.components.len();
                 ui.label(format!("{n} component{}: edit in the Stimulus tab.", if n == 1 { "" } else { "s" }));

@@ -18,6 +18,7 @@ mod phase_plane;
 mod raster;
 mod stdp;
 mod stimulus_editor;
+mod tempotron;
 mod traces;
 mod transport;
 mod widgets;
@@ -117,6 +118,7 @@ impl Perf {
 pub enum View {
     Raster,
     Stdp,
+    Tempotron,
     Activity,
     Connectivity,
     Traces,
@@ -132,8 +134,11 @@ impl View {
         [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
     const NETWORK: [View; 5] = [View::Raster, View::Stdp, View::Activity, View::Connectivity, View::Traces];
     /// The views of a preset, the one it opens on first: a network has its own, and a learning
-    /// network opens on its STDP panel.
+    /// network opens on its STDP panel, a learning task has its own view.
     fn of(preset: &Preset) -> Vec<View> {
+        if preset.learning.is_some() {
+            return vec![View::Tempotron];
+        }
         let Some(network) = &preset.network else { return View::BENCH.to_vec() };
         let plastic = network.projections.iter().any(|p| p.plasticity.is_some());
         let rest = View::NETWORK.into_iter().filter(|v| *v != View::Stdp);
@@ -144,6 +149,7 @@ impl View {
         match self {
             View::Raster => "Raster",
             View::Stdp => "STDP",
+            View::Tempotron => "Tempotron",
             View::Activity => "Activity",
             View::Connectivity => "Connectivity",
             View::Traces => "Traces",
@@ -172,6 +178,7 @@ pub struct SpikelabApp {
     activity: activity::ActivityPanel,
     connectivity: connectivity::ConnectivityPanel,
     pub stdp: stdp::StdpPanel,
+    pub tempotron: tempotron::TempotronPanel,
     files: files::Files,
 }
 
@@ -203,6 +210,7 @@ impl SpikelabApp {
             activity: activity::ActivityPanel::default(),
             connectivity: connectivity::ConnectivityPanel::default(),
             stdp: stdp::StdpPanel::default(),
+            tempotron: tempotron::TempotronPanel::default(),
             files: files::Files::default(),
         })
     }
@@ -224,6 +232,7 @@ impl SpikelabApp {
             "activity" => View::Activity,
             "connectivity" => View::Connectivity,
             "stdp" => View::Stdp,
+            "tempotron" => View::Tempotron,
             _ => View::Traces,
         };
         if self.view == View::FiCurve {
@@ -256,7 +265,10 @@ impl SpikelabApp {
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.files.menu_ui(ui, &mut self.lab));
         });
-        egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
+        if self.lab.preset.learning.is_none() {
+            // A learning task runs trial by trial on its own job, not on the engine's clock.
+            egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
+        }
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
         egui::Panel::left("bench")
             .default_size(340.0)
@@ -286,6 +298,7 @@ impl SpikelabApp {
                 }
                 View::Activity => self.activity.ui(ui, &self.lab),
                 View::Stdp => self.stdp.ui(ui, &mut self.lab),
+                View::Tempotron => self.tempotron.ui(ui, &mut self.lab),
                 View::Connectivity => self.connectivity.ui(ui, &self.lab),
                 View::Traces => self.traces.ui(ui, &mut self.lab),
                 View::Stimulus => self.designer.ui(ui, &mut self.lab),
