@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 use crate::analysis::activity::{WEIGHT_BINS, weight_stats};
 use crate::analysis::fi_curve;
 use crate::engine::{Observer, Simulation};
-use crate::learning::{Learning, tempotron::Task};
+use crate::learning::Learning;
+use crate::learning::headless::tidy_time;
 use crate::library;
 use crate::network::Spike;
 use crate::preset::Preset;
@@ -94,8 +95,8 @@ pub struct GuiArgs {
     #[arg(long)]
     pub run: bool,
     /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
-    /// for a network: raster, stdp, activity, connectivity, traces; for a tempotron task: tempotron.
-    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity", "tempotron"])]
+    /// for a network: raster, stdp, activity, connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
+    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
     pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]
@@ -212,11 +213,6 @@ impl Observer for CsvObserver {
     }
 }
 
-/// Grid times printed without float noise (0.30000000000000004 -> 0.3).
-fn tidy_time(t_ms: f64) -> f64 {
-    (t_ms * 1e9).round() / 1e9
-}
-
 /// Creates `out` and returns a function that writes a file into it atomically.
 fn writer(out: &Path) -> Result<impl Fn(&str, &str) -> Result<(), String>, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -225,96 +221,32 @@ fn writer(out: &Path) -> Result<impl Fn(&str, &str) -> Result<(), String>, Strin
     })
 }
 
-/// `spikelab run` on a tempotron task: every iteration's answers (iterations.csv), the final
-/// weights (weights_final.csv, post = 0), the last iteration's V per pattern (trace.csv), the
-/// input patterns (inputs.csv) and summary.json.
-fn run_tempotron(preset: &Preset, task: &Task, out: &Path) -> Result<(), String> {
+/// `spikelab run` on a learning preset: the task's files and `summary.json`.
+fn run_learning(preset: &Preset, learning: &Learning, out: &Path) -> Result<(), String> {
     let start = Instant::now();
-    let outcome = task.run(preset, |_| true)?;
+    let report = crate::learning::headless::run(preset, learning)?;
     let wall_s = start.elapsed().as_secs_f64();
     let write = writer(out)?;
-    let mut rows = String::from("iteration,pattern,should_fire,spikes,correct,v_max_mv,w_mean,w_min,w_max\n");
-    for (k, iteration) in outcome.iterations.iter().enumerate() {
-        let w = &iteration.weights;
-        let (lo, hi) = w.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-        let mean = w.iter().sum::<f64>() / w.len() as f64;
-        for (pattern, trial) in task.patterns.iter().zip(&iteration.trials) {
-            let v_max = trial.v.iter().copied().fold(f64::MIN, f64::max);
-            let (name, fire, n, ok) = (&pattern.name, pattern.fire, trial.spikes.len(), trial.correct);
-            let _ = writeln!(rows, "{k},{name},{fire},{n},{ok},{v_max},{mean},{lo},{hi}");
-        }
+    for (name, text) in &report.files {
+        write(name, text)?;
     }
-    write("iterations.csv", &rows)?;
-    let last = outcome.iterations.last().expect("a run has at least one iteration");
-    let mut weights = String::from("pre,post,weight\n");
-    for (k, w) in last.weights.iter().enumerate() {
-        let _ = writeln!(weights, "{k},0,{w}");
-    }
-    write("weights_final.csv", &weights)?;
-    let names: Vec<String> = task.patterns.iter().map(|p| format!("{}.v", p.name)).collect();
-    let mut trace = format!("t_ms,{}\n", names.join(","));
-    for step in 0..last.trials[0].v.len() {
-        let _ = write!(trace, "{}", tidy_time((step + 1) as f64 * preset.run.dt_ms));
-        for trial in &last.trials {
-            let _ = write!(trace, ",{}", trial.v[step]);
-        }
-        trace.push('\n');
-    }
-    write("trace.csv", &trace)?;
-    let mut inputs = String::from("pattern,synapse,t_ms\n");
-    for (pattern, trains) in task.patterns.iter().zip(&outcome.patterns) {
-        for (k, times) in trains.iter().enumerate() {
-            for t in times {
-                let _ = writeln!(inputs, "{},{k},{}", pattern.name, tidy_time(*t));
-            }
-        }
-    }
-    write("inputs.csv", &inputs)?;
-    let first = &outcome.iterations[0];
-    let patterns: Vec<serde_json::Value> = task
-        .patterns
-        .iter()
-        .enumerate()
-        .map(|(p, pattern)| {
-            serde_json::json!({
-                "name": pattern.name,
-                "should_fire": pattern.fire,
-                "spikes_initial": first.trials[p].spikes.len(),
-                "spikes_final": last.trials[p].spikes.len(),
-                "correct": last.trials[p].correct,
-            })
-        })
-        .collect();
-    let correct = last.trials.iter().filter(|t| t.correct).count();
-    let summary = serde_json::json!({
-        "preset": preset.name,
-        "task": "tempotron",
-        "converged": outcome.converged(),
-        "updates": outcome.updates(),
-        "accuracy": correct as f64 / last.trials.len() as f64,
-        "patterns": patterns,
-        "dt_ms": preset.run.dt_ms,
-        "integrator": preset.run.integrator.name(),
-        "seed": preset.run.seed,
-        "wall_seconds": wall_s,
-        "effective": serde_json::to_value(preset).map_err(|e| e.to_string())?,
-    });
-    write("summary.json", &(serde_json::to_string_pretty(&summary).expect("json") + "\n"))?;
-    let verdict = if outcome.converged() { "learned" } else { "not learned" };
-    eprintln!(
-        "{}: {verdict} after {} updates ({:.3} s wall) -> {}",
-        preset.name,
-        outcome.updates(),
-        wall_s,
-        out.display()
-    );
+    let mut summary = serde_json::Map::new();
+    summary.insert("preset".into(), preset.name.clone().into());
+    summary.insert("task".into(), learning.kind().into());
+    summary.extend(report.summary);
+    summary.insert("seed".into(), preset.run.seed.into());
+    summary.insert("wall_seconds".into(), wall_s.into());
+    summary.insert("effective".into(), serde_json::to_value(preset).map_err(|e| e.to_string())?);
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(summary)).expect("json") + "\n";
+    write("summary.json", &text)?;
+    eprintln!("{}: {} ({:.3} s wall) -> {}", preset.name, report.verdict, wall_s, out.display());
     Ok(())
 }
 
 /// `spikelab run`: simulate, then write spikes.csv, trace.csv and summary.json into `out`.
 pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
-    if let Some(Learning::Tempotron(task)) = &preset.learning {
-        return run_tempotron(preset, task, out);
+    if let Some(learning) = &preset.learning {
+        return run_learning(preset, learning, out);
     }
     let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
     let columns = sim.columns();

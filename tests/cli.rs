@@ -230,3 +230,40 @@ fn a_tempotron_task_runs_headless_and_reports_what_it_learned() {
     assert_eq!(trace.lines().count(), 1 + 5000);
     assert!(read("inputs.csv").lines().skip(1).all(|l| l.starts_with("S1,") || l.starts_with("S2,")));
 }
+
+#[test]
+fn learning_presets_run_headless_with_accuracy_in_the_summary() {
+    let read_summary = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let result = spikelab(&["run", "learning/conversion", "--out", dir, "--set", "learning.training.epochs=15"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stderr).contains("training the ANN (epochs): 15/15"), "a progress bar");
+    let summary = read_summary(out.path());
+    let (snn, ann) = (summary["test_accuracy"].as_f64().unwrap(), summary["ann_test_accuracy"].as_f64().unwrap());
+    assert!(ann > 0.9 && snn > 0.88 && snn <= 1.0, "ANN {ann}, SNN {snn}");
+    let curve = std::fs::read_to_string(out.path().join("accuracy.csv")).unwrap();
+    assert_eq!(curve.lines().count(), 1 + 200);
+    let last: f64 = curve.lines().last().unwrap().rsplit(',').next().unwrap().parse().unwrap();
+    assert_eq!(last, snn, "the summary's accuracy is the curve's end");
+
+    // Unsupervised, small: deterministic for a seed.
+    let args = |dir: &str| {
+        let a = ["run", "learning/unsupervised", "--out", dir, "--set", "learning.train_images=150"];
+        a.map(String::from).to_vec()
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        let argv = args(d.path().to_str().unwrap());
+        let result = spikelab(&argv.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(result.status.success(), "{}", text(&result.stderr));
+    }
+    let (sa, sb) = (read_summary(a.path()), read_summary(b.path()));
+    assert_eq!(sa["test_accuracy"], sb["test_accuracy"]);
+    assert!(sa["test_accuracy"].as_f64().unwrap() > 0.3);
+    assert_eq!(sa["train_images"], 150);
+    let weights = std::fs::read_to_string(a.path().join("weights_final.csv")).unwrap();
+    assert_eq!(weights.lines().count(), 1 + 64 * 100);
+}

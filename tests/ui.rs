@@ -412,3 +412,99 @@ fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() 
     assert_eq!(h.state().tempotron.iterations.len(), 7);
     h.get_by_label("learned after 6 updates");
 }
+
+fn harness_on(preset: spikelab::preset::Preset) -> Harness<'static, SpikelabApp> {
+    let app = SpikelabApp::new(preset, None).unwrap();
+    let mut h =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
+    h.step();
+    h
+}
+
+#[test]
+fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing() {
+    use spikelab::learning::{Learning, encode::Encoder};
+    let mut h = harness("learning/encoding");
+    assert_eq!(h.state().view, spikelab::app::View::Encoding);
+    let poisson = h.state().encoding.spike_count;
+    h.get_by_label_contains("test image 0: a 3");
+
+    h.get_by_role_and_label(Role::Button, "next").click();
+    h.run_steps(2);
+    let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
+    assert_eq!(task.image, 1);
+    h.get_by_label_contains("test image 1: a 7");
+    assert_ne!(h.state().encoding.spike_count, poisson, "another digit, other spikes");
+
+    // Switch the code to latency: one spike per pixel above the threshold.
+    h.get_by_role_and_label(Role::ComboBox, "code").click();
+    h.run_steps(3);
+    h.get_by_label("latency").click();
+    h.run_steps(3);
+    let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
+    assert!(matches!(task.encoder, Encoder::Latency { .. }), "{:?}", task.encoder);
+    let bright = spikelab::learning::data::digits_split().test.images[1].iter().filter(|&&x| x > 0.05).count();
+    assert_eq!(h.state().encoding.spike_count, bright);
+
+    // Draw on a blank canvas: a drag paints cells, and only they spike.
+    h.get_by_role_and_label(Role::Button, "blank canvas").click();
+    h.run_steps(2);
+    assert_eq!(h.state().encoding.spike_count, 0);
+    let canvas = h.get_by_label_contains("drawn (drag to paint").rect();
+    let start = canvas.left_top() + egui::vec2(20.0, -200.0);
+    h.drag_at(start);
+    h.step();
+    h.hover_at(start + egui::vec2(150.0, 0.0));
+    h.step();
+    h.drop_at(start + egui::vec2(150.0, 0.0));
+    h.step();
+    let drawn = h.state().encoding.drawn.clone().expect("a drawing");
+    assert!(drawn.contains(&1.0), "painted cells");
+    assert_eq!(h.state().encoding.spike_count, drawn.iter().filter(|&&x| x > 0.05).count());
+}
+
+#[test]
+fn the_classifier_trains_converts_and_shows_a_digit() {
+    use spikelab::learning::Learning;
+    let mut preset = common::bundled("learning/conversion");
+    let Some(Learning::Conversion(task)) = &mut preset.learning else { panic!() };
+    task.training.epochs = 5;
+    let mut h = harness_on(preset);
+    assert_eq!(h.state().view, spikelab::app::View::Classifier);
+    step_until(&mut h, "trained and converted", |app| app.classifier.finished());
+    h.step();
+    assert_eq!(h.state().classifier.epochs.len(), 5);
+    h.get_by_label_contains("same answer on");
+    h.get_by_role_and_label(Role::Button, "next mistake").click();
+    h.run_steps(2);
+    let panel = &h.state().classifier;
+    let trained = panel.trained.as_ref().unwrap();
+    let k = panel.digit;
+    assert_ne!(trained.evaluation.predictions[k], trained.test.labels[k], "digit {k} is a mistake");
+    h.get_by_label_contains("wrong");
+}
+
+#[test]
+fn starting_unsupervised_learning_updates_the_receptive_fields() {
+    use spikelab::learning::Learning;
+    let mut preset = common::bundled("learning/unsupervised");
+    let Some(Learning::Unsupervised(task)) = &mut preset.learning else { panic!() };
+    (task.train_images, task.test_images, task.network.neurons) = (Some(120), Some(100), 25);
+    let mut h = harness_on(preset);
+    assert_eq!(h.state().view, spikelab::app::View::ReceptiveFields);
+    assert!(h.state().receptive.weights.is_empty(), "waits for the click");
+    h.get_by_role_and_label(Role::Button, "start learning").click();
+    h.step();
+    step_until(&mut h, "first receptive fields", |app| !app.receptive.weights.is_empty());
+    let first = h.state().receptive.weights.clone();
+    step_until(&mut h, "learning done", |app| app.receptive.assignments.is_some());
+    h.step();
+    let panel = &h.state().receptive;
+    assert_eq!(panel.images_seen, 120);
+    assert!(panel.snapshots >= 2);
+    assert_ne!(panel.weights, first, "the fields changed while it learned");
+    assert_eq!(panel.weights.len(), 25);
+    let accuracy = panel.accuracy.last().unwrap()[1];
+    assert!(accuracy > 0.3, "accuracy {accuracy}");
+    h.get_by_label_contains("learned from 120 digits without their labels");
+}

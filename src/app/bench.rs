@@ -10,6 +10,7 @@ use super::stimulus_editor::{Scale, component_ui};
 use super::widgets::choice;
 use crate::engine::Command;
 use crate::integrate::Integrator;
+use crate::learning::Learning;
 use crate::neuron::{ModelKind, NeuronModel, ParamSpec};
 use crate::stimulus::{Component, Stimulus};
 
@@ -38,6 +39,14 @@ impl BenchPanel {
         egui::ScrollArea::vertical().show(ui, |ui| {
             if lab.preset.network.is_some() {
                 network_ui(ui, lab, &mut self.population, &mut self.draft);
+                return;
+            }
+            if lab.preset.learning.as_ref().is_some_and(|l| !matches!(l, Learning::Tempotron(_))) {
+                // The learning lab has no bench neuron: say what the preset does instead.
+                ui.strong(&lab.preset.name);
+                ui.label(&lab.preset.description);
+                ui.separator();
+                ui.label("Data: the UCI handwritten digits (Alpaydin and Kaynak 1998, CC BY 4.0), 8x8 pixels; see assets/digits.");
                 return;
             }
             self.model_ui(ui, lab);

@@ -6,16 +6,19 @@
 
 mod activity;
 mod bench;
+mod classifier;
 mod compare;
 mod connectivity;
 mod currents;
 mod designer;
+mod encoding;
 mod fi_panel;
 mod files;
 pub mod history;
 mod job;
 mod phase_plane;
 mod raster;
+mod receptive;
 mod stdp;
 mod stimulus_editor;
 mod tempotron;
@@ -27,6 +30,7 @@ mod window;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Command, EngineHandle};
+use crate::learning::Learning;
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 
@@ -119,6 +123,9 @@ pub enum View {
     Raster,
     Stdp,
     Tempotron,
+    Encoding,
+    Classifier,
+    ReceptiveFields,
     Activity,
     Connectivity,
     Traces,
@@ -136,8 +143,13 @@ impl View {
     /// The views of a preset, the one it opens on first: a network has its own, and a learning
     /// network opens on its STDP panel, a learning task has its own view.
     fn of(preset: &Preset) -> Vec<View> {
-        if preset.learning.is_some() {
-            return vec![View::Tempotron];
+        if let Some(learning) = &preset.learning {
+            return vec![match learning {
+                Learning::Tempotron(_) => View::Tempotron,
+                Learning::Encoding(_) => View::Encoding,
+                Learning::Conversion(_) => View::Classifier,
+                Learning::Unsupervised(_) => View::ReceptiveFields,
+            }];
         }
         let Some(network) = &preset.network else { return View::BENCH.to_vec() };
         let plastic = network.projections.iter().any(|p| p.plasticity.is_some());
@@ -150,6 +162,9 @@ impl View {
             View::Raster => "Raster",
             View::Stdp => "STDP",
             View::Tempotron => "Tempotron",
+            View::Encoding => "Encoding",
+            View::Classifier => "Spiking classifier",
+            View::ReceptiveFields => "Receptive fields",
             View::Activity => "Activity",
             View::Connectivity => "Connectivity",
             View::Traces => "Traces",
@@ -179,6 +194,9 @@ pub struct SpikelabApp {
     connectivity: connectivity::ConnectivityPanel,
     pub stdp: stdp::StdpPanel,
     pub tempotron: tempotron::TempotronPanel,
+    pub encoding: encoding::EncodingPanel,
+    pub classifier: classifier::ClassifierPanel,
+    pub receptive: receptive::ReceptivePanel,
     files: files::Files,
 }
 
@@ -211,6 +229,9 @@ impl SpikelabApp {
             connectivity: connectivity::ConnectivityPanel::default(),
             stdp: stdp::StdpPanel::default(),
             tempotron: tempotron::TempotronPanel::default(),
+            encoding: encoding::EncodingPanel::default(),
+            classifier: classifier::ClassifierPanel::default(),
+            receptive: receptive::ReceptivePanel::default(),
             files: files::Files::default(),
         })
     }
@@ -218,6 +239,13 @@ impl SpikelabApp {
     /// Sends a command now (used by the window for `--run`, and by tests).
     pub fn send(&mut self, command: Command) {
         self.engine.send(command);
+    }
+
+    /// Starts the learning a preset's view waits for a click to start (`gui --run`).
+    pub fn start_learning(&mut self, ctx: &egui::Context) {
+        if let Some(Learning::Unsupervised(task)) = &self.lab.preset.learning {
+            self.receptive.start(task.clone(), self.lab.preset.run.seed, ctx);
+        }
     }
 
     /// Switches to a view by its command-line name; the f-I view starts a sweep.
@@ -233,6 +261,9 @@ impl SpikelabApp {
             "connectivity" => View::Connectivity,
             "stdp" => View::Stdp,
             "tempotron" => View::Tempotron,
+            "encoding" => View::Encoding,
+            "classifier" => View::Classifier,
+            "receptive-fields" => View::ReceptiveFields,
             _ => View::Traces,
         };
         if self.view == View::FiCurve {
@@ -299,6 +330,9 @@ impl SpikelabApp {
                 View::Activity => self.activity.ui(ui, &self.lab),
                 View::Stdp => self.stdp.ui(ui, &mut self.lab),
                 View::Tempotron => self.tempotron.ui(ui, &mut self.lab),
+                View::Encoding => self.encoding.ui(ui, &mut self.lab),
+                View::Classifier => self.classifier.ui(ui, &mut self.lab),
+                View::ReceptiveFields => self.receptive.ui(ui, &mut self.lab),
                 View::Connectivity => self.connectivity.ui(ui, &self.lab),
                 View::Traces => self.traces.ui(ui, &mut self.lab),
                 View::Stimulus => self.designer.ui(ui, &mut self.lab),

@@ -39,3 +39,17 @@ pub fn store_image<K>(
         None => *slot = Some((key, ctx.load_texture(name, image, egui::TextureOptions::NEAREST))),
     }
 }
+
+/// Grey pixels in [0, 1], row by row, as an image (white is 1).
+pub fn grey_image(values: &[f32], width: usize, height: usize) -> egui::ColorImage {
+    let pixels = values.iter().map(|&v| egui::Color32::from_gray((v.clamp(0.0, 1.0) * 255.0) as u8)).collect();
+    egui::ColorImage { size: [width, height], pixels, source_size: egui::Vec2::new(width as f32, height as f32) }
+}
+
+/// Shows a texture at `size` points with a caption under it.
+pub fn texture_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, size: egui::Vec2, caption: &str) {
+    ui.vertical(|ui| {
+        ui.image(egui::load::SizedTexture::new(texture.id(), size));
+        ui.label(caption);
+    });
+}

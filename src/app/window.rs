@@ -118,6 +118,9 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
             if args.run || args.screenshot.is_some() || args.frame_stats.is_some() {
                 app.send(Command::Run);
             }
+            if args.run {
+                app.start_learning(&cc.egui_ctx);
+            }
             if let Some(view) = &args.view {
                 app.open_view(view, Some(cc.egui_ctx.clone()));
             }

@@ -1,9 +1,18 @@
 //! Learning tasks: a preset's `learning` section replaces the free-running simulation with a
 //! task that presents inputs, measures the response and updates weights, trial by trial.
 
+pub mod ann;
+pub mod convert;
+pub mod data;
+pub mod encode;
+pub mod headless;
 pub mod tempotron;
+pub mod unsupervised;
 
 use serde::{Deserialize, Serialize};
+
+use data::Source;
+use encode::Encoder;
 
 /// The task a learning preset runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -11,13 +20,88 @@ pub enum Learning {
     /// EE746 STDP-A: a supervised, tempotron-like rule that makes the bench neuron fire for some
     /// spike patterns and stay silent for others.
     Tempotron(tempotron::Task),
+    /// An image turned into spike trains, and read back from them.
+    Encoding(EncodingTask),
+    /// A ReLU network trained on the images, converted to integrate-and-fire layers and run on
+    /// the test images.
+    Conversion(ConversionTask),
+    /// Diehl and Cook (2015): STDP learns the images without labels; neurons are labelled after.
+    Unsupervised(UnsupervisedTask),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodingTask {
+    #[serde(default)]
+    pub source: Source,
+    /// Index of the image in the test set.
+    pub image: u32,
+    pub encoder: Encoder,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionTask {
+    #[serde(default)]
+    pub source: Source,
+    pub training: ann::Training,
+    pub simulation: convert::Simulation,
+    /// Use only the first this many training / test images (all when absent).
+    #[serde(default)]
+    pub train_images: Option<u32>,
+    #[serde(default)]
+    pub test_images: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnsupervisedTask {
+    #[serde(default)]
+    pub source: Source,
+    pub network: unsupervised::Params,
+    #[serde(default)]
+    pub train_images: Option<u32>,
+    #[serde(default)]
+    pub test_images: Option<u32>,
 }
 
 impl Learning {
     /// Every range; the error is `(dotted field path below learning, message)`.
     pub fn validate(&self, dt_ms: f64) -> Result<(), (String, String)> {
+        let within = |prefix: &str, r: Result<(), (String, String)>| r.map_err(|(f, m)| (format!("{prefix}.{f}"), m));
         match self {
             Learning::Tempotron(task) => task.validate(dt_ms),
+            Learning::Encoding(task) => {
+                task.encoder.validate().map_err(|m| ("encoder".to_string(), m))?;
+                if !(task.duration_ms > 0.0 && task.duration_ms <= 10_000.0) {
+                    return Err(("duration_ms".into(), format!("must be in (0, 10000] ms, got {}", task.duration_ms)));
+                }
+                Ok(())
+            }
+            Learning::Conversion(task) => {
+                within("training", task.training.validate())?;
+                within("simulation", task.simulation.validate())
+            }
+            Learning::Unsupervised(task) => within("network", task.network.validate()),
         }
+    }
+
+    /// A short name for the CLI and the window.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Learning::Tempotron(_) => "tempotron",
+            Learning::Encoding(_) => "encoding",
+            Learning::Conversion(_) => "conversion",
+            Learning::Unsupervised(_) => "unsupervised",
+        }
+    }
+}
+
+/// The first `n` images of a set, or all of it.
+pub(crate) fn limit(data: &data::Dataset, n: Option<u32>) -> data::Dataset {
+    match n {
+        Some(n) => data.head(n as usize),
+        None => data.clone(),
     }
 }

@@ -1,0 +1,235 @@
+//! Unsupervised STDP learning of digits, live: every neuron's input weights as a small image
+//! (its receptive field) while it learns, the weight histogram, and accuracy as training goes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use egui::{Color32, ColorImage, TextureHandle};
+use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
+
+use super::Lab;
+use super::classifier::CLASS_COLORS;
+use super::job::Job;
+use super::widgets::store_image;
+use crate::learning::unsupervised::{self, Network};
+use crate::learning::{Learning, UnsupervisedTask, limit};
+use crate::random::stream;
+
+/// Images shown between accuracy checkpoints: quick estimates on part of the data.
+const CHECKPOINTS: usize = 4;
+const QUICK_IMAGES: usize = 200;
+/// Least time between two snapshots of the weights sent to the UI.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(100);
+
+enum Msg {
+    Snapshot { done: usize, weights: Vec<Vec<f64>> },
+    Checkpoint { done: usize, accuracy: f64 },
+    Done { done: usize, accuracy: f64, assignments: Vec<u8> },
+}
+
+#[derive(Default)]
+pub struct ReceptivePanel {
+    job: Option<Job<Msg>>,
+    /// Images per second the job may show (0: as fast as it can).
+    pace: Arc<AtomicU32>,
+    pub images_seen: usize,
+    total: usize,
+    pub weights: Vec<Vec<f64>>,
+    /// `(images seen, test accuracy)`.
+    pub accuracy: Vec<[f64; 2]>,
+    pub assignments: Option<Vec<u8>>,
+    error: Option<String>,
+    /// Snapshots drawn so far (for tests).
+    pub snapshots: usize,
+    texture: Option<(usize, TextureHandle)>,
+    w_max: f64,
+}
+
+impl ReceptivePanel {
+    pub fn running(&self) -> bool {
+        self.job.as_ref().is_some_and(|j| !j.is_finished())
+    }
+
+    pub fn start(&mut self, task: UnsupervisedTask, seed: u64, ctx: &egui::Context) {
+        let split = match task.source.load() {
+            Ok(split) => split,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+        self.total = train.len() * task.network.epochs as usize;
+        (self.images_seen, self.accuracy, self.assignments, self.error) = (0, Vec::new(), None, None);
+        self.w_max = task.network.w_max;
+        let pace = self.pace.clone();
+        let total = self.total;
+        self.job = Some(Job::spawn(total + CHECKPOINTS + 1, Some(ctx.clone()), move |report| {
+            let mut last = Instant::now() - SNAPSHOT_EVERY;
+            let started = Instant::now();
+            let mut quick_rng = stream(seed, 1);
+            let (quick_train, quick_test) = (train.head(QUICK_IMAGES), test.head(QUICK_IMAGES));
+            let outcome = unsupervised::train_and_test(task.network, &train, &test, seed, |done, net: &Network| {
+                let per_second = pace.load(Ordering::Relaxed);
+                if per_second > 0 {
+                    let due = started + Duration::from_secs_f64(done as f64 / per_second as f64);
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                }
+                let mut alive = true;
+                if last.elapsed() >= SNAPSHOT_EVERY || done == total {
+                    last = Instant::now();
+                    alive = report.send(Msg::Snapshot { done, weights: net.weights.clone() });
+                }
+                if done % (total / CHECKPOINTS).max(1) == 0 && done < total {
+                    let (_, _, accuracy) = unsupervised::evaluate(net, &quick_train, &quick_test, &mut quick_rng);
+                    alive &= report.send(Msg::Checkpoint { done, accuracy });
+                }
+                alive && !report.cancelled()
+            });
+            report.send(Msg::Done { done: total, accuracy: outcome.test_accuracy, assignments: outcome.assignments });
+        }));
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        let Some(Learning::Unsupervised(task)) = lab.preset.learning.clone() else { return };
+        if let Some(job) = &self.job {
+            for msg in job.drain() {
+                match msg {
+                    Msg::Snapshot { done, weights } => {
+                        (self.images_seen, self.weights) = (done, weights);
+                        self.snapshots += 1;
+                    }
+                    Msg::Checkpoint { done, accuracy } => self.accuracy.push([done as f64, accuracy]),
+                    Msg::Done { done, accuracy, assignments } => {
+                        self.accuracy.push([done as f64, accuracy]);
+                        self.assignments = Some(assignments);
+                    }
+                }
+            }
+        }
+        ui.horizontal(|ui| {
+            if self.running() {
+                if ui.button("stop").clicked() {
+                    self.job = None;
+                }
+            } else if ui.button("start learning").on_hover_text("train from fresh random weights").clicked() {
+                self.start(task.clone(), lab.preset.run.seed, ui.ctx());
+            }
+            let mut pace = self.pace.load(Ordering::Relaxed);
+            let slider = egui::Slider::new(&mut pace, 0..=500).text("images per second (0: as fast as it goes)");
+            if ui.add(slider).changed() {
+                self.pace.store(pace, Ordering::Relaxed);
+            }
+            let mut edited = task.clone();
+            ui.add(egui::Slider::new(&mut edited.network.neurons, 10..=400).text("neurons"));
+            ui.add(egui::Slider::new(&mut edited.network.theta_plus_mv, 0.0..=1.0).text("θ+ [mV]"))
+                .on_hover_text("threshold rise per spike: homeostasis that lets every neuron win some digits");
+            if edited != task && Learning::Unsupervised(edited.clone()).validate(0.1).is_ok() {
+                lab.preset.learning = Some(Learning::Unsupervised(edited));
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let status = match (&self.assignments, self.accuracy.last()) {
+            (Some(_), Some(a)) => format!(
+                "learned from {} digits without their labels; labelled afterwards, the neurons' vote gets {:.1}% of the test digits",
+                self.images_seen,
+                100.0 * a[1]
+            ),
+            _ if self.total > 0 => format!("{} of {} training digits shown", self.images_seen, self.total),
+            _ => "Press start: the receptive fields begin as noise and turn into digits.".to_string(),
+        };
+        let fraction = if self.total > 0 { self.images_seen as f32 / self.total as f32 } else { 0.0 };
+        ui.add(egui::ProgressBar::new(fraction).text(status));
+        if self.weights.is_empty() {
+            return;
+        }
+        let h = ui.available_height() - 8.0;
+        ui.horizontal(|ui| {
+            self.fields_ui(ui, h);
+            ui.vertical(|ui| {
+                let w = ui.available_width();
+                histogram_ui(ui, &self.weights, self.w_max, w, 0.5 * h - 6.0);
+                accuracy_ui(ui, &self.accuracy, self.total, w, 0.5 * h - 6.0);
+            });
+        });
+    }
+
+    /// Every neuron's weights as an 8x8 tile (scaled to its own strongest weight), on a grid.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, side: f32) {
+        let n = self.weights.len();
+        let pixels = self.weights[0].len();
+        let edge = (pixels as f64).sqrt().round() as usize;
+        let columns = (n as f64).sqrt().ceil() as usize;
+        let rows = n.div_ceil(columns);
+        let tile = edge + 1;
+        let (width, height) = (columns * tile + 1, rows * tile + 1);
+        if self.texture.as_ref().is_none_or(|(k, _)| *k != self.snapshots) {
+            let mut image = ColorImage::filled([width, height], Color32::from_gray(40));
+            for (j, row) in self.weights.iter().enumerate() {
+                let top = row.iter().copied().fold(1e-12, f64::max);
+                let (x0, y0) = (1 + (j % columns) * tile, 1 + (j / columns) * tile);
+                for (i, &w) in row.iter().enumerate() {
+                    let v = (255.0 * w / top) as u8;
+                    image.pixels[(y0 + i / edge) * width + x0 + i % edge] = Color32::from_gray(v);
+                }
+            }
+            store_image(&mut self.texture, ui.ctx(), "receptive_fields", self.snapshots, image);
+        }
+        let scale = (side / height as f32).min(ui.available_width() * 0.55 / width as f32);
+        let size = egui::vec2(width as f32 * scale, height as f32 * scale);
+        let response = ui.image(egui::load::SizedTexture::new(self.texture.as_ref().expect("drawn").1.id(), size));
+        if let Some(labels) = &self.assignments {
+            // Each neuron's label in its tile's corner.
+            let painter = ui.painter_at(response.rect);
+            let font = egui::FontId::proportional((scale * 3.0).clamp(8.0, 14.0));
+            for (j, &label) in labels.iter().enumerate() {
+                let corner = response.rect.min
+                    + egui::vec2(((j % columns) * tile + 2) as f32 * scale, ((j / columns) * tile + 1) as f32 * scale);
+                painter.text(
+                    corner,
+                    egui::Align2::LEFT_TOP,
+                    label.to_string(),
+                    font.clone(),
+                    CLASS_COLORS[label as usize],
+                );
+            }
+        }
+    }
+}
+
+/// All input weights in 20 bins over [0, w_max].
+fn histogram_ui(ui: &mut egui::Ui, weights: &[Vec<f64>], w_max: f64, w: f32, h: f32) {
+    let bins = crate::analysis::activity::histogram(weights.iter().flatten().copied(), 0.0, w_max * 1.0001, 20);
+    let width = w_max / 20.0;
+    let bars: Vec<Bar> = bins.iter().map(|b| Bar::new(b[0], b[1]).width(0.9 * width)).collect();
+    Plot::new("input_weights")
+        .width(w)
+        .height(h)
+        .x_axis_label("input weight [mV]")
+        .y_axis_label("synapses")
+        .show(ui, |p| p.bar_chart(BarChart::new("weights", bars).color(Color32::from_rgb(90, 170, 255))));
+}
+
+/// Test accuracy as training proceeds: quick estimates, then the full test at the end.
+fn accuracy_ui(ui: &mut egui::Ui, points: &[[f64; 2]], total: usize, w: f32, h: f32) {
+    Plot::new("unsupervised_accuracy")
+        .width(w)
+        .height(h)
+        .x_axis_label("training digits shown")
+        .y_axis_label("test accuracy")
+        .include_x(0.0)
+        .include_x(total as f64)
+        .include_y(0.0)
+        .include_y(1.0)
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+        .show(ui, |p| {
+            p.line(Line::new("accuracy", points.to_vec()).color(CLASS_COLORS[1]));
+            p.points(
+                Points::new("measured", points.to_vec()).shape(MarkerShape::Circle).radius(4.0).color(CLASS_COLORS[1]),
+            );
+            p.hline(egui_plot::HLine::new("chance", 0.1).color(Color32::from_gray(120)));
+        });
+}

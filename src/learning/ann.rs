@@ -1,0 +1,180 @@
+//! A small ReLU network trained with mini-batch SGD and momentum on softmax cross-entropy: the
+//! analogue network that [`super::convert`] turns into spiking layers.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use super::data::Dataset;
+use crate::random::{Rng, normal};
+use rand::RngExt;
+
+/// One fully connected layer: `y = W x + b`, `W` is outputs x inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    pub w: Array2<f32>,
+    pub b: Array1<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+/// How the network is trained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub hidden: u32,
+    pub epochs: u32,
+    pub batch: u32,
+    pub learning_rate: f64,
+    pub momentum: f64,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        Self { hidden: 100, epochs: 40, batch: 32, learning_rate: 0.05, momentum: 0.9 }
+    }
+}
+
+impl Training {
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let fail = |field: &str, m: String| Err((field.to_string(), m));
+        if !(1..=4096).contains(&self.hidden) {
+            return fail("hidden", format!("must be 1 to 4096 units, got {}", self.hidden));
+        }
+        if !(1..=1000).contains(&self.epochs) {
+            return fail("epochs", format!("must be 1 to 1000, got {}", self.epochs));
+        }
+        if !(1..=4096).contains(&self.batch) {
+            return fail("batch", format!("must be 1 to 4096, got {}", self.batch));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
+            return fail("learning_rate", format!("must be in (0, 10], got {}", self.learning_rate));
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return fail("momentum", format!("must be in [0, 1), got {}", self.momentum));
+        }
+        Ok(())
+    }
+}
+
+/// The images of `data` as a batch matrix, one row per image.
+pub fn batch_of(data: &Dataset, indices: &[usize]) -> Array2<f32> {
+    let mut x = Array2::zeros((indices.len(), data.pixels()));
+    for (row, &i) in indices.iter().enumerate() {
+        x.row_mut(row).assign(&ndarray::ArrayView1::from(&data.images[i]));
+    }
+    x
+}
+
+impl Mlp {
+    /// He-initialised layers of the given sizes (inputs first).
+    pub fn new(sizes: &[usize], rng: &mut Rng) -> Self {
+        let layers = sizes
+            .windows(2)
+            .map(|s| {
+                let scale = (2.0 / s[0] as f64).sqrt();
+                Dense {
+                    w: Array2::from_shape_fn((s[1], s[0]), |_| (scale * normal(rng)) as f32),
+                    b: Array1::zeros(s[1]),
+                }
+            })
+            .collect();
+        Self { layers }
+    }
+
+    /// Every layer's output for a batch (rows are images): ReLU on hidden layers, the last is
+    /// the logits.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Vec<Array2<f32>> {
+        let mut outputs: Vec<Array2<f32>> = Vec::with_capacity(self.layers.len());
+        for (l, layer) in self.layers.iter().enumerate() {
+            let input = if l == 0 { x } else { outputs[l - 1].view() };
+            let mut y = input.dot(&layer.w.t()) + &layer.b;
+            if l + 1 < self.layers.len() {
+                y.mapv_inplace(|v| v.max(0.0));
+            }
+            outputs.push(y);
+        }
+        outputs
+    }
+
+    pub fn predict(&self, data: &Dataset) -> Vec<u8> {
+        let x = batch_of(data, &(0..data.len()).collect::<Vec<_>>());
+        let logits = self.forward(x.view()).pop().expect("at least one layer");
+        logits.rows().into_iter().map(|r| argmax(r.iter().copied()) as u8).collect()
+    }
+
+    pub fn accuracy(&self, data: &Dataset) -> f64 {
+        let predicted = self.predict(data);
+        predicted.iter().zip(&data.labels).filter(|(p, l)| p == l).count() as f64 / data.len().max(1) as f64
+    }
+
+    /// One epoch of SGD with momentum over `data` in a shuffled order; returns the mean loss.
+    pub fn train_epoch(&mut self, data: &Dataset, training: &Training, velocity: &mut Velocity, rng: &mut Rng) -> f64 {
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+        let mut total = 0.0;
+        for chunk in order.chunks(training.batch as usize) {
+            let x = batch_of(data, chunk);
+            let outputs = self.forward(x.view());
+            // Softmax cross-entropy: the gradient at the logits is p - onehot.
+            let mut delta = outputs.last().expect("layers").clone();
+            for (mut row, &i) in delta.rows_mut().into_iter().zip(chunk) {
+                let max = row.fold(f32::MIN, |m, &v| m.max(v));
+                row.mapv_inplace(|v| (v - max).exp());
+                let sum = row.sum();
+                row /= sum;
+                let label = data.labels[i] as usize;
+                total -= (row[label].max(1e-12) as f64).ln();
+                row[label] -= 1.0;
+            }
+            delta /= chunk.len() as f32;
+            for l in (0..self.layers.len()).rev() {
+                let input = if l == 0 { x.view() } else { outputs[l - 1].view() };
+                let grad_w = delta.t().dot(&input);
+                let grad_b = delta.sum_axis(Axis(0));
+                if l > 0 {
+                    let mut back = delta.dot(&self.layers[l].w);
+                    back.zip_mut_with(&outputs[l - 1], |d, &a| {
+                        if a <= 0.0 {
+                            *d = 0.0
+                        }
+                    });
+                    delta = back;
+                }
+                let (lr, mu) = (training.learning_rate as f32, training.momentum as f32);
+                let (vw, vb) = &mut velocity.layers[l];
+                *vw = &*vw * mu - &(grad_w * lr);
+                *vb = &*vb * mu - &(grad_b * lr);
+                self.layers[l].w += &*vw;
+                self.layers[l].b += &*vb;
+            }
+        }
+        total / data.len().max(1) as f64
+    }
+}
+
+/// Momentum buffers, one pair per layer.
+pub struct Velocity {
+    layers: Vec<(Array2<f32>, Array1<f32>)>,
+}
+
+impl Velocity {
+    pub fn for_net(net: &Mlp) -> Self {
+        Self { layers: net.layers.iter().map(|l| (Array2::zeros(l.w.raw_dim()), Array1::zeros(l.b.len()))).collect() }
+    }
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(values: impl IntoIterator<Item = f32>) -> usize {
+    let mut best = (0, f32::MIN);
+    for (i, v) in values.into_iter().enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
+}

@@ -1,0 +1,263 @@
+//! `spikelab run` on a learning preset: run the task, then the files it writes and its summary.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::ann::{Mlp, Velocity};
+use super::convert::{SpikingNet, evaluate};
+use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, limit, tempotron, unsupervised};
+use crate::preset::Preset;
+use crate::random::stream;
+
+/// What a task produced: files by name, the summary's task-specific fields, a one-line verdict.
+pub struct Report {
+    pub files: Vec<(String, String)>,
+    pub summary: serde_json::Map<String, Value>,
+    pub verdict: String,
+}
+
+/// Progress on stderr, one line rewritten in place.
+fn progress(label: &str, done: usize, total: usize) {
+    let step = (total / 50).max(1);
+    if done.is_multiple_of(step) || done == total {
+        eprint!("\r{label}: {done}/{total} ({:.0}%)", 100.0 * done as f64 / total.max(1) as f64);
+        if done == total {
+            eprintln!();
+        }
+    }
+}
+
+pub fn run(preset: &Preset, learning: &Learning) -> Result<Report, String> {
+    match learning {
+        Learning::Tempotron(task) => tempotron_report(preset, task),
+        Learning::Encoding(task) => encoding_report(preset, task),
+        Learning::Conversion(task) => conversion_report(preset, task),
+        Learning::Unsupervised(task) => unsupervised_report(preset, task),
+    }
+}
+
+fn object(value: Value) -> serde_json::Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("json! of an object"),
+    }
+}
+
+/// `true,predicted` counts as CSV: one row per true class.
+fn confusion_csv(confusion: &[[u32; 10]; 10]) -> String {
+    let mut text = String::from("true,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9\n");
+    for (t, row) in confusion.iter().enumerate() {
+        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
+        let _ = writeln!(text, "{t},{}", cells.join(","));
+    }
+    text
+}
+
+fn confusion_of(predictions: &[u8], labels: &[u8]) -> [[u32; 10]; 10] {
+    let mut confusion = [[0u32; 10]; 10];
+    for (&p, &l) in predictions.iter().zip(labels) {
+        confusion[l as usize][p as usize] += 1;
+    }
+    confusion
+}
+
+/// Every iteration's answers (iterations.csv), the final weights (weights_final.csv, post = 0),
+/// the last iteration's V per pattern (trace.csv) and the input patterns (inputs.csv).
+fn tempotron_report(preset: &Preset, task: &tempotron::Task) -> Result<Report, String> {
+    let outcome = task.run(preset, |_| true)?;
+    let mut rows = String::from("iteration,pattern,should_fire,spikes,correct,v_max_mv,w_mean,w_min,w_max\n");
+    for (k, iteration) in outcome.iterations.iter().enumerate() {
+        let w = &iteration.weights;
+        let (lo, hi) = w.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        let mean = w.iter().sum::<f64>() / w.len() as f64;
+        for (pattern, trial) in task.patterns.iter().zip(&iteration.trials) {
+            let v_max = trial.v.iter().copied().fold(f64::MIN, f64::max);
+            let (name, fire, n, ok) = (&pattern.name, pattern.fire, trial.spikes.len(), trial.correct);
+            let _ = writeln!(rows, "{k},{name},{fire},{n},{ok},{v_max},{mean},{lo},{hi}");
+        }
+    }
+    let last = outcome.iterations.last().expect("a run has at least one iteration");
+    let mut weights = String::from("pre,post,weight\n");
+    for (k, w) in last.weights.iter().enumerate() {
+        let _ = writeln!(weights, "{k},0,{w}");
+    }
+    let names: Vec<String> = task.patterns.iter().map(|p| format!("{}.v", p.name)).collect();
+    let mut trace = format!("t_ms,{}\n", names.join(","));
+    for step in 0..last.trials[0].v.len() {
+        let _ = write!(trace, "{}", tidy_time((step + 1) as f64 * preset.run.dt_ms));
+        for trial in &last.trials {
+            let _ = write!(trace, ",{}", trial.v[step]);
+        }
+        trace.push('\n');
+    }
+    let mut inputs = String::from("pattern,synapse,t_ms\n");
+    for (pattern, trains) in task.patterns.iter().zip(&outcome.patterns) {
+        for (k, times) in trains.iter().enumerate() {
+            for t in times {
+                let _ = writeln!(inputs, "{},{k},{}", pattern.name, tidy_time(*t));
+            }
+        }
+    }
+    let first = &outcome.iterations[0];
+    let patterns: Vec<Value> = task
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(p, pattern)| {
+            json!({
+                "name": pattern.name,
+                "should_fire": pattern.fire,
+                "spikes_initial": first.trials[p].spikes.len(),
+                "spikes_final": last.trials[p].spikes.len(),
+                "correct": last.trials[p].correct,
+            })
+        })
+        .collect();
+    let correct = last.trials.iter().filter(|t| t.correct).count();
+    let verdict = if outcome.converged() { "learned" } else { "not learned" };
+    Ok(Report {
+        files: vec![
+            ("iterations.csv".into(), rows),
+            ("weights_final.csv".into(), weights),
+            ("trace.csv".into(), trace),
+            ("inputs.csv".into(), inputs),
+        ],
+        summary: object(json!({
+            "converged": outcome.converged(),
+            "updates": outcome.updates(),
+            "accuracy": correct as f64 / last.trials.len() as f64,
+            "patterns": patterns,
+        })),
+        verdict: format!("{verdict} after {} updates", outcome.updates()),
+    })
+}
+
+/// The image's spikes (spikes.csv, neuron = pixel) and how well they give the image back.
+fn encoding_report(preset: &Preset, task: &EncodingTask) -> Result<Report, String> {
+    let split = task.source.load()?;
+    let index = task.image as usize;
+    let image = split.test.images.get(index).ok_or_else(|| {
+        format!("learning.image: the test set has {} images, there is no image {index}", split.test.len())
+    })?;
+    let trains = task.encoder.encode(image, task.duration_ms, &mut stream(preset.run.seed, index as u64));
+    let decoded = task.encoder.decode(&trains, task.duration_ms);
+    let mut spikes: Vec<(f64, usize)> =
+        trains.iter().enumerate().flat_map(|(i, t)| t.iter().map(move |&t| (t, i))).collect();
+    spikes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut csv = String::from("t_ms,neuron\n");
+    for (t, i) in &spikes {
+        let _ = writeln!(csv, "{},{i}", tidy_time(*t));
+    }
+    let mut pixels = String::from("pixel,intensity,decoded,spikes\n");
+    for (i, (x, d)) in image.iter().zip(&decoded).enumerate() {
+        let _ = writeln!(pixels, "{i},{x},{d},{}", trains[i].len());
+    }
+    let error = image.iter().zip(&decoded).map(|(x, d)| (x - d).abs() as f64).sum::<f64>() / image.len() as f64;
+    Ok(Report {
+        files: vec![("spikes.csv".into(), csv), ("pixels.csv".into(), pixels)],
+        summary: object(json!({
+            "label": split.test.labels[index],
+            "encoder": task.encoder.name(),
+            "spike_count": spikes.len(),
+            "reconstruction_mae": error,
+        })),
+        verdict: format!("{} spikes, mean reconstruction error {error:.3}", spikes.len()),
+    })
+}
+
+/// The ANN's training curve (training.csv), the SNN's accuracy by step (accuracy.csv) and its
+/// confusion matrix (confusion.csv).
+fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, String> {
+    let split = task.source.load()?;
+    let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+    let mut rng = stream(preset.run.seed, 0);
+    let sizes = [train.pixels(), task.training.hidden as usize, 10];
+    let mut net = Mlp::new(&sizes, &mut rng);
+    let mut velocity = Velocity::for_net(&net);
+    let mut curve = String::from("epoch,loss,train_accuracy,test_accuracy\n");
+    for epoch in 1..=task.training.epochs as usize {
+        let loss = net.train_epoch(&train, &task.training, &mut velocity, &mut rng);
+        let _ = writeln!(curve, "{epoch},{loss},{},{}", net.accuracy(&train), net.accuracy(&test));
+        progress("training the ANN (epochs)", epoch, task.training.epochs as usize);
+    }
+    let ann_predictions = net.predict(&test);
+    let ann_accuracy = net.accuracy(&test);
+    let snn = SpikingNet::convert(&net, &train, task.simulation.percentile);
+    let evaluation = evaluate(&snn, &task.simulation, &test, preset.run.seed)?;
+    let agreement = evaluation.predictions.iter().zip(&ann_predictions).filter(|(a, b)| a == b).count() as f64
+        / test.len().max(1) as f64;
+    let mut by_step = String::from("step,t_ms,accuracy\n");
+    for (n, a) in evaluation.accuracy_by_step.iter().enumerate() {
+        let _ = writeln!(by_step, "{},{},{a}", n + 1, tidy_time((n + 1) as f64 * task.simulation.dt_ms));
+    }
+    Ok(Report {
+        files: vec![
+            ("training.csv".into(), curve),
+            ("accuracy.csv".into(), by_step),
+            ("confusion.csv".into(), confusion_csv(&evaluation.confusion)),
+        ],
+        summary: object(json!({
+            "test_accuracy": evaluation.accuracy(),
+            "ann_test_accuracy": ann_accuracy,
+            "ann_train_accuracy": net.accuracy(&train),
+            "agreement": agreement,
+            "lambdas": snn.lambdas,
+            "train_images": train.len(),
+            "test_images": test.len(),
+        })),
+        verdict: format!(
+            "ANN {:.1}%, SNN {:.1}% on {} test images",
+            100.0 * ann_accuracy,
+            100.0 * evaluation.accuracy(),
+            test.len()
+        ),
+    })
+}
+
+/// The learned weights (weights_final.csv: pre = pixel, post = neuron), each neuron's label
+/// (assignments.csv) and the confusion matrix.
+fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Report, String> {
+    let split = task.source.load()?;
+    let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+    let total = train.len() * task.network.epochs as usize;
+    let outcome = unsupervised::train_and_test(task.network, &train, &test, preset.run.seed, |done, _| {
+        progress("learning without labels (images)", done, total);
+        true
+    });
+    let mut weights = String::from("pre,post,weight\n");
+    for (j, row) in outcome.network.weights.iter().enumerate() {
+        for (i, w) in row.iter().enumerate() {
+            let _ = writeln!(weights, "{i},{j},{w}");
+        }
+    }
+    let mut labels = String::from("neuron,label,theta_mv\n");
+    for (j, (a, th)) in outcome.assignments.iter().zip(&outcome.network.theta).enumerate() {
+        let _ = writeln!(labels, "{j},{a},{th}");
+    }
+    let confusion = confusion_of(&outcome.predictions, &test.labels);
+    Ok(Report {
+        files: vec![
+            ("weights_final.csv".into(), weights),
+            ("assignments.csv".into(), labels),
+            ("confusion.csv".into(), confusion_csv(&confusion)),
+        ],
+        summary: object(json!({
+            "test_accuracy": outcome.test_accuracy,
+            "train_images": train.len(),
+            "test_images": test.len(),
+            "neurons": task.network.neurons,
+            "epochs": task.network.epochs,
+        })),
+        verdict: format!(
+            "{:.1}% of {} test images without labels in training",
+            100.0 * outcome.test_accuracy,
+            test.len()
+        ),
+    })
+}
+
+/// Grid times printed without float noise (0.30000000000000004 -> 0.3).
+pub fn tidy_time(t_ms: f64) -> f64 {
+    (t_ms * 1e9).round() / 1e9
+}
