@@ -48,6 +48,11 @@ pub enum Cmd {
         /// KEY=VALUE with a dotted path into the preset, e.g. `neuron.a=0.1`; repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// A folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+        /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte): a learning preset uses them instead
+        /// of the bundled digits.
+        #[arg(long)]
+        mnist: Option<PathBuf>,
     },
     /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms.
     Fi {
@@ -101,13 +106,16 @@ pub struct GuiArgs {
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]
     pub frame_stats: Option<usize>,
+    /// A folder with MNIST's IDX files for a learning preset (as `run --mnist`).
+    #[arg(long)]
+    pub mnist: Option<PathBuf>,
 }
 
 /// Runs a subcommand; the error is printed by `main` and gives exit code 1.
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
         Cmd::Gui(_) => unreachable!("main opens the window"),
-        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus } => {
+        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus, mnist } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             if let Some(path) = stimulus {
                 let text =
@@ -128,6 +136,9 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             if let Some(s) = seed {
                 preset.run.seed = s;
+            }
+            if let Some(dir) = mnist {
+                use_mnist(&mut preset, &dir)?;
             }
             run_headless(&preset, &out)
         }
@@ -169,6 +180,12 @@ pub fn execute(command: Cmd) -> Result<(), String> {
         }
         Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
     }
+}
+
+/// Points a learning preset at MNIST's IDX files in `dir` (checked when the task loads them).
+pub fn use_mnist(preset: &mut Preset, dir: &Path) -> Result<(), String> {
+    let learning = preset.learning.as_mut().ok_or("--mnist needs a learning preset (presets/learning)")?;
+    learning.set_source(crate::learning::data::Source::mnist_in(dir))
 }
 
 /// Up to and including the first full stop that ends a sentence.

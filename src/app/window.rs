@@ -99,10 +99,13 @@ fn print_frame_stats(ms: &mut [f32], wall: Duration) {
 
 /// Opens the spikelab window; returns when it is closed.
 pub fn run_window(args: GuiArgs) -> Result<(), String> {
-    let preset = match &args.preset {
+    let mut preset = match &args.preset {
         Some(arg) => library::resolve(arg).map_err(|e| e.to_string())?,
         None => default_preset(),
     };
+    if let Some(dir) = &args.mnist {
+        crate::cli::use_mnist(&mut preset, dir)?;
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("spikelab").with_inner_size([1280.0, 800.0]),
         renderer: eframe::Renderer::Glow,

@@ -32,6 +32,17 @@ pub struct Split {
 }
 
 impl Source {
+    /// MNIST's four files under their standard names in `dir`.
+    pub fn mnist_in(dir: &Path) -> Source {
+        let file = |name: &str| dir.join(name).display().to_string();
+        Source::Idx {
+            train_images: file("train-images-idx3-ubyte"),
+            train_labels: file("train-labels-idx1-ubyte"),
+            test_images: file("t10k-images-idx3-ubyte"),
+            test_labels: file("t10k-labels-idx1-ubyte"),
+        }
+    }
+
     pub fn load(&self) -> Result<Split, String> {
         match self {
             Source::Digits => Ok(digits_split()),

@@ -87,6 +87,17 @@ impl Learning {
         }
     }
 
+    /// Uses images from `source` (the tempotron task has no images).
+    pub fn set_source(&mut self, source: Source) -> Result<(), String> {
+        match self {
+            Learning::Tempotron(_) => return Err("the tempotron task does not use images".into()),
+            Learning::Encoding(task) => task.source = source,
+            Learning::Conversion(task) => task.source = source,
+            Learning::Unsupervised(task) => task.source = source,
+        }
+        Ok(())
+    }
+
     /// A short name for the CLI and the window.
     pub fn kind(&self) -> &'static str {
         match self {
