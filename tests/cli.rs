@@ -278,16 +278,27 @@ fn learning_presets_read_mnist_idx_files_from_a_folder() {
     write_idx_pair(&split.test.head(100), &file("t10k-images-idx3-ubyte"), &file("t10k-labels-idx1-ubyte")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let (dir, mnist) = (out.path().to_str().unwrap(), data.path().to_str().unwrap());
-    let result = spikelab(&["run", "learning/conversion", "--out", dir, "--mnist", mnist, "--set", "learning.training.epochs=10"]);
+    let result = spikelab(&[
+        "run",
+        "learning/conversion",
+        "--out",
+        dir,
+        "--mnist",
+        mnist,
+        "--set",
+        "learning.training.epochs=10",
+    ]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap()).unwrap();
     assert_eq!((summary["train_images"].as_u64(), summary["test_images"].as_u64()), (Some(400), Some(100)));
     assert!(summary["ann_test_accuracy"].as_f64().unwrap() > 0.8);
-    assert!(summary["effective"]["learning"]["Conversion"]["source"]["Idx"]["test_images"]
-        .as_str()
-        .unwrap()
-        .ends_with("t10k-images-idx3-ubyte"));
+    assert!(
+        summary["effective"]["learning"]["Conversion"]["source"]["Idx"]["test_images"]
+            .as_str()
+            .unwrap()
+            .ends_with("t10k-images-idx3-ubyte")
+    );
 
     // A missing file is named.
     std::fs::remove_file(file("t10k-labels-idx1-ubyte")).unwrap();
