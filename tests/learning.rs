@@ -205,3 +205,36 @@ fn stdp_learns_digits_without_labels_far_above_chance() {
         assert!(row.iter().all(|&w| (0.0..=1.0).contains(&w)) && sum <= 6.0 + 1e-9, "bounded, normalised");
     }
 }
+
+#[test]
+fn bootstrap_training_alternates_with_spiking_epochs_beside_the_plain_ann() {
+    use spikelab::learning::Learning;
+    use spikelab::learning::classifier::{Epoch, run};
+    let preset = spikelab::preset::Preset::load(std::path::Path::new("presets/learning/conversion.ron")).unwrap();
+    let Some(Learning::Conversion(mut task)) = preset.learning else { panic!() };
+    task.training.epochs = 8;
+    let collect = |task: &spikelab::learning::ConversionTask| {
+        let mut epochs: Vec<Epoch> = Vec::new();
+        let c = run(task, 1, |e| {
+            epochs.push(*e);
+            true
+        });
+        (epochs, c.unwrap().unwrap())
+    };
+    let (plain_epochs, plain) = collect(&task);
+    task.bootstrap = true;
+    let (epochs, boot) = collect(&task);
+    assert_eq!(epochs.iter().map(|e| e.spiking).collect::<Vec<_>>(), [false, true].repeat(4));
+    // The comparison curve is exactly the plain run's.
+    for (b, p) in epochs.iter().zip(&plain_epochs) {
+        assert_eq!(b.plain_test_accuracy, Some(p.test_accuracy));
+    }
+    assert_eq!(boot.plain_accuracy, Some(plain.ann_accuracy));
+    assert_ne!(epochs[1].test_accuracy, plain_epochs[1].test_accuracy, "the spiking epoch trained differently");
+    assert!(
+        boot.ann_accuracy > 0.9 && boot.evaluation.accuracy() > 0.9,
+        "{} {}",
+        boot.ann_accuracy,
+        boot.evaluation.accuracy()
+    );
+}

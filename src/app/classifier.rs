@@ -7,10 +7,8 @@ use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, Points};
 
 use super::Lab;
 use super::job::Job;
-use crate::learning::ann::{Mlp, Velocity};
-use crate::learning::convert::{Evaluation, SpikingNet, evaluate};
-use crate::learning::data::Dataset;
-use crate::learning::{ConversionTask, Learning, limit};
+use crate::learning::classifier::{self, Classifier, Epoch};
+use crate::learning::{ConversionTask, Learning};
 use crate::random::stream;
 
 /// Distinct colours for the ten classes.
@@ -27,18 +25,9 @@ pub const CLASS_COLORS: [Color32; 10] = [
     Color32::from_rgb(80, 210, 210),
 ];
 
-/// What the job has done.
-pub struct Trained {
-    pub snn: SpikingNet,
-    pub ann_accuracy: f64,
-    pub ann_predictions: Vec<u8>,
-    pub evaluation: Evaluation,
-    pub test: Dataset,
-}
-
 enum Msg {
-    Epoch([f64; 3]),
-    Ready(Box<Trained>),
+    Epoch(Epoch),
+    Ready(Box<Classifier>),
     Failed(String),
 }
 
@@ -46,29 +35,11 @@ enum Msg {
 pub struct ClassifierPanel {
     key: String,
     job: Option<Job<Msg>>,
-    /// `[loss, train accuracy, test accuracy]` per epoch.
-    pub epochs: Vec<[f64; 3]>,
-    pub trained: Option<Trained>,
+    pub epochs: Vec<Epoch>,
+    pub trained: Option<Classifier>,
     error: Option<String>,
     /// The test digit shown.
     pub digit: usize,
-}
-
-fn train(task: ConversionTask, seed: u64, report: &super::job::Reporter<Msg>) -> Result<Trained, String> {
-    let split = task.source.load()?;
-    let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
-    let mut rng = stream(seed, 0);
-    let mut net = Mlp::new(&[train.pixels(), task.training.hidden as usize, 10], &mut rng);
-    let mut velocity = Velocity::for_net(&net);
-    for _ in 0..task.training.epochs {
-        let loss = net.train_epoch(&train, &task.training, &mut velocity, &mut rng);
-        if !report.send(Msg::Epoch([loss, net.accuracy(&train), net.accuracy(&test)])) {
-            return Err("cancelled".into());
-        }
-    }
-    let snn = SpikingNet::convert(&net, &train, task.simulation.percentile);
-    let evaluation = evaluate(&snn, &task.simulation, &test, seed)?;
-    Ok(Trained { snn, ann_accuracy: net.accuracy(&test), ann_predictions: net.predict(&test), evaluation, test })
 }
 
 impl ClassifierPanel {
@@ -85,11 +56,11 @@ impl ClassifierPanel {
             (self.epochs, self.trained, self.error) = (Vec::new(), None, None);
             let job_task = task.clone();
             self.job = Some(Job::spawn(task.training.epochs as usize + 1, Some(ui.ctx().clone()), move |report| {
-                let msg = match train(job_task, seed, report) {
-                    Ok(trained) => Msg::Ready(Box::new(trained)),
-                    Err(e) => Msg::Failed(e),
+                match classifier::run(&job_task, seed, |e| report.send(Msg::Epoch(*e))) {
+                    Ok(Some(trained)) => report.send(Msg::Ready(Box::new(trained))),
+                    Ok(None) => true,
+                    Err(e) => report.send(Msg::Failed(e)),
                 };
-                report.send(msg);
             }));
         }
         if let Some(job) = &self.job {
@@ -144,9 +115,10 @@ impl ClassifierPanel {
     }
 
     fn curve_ui(&self, ui: &mut egui::Ui, w: f32, h: f32) {
-        let line = |k: usize| -> Vec<[f64; 2]> {
-            self.epochs.iter().enumerate().map(|(e, v)| [(e + 1) as f64, v[k]]).collect()
+        let line = |value: fn(&Epoch) -> Option<f64>| -> Vec<[f64; 2]> {
+            self.epochs.iter().enumerate().filter_map(|(e, v)| Some([(e + 1) as f64, value(v)?])).collect()
         };
+        let bootstrap = self.epochs.iter().any(|e| e.plain_test_accuracy.is_some());
         Plot::new("ann_training")
             .width(w)
             .height(h)
@@ -156,8 +128,14 @@ impl ClassifierPanel {
             .include_y(1.0)
             .legend(Legend::default())
             .show(ui, |p| {
-                p.line(Line::new("train", line(1)).color(CLASS_COLORS[7]));
-                p.line(Line::new("test", line(2)).color(CLASS_COLORS[0]).width(2.0));
+                p.line(Line::new("train", line(|e| Some(e.train_accuracy))).color(CLASS_COLORS[7]));
+                let test = if bootstrap { "test (bootstrap)" } else { "test" };
+                p.line(Line::new(test, line(|e| Some(e.test_accuracy))).color(CLASS_COLORS[0]).width(2.0));
+                if bootstrap {
+                    p.line(Line::new("test (plain ANN)", line(|e| e.plain_test_accuracy)).color(CLASS_COLORS[1]));
+                    let spiking = line(|e| e.spiking.then_some(e.test_accuracy));
+                    p.points(Points::new("epochs on SNN rates", spiking).radius(3.0).color(CLASS_COLORS[0]));
+                }
             });
     }
 }
@@ -169,6 +147,10 @@ fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
         ui.add(egui::Slider::new(&mut edited.training.hidden, 10..=400).text("hidden units"));
         ui.add(egui::Slider::new(&mut edited.training.epochs, 1..=100).text("epochs"));
         ui.add(egui::Slider::new(&mut edited.simulation.duration_ms, 10.0..=500.0).text("SNN time [ms]"));
+        ui.checkbox(&mut edited.bootstrap, "bootstrap").on_hover_text(
+            "alternate ordinary epochs with epochs on the spiking network's measured hidden rates; \
+             the plain ANN trains beside it for comparison",
+        );
         if let crate::learning::encode::Encoder::Poisson { max_rate_hz } = &mut edited.simulation.encoder {
             ui.add(egui::Slider::new(max_rate_hz, 50.0..=1000.0).logarithmic(true).text("input rate [Hz]"))
                 .on_hover_text("Poisson rate of a white pixel; lower rates need longer to decide");
@@ -180,7 +162,7 @@ fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
 }
 
 /// Accuracy over the test set after each step, against the ANN's.
-fn accuracy_ui(ui: &mut egui::Ui, t: &Trained, dt_ms: f64, w: f32, h: f32) {
+fn accuracy_ui(ui: &mut egui::Ui, t: &Classifier, dt_ms: f64, w: f32, h: f32) {
     let points: Vec<[f64; 2]> =
         t.evaluation.accuracy_by_step.iter().enumerate().map(|(n, &a)| [(n + 1) as f64 * dt_ms, a]).collect();
     Plot::new("snn_accuracy")
@@ -230,7 +212,7 @@ fn confusion_ui(ui: &mut egui::Ui, confusion: &[[u32; 10]; 10], side: f32) {
 }
 
 /// One test digit: its image, every layer's spikes, and the output counts racing to a decision.
-fn digit_ui(ui: &mut egui::Ui, t: &Trained, task: &ConversionTask, seed: u64, digit: &mut usize) {
+fn digit_ui(ui: &mut egui::Ui, t: &Classifier, task: &ConversionTask, seed: u64, digit: &mut usize) {
     let sim = &task.simulation;
     ui.horizontal(|ui| {
         ui.add(egui::Slider::new(digit, 0..=t.test.len() - 1).text("test digit"));

@@ -87,8 +87,15 @@ impl Mlp {
     /// Every layer's output for a batch (rows are images): ReLU on hidden layers, the last is
     /// the logits.
     pub fn forward(&self, x: ArrayView2<f32>) -> Vec<Array2<f32>> {
+        self.forward_with(x, None)
+    }
+
+    /// [`Mlp::forward`] with the first layer's output given instead of computed (bootstrap
+    /// training puts the spiking network's measured activations there).
+    fn forward_with(&self, x: ArrayView2<f32>, first: Option<Array2<f32>>) -> Vec<Array2<f32>> {
         let mut outputs: Vec<Array2<f32>> = Vec::with_capacity(self.layers.len());
-        for (l, layer) in self.layers.iter().enumerate() {
+        outputs.extend(first);
+        for (l, layer) in self.layers.iter().enumerate().skip(outputs.len()) {
             let input = if l == 0 { x } else { outputs[l - 1].view() };
             let mut y = input.dot(&layer.w.t()) + &layer.b;
             if l + 1 < self.layers.len() {
@@ -112,6 +119,19 @@ impl Mlp {
 
     /// One epoch of SGD with momentum over `data` in a shuffled order; returns the mean loss.
     pub fn train_epoch(&mut self, data: &Dataset, training: &Training, velocity: &mut Velocity, rng: &mut Rng) -> f64 {
+        self.train_epoch_with(data, training, velocity, rng, None)
+    }
+
+    /// [`Mlp::train_epoch`], with the first hidden layer's activation of image `i` taken from
+    /// `hidden[i]` when given; then only the layers above it learn.
+    pub fn train_epoch_with(
+        &mut self,
+        data: &Dataset,
+        training: &Training,
+        velocity: &mut Velocity,
+        rng: &mut Rng,
+        hidden: Option<&[Vec<f32>]>,
+    ) -> f64 {
         let mut order: Vec<usize> = (0..data.len()).collect();
         for i in (1..order.len()).rev() {
             order.swap(i, rng.random_range(0..=i));
@@ -119,7 +139,14 @@ impl Mlp {
         let mut total = 0.0;
         for chunk in order.chunks(training.batch as usize) {
             let x = batch_of(data, chunk);
-            let outputs = self.forward(x.view());
+            let first = hidden.map(|h| {
+                let mut a = Array2::zeros((chunk.len(), h[0].len()));
+                for (row, &i) in chunk.iter().enumerate() {
+                    a.row_mut(row).assign(&ndarray::ArrayView1::from(&h[i]));
+                }
+                a
+            });
+            let outputs = self.forward_with(x.view(), first);
             // Softmax cross-entropy: the gradient at the logits is p - onehot.
             let mut delta = outputs.last().expect("layers").clone();
             for (mut row, &i) in delta.rows_mut().into_iter().zip(chunk) {
@@ -132,7 +159,9 @@ impl Mlp {
                 row[label] -= 1.0;
             }
             delta /= chunk.len() as f32;
-            for l in (0..self.layers.len()).rev() {
+            // Given activations were not made by the first layer: it keeps its weights.
+            let lowest = usize::from(hidden.is_some());
+            for l in (lowest..self.layers.len()).rev() {
                 let input = if l == 0 { x.view() } else { outputs[l - 1].view() };
                 let grad_w = delta.t().dot(&input);
                 let grad_b = delta.sum_axis(Axis(0));

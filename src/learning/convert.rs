@@ -227,3 +227,22 @@ pub fn evaluate(snn: &SpikingNet, sim: &Simulation, test: &Dataset, seed: u64) -
     }
     Ok(Evaluation { accuracy_by_step, predictions, confusion })
 }
+
+impl SpikingNet {
+    /// Each first-hidden-layer unit's spike rate over a run of every image of `data`, scaled
+    /// back to an activation (spikes per step x `λ_1`): what bootstrap training feeds the ANN.
+    pub fn measured_activations(&self, sim: &Simulation, data: &Dataset, seed: u64) -> Result<Vec<Vec<f32>>, String> {
+        let gain = sim.input_gain()?;
+        let steps = sim.steps();
+        Ok((0..data.len())
+            .into_par_iter()
+            .map(|i| {
+                // Streams apart from the test run's (those are `stream(seed, i)`).
+                let trains =
+                    sim.encoder.encode(&data.images[i], sim.duration_ms, &mut stream(seed, (1 << 40) + i as u64));
+                let response = self.run(&trains, gain, steps, sim.dt_ms, false);
+                response.counts[1].iter().map(|&c| c as f32 / steps as f32 * self.lambdas[0]).collect()
+            })
+            .collect())
+    }
+}

@@ -4,9 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::ann::{Mlp, Velocity};
-use super::convert::{SpikingNet, evaluate};
-use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, limit, tempotron, unsupervised};
+use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, classifier, limit, tempotron, unsupervised};
 use crate::preset::Preset;
 use crate::random::stream;
 
@@ -169,48 +167,48 @@ fn encoding_report(preset: &Preset, task: &EncodingTask) -> Result<Report, Strin
 /// The ANN's training curve (training.csv), the SNN's accuracy by step (accuracy.csv) and its
 /// confusion matrix (confusion.csv).
 fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, String> {
-    let split = task.source.load()?;
-    let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
-    let mut rng = stream(preset.run.seed, 0);
-    let sizes = [train.pixels(), task.training.hidden as usize, 10];
-    let mut net = Mlp::new(&sizes, &mut rng);
-    let mut velocity = Velocity::for_net(&net);
-    let mut curve = String::from("epoch,loss,train_accuracy,test_accuracy\n");
-    for epoch in 1..=task.training.epochs as usize {
-        let loss = net.train_epoch(&train, &task.training, &mut velocity, &mut rng);
-        let _ = writeln!(curve, "{epoch},{loss},{},{}", net.accuracy(&train), net.accuracy(&test));
-        progress("training the ANN (epochs)", epoch, task.training.epochs as usize);
-    }
-    let ann_predictions = net.predict(&test);
-    let ann_accuracy = net.accuracy(&test);
-    let snn = SpikingNet::convert(&net, &train, task.simulation.percentile);
-    let evaluation = evaluate(&snn, &task.simulation, &test, preset.run.seed)?;
-    let agreement = evaluation.predictions.iter().zip(&ann_predictions).filter(|(a, b)| a == b).count() as f64
-        / test.len().max(1) as f64;
+    let mut curve = String::from("epoch,loss,train_accuracy,test_accuracy,spiking,plain_test_accuracy\n");
+    let epochs = task.training.epochs as usize;
+    let mut epoch = 0;
+    let result = classifier::run(task, preset.run.seed, |e| {
+        epoch += 1;
+        let plain = e.plain_test_accuracy.map(|a| a.to_string()).unwrap_or_default();
+        let _ = writeln!(curve, "{epoch},{},{},{},{},{plain}", e.loss, e.train_accuracy, e.test_accuracy, e.spiking);
+        progress("training the ANN (epochs)", epoch, epochs);
+        true
+    })?;
+    let c = result.expect("never cancelled");
+    let n = c.test.len().max(1) as f64;
+    let agreement = c.evaluation.predictions.iter().zip(&c.ann_predictions).filter(|(a, b)| a == b).count() as f64 / n;
     let mut by_step = String::from("step,t_ms,accuracy\n");
-    for (n, a) in evaluation.accuracy_by_step.iter().enumerate() {
-        let _ = writeln!(by_step, "{},{},{a}", n + 1, tidy_time((n + 1) as f64 * task.simulation.dt_ms));
+    for (k, a) in c.evaluation.accuracy_by_step.iter().enumerate() {
+        let _ = writeln!(by_step, "{},{},{a}", k + 1, tidy_time((k + 1) as f64 * task.simulation.dt_ms));
+    }
+    let mut summary = object(json!({
+        "test_accuracy": c.evaluation.accuracy(),
+        "ann_test_accuracy": c.ann_accuracy,
+        "ann_train_accuracy": c.net.accuracy(&c.train),
+        "agreement": agreement,
+        "lambdas": c.snn.lambdas,
+        "train_images": c.train.len(),
+        "test_images": c.test.len(),
+        "bootstrap": task.bootstrap,
+    }));
+    if let Some(plain) = c.plain_accuracy {
+        summary.insert("plain_ann_test_accuracy".into(), plain.into());
     }
     Ok(Report {
         files: vec![
             ("training.csv".into(), curve),
             ("accuracy.csv".into(), by_step),
-            ("confusion.csv".into(), confusion_csv(&evaluation.confusion)),
+            ("confusion.csv".into(), confusion_csv(&c.evaluation.confusion)),
         ],
-        summary: object(json!({
-            "test_accuracy": evaluation.accuracy(),
-            "ann_test_accuracy": ann_accuracy,
-            "ann_train_accuracy": net.accuracy(&train),
-            "agreement": agreement,
-            "lambdas": snn.lambdas,
-            "train_images": train.len(),
-            "test_images": test.len(),
-        })),
+        summary,
         verdict: format!(
             "ANN {:.1}%, SNN {:.1}% on {} test images",
-            100.0 * ann_accuracy,
-            100.0 * evaluation.accuracy(),
-            test.len()
+            100.0 * c.ann_accuracy,
+            100.0 * c.evaluation.accuracy(),
+            c.test.len()
         ),
     })
 }

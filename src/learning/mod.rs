@@ -2,6 +2,7 @@
 //! task that presents inputs, measures the response and updates weights, trial by trial.
 
 pub mod ann;
+pub mod classifier;
 pub mod convert;
 pub mod data;
 pub mod encode;
@@ -47,6 +48,9 @@ pub struct ConversionTask {
     pub source: Source,
     pub training: ann::Training,
     pub simulation: convert::Simulation,
+    /// Alternate ordinary epochs with epochs on the spiking network's measured activations.
+    #[serde(default)]
+    pub bootstrap: bool,
     /// Use only the first this many training / test images (all when absent).
     #[serde(default)]
     pub train_images: Option<u32>,
