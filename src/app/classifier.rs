@@ -124,7 +124,6 @@ impl ClassifierPanel {
             .height(h)
             .x_axis_label("epoch")
             .y_axis_label("ANN accuracy")
-            .include_y(0.0)
             .include_y(1.0)
             .legend(Legend::default())
             .show(ui, |p| {
@@ -147,6 +146,8 @@ fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
         ui.add(egui::Slider::new(&mut edited.training.hidden, 10..=400).text("hidden units"));
         ui.add(egui::Slider::new(&mut edited.training.epochs, 1..=100).text("epochs"));
         ui.add(egui::Slider::new(&mut edited.simulation.duration_ms, 10.0..=500.0).text("SNN time [ms]"));
+    });
+    ui.horizontal(|ui| {
         ui.checkbox(&mut edited.bootstrap, "bootstrap").on_hover_text(
             "alternate ordinary epochs with epochs on the spiking network's measured hidden rates; \
              the plain ANN trains beside it for comparison",
@@ -182,8 +183,10 @@ fn accuracy_ui(ui: &mut egui::Ui, t: &Classifier, dt_ms: f64, w: f32, h: f32) {
 /// Rows are the true digit, columns the SNN's answer; brightness is the share of the row.
 fn confusion_ui(ui: &mut egui::Ui, confusion: &[[u32; 10]; 10], side: f32) {
     let (response, painter) = ui.allocate_painter(egui::vec2(side, side), egui::Sense::hover());
-    let rect = response.rect.shrink2(egui::vec2(18.0, 18.0)).translate(egui::vec2(8.0, 8.0));
-    let cell = rect.width() / 10.0;
+    // Room for the column numbers above, the row numbers left and the caption below.
+    let room = response.rect;
+    let cell = ((room.width() - 24.0).min(room.height() - 40.0) / 10.0).max(1.0);
+    let rect = egui::Rect::from_min_size(room.min + egui::vec2(20.0, 18.0), egui::vec2(10.0 * cell, 10.0 * cell));
     let font = egui::FontId::proportional((cell * 0.38).clamp(8.0, 13.0));
     let text = ui.visuals().text_color();
     for (t, row) in confusion.iter().enumerate() {
