@@ -69,6 +69,10 @@ impl Lab {
     pub fn load(&mut self, preset: Preset) {
         self.info(format!("loaded {}", preset.name));
         self.commands.push(Command::Load(Box::new(preset.clone())));
+        if preset.learning.is_some() {
+            // A learning task runs on its own job; nothing should run on the engine's clock.
+            self.commands.push(Command::Pause);
+        }
         self.preset = preset;
         self.history.expect_new_run();
     }

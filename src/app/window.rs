@@ -118,7 +118,8 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             let mut app = SpikelabApp::new(preset, Some(cc.egui_ctx.clone()))?;
-            if args.run || args.screenshot.is_some() || args.frame_stats.is_some() {
+            let free_run = app.lab.preset.learning.is_none();
+            if free_run && (args.run || args.screenshot.is_some() || args.frame_stats.is_some()) {
                 app.send(Command::Run);
             }
             if args.run {
