@@ -1,6 +1,8 @@
 //! The encoding playground: a digit (picked from the test set, or drawn with the mouse), its spike
 //! trains under the chosen code, and the image read back from the spikes.
 
+use std::sync::Arc;
+
 use egui::{Color32, TextureHandle};
 use egui_plot::{MarkerShape, Plot, Points};
 
@@ -11,19 +13,19 @@ use crate::learning::encode::Encoder;
 use crate::learning::{EncodingTask, Learning};
 use crate::random::stream;
 
-/// The digits, loaded once per source.
+/// The test images, loaded once per source and shared, not copied, by each frame.
 #[derive(Default)]
 pub struct Images {
-    loaded: Option<(Source, Result<Dataset, String>)>,
+    loaded: Option<(Source, Result<Arc<Dataset>, String>)>,
 }
 
 impl Images {
     /// The test set of `source` (loaded on first use).
-    pub fn test(&mut self, source: &Source) -> Result<&Dataset, String> {
+    pub fn test(&mut self, source: &Source) -> Result<Arc<Dataset>, String> {
         if self.loaded.as_ref().is_none_or(|(s, _)| s != source) {
-            self.loaded = Some((source.clone(), source.load().map(|split| split.test)));
+            self.loaded = Some((source.clone(), source.load().map(|split| Arc::new(split.test))));
         }
-        self.loaded.as_ref().expect("loaded").1.as_ref().map_err(Clone::clone)
+        self.loaded.as_ref().expect("loaded").1.clone()
     }
 }
 
@@ -43,7 +45,7 @@ impl EncodingPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Encoding(task)) = lab.preset.learning.clone() else { return };
         let test = match self.images.test(&task.source) {
-            Ok(test) => test.clone(),
+            Ok(test) => test,
             Err(e) => {
                 ui.colored_label(ui.visuals().error_fg_color, e);
                 return;
