@@ -1,4 +1,5 @@
-//! File writes that never leave a half-written file: write a temporary sibling, sync, rename.
+//! File writes that never leave a half-written file (write a temporary sibling, sync, rename),
+//! and times as output files print them.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +19,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Grid times printed without float noise (0.30000000000000004 -> 0.3).
+pub fn tidy_time(t_ms: f64) -> f64 {
+    (t_ms * 1e9).round() / 1e9
 }
 
 #[cfg(test)]

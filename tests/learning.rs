@@ -2,7 +2,7 @@
 //! its conversion to a spiking network, and unsupervised STDP learning.
 
 use spikelab::learning::ann::{Mlp, Training, Velocity};
-use spikelab::learning::convert::{Simulation, SpikingNet, evaluate};
+use spikelab::learning::convert::{SpikingNet, SpikingRun, evaluate};
 use spikelab::learning::data::{digits, digits_split, read_idx_pair, write_idx_pair};
 use spikelab::learning::encode::Encoder;
 use spikelab::learning::unsupervised::{Params, assign_labels, classify, train_and_test};
@@ -151,7 +151,7 @@ fn the_converted_network_keeps_the_anns_answers_and_accuracy() {
     assert!(ann >= 0.95, "ANN test accuracy {ann}");
 
     let snn = SpikingNet::convert(&net, &split.train, 99.9);
-    let sim = Simulation {
+    let sim = SpikingRun {
         encoder: Encoder::Poisson { max_rate_hz: 1000.0 },
         dt_ms: 1.0,
         duration_ms: 200.0,

@@ -7,6 +7,7 @@ use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, Points};
 
 use super::Lab;
 use super::job::Job;
+use super::widgets::grey_cells;
 use crate::learning::classifier::{self, Classifier, Epoch};
 use crate::learning::{ConversionTask, Learning};
 use crate::random::stream;
@@ -87,13 +88,12 @@ impl ClassifierPanel {
                 ui.add(egui::ProgressBar::new(done as f32 / (task.training.epochs + 1) as f32).text(text).desired_width(500.0));
             }
             (None, Some(t)) => {
-                let agree = t.evaluation.predictions.iter().zip(&t.ann_predictions).filter(|(a, b)| a == b).count();
                 ui.strong(format!(
                     "ANN {:.1}%   ·   SNN {:.1}% after {} ms   ·   same answer on {:.1}% of {} test digits   ·   λ = {:?}",
                     100.0 * t.ann_accuracy,
                     100.0 * t.evaluation.accuracy(),
                     task.simulation.duration_ms,
-                    100.0 * agree as f64 / t.test.len() as f64,
+                    100.0 * t.agreement(),
                     t.test.len(),
                     t.snn.lambdas.iter().map(|l| (l * 100.0).round() / 100.0).collect::<Vec<_>>()
                 ));
@@ -157,7 +157,7 @@ fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
                 .on_hover_text("Poisson rate of a white pixel; lower rates need longer to decide");
         }
     });
-    if edited != *task && Learning::Conversion(edited.clone()).validate(0.1).is_ok() {
+    if edited != *task && Learning::Conversion(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
         lab.preset.learning = Some(Learning::Conversion(edited));
     }
 }
@@ -239,14 +239,7 @@ fn digit_ui(ui: &mut egui::Ui, t: &Classifier, task: &ConversionTask, seed: u64,
     let w = ui.available_width();
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
-            let side = 110.0;
-            let (response, painter) = ui.allocate_painter(egui::vec2(side, side), egui::Sense::hover());
-            let (iw, ih) = (t.test.width, t.test.height);
-            let cell = egui::vec2(side / iw as f32, side / ih as f32);
-            for (p, &v) in t.test.images[k].iter().enumerate() {
-                let min = response.rect.min + egui::vec2((p % iw) as f32 * cell.x, (p / iw) as f32 * cell.y);
-                painter.rect_filled(egui::Rect::from_min_size(min, cell), 0.0, Color32::from_gray((v * 255.0) as u8));
-            }
+            grey_cells(ui, &t.test.images[k], t.test.width, 110.0, egui::Sense::hover());
             let verdict = if decision == t.test.labels[k] { "right" } else { "wrong" };
             ui.label(format!("a {}\nSNN says {decision}: {verdict}", t.test.labels[k]));
         });

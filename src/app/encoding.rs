@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use egui::{Color32, TextureHandle};
+use egui::Color32;
 use egui_plot::{MarkerShape, Plot, Points};
 
 use super::Lab;
-use super::widgets::{choice, grey_image, store_image, texture_ui};
+use super::widgets::{choice, grey_cells};
 use crate::learning::data::{Dataset, Source};
 use crate::learning::encode::Encoder;
 use crate::learning::{EncodingTask, Learning};
@@ -38,7 +38,6 @@ pub struct EncodingPanel {
     pub draw: u64,
     /// Spikes in the raster now (for tests).
     pub spike_count: usize,
-    textures: [Option<(u64, TextureHandle)>; 2],
 }
 
 impl EncodingPanel {
@@ -53,7 +52,7 @@ impl EncodingPanel {
         };
         let mut edited = task.clone();
         controls(ui, &mut edited, test.len(), test.pixels(), &mut self.drawn, &mut self.draw);
-        if edited != task && Learning::Encoding(edited.clone()).validate(0.1).is_ok() {
+        if edited != task && Learning::Encoding(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
             lab.preset.learning = Some(Learning::Encoding(edited.clone()));
         }
         let index = (edited.image as usize).min(test.len() - 1);
@@ -67,7 +66,6 @@ impl EncodingPanel {
         self.spike_count = trains.iter().map(Vec::len).sum();
 
         let (w, h) = (test.width, test.height);
-        let key = hash(&(&image, &decoded));
         let raster_h = (ui.available_height() - 40.0).clamp(240.0, 600.0);
         ui.horizontal(|ui| {
             let side = 220.0;
@@ -82,20 +80,15 @@ impl EncodingPanel {
                 ui.label(caption);
             });
             raster_ui(ui, &trains, edited.duration_ms, ui.available_width() - side - 20.0, raster_h);
-            store_image(&mut self.textures[1], ui.ctx(), "decoded", key, grey_image(&decoded, w, h));
             let error = image.iter().zip(&decoded).map(|(a, b)| (a - b).abs()).sum::<f32>() / image.len() as f32;
             let caption = format!("read back from the spikes\nmean error {error:.3}\n{} spikes", self.spike_count);
-            texture_ui(ui, &self.textures[1].as_ref().expect("stored").1, egui::vec2(side, side), &caption);
+            ui.vertical(|ui| {
+                grey_cells(ui, &decoded, w, side, egui::Sense::hover());
+                ui.label(caption);
+            });
         });
         ui.label(explain(&edited.encoder));
     }
-}
-
-fn hash(value: &impl std::fmt::Debug) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{value:?}").hash(&mut h);
-    h.finish()
 }
 
 fn controls(
@@ -178,18 +171,9 @@ fn explain(encoder: &Encoder) -> &'static str {
 /// The image as a grid of cells the mouse paints (left) or erases (right); returns the new
 /// image when a drag changed it.
 fn paint_ui(ui: &mut egui::Ui, image: &[f32], w: usize, h: usize, side: f32) -> Option<Vec<f32>> {
-    let (response, painter) = ui.allocate_painter(egui::vec2(side, side), egui::Sense::drag());
+    let response = grey_cells(ui, image, w, side, egui::Sense::drag());
     let rect = response.rect;
     let cell = egui::vec2(rect.width() / w as f32, rect.height() / h as f32);
-    for (k, &v) in image.iter().enumerate() {
-        let min = rect.min + egui::vec2((k % w) as f32 * cell.x, (k / w) as f32 * cell.y);
-        painter.rect_filled(
-            egui::Rect::from_min_size(min, cell),
-            0.0,
-            Color32::from_gray((v.clamp(0.0, 1.0) * 255.0) as u8),
-        );
-    }
-    painter.rect_stroke(rect, 0.0, egui::Stroke::new(1.0, Color32::GRAY), egui::StrokeKind::Outside);
     let pos = response.interact_pointer_pos().filter(|_| response.dragged())?;
     let (col, row) = (((pos.x - rect.min.x) / cell.x).floor(), ((pos.y - rect.min.y) / cell.y).floor());
     if col < 0.0 || row < 0.0 || col >= w as f32 || row >= h as f32 {

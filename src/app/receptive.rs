@@ -125,7 +125,7 @@ impl ReceptivePanel {
             ui.add(egui::Slider::new(&mut edited.network.neurons, 10..=400).text("neurons"));
             ui.add(egui::Slider::new(&mut edited.network.theta_plus_mv, 0.0..=1.0).text("θ+ [mV]"))
                 .on_hover_text("threshold rise per spike: homeostasis that lets every neuron win some digits");
-            if edited != task && Learning::Unsupervised(edited.clone()).validate(0.1).is_ok() {
+            if edited != task && Learning::Unsupervised(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
                 lab.preset.learning = Some(Learning::Unsupervised(edited));
             }
         });

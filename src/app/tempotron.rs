@@ -175,7 +175,6 @@ impl TempotronPanel {
 /// Sliders for the task; an edit reruns it.
 fn task_controls(ui: &mut egui::Ui, lab: &mut Lab, task: &Task) {
     let mut edited = task.clone();
-    let mut seed = lab.preset.run.seed;
     ui.horizontal(|ui| {
         ui.add(egui::Slider::new(&mut edited.gamma, 0.0..=3.0).text("γ (learning rate)"))
             .on_hover_text("Δw_k = ±γ w_k (e^(-Δt/τ) - e^(-Δt/τs)), Δt from synapse k's nearest earlier input spike");
@@ -189,13 +188,12 @@ fn task_controls(ui: &mut egui::Ui, lab: &mut Lab, task: &Task) {
             .on_hover_text("Poisson rate of every input during a pattern");
         ui.add(egui::Slider::new(&mut edited.max_iterations, 0..=100).text("max updates"));
         if ui.button("new patterns").on_hover_text("draw new patterns and weights (the run's seed + 1)").clicked() {
-            seed += 1;
+            lab.preset.run.seed += 1;
         }
     });
     if edited != *task && edited.validate(lab.preset.run.dt_ms).is_ok() {
         lab.preset.learning = Some(Learning::Tempotron(edited));
     }
-    lab.preset.run.seed = seed;
 }
 
 /// Each synapse's input spikes, coloured by how learning has changed its weight so far.

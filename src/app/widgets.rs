@@ -40,16 +40,17 @@ pub fn store_image<K>(
     }
 }
 
-/// Grey pixels in [0, 1], row by row, as an image (white is 1).
-pub fn grey_image(values: &[f32], width: usize, height: usize) -> egui::ColorImage {
-    let pixels = values.iter().map(|&v| egui::Color32::from_gray((v.clamp(0.0, 1.0) * 255.0) as u8)).collect();
-    egui::ColorImage { size: [width, height], pixels, source_size: egui::Vec2::new(width as f32, height as f32) }
-}
-
-/// Shows a texture at `size` points with a caption under it.
-pub fn texture_ui(ui: &mut egui::Ui, texture: &egui::TextureHandle, size: egui::Vec2, caption: &str) {
-    ui.vertical(|ui| {
-        ui.image(egui::load::SizedTexture::new(texture.id(), size));
-        ui.label(caption);
-    });
+/// Grey pixels in [0, 1], row by row (`width` per row), drawn as a `side` x `side` grid of
+/// cells (white is 1); `sense` says what the grid answers to (a drag paints the encoder's).
+pub fn grey_cells(ui: &mut egui::Ui, values: &[f32], width: usize, side: f32, sense: egui::Sense) -> egui::Response {
+    let height = values.len().div_ceil(width.max(1)).max(1);
+    let (response, painter) = ui.allocate_painter(egui::vec2(side, side), sense);
+    let cell = egui::vec2(side / width.max(1) as f32, side / height as f32);
+    for (k, &v) in values.iter().enumerate() {
+        let min = response.rect.min + egui::vec2((k % width) as f32 * cell.x, (k / width) as f32 * cell.y);
+        let grey = egui::Color32::from_gray((v.clamp(0.0, 1.0) * 255.0) as u8);
+        painter.rect_filled(egui::Rect::from_min_size(min, cell), 0.0, grey);
+    }
+    painter.rect_stroke(response.rect, 0.0, egui::Stroke::new(1.0, egui::Color32::GRAY), egui::StrokeKind::Outside);
+    response
 }

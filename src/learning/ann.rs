@@ -114,7 +114,7 @@ impl Mlp {
 
     pub fn accuracy(&self, data: &Dataset) -> f64 {
         let predicted = self.predict(data);
-        predicted.iter().zip(&data.labels).filter(|(p, l)| p == l).count() as f64 / data.len().max(1) as f64
+        super::fraction_same(&predicted, &data.labels)
     }
 
     /// One epoch of SGD with momentum over `data` in a shuffled order; returns the mean loss.

@@ -38,6 +38,13 @@ pub struct Classifier {
     pub test: Dataset,
 }
 
+impl Classifier {
+    /// The share of test images where the spiking network and the ANN give the same answer.
+    pub fn agreement(&self) -> f64 {
+        super::fraction_same(&self.evaluation.predictions, &self.ann_predictions)
+    }
+}
+
 /// Runs the task; `on_epoch` sees each epoch and returns `false` to cancel (then `Ok(None)`).
 pub fn run(
     task: &ConversionTask,

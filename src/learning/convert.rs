@@ -147,7 +147,7 @@ fn decide(counts: &[u32], v: &[f32]) -> usize {
 /// How the converted network is run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Simulation {
+pub struct SpikingRun {
     pub encoder: Encoder,
     pub dt_ms: f64,
     pub duration_ms: f64,
@@ -155,7 +155,7 @@ pub struct Simulation {
     pub percentile: f64,
 }
 
-impl Simulation {
+impl SpikingRun {
     pub fn steps(&self) -> usize {
         (self.duration_ms / self.dt_ms).round() as usize
     }
@@ -204,7 +204,7 @@ impl Evaluation {
 }
 
 /// Runs every test image (input spikes seeded per image, so any thread count gives the same).
-pub fn evaluate(snn: &SpikingNet, sim: &Simulation, test: &Dataset, seed: u64) -> Result<Evaluation, String> {
+pub fn evaluate(snn: &SpikingNet, sim: &SpikingRun, test: &Dataset, seed: u64) -> Result<Evaluation, String> {
     let gain = sim.input_gain()?;
     let steps = sim.steps();
     let decisions: Vec<Vec<u8>> = (0..test.len())
@@ -221,17 +221,14 @@ pub fn evaluate(snn: &SpikingNet, sim: &Simulation, test: &Dataset, seed: u64) -
         })
         .collect();
     let predictions: Vec<u8> = decisions.iter().map(|d| *d.last().unwrap_or(&0)).collect();
-    let mut confusion = [[0u32; 10]; 10];
-    for (&p, &l) in predictions.iter().zip(&test.labels) {
-        confusion[l as usize][p as usize] += 1;
-    }
+    let confusion = super::confusion(&predictions, &test.labels);
     Ok(Evaluation { accuracy_by_step, predictions, confusion })
 }
 
 impl SpikingNet {
     /// Each first-hidden-layer unit's spike rate over a run of every image of `data`, scaled
     /// back to an activation (spikes per step x `λ_1`): what bootstrap training feeds the ANN.
-    pub fn measured_activations(&self, sim: &Simulation, data: &Dataset, seed: u64) -> Result<Vec<Vec<f32>>, String> {
+    pub fn measured_activations(&self, sim: &SpikingRun, data: &Dataset, seed: u64) -> Result<Vec<Vec<f32>>, String> {
         let gain = sim.input_gain()?;
         let steps = sim.steps();
         Ok((0..data.len())

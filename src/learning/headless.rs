@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, classifier, limit, tempotron, unsupervised};
+use crate::fsio::tidy_time;
 use crate::preset::Preset;
 use crate::random::stream;
 
@@ -50,14 +51,6 @@ fn confusion_csv(confusion: &[[u32; 10]; 10]) -> String {
         let _ = writeln!(text, "{t},{}", cells.join(","));
     }
     text
-}
-
-fn confusion_of(predictions: &[u8], labels: &[u8]) -> [[u32; 10]; 10] {
-    let mut confusion = [[0u32; 10]; 10];
-    for (&p, &l) in predictions.iter().zip(labels) {
-        confusion[l as usize][p as usize] += 1;
-    }
-    confusion
 }
 
 /// Every iteration's answers (iterations.csv), the final weights (weights_final.csv, post = 0),
@@ -178,8 +171,7 @@ fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, S
         true
     })?;
     let c = result.expect("never cancelled");
-    let n = c.test.len().max(1) as f64;
-    let agreement = c.evaluation.predictions.iter().zip(&c.ann_predictions).filter(|(a, b)| a == b).count() as f64 / n;
+    let agreement = c.agreement();
     let mut by_step = String::from("step,t_ms,accuracy\n");
     for (k, a) in c.evaluation.accuracy_by_step.iter().enumerate() {
         let _ = writeln!(by_step, "{},{},{a}", k + 1, tidy_time((k + 1) as f64 * task.simulation.dt_ms));
@@ -233,7 +225,7 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
     for (j, (a, th)) in outcome.assignments.iter().zip(&outcome.network.theta).enumerate() {
         let _ = writeln!(labels, "{j},{a},{th}");
     }
-    let confusion = confusion_of(&outcome.predictions, &test.labels);
+    let confusion = super::confusion(&outcome.predictions, &test.labels);
     Ok(Report {
         files: vec![
             ("weights_final.csv".into(), weights),
@@ -253,9 +245,4 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
             test.len()
         ),
     })
-}
-
-/// Grid times printed without float noise (0.30000000000000004 -> 0.3).
-pub fn tidy_time(t_ms: f64) -> f64 {
-    (t_ms * 1e9).round() / 1e9
 }

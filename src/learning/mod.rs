@@ -47,7 +47,7 @@ pub struct ConversionTask {
     #[serde(default)]
     pub source: Source,
     pub training: ann::Training,
-    pub simulation: convert::Simulation,
+    pub simulation: convert::SpikingRun,
     /// Alternate ordinary epochs with epochs on the spiking network's measured activations.
     #[serde(default)]
     pub bootstrap: bool,
@@ -111,6 +111,20 @@ impl Learning {
             Learning::Unsupervised(_) => "unsupervised",
         }
     }
+}
+
+/// The share of positions where two lists of answers agree (0 for empty lists).
+pub fn fraction_same(a: &[u8], b: &[u8]) -> f64 {
+    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len().max(1) as f64
+}
+
+/// `confusion[true][predicted]` counts.
+pub fn confusion(predictions: &[u8], labels: &[u8]) -> [[u32; 10]; 10] {
+    let mut confusion = [[0u32; 10]; 10];
+    for (&p, &l) in predictions.iter().zip(labels) {
+        confusion[l as usize][p as usize] += 1;
+    }
+    confusion
 }
 
 /// The first `n` images of a set, or all of it.

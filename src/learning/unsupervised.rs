@@ -291,8 +291,8 @@ pub fn evaluate(network: &Network, label_with: &Dataset, test: &Dataset, rng: &m
     let assignments = assign_labels(&responses, &label_with.labels);
     let predictions: Vec<u8> =
         test.images.iter().map(|im| classify(&frozen.present(im, false, rng), &assignments)).collect();
-    let right = predictions.iter().zip(&test.labels).filter(|(p, l)| p == l).count();
-    (assignments, predictions, right as f64 / test.len().max(1) as f64)
+    let accuracy = super::fraction_same(&predictions, &test.labels);
+    (assignments, predictions, accuracy)
 }
 
 /// Training (learning on), labelling on the training images (learning off), then the test.
