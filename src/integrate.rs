@@ -25,13 +25,21 @@ pub enum Integrator {
     /// with the input held, then the other variables from the new v over the whole step; the
     /// spike test after the update, no interpolation. At dt = 1 ms it is the script itself.
     Izhikevich2003,
+    /// The exact propagator of a model linear in V (leaky integrate-and-fire), as NEST's
+    /// `iaf_psc_*` and Brian2's `exact` method: V over the step in closed form with the
+    /// stimulus held, each exponential current synapse decaying inside the step as it really
+    /// does, and a delta synapse's charge `q` as a jump `q / C` at the step's start (input
+    /// arriving while the neuron is refractory is lost). Conductance synapses are held over
+    /// the step (exponential Euler). Spikes fall on the step grid, at its end.
+    Exact,
 }
 
 impl Integrator {
-    pub const ALL: [Integrator; 5] = [
+    pub const ALL: [Integrator; 6] = [
         Integrator::Euler,
         Integrator::Rk4,
         Integrator::ExponentialEuler,
+        Integrator::Exact,
         Integrator::Izhikevich2004,
         Integrator::Izhikevich2003,
     ];
@@ -43,12 +51,37 @@ impl Integrator {
             Integrator::ExponentialEuler => "Exponential Euler",
             Integrator::Izhikevich2004 => "Izhikevich 2004 figure",
             Integrator::Izhikevich2003 => "Izhikevich 2003 network (v half steps)",
+            Integrator::Exact => "Exact (linear models)",
         }
     }
 
-    /// Schemes that locate the spike inside the step; the figure scheme stamps the step start.
+    /// Schemes that locate the spike inside the step (unless the run puts spikes on the grid);
+    /// the others test the threshold at the step's end.
     pub fn interpolates_spikes(self) -> bool {
-        !matches!(self, Integrator::Izhikevich2004 | Integrator::Izhikevich2003)
+        !matches!(self, Integrator::Izhikevich2004 | Integrator::Izhikevich2003 | Integrator::Exact)
+    }
+
+    /// Schemes that stamp a spike found at the step's end with the step's start time, as the
+    /// published scripts they reproduce do.
+    pub fn stamps_step_start(self) -> bool {
+        matches!(self, Integrator::Izhikevich2004 | Integrator::Izhikevich2003)
+    }
+
+    /// A small code for monomorphised loops (`const` generic parameters).
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+    /// The integrator of [`Integrator::code`].
+    #[inline(always)]
+    pub const fn from_code(code: u8) -> Self {
+        match code {
+            0 => Integrator::Euler,
+            1 => Integrator::Rk4,
+            2 => Integrator::ExponentialEuler,
+            3 => Integrator::Izhikevich2004,
+            4 => Integrator::Izhikevich2003,
+            _ => Integrator::Exact,
+        }
     }
 
     /// Advances `x` by `h` ms under a current `i` held constant over the step.
@@ -59,7 +92,7 @@ impl Integrator {
 
     /// Advances `x` by `h` ms under a drive held constant over the step; a conductance part is
     /// re-evaluated at every stage's membrane potential.
-    #[inline]
+    #[inline(always)]
     pub fn advance_driven<M: Dynamics>(self, model: &M, x: &State, drive: Drive, h: f64) -> State {
         let f = |x: &State| model.derivatives(x, drive.at(x[0]));
         match self {
@@ -75,17 +108,16 @@ impl Integrator {
                 }
                 out
             }
-            Integrator::ExponentialEuler => {
+            // Exact is exponential Euler for the linear models it accepts (the population's
+            // step takes their closed form directly; this serves single evaluations).
+            Integrator::ExponentialEuler | Integrator::Exact => {
                 let i = drive.at(x[0]);
                 let (f, mut jac) = model.derivatives_and_jacobian(x, i);
-                if drive.conductance != 0.0 {
-                    // d/dV of the conductance current, through dV/dt's (linear) dependence on I.
-                    let gain = model.derivatives(x, i + 1.0)[0] - f[0];
-                    jac[0] -= drive.conductance * gain;
-                }
+                // d/dV of the conductance current, through dV/dt's (linear) dependence on I.
+                jac[0] -= drive.conductance * model.current_gain();
                 let mut out = *x;
                 for j in 0..MAX_VARS {
-                    out[j] += h * phi(jac[j] * h) * f[j];
+                    out[j] += h * crate::fastmath::phi(jac[j] * h) * f[j];
                 }
                 out
             }
@@ -112,6 +144,29 @@ impl Integrator {
     }
 }
 
+/// When a spike happens within its step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SpikeTiming {
+    /// At the threshold crossing inside the step, located to the integrator's accuracy (the
+    /// neuron is reset there and integrated for the rest of the step).
+    #[default]
+    Interpolated,
+    /// On the step grid, as Brian2 and NEST's grid models do: the threshold is tested at the
+    /// step's end, the spike carries that time, and refractoriness lasts `round(t_ref / dt)`
+    /// whole steps. Cheaper, and what the benchmark workloads specify.
+    Grid,
+}
+
+impl SpikeTiming {
+    pub const ALL: [SpikeTiming; 2] = [SpikeTiming::Interpolated, SpikeTiming::Grid];
+    pub fn name(self) -> &'static str {
+        match self {
+            SpikeTiming::Interpolated => "interpolated",
+            SpikeTiming::Grid => "on the step grid",
+        }
+    }
+}
+
 /// The input of a neuron over one step: `I(V) = current - conductance V`. Conductance-based
 /// synapses contribute `g` to `conductance` and `g E` to `current`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -130,10 +185,50 @@ impl Drive {
     }
 }
 
-/// `(e^z - 1) / z`, continuous at 0.
-#[inline]
-fn phi(z: f64) -> f64 {
-    if z.abs() < 1e-6 { 1.0 + 0.5 * z } else { z.exp_m1() / z }
+/// The closed form of a leaky membrane `C dV/dt = -g_L (V - E_L) + I - g V` over one step
+/// with `I` and `g` held: the exact scheme of the models linear in V (NEST's propagators).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Linear {
+    pub e_l: f64,
+    pub g_l: f64,
+    pub c: f64,
+}
+
+impl Linear {
+    pub fn tau_ms(&self) -> f64 {
+        self.c / self.g_l
+    }
+    /// `exp(-dt / tau_m)`: prepared once per population and step when no conductance is in play.
+    pub fn decay(&self, dt_ms: f64) -> f64 {
+        (-dt_ms / self.tau_ms()).exp()
+    }
+    /// V after a step of a current `current` held and a charge `charge` delivered at the
+    /// step's start (a jump of `charge / C`), with the membrane's own `decay`.
+    #[inline(always)]
+    pub fn held(&self, v: f64, current: f64, charge: f64, decay: f64) -> f64 {
+        let v_inf = self.e_l + current / self.g_l;
+        v_inf + (v + charge / self.c - v_inf) * decay
+    }
+    /// The same with a conductance `g` held as well (`current` carries its `g E`): the decay
+    /// then depends on the neuron's total conductance.
+    #[inline(always)]
+    pub fn conductance(&self, v: f64, current: f64, g: f64, charge: f64, dt_ms: f64) -> f64 {
+        let total = self.g_l + g;
+        let v_inf = (self.g_l * self.e_l + current) / total;
+        v_inf + (v + charge / self.c - v_inf) * crate::fastmath::exp(-total * dt_ms / self.c)
+    }
+    /// The held current equivalent over one step to an exponentially decaying current of time
+    /// constant `tau_s` that starts the step at 1: the V it gives at the step's end is the
+    /// exact solution (`tau_s (P_s - P_m) / ((tau_s - tau_m)(1 - P_m))`).
+    pub fn exponential_current_factor(&self, tau_s: f64, dt_ms: f64) -> f64 {
+        let tau_m = self.tau_ms();
+        let (p_s, p_m) = ((-dt_ms / tau_s).exp(), (-dt_ms / tau_m).exp());
+        if ((tau_s - tau_m) / tau_m).abs() < 1e-9 {
+            dt_ms * p_m / (tau_m * (1.0 - p_m))
+        } else {
+            tau_s * (p_s - p_m) / ((tau_s - tau_m) * (1.0 - p_m))
+        }
+    }
 }
 
 /// `x + h * d`

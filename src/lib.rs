@@ -5,6 +5,7 @@ pub mod app; // the eframe GUI: one file per panel
 pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench
 pub mod engine; // Simulation (pure core) and the engine thread
+pub mod fastmath; // branch-free exp for vectorised neuron updates
 pub mod fsio; // atomic file writes
 pub mod integrate; // Euler and RK4
 pub mod learning; // learning tasks run trial by trial (tempotron)

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Speed;
-use crate::integrate::Integrator;
+use crate::integrate::{Integrator, SpikeTiming};
 use crate::learning::Learning;
 use crate::network::NetworkSpec;
 use crate::neuron::NeuronModel;
@@ -59,6 +59,8 @@ pub struct RunSettings {
     /// Length of a headless run (`spikelab run`), in ms.
     pub duration_ms: f64,
     pub integrator: Integrator,
+    /// Spike times interpolated inside the step, or on the step grid.
+    pub spike_timing: SpikeTiming,
     pub seed: u64,
     /// Record the trace every this many steps.
     pub record_every: u32,
@@ -68,7 +70,15 @@ pub struct RunSettings {
 
 impl Default for RunSettings {
     fn default() -> Self {
-        Self { dt_ms: 0.1, duration_ms: 500.0, integrator: Integrator::Rk4, seed: 1, record_every: 1, threads: 1 }
+        Self {
+            dt_ms: 0.1,
+            duration_ms: 500.0,
+            integrator: Integrator::Rk4,
+            spike_timing: SpikeTiming::Interpolated,
+            seed: 1,
+            record_every: 1,
+            threads: 1,
+        }
     }
 }
 

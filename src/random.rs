@@ -23,18 +23,24 @@ pub fn stream(run_seed: u64, own_seed: u64) -> Rng {
     seeded(mix(run_seed ^ mix(own_seed)))
 }
 
-/// Two independent standard normals from one Box-Muller transform.
-pub fn normal_pair(rng: &mut Rng) -> (f64, f64) {
-    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-    let u2: f64 = rng.random();
-    let radius = (-2.0 * u1.ln()).sqrt();
-    let (sin, cos) = (2.0 * std::f64::consts::PI * u2).sin_cos();
-    (radius * cos, radius * sin)
+/// A standard normal draw (Ziggurat: a few nanoseconds, no transcendental call on most draws;
+/// the thalamic noise of a network draws one per neuron and step).
+#[inline]
+pub fn normal(rng: &mut Rng) -> f64 {
+    rng.sample(rand_distr::StandardNormal)
 }
 
-/// One standard normal (the first of a Box-Muller pair).
-pub fn normal(rng: &mut Rng) -> f64 {
-    normal_pair(rng).0
+/// An exponential draw with mean 1 (Ziggurat).
+#[inline]
+pub fn exponential(rng: &mut Rng) -> f64 {
+    rng.sample(rand_distr::Exp1)
+}
+
+/// A uniform index in `0..n` (multiply-shift: one draw, no division; bias below 2^-32 for the
+/// sizes a network has).
+#[inline]
+pub fn index(rng: &mut Rng, n: usize) -> usize {
+    ((rng.random::<u64>() >> 32) * n as u64 >> 32) as usize
 }
 
 /// A Poisson count with mean `lambda`, by inversion (for the small means of one step).

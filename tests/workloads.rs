@@ -4,7 +4,7 @@
 use spikelab::bench::workload;
 
 fn rate(id: &str, bio_s: f64, seed: u64) -> (f64, usize) {
-    let out = workload(id, bio_s, seed).expect("known workload").expect("runs");
+    let out = workload(id, bio_s, seed, 1).expect("runs");
     (out.spikes as f64 / (out.n_neurons as f64 * bio_s), out.n_synapses)
 }
 
@@ -52,7 +52,7 @@ fn traub_miles_neurons_fire_at_the_reference_rate() {
 fn stdp_single_learns_as_brian2s_example_does() {
     // Brian2's run of its STDP example over 100 s (tests/reference/song_abbott_brian2.csv):
     // output 28-32 Hz, mean w/g_max 0.434-0.438, 41-43 % of the weights above g_max / 2.
-    let out = workload("stdp_single", 100.0, 7).unwrap().unwrap();
+    let out = workload("stdp_single", 100.0, 7, 1).unwrap();
     let mean = out.extra["mean_w_over_wmax"].as_f64().unwrap();
     let above = out.extra["frac_w_above_half"].as_f64().unwrap();
     let hz = out.spikes as f64 / 100.0;
@@ -60,6 +60,6 @@ fn stdp_single_learns_as_brian2s_example_does() {
     assert!((24.0..36.0).contains(&hz), "{hz} Hz");
     let inputs = out.extra["input_spikes"].as_u64().unwrap() as f64;
     assert!((inputs / 1.5e6 - 1.0).abs() < 0.01, "1000 inputs at 15 Hz for 100 s: {inputs}");
-    let net = workload("stdp_net", 0.5, 7).unwrap().unwrap();
+    let net = workload("stdp_net", 0.5, 7, 1).unwrap();
     assert_eq!((net.n_neurons, net.n_synapses), (10_000, 1_000_000));
 }

@@ -88,7 +88,7 @@ pub fn plane(model: &NeuronModel) -> Option<Plane> {
         NeuronModel::AdEx(p) => (p.e_l_mv.min(p.v_r_mv) - 15.0, p.v_peak_mv + 5.0),
         NeuronModel::FitzHughNagumo(_) => (-2.5, 2.5),
         NeuronModel::HodgkinHuxley(_) => (-85.0, 50.0),
-        NeuronModel::Lif(_) | NeuronModel::Qif(_) => return None,
+        NeuronModel::Lif(_) | NeuronModel::Qif(_) | NeuronModel::TraubMiles(_) => return None,
     };
     let y_var = if matches!(model, NeuronModel::HodgkinHuxley(_)) { 3 } else { 1 };
     Some(Plane { x_label: named(0), y_label: named(y_var), x_var: 0, y_var, x_range })

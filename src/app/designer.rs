@@ -241,7 +241,7 @@ impl DesignerPanel {
         let key = (stimulus.clone(), dt.to_bits(), end.to_bits(), lab.preset.run.seed);
         if self.preview_key.as_ref() != Some(&key) {
             // The engine's own runner, so the preview is exactly what a run injects.
-            let mut runner = Runner::new(&stimulus, dt, lab.preset.run.seed);
+            let mut runner = Runner::new(&stimulus, dt, lab.preset.run.seed, 1);
             let mut series = Series::default();
             for n in 0..((end / dt).round() as u64).min(2_000_000) {
                 series.push(n as f64 * dt, runner.current(n), 4096);

@@ -1,49 +1,29 @@
-//! `spikelab bench --workload ID --bio SECONDS --seed N --threads K`: runs one workload of
-//! `shared/bench/SPEC.md` (or a single-neuron workload) and prints the one JSON result line the
-//! peer harness reads; everything else goes to stderr.
-//!
-//! The network workloads are dedicated kernels that follow the specification's step schedule
-//! exactly: struct-of-arrays state, compressed-row connectivity with `u32` targets and the
-//! weight of each presynaptic population stored once, event-driven delivery.
-
-mod brunel;
-mod izhnet;
-mod single;
-mod stdp;
-mod traub_hh;
-mod vogels_abbott;
+//! `spikelab bench --workload ID --bio SECONDS --seed N --threads K`: loads the bundled preset
+//! `bench/ID` (the workloads of `shared/bench/SPEC.md`, and single-neuron throughput cases),
+//! steps it through the engine every other face uses, and prints the one JSON result line the
+//! peer harness reads; everything else goes to stderr. A workload is a preset like any other:
+//! `spikelab run bench/ID` with the same seed and duration gives the same spikes.
 
 use std::time::Instant;
 
-pub use single::WORKLOADS as SINGLE_NEURON_WORKLOADS;
+use crate::engine::{Observer, Simulation};
+use crate::network::Spike;
+use crate::preset::Preset;
 
-/// The network workloads of `shared/bench/SPEC.md` this build runs.
-pub const NETWORK_WORKLOADS: [&str; 8] =
-    ["cuba", "coba", "izhnet_n1000", "izhnet_n10000", "hh", "brunel", "stdp_single", "stdp_net"];
-
-/// Runs a workload by id; `None` if there is no such workload.
-pub fn workload(id: &str, bio_s: f64, seed: u64) -> Option<Result<Outcome, String>> {
-    let network = match id {
-        "cuba" => vogels_abbott::run(vogels_abbott::Kind::Cuba, bio_s, seed),
-        "coba" => vogels_abbott::run(vogels_abbott::Kind::Coba, bio_s, seed),
-        "izhnet_n1000" => izhnet::run(1000, bio_s, seed),
-        "izhnet_n10000" => izhnet::run(10_000, bio_s, seed),
-        "hh" => traub_hh::run(bio_s),
-        "brunel" => brunel::run(bio_s, seed),
-        "stdp_single" => stdp::run(1000, 1, None, 0.01, bio_s, seed),
-        "stdp_net" => stdp::run(10_000, 10_000, Some(100), 0.1, bio_s, seed),
-        _ => return single::run(id, bio_s, seed),
-    };
-    Some(Ok(network))
+/// The workloads: every bundled preset under `bench/`.
+pub fn workloads() -> impl Iterator<Item = &'static str> {
+    crate::library::names().filter_map(|name| name.strip_prefix("bench/"))
 }
 
 /// What a workload reports.
 pub struct Outcome {
+    /// Model neurons (spike sources not counted, as SPEC asks).
     pub n_neurons: usize,
     pub n_synapses: usize,
     pub build_s: f64,
     pub wall_s: f64,
     pub cpu_s: f64,
+    /// Spikes of the model neurons.
     pub spikes: u64,
     /// Workload-specific keys added to the result line.
     pub extra: serde_json::Value,
@@ -57,36 +37,81 @@ pub fn cpu_seconds() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-/// Wall and CPU time of the run loop.
-pub struct Timer {
-    wall: Instant,
-    cpu: f64,
+/// Counts spikes of model neurons and of spike sources; wants no weights and no samples.
+struct Count<'a> {
+    sim_sources: &'a [bool],
+    neurons: u64,
+    sources: u64,
 }
 
-impl Timer {
-    pub fn start() -> Self {
-        Self { wall: Instant::now(), cpu: cpu_seconds() }
+impl Observer for Count<'_> {
+    fn spike(&mut self, spike: Spike) {
+        if self.sim_sources[spike.neuron as usize] {
+            self.sources += 1;
+        } else {
+            self.neurons += 1;
+        }
     }
-    /// `(wall seconds, CPU seconds)` since start.
-    pub fn stop(self) -> (f64, f64) {
-        (self.wall.elapsed().as_secs_f64(), cpu_seconds() - self.cpu)
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn wants_weights(&self) -> bool {
+        false
     }
+}
+
+/// Runs workload `id` (the preset `bench/ID`) for `bio_s` simulated seconds on `threads` threads.
+pub fn workload(id: &str, bio_s: f64, seed: u64, threads: usize) -> Result<Outcome, String> {
+    let Some(loaded) = crate::library::bundled(&format!("bench/{id}")) else {
+        let known: Vec<&str> = workloads().collect();
+        return Err(format!("unknown workload `{id}`; available: {}", known.join(", ")));
+    };
+    let mut preset: Preset = loaded.map_err(|e| e.to_string())?;
+    preset.run.threads = threads as u32;
+    let build = Instant::now();
+    let mut sim = Simulation::from_preset(&preset, seed)?;
+    let build_s = build.elapsed().as_secs_f64();
+    let is_source: Vec<bool> = (0..sim.n_neurons()).map(|g| sim.net().is_source(g)).collect();
+    let n_neurons = is_source.iter().filter(|s| !**s).count();
+    let steps = (bio_s * 1000.0 / preset.run.dt_ms).round() as u64;
+    let mut count = Count { sim_sources: &is_source, neurons: 0, sources: 0 };
+    let (wall, cpu) = (Instant::now(), cpu_seconds());
+    sim.step(steps, &mut count).map_err(|f| f.to_string())?;
+    let (wall_s, cpu_s) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let mut extra = serde_json::json!({
+        "bytes_per_synapse": sim.net().synapse_bytes() as f64 / sim.net().n_synapses().max(1) as f64,
+        "integrator": preset.run.integrator.name(),
+        "dt_ms": preset.run.dt_ms,
+    });
+    if sim.net().n_plastic() > 0 {
+        let mut w = Vec::new();
+        sim.net().plastic_weights(&mut w);
+        let mean = w.iter().sum::<f64>() / w.len() as f64;
+        let above = w.iter().filter(|&&x| x > 0.5).count() as f64 / w.len() as f64;
+        extra["input_spikes"] = count.sources.into();
+        extra["mean_w_over_wmax"] = mean.into();
+        extra["frac_w_above_half"] = above.into();
+    }
+    Ok(Outcome {
+        n_neurons,
+        n_synapses: sim.net().n_synapses(),
+        build_s,
+        wall_s,
+        cpu_s,
+        spikes: count.neurons,
+        extra,
+    })
 }
 
 /// Runs `workload` and prints its result line.
 pub fn run(workload: &str, bio_s: f64, seed: u64, threads: usize) -> Result<(), String> {
-    if threads != 1 {
-        return Err("the workloads run on one thread (the headline comparison): use --threads 1".into());
-    }
     if !(bio_s > 0.0 && bio_s.is_finite()) {
         return Err(format!("--bio must be a positive number of seconds, got {bio_s}"));
     }
-    let outcome = self::workload(workload, bio_s, seed).unwrap_or_else(|| {
-        let known: Vec<&str> = NETWORK_WORKLOADS.iter().chain(&SINGLE_NEURON_WORKLOADS).copied().collect();
-        Err(format!("unknown workload `{workload}`; available: {}", known.join(", ")))
-    })?;
+    if threads == 0 {
+        return Err("--threads must be at least 1".into());
+    }
+    let outcome = self::workload(workload, bio_s, seed, threads)?;
     let mut line = serde_json::json!({
-        "sim": format!("spikelab-{}-t1", env!("CARGO_PKG_VERSION")),
+        "sim": format!("spikelab-{}-t{threads}", env!("CARGO_PKG_VERSION")),
         "workload": workload,
         "n_neurons": outcome.n_neurons,
         "n_synapses": outcome.n_synapses,

@@ -20,7 +20,7 @@
 //! 7. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
 //!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
 
-use crate::integrate::Integrator;
+use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::{Fault, Net, Spike};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
@@ -35,12 +35,19 @@ pub trait Observer {
     fn input(&mut self, _t_ms: f64, _current: f64) {}
     /// Every plastic weight as a fraction of its `w_max` (with every sample, if any learn).
     fn weights(&mut self, _t_ms: f64, _weights: &[f64]) {}
+    /// Whether [`Observer::weights`] is wanted: copying a million weights is not free.
+    fn wants_weights(&self) -> bool {
+        true
+    }
 }
 
 /// An observer that keeps nothing (benchmarks).
 impl Observer for () {
     fn spike(&mut self, _: Spike) {}
     fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn wants_weights(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +60,7 @@ pub struct Simulation {
     /// The bench's stimulus (single neuron).
     stimulus: Stimulus,
     integrator: Integrator,
+    timing: SpikeTiming,
     dt_ms: f64,
     /// Time of step 0 of the current grid (moves when dt changes mid-run).
     origin_ms: f64,
@@ -94,6 +102,7 @@ impl Simulation {
             record,
             stimulus: preset.stimulus.clone(),
             integrator: run.integrator,
+            timing: run.spike_timing,
             dt_ms: run.dt_ms,
             origin_ms: 0.0,
             steps: 0,
@@ -197,7 +206,7 @@ impl Simulation {
         }
         observer.sample(self.t_ms(), &self.sample_buf);
         observer.input(self.t_ms(), self.last_current);
-        if self.net.n_plastic() > 0 {
+        if self.net.n_plastic() > 0 && observer.wants_weights() {
             self.sample_buf.clear();
             self.net.plastic_weights(&mut self.sample_buf);
             observer.weights(self.t_ms(), &self.sample_buf);
@@ -210,7 +219,15 @@ impl Simulation {
             let t = self.t_ms();
             self.step_spikes.clear();
             let stimulus_step = self.stimulus_offset + self.steps;
-            self.net.step(t, self.dt_ms, self.integrator, stimulus_step, &mut self.step_spikes, self.threads)?;
+            self.net.step(
+                t,
+                self.dt_ms,
+                self.integrator,
+                self.timing,
+                stimulus_step,
+                &mut self.step_spikes,
+                self.threads,
+            )?;
             self.last_current = self.record.first().map_or(0.0, |&g| self.net.input_of(g));
             self.steps += 1;
             for &spike in &self.step_spikes {

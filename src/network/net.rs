@@ -11,36 +11,81 @@ use rand::RngExt;
 use super::connect::{Connections, connect};
 use super::csr::group_by_key;
 use super::spec::{Dist, NetworkSpec, Spread};
+use super::population::{Inputs, StepContext};
 use super::{Fault, Population, Spike};
-use crate::integrate::{Drive, Integrator};
+use crate::integrate::{Integrator, SpikeTiming};
 use crate::neuron::NeuronModel;
 use crate::random::{Rng, seeded, stream};
-use crate::stimulus::runner::spikes_in_step;
+use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
 use crate::synapse::plasticity::{Rule as PlasticityRule, Traces};
-use crate::synapse::{KernelState, Propagator};
+use crate::synapse::{Kernel, KernelStates, Propagator};
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
 #[derive(Debug, Clone)]
 struct Receptor {
     propagator: Propagator,
     reversal_mv: Option<f64>,
-    states: Vec<KernelState>,
+    states: KernelStates,
+    /// Neurons of the population.
+    n: usize,
     /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
     ring: Vec<f64>,
     slots: usize,
 }
 
+/// A population of spike sources: its train, and the merged process of its neurons when the
+/// train is random.
+#[derive(Debug, Clone)]
+struct Source {
+    train: SpikeSource,
+    pool: PoissonPool,
+}
+
 #[derive(Debug, Clone)]
 struct Pop {
     population: Population,
-    /// A spike-source population: its train and random stream (no dynamics).
-    source: Option<(SpikeSource, Rng)>,
+    /// A spike-source population (no dynamics).
+    source: Option<Source>,
     offset: u32,
     /// Parameters set per neuron (kept when the base model is edited live).
     spread: Vec<String>,
     receptors: Vec<Receptor>,
-    drive: Vec<Drive>,
+    inputs: Inputs,
+}
+
+impl Pop {
+    /// Sums this step's synaptic input: each synapse type takes its ring slot's arrivals
+    /// through its kernel, as a charge (delta), a current, or a conductance. Under the exact
+    /// scheme an exponential current enters as the held current that gives its exact effect.
+    fn collect_synapses(&mut self, tick: u64, dt_ms: f64, integrator: Integrator) {
+        self.inputs.clear();
+        let linear = self.population.model().linear().filter(|_| integrator == Integrator::Exact);
+        let inputs = &mut self.inputs;
+        for r in &mut self.receptors {
+            let n = r.n;
+            let arrivals = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+            let (current, conductance, charge) = (&mut inputs.current, &mut inputs.conductance, &mut inputs.charge);
+            match (r.propagator.kernel(), r.reversal_mv) {
+                (Kernel::Delta, None) => r.states.advance(&r.propagator, arrivals, |i, q| charge[i] += q),
+                (Kernel::Delta, Some(e)) => r.states.advance(&r.propagator, arrivals, |i, q| {
+                    conductance[i] += q / dt_ms;
+                    current[i] += q / dt_ms * e;
+                }),
+                (kernel, None) => {
+                    let factor = match (linear, kernel) {
+                        (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
+                        _ => 1.0,
+                    };
+                    r.states.advance(&r.propagator, arrivals, |i, value| current[i] += value * factor);
+                }
+                (_, Some(e)) => r.states.advance(&r.propagator, arrivals, |i, g| {
+                    conductance[i] += g;
+                    current[i] += g * e;
+                }),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -126,7 +171,7 @@ impl Plastic {
     fn arrivals(&mut self, c: &Connections, tick: u64, t_ms: f64, r: &mut Receptor) {
         let slot = (tick % self.pending.len() as u64) as usize;
         let mut arriving = std::mem::take(&mut self.pending[slot]);
-        let n = r.states.len();
+        let n = r.n;
         let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
         let (pre_taus, nearest) = (self.rule.pre_taus(), self.rule.nearest());
         for &entry in &arriving {
@@ -159,12 +204,12 @@ impl Plastic {
     }
 }
 
-/// A stimulus into neurons `first..` of a population, one runner per neuron.
+/// A stimulus into neurons `first..` of a population.
 #[derive(Debug, Clone)]
 struct InputRun {
     pop: usize,
     first: usize,
-    runners: Vec<Runner>,
+    runner: Runner,
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +221,8 @@ pub struct Net {
     inputs: Vec<InputRun>,
     /// Steps taken (indexes the ring slots).
     tick: u64,
+    /// The step of the last call of [`Net::step`] (what [`Net::input_of`] reports).
+    last_dt_ms: f64,
 }
 
 impl Net {
@@ -187,10 +234,17 @@ impl Net {
             offset: 0,
             spread: Vec::new(),
             receptors: Vec::new(),
-            drive: vec![Drive::default()],
+            inputs: Inputs::new(1),
         };
-        let input = InputRun { pop: 0, first: 0, runners: vec![Runner::new(stimulus, dt_ms, seed)] };
-        Self { pops: vec![pop], projections: Vec::new(), outgoing: vec![Vec::new()], inputs: vec![input], tick: 0 }
+        let input = InputRun { pop: 0, first: 0, runner: Runner::new(stimulus, dt_ms, seed, 1) };
+        Self {
+            pops: vec![pop],
+            projections: Vec::new(),
+            outgoing: vec![Vec::new()],
+            inputs: vec![input],
+            tick: 0,
+            last_dt_ms: dt_ms,
+        }
     }
 
     /// Builds a validated network; every random draw comes from `seed`.
@@ -211,7 +265,8 @@ impl Net {
                 .map(|s| Receptor {
                     propagator: Propagator::new(s.kernel, dt_ms),
                     reversal_mv: s.reversal_mv,
-                    states: vec![KernelState::default(); n],
+                    states: KernelStates::new(n),
+                    n,
                     ring: Vec::new(),
                     slots: 1,
                 })
@@ -219,8 +274,8 @@ impl Net {
             for (key, dist) in &ps.initial {
                 if let Some(r) = names.iter().position(|name| *name == key) {
                     let kernel = ps.synapses[key].kernel;
-                    for state in &mut receptors[r].states {
-                        *state = KernelState::start_at(&kernel, dist.draw_signed(&mut rng));
+                    for i in 0..n {
+                        receptors[r].states.start_at(&kernel, i, dist.draw_signed(&mut rng));
                     }
                 } else {
                     let var = ps.neuron.vars().iter().position(|v| v.key == key).expect("validated");
@@ -230,15 +285,9 @@ impl Net {
                 }
             }
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
-            let source = ps.source.clone().map(|s| (s, stream(seed, 2000 + p as u64)));
-            pops.push(Pop {
-                population,
-                source,
-                offset: offsets[p],
-                spread,
-                receptors,
-                drive: vec![Drive::default(); n],
-            });
+            let source =
+                ps.source.clone().map(|train| Source { train, pool: PoissonPool::new(stream(seed, 2000 + p as u64)) });
+            pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs: Inputs::new(n) });
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
         let mut outgoing = vec![Vec::new(); pops.len()];
@@ -269,16 +318,12 @@ impl Net {
             .map(|(k, input)| {
                 let pop = spec.population(&input.population).expect("validated");
                 let (first, end) = input.neurons.unwrap_or((0, spec.populations[pop].size));
-                let runners = (first..end)
-                    .map(|i| {
-                        let own = stream(seed, ((k as u64 + 1) << 32) | i as u64).random::<u64>();
-                        Runner::new(&input.stimulus, dt_ms, own)
-                    })
-                    .collect();
-                InputRun { pop, first: first as usize, runners }
+                // Each input draws from its own stream; its neurons draw independently within it.
+                let own = stream(seed, (k as u64 + 1) << 32).random::<u64>();
+                InputRun { pop, first: first as usize, runner: Runner::new(&input.stimulus, dt_ms, own, (end - first) as usize) }
             })
             .collect();
-        Ok(Self { pops, projections, outgoing, inputs, tick: 0 })
+        Ok(Self { pops, projections, outgoing, inputs, tick: 0, last_dt_ms: dt_ms })
     }
 
     pub fn n_neurons(&self) -> usize {
@@ -311,10 +356,12 @@ impl Net {
     pub fn n_populations(&self) -> usize {
         self.pops.len()
     }
-    /// The input neuron `g` received in the last step, at its current membrane potential.
+    /// The input neuron `g` received in the last step, at its current membrane potential (a
+    /// delta input's charge spread over that step).
     pub fn input_of(&self, g: usize) -> f64 {
         let (p, i) = self.locate(g);
-        self.pops[p].drive[i].at(self.pops[p].population.var(0, i))
+        let pop = &self.pops[p];
+        pop.inputs.spread(i, self.last_dt_ms).at(pop.population.var(0, i))
     }
 
     /// Live edit of a population's parameters (same kind); per-neuron values stay.
@@ -325,7 +372,7 @@ impl Net {
     }
     /// A new stimulus for input `k` (the bench's single neuron: the run's own seed).
     pub fn set_single_stimulus(&mut self, stimulus: &Stimulus, dt_ms: f64, seed: u64) {
-        self.inputs[0].runners = vec![Runner::new(stimulus, dt_ms, seed)];
+        self.inputs[0].runner = Runner::new(stimulus, dt_ms, seed, 1);
     }
 
     /// Number of plastic synapses.
@@ -369,18 +416,20 @@ impl Net {
     }
 
     /// One step from `t_ms`; `stimulus_step` is the index on the stimulus grid. Spikes are
-    /// appended in time order. `threads > 1` splits the stimuli and the neuron update of large
-    /// populations over that many threads, with the same result.
+    /// appended in time order. `threads > 1` splits the neuron update of large populations over
+    /// that many threads, with the same result.
     #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         t_ms: f64,
         dt_ms: f64,
         integrator: Integrator,
+        timing: SpikeTiming,
         stimulus_step: u64,
         spikes: &mut Vec<Spike>,
         threads: usize,
     ) -> Result<(), Fault> {
+        self.last_dt_ms = dt_ms;
         // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
         //    type's arrivals of this step, then stimuli.
         for proj in &mut self.projections {
@@ -390,47 +439,40 @@ impl Net {
             }
         }
         for pop in &mut self.pops {
-            pop.drive.fill(Drive::default());
-            let n = pop.population.len();
-            for r in &mut pop.receptors {
-                let base = (self.tick % r.slots as u64) as usize * n;
-                let arrivals = &mut r.ring[base..base + n];
-                for ((state, arriving), drive) in r.states.iter_mut().zip(arrivals).zip(&mut pop.drive) {
-                    let value = state.advance(&r.propagator, std::mem::take(arriving));
-                    match r.reversal_mv {
-                        None => drive.current += value,
-                        Some(e) => {
-                            drive.conductance += value;
-                            drive.current += value * e;
-                        }
-                    }
-                }
-            }
+            pop.collect_synapses(self.tick, dt_ms, integrator);
         }
         for input in &mut self.inputs {
-            let drive = &mut self.pops[input.pop].drive[input.first..][..input.runners.len()];
-            in_chunks(&mut input.runners, drive, threads, |runners, drive| {
-                for (runner, d) in runners.iter_mut().zip(drive) {
-                    d.current += runner.current(stimulus_step);
-                }
-            });
+            let inputs = &mut self.pops[input.pop].inputs;
+            let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
+            input.runner.inject(stimulus_step, current, charge);
         }
         // 2-3. integrate, threshold, reset.
         let first_new = spikes.len();
         for pop in &mut self.pops {
-            if let Some((source, rng)) = &mut pop.source {
+            let n = pop.population.len();
+            if let Some(source) = &mut pop.source {
                 // Sources fire at the start of the step, once per event of the step.
-                for i in 0..pop.population.len() {
-                    let count = spikes_in_step(source, stimulus_step, dt_ms, rng);
-                    spikes.extend((0..count).map(|_| Spike { t_ms, neuron: pop.offset + i as u32 }));
+                let first = spikes.len();
+                let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
+                if source.train.is_random() {
+                    source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
+                } else {
+                    let count = deterministic_spikes(&source.train, stimulus_step, dt_ms) as usize;
+                    spikes.extend((0..n).flat_map(|i| std::iter::repeat_n(at(i), count)));
                 }
                 continue;
             }
-            let drive = &pop.drive;
-            pop.population.step(t_ms, dt_ms, integrator, |i| drive[i], pop.offset, spikes, threads)?;
+            let conductance = pop.receptors.iter().any(|r| r.reversal_mv.is_some());
+            let ctx = StepContext { t_ms, dt_ms, integrator, timing, offset: pop.offset, conductance };
+            pop.population.step(&ctx, &pop.inputs, spikes, threads)?;
         }
-        // In time order, ties by neuron (an unstable sort by the full key: no allocation).
-        spikes[first_new..].sort_unstable_by(|a, b| a.t_ms.total_cmp(&b.t_ms).then(a.neuron.cmp(&b.neuron)));
+        // In time order, ties by neuron (an unstable sort by the full key: no allocation); on
+        // the grid they mostly are already.
+        let order = |a: &Spike, b: &Spike| a.t_ms.total_cmp(&b.t_ms).then(a.neuron.cmp(&b.neuron));
+        if !spikes[first_new..].is_sorted_by(|a, b| order(a, b).is_le()) {
+            spikes[first_new..].sort_unstable_by(order);
+        }
         // 4. spikes into the delay rings.
         for spike in &spikes[first_new..] {
             let (p, i) = self.locate(spike.neuron as usize);
@@ -457,24 +499,10 @@ impl Net {
     }
 }
 
-/// Runs `work` on matching chunks of `a` and `b`, on `threads` threads when they are long.
-fn in_chunks<A: Send, B: Send>(a: &mut [A], b: &mut [B], threads: usize, work: impl Fn(&mut [A], &mut [B]) + Sync) {
-    if threads <= 1 || a.len() < super::population::MIN_PARALLEL {
-        return work(a, b);
-    }
-    let chunk = a.len().div_ceil(threads);
-    rayon::scope(|scope| {
-        for (a, b) in a.chunks_mut(chunk).zip(b.chunks_mut(chunk)) {
-            let work = &work;
-            scope.spawn(move |_| work(a, b));
-        }
-    });
-}
-
 /// Adds the weights of source `pre`'s row into the ring slots its delays reach.
 #[inline]
 fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
-    let n = r.states.len();
+    let n = r.n;
     let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
     let targets = &c.csr.targets[start..end];
     let slot = |d: u16| ((tick + d as u64) % r.slots as u64) as usize * n;
@@ -503,7 +531,7 @@ fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
 /// Per-neuron parameters: the base model with each spread applied.
 fn spread_models(base: NeuronModel, spread: &[Spread], n: usize, rng: &mut Rng) -> Result<Vec<NeuronModel>, String> {
     let mut models = vec![base; n];
-    for model in &mut models {
+    for (i, model) in models.iter_mut().enumerate() {
         let r: f64 = rng.random();
         for s in spread {
             let value = match s {
@@ -512,6 +540,7 @@ fn spread_models(base: NeuronModel, spread: &[Spread], n: usize, rng: &mut Rng) 
                 Spread::Normal { param, sd } => {
                     Dist::Normal { mean: base.get(param).expect("validated"), sd: *sd }.draw(rng)
                 }
+                Spread::Ramp { low, high, .. } => low + (high - low) * i as f64 / n as f64,
             };
             model.set(s.param(), value);
         }

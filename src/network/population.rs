@@ -1,6 +1,15 @@
-//! A population: one model, per-variable state arrays, refractory clocks.
+//! A population: one model, per-variable state arrays, refractory clocks, and its step.
+//!
+//! The step is chosen once per population and step, not per neuron: `with_model!` and
+//! `with_integrator!` turn the model and the integrator into type and constant parameters of
+//! a monomorphised loop. On the step grid a population takes two passes, an integrate pass
+//! without branches or early exits (it vectorises where the model's arithmetic allows), then a
+//! threshold scan whose rare hits take the cold path (spike, reset, refractory clock). Models
+//! linear in V under the exact or exponential-Euler scheme step by their closed form with the
+//! membrane's decay prepared once. Interpolated spike times take the per-neuron path that
+//! locates each crossing inside its step.
 
-use crate::integrate::{Drive, Integrator};
+use crate::integrate::{Drive, Integrator, SpikeTiming};
 use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
@@ -77,14 +86,107 @@ pub struct Population {
     models: Vec<NeuronModel>,
     /// `vars[j][i]`: variable `j` of neuron `i`.
     vars: Vec<Vec<f64>>,
+    /// When each neuron's refractory period ends (ms).
     refractory_until_ms: Vec<f64>,
+    /// V before the step (upward-crossing tests of models without a reset); scratch.
+    v_before: Vec<f64>,
+}
+
+/// What every neuron of a population receives during one step, as arrays over the neurons: a
+/// current held over the step (conductance synapses add `g E`), a conductance (`I(V) =
+/// current - conductance V`), and a charge delivered at the step's start (delta synapses).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub current: Vec<f64>,
+    pub conductance: Vec<f64>,
+    pub charge: Vec<f64>,
+}
+
+impl Inputs {
+    pub fn new(n: usize) -> Self {
+        Self { current: vec![0.0; n], conductance: vec![0.0; n], charge: vec![0.0; n] }
+    }
+    pub fn clear(&mut self) {
+        self.current.fill(0.0);
+        self.conductance.fill(0.0);
+        self.charge.fill(0.0);
+    }
+    /// Neuron `i`'s drive with a delta charge spread over the step as a current (the schemes
+    /// that integrate a held drive).
+    #[inline(always)]
+    pub fn spread(&self, i: usize, dt_ms: f64) -> Drive {
+        Drive { current: self.current[i] + self.charge[i] / dt_ms, conductance: self.conductance[i] }
+    }
+}
+
+/// What every neuron of a step shares.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext {
+    pub t_ms: f64,
+    pub dt_ms: f64,
+    pub integrator: Integrator,
+    pub timing: SpikeTiming,
+    /// Global index of the population's first neuron.
+    pub offset: u32,
+    /// Whether any conductance synapse feeds the population.
+    pub conductance: bool,
+}
+
+/// Runs `$body` with `$code` a `const u8` naming the integrator `$i`: the one place that turns
+/// the integrator into a constant parameter of the neuron loops.
+macro_rules! with_integrator {
+    ($i:expr, $code:ident => $body:expr) => {
+        match $i {
+            Integrator::Euler => {
+                const $code: u8 = Integrator::Euler.code();
+                $body
+            }
+            Integrator::Rk4 => {
+                const $code: u8 = Integrator::Rk4.code();
+                $body
+            }
+            Integrator::ExponentialEuler => {
+                const $code: u8 = Integrator::ExponentialEuler.code();
+                $body
+            }
+            Integrator::Izhikevich2004 => {
+                const $code: u8 = Integrator::Izhikevich2004.code();
+                $body
+            }
+            Integrator::Izhikevich2003 => {
+                const $code: u8 = Integrator::Izhikevich2003.code();
+                $body
+            }
+            Integrator::Exact => {
+                const $code: u8 = Integrator::Exact.code();
+                $body
+            }
+        }
+    };
+}
+
+/// The neurons `first..first + len` of a population: their slice of every array.
+struct Chunk<'a> {
+    first: usize,
+    vars: [&'a mut [f64]; MAX_VARS],
+    refractory: &'a mut [f64],
+    v_before: &'a mut [f64],
+    current: &'a [f64],
+    conductance: &'a [f64],
+    charge: &'a [f64],
 }
 
 impl Population {
     pub fn new(model: NeuronModel, n: usize) -> Self {
         let init = model.initial_state();
         let vars = (0..model.vars().len()).map(|j| vec![init[j]; n]).collect();
-        Self { model, models: Vec::new(), vars, refractory_until_ms: vec![f64::NEG_INFINITY; n] }
+        Self {
+            model,
+            models: Vec::new(),
+            vars,
+            refractory_until_ms: vec![f64::NEG_INFINITY; n],
+            v_before: vec![0.0; n],
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -95,6 +197,10 @@ impl Population {
     }
     pub fn model(&self) -> &NeuronModel {
         &self.model
+    }
+    /// Whether the neurons have parameters of their own.
+    pub fn varies(&self) -> bool {
+        !self.models.is_empty()
     }
 
     /// Swaps in new parameters of the same model and keeps the state (live slider edits).
@@ -145,54 +251,49 @@ impl Population {
         self.vars[var][i]
     }
 
-    /// Advances every neuron from `t_ms` to `t_ms + dt_ms` with `input(i)` held over the step.
-    /// Spikes are appended to `spikes` with their crossing time interpolated inside the step
-    /// (global index = `offset + i`), in neuron order; the first non-finite state is returned
-    /// as a [`Fault`]. With `threads > 1` large populations are split into that many chunks
-    /// stepped in parallel: neurons are independent within a step, so the result is the same.
-    #[allow(clippy::too_many_arguments)]
+    /// Advances every neuron from `ctx.t_ms` by `ctx.dt_ms` under `inputs`. Spikes are appended
+    /// to `spikes` (global index = `offset + i`) in neuron order; the first non-finite state is
+    /// returned as a [`Fault`]. With `threads > 1` large populations are split into that many
+    /// chunks stepped in parallel: neurons are independent within a step, so the result is the
+    /// same.
     pub fn step(
         &mut self,
-        t_ms: f64,
-        dt_ms: f64,
-        integrator: Integrator,
-        input: impl Fn(usize) -> Drive + Sync,
-        offset: u32,
+        ctx: &StepContext,
+        inputs: &Inputs,
         spikes: &mut Vec<Spike>,
         threads: usize,
     ) -> Result<(), Fault> {
-        let model = self.model;
-        let ctx = StepContext { t_ms, dt_ms, integrator, offset };
         let n = self.len();
-        let models = &self.models;
-        if threads <= 1 || n < MIN_PARALLEL {
-            // The variables' slices on the stack: nothing is allocated per step.
-            let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
-            for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
-                *slot = var.as_mut_slice();
+        let (model, models) = (self.model, &self.models);
+        let chunk = if threads <= 1 || n < MIN_PARALLEL { n.max(1) } else { n.div_ceil(threads) };
+        // Per chunk: its slices, its spikes, its result (nothing allocated on one thread).
+        let mut vars = self.vars.iter_mut().map(|v| v.chunks_mut(chunk)).collect::<Vec<_>>();
+        let mut work: Vec<(Chunk, Vec<Spike>, Result<(), Fault>)> = Vec::new();
+        let parts = self
+            .refractory_until_ms
+            .chunks_mut(chunk)
+            .zip(self.v_before.chunks_mut(chunk))
+            .zip(inputs.current.chunks(chunk))
+            .zip(inputs.conductance.chunks(chunk))
+            .zip(inputs.charge.chunks(chunk));
+        for (c, ((((refractory, v_before), current), conductance), charge)) in parts.enumerate() {
+            let mut slices: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
+            for (slot, var) in slices.iter_mut().zip(vars.iter_mut()) {
+                *slot = var.next().expect("every variable has every chunk");
             }
-            let refractory = &mut self.refractory_until_ms;
-            return with_model!(&model, p => step_chunk(p, models, &mut vars, refractory, 0, &ctx, &input, spikes));
+            let part = Chunk { first: c * chunk, vars: slices, refractory, v_before, current, conductance, charge };
+            work.push((part, Vec::new(), Ok(())));
         }
-        let chunk = n.div_ceil(threads);
-        // Per chunk: its slice of every variable, of the refractory clocks, its spikes, its result.
-        type Chunk<'a> = (Vec<&'a mut [f64]>, &'a mut [f64], Vec<Spike>, Result<(), Fault>);
-        let mut chunks: Vec<Chunk> =
-            self.refractory_until_ms.chunks_mut(chunk).map(|r| (Vec::new(), r, Vec::new(), Ok(()))).collect();
-        for var in self.vars.iter_mut() {
-            for (c, part) in var.chunks_mut(chunk).enumerate() {
-                chunks[c].0.push(part);
-            }
+        if work.len() == 1 {
+            let (part, _, _) = &mut work[0];
+            return step_chunk(&model, models, part, ctx, spikes);
         }
         rayon::scope(|scope| {
-            for (c, (vars, refractory, found, result)) in chunks.iter_mut().enumerate() {
-                let (ctx, input) = (&ctx, &input);
-                scope.spawn(move |_| {
-                    *result = with_model!(&model, p => step_chunk(p, models, vars, refractory, c * chunk, ctx, input, found));
-                });
+            for (part, found, result) in work.iter_mut() {
+                scope.spawn(move |_| *result = step_chunk(&model, models, part, ctx, found));
             }
         });
-        for (_, _, found, result) in chunks {
+        for (_, found, result) in work {
             spikes.extend(found);
             result?;
         }
@@ -204,47 +305,171 @@ impl Population {
 /// the work (about 10 us a step) outweighs the gain (measured on CUBA's 3200 and Brunel's 10,000).
 pub const MIN_PARALLEL: usize = 8000;
 
-/// What every neuron of a step shares.
-struct StepContext {
-    t_ms: f64,
-    dt_ms: f64,
-    integrator: Integrator,
-    offset: u32,
+/// Steps one chunk with the model and integrator resolved to static types.
+fn step_chunk(
+    model: &NeuronModel,
+    models: &[NeuronModel],
+    part: &mut Chunk,
+    ctx: &StepContext,
+    spikes: &mut Vec<Spike>,
+) -> Result<(), Fault> {
+    let on_grid = ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes();
+    with_model!(model, p => with_integrator!(ctx.integrator, CODE => {
+        if !on_grid {
+            interpolated::<_, CODE>(p, models, part, ctx, spikes)
+        } else if models.is_empty() {
+            grid::<_, CODE>(|_| p, false, part, ctx, spikes)
+        } else {
+            let first = part.first;
+            grid::<_, CODE>(|k| typed(p, &models[first + k]), true, part, ctx, spikes)
+        }
+    }))
 }
 
-/// Steps neurons `first..first + refractory.len()`: `vars[j]` and `refractory` hold just them.
-#[allow(clippy::too_many_arguments)]
-fn step_chunk<M: Dynamics + 'static>(
+/// The concrete parameters of a per-neuron model of the population's kind `M`.
+#[inline(always)]
+fn typed<'a, M: Dynamics + 'static>(_: &M, model: &'a NeuronModel) -> &'a M {
+    model.as_any().downcast_ref().expect("per-neuron models share the population's kind")
+}
+
+/// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k`, the same for
+/// all unless `varies`): integrate every free neuron (a select, not a branch, keeps the
+/// refractory ones as they are), then scan for threshold crossings.
+#[inline(always)]
+fn grid<'m, M: Dynamics + 'static, const CODE: u8>(
+    model_of: impl Fn(usize) -> &'m M,
+    varies: bool,
+    part: &mut Chunk,
+    ctx: &StepContext,
+    spikes: &mut Vec<Spike>,
+) -> Result<(), Fault> {
+    let integrator = Integrator::from_code(CODE);
+    let nv = M::VARS.len();
+    let len = part.refractory.len();
+    let (dt, t_end) = (ctx.dt_ms, ctx.t_ms + ctx.dt_ms);
+    // A neuron integrates this step if its refractory period ends by the step's middle (whole
+    // steps: the period is a whole number of steps from a grid time).
+    let free_after = ctx.t_ms + 0.5 * dt;
+    let (current, conductance, charge) = (&part.current[..len], &part.conductance[..len], &part.charge[..len]);
+    let refractory = &mut *part.refractory;
+    let v_before = &mut part.v_before[..len];
+    let linear = matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler)
+        .then(|| model_of(0).linear())
+        .flatten();
+    let mut finite = true;
+    match linear {
+        // The closed form: one variable, the decay prepared once unless conductances vary it.
+        Some(_) if nv == 1 => {
+            let exact = integrator == Integrator::Exact;
+            let [v, ..] = &mut part.vars;
+            let v = &mut v[..len];
+            let uniform = model_of(0).linear().expect("linear");
+            let prepared = uniform.decay(dt);
+            for k in 0..len {
+                let lin = if varies { model_of(k).linear().expect("one kind") } else { uniform };
+                // Exponential Euler spreads a delta charge over the step; Exact jumps.
+                let (held, jump) = if exact { (current[k], charge[k]) } else { (current[k] + charge[k] / dt, 0.0) };
+                let next = if ctx.conductance {
+                    lin.conductance(v[k], held, conductance[k], jump, dt)
+                } else {
+                    let decay = if varies { lin.decay(dt) } else { prepared };
+                    lin.held(v[k], held, jump, decay)
+                };
+                v_before[k] = v[k];
+                let next = if refractory[k] <= free_after { next } else { v[k] };
+                finite &= next.is_finite();
+                v[k] = next;
+            }
+        }
+        _ => {
+            for k in 0..len {
+                let model = model_of(k);
+                let mut x: State = [0.0; MAX_VARS];
+                for (j, xj) in x.iter_mut().enumerate().take(nv) {
+                    *xj = part.vars[j][k];
+                }
+                let drive = Drive { current: current[k] + charge[k] / dt, conductance: conductance[k] };
+                let next = integrator.advance_driven(model, &x, drive, dt);
+                let free = refractory[k] <= free_after;
+                v_before[k] = x[0];
+                for j in 0..nv {
+                    let value = if free { next[j] } else { x[j] };
+                    finite &= value.is_finite();
+                    part.vars[j][k] = value;
+                }
+            }
+        }
+    }
+    // Threshold scan; the cold path for the few that cross.
+    let stamp = if integrator.stamps_step_start() { ctx.t_ms } else { t_end };
+    let strict = integrator.stamps_step_start();
+    for k in 0..len {
+        let v = part.vars[0][k];
+        let model = model_of(k);
+        let threshold = model.threshold();
+        let crossed = if strict { v > threshold } else { v >= threshold };
+        if !crossed || (!model.resets() && v_before[k] >= threshold) {
+            continue;
+        }
+        let i = part.first + k;
+        spikes.push(Spike { t_ms: stamp, neuron: ctx.offset + i as u32 });
+        if model.resets() {
+            let mut x: State = [0.0; MAX_VARS];
+            for (j, xj) in x.iter_mut().enumerate().take(nv) {
+                *xj = part.vars[j][k];
+            }
+            model.reset(&mut x);
+            for (j, &xj) in x.iter().enumerate().take(nv) {
+                part.vars[j][k] = xj;
+            }
+            refractory[k] = t_end + (model.refractory_ms() / dt).round() * dt;
+        }
+    }
+    if finite { Ok(()) } else { Err(first_fault::<M>(part, nv, ctx, t_end)) }
+}
+
+/// The first non-finite variable of a chunk, as a [`Fault`].
+#[cold]
+fn first_fault<M: Dynamics>(part: &Chunk, nv: usize, ctx: &StepContext, t_end: f64) -> Fault {
+    for k in 0..part.refractory.len() {
+        if let Some(j) = (0..nv).find(|&j| !part.vars[j][k].is_finite()) {
+            let neuron = ctx.offset as usize + part.first + k;
+            return Fault { neuron, var: M::VARS[j].key, value: part.vars[j][k], t_ms: t_end };
+        }
+    }
+    unreachable!("called only when a value is not finite")
+}
+
+/// The step with interpolated spike times, neuron by neuron: integrate, and where V crosses
+/// the threshold, locate the crossing, reset there, and integrate the rest of the step once
+/// the refractory clock (which may end mid-step) allows.
+fn interpolated<M: Dynamics + 'static, const CODE: u8>(
     base: &M,
     models: &[NeuronModel],
-    vars: &mut [&mut [f64]],
-    refractory: &mut [f64],
-    first: usize,
+    part: &mut Chunk,
     ctx: &StepContext,
-    input: &impl Fn(usize) -> Drive,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
     let nv = M::VARS.len();
-    let integrator = ctx.integrator;
-    let interpolate = integrator.interpolates_spikes();
+    let integrator = Integrator::from_code(CODE);
     let t_end = ctx.t_ms + ctx.dt_ms;
-    for k in 0..refractory.len() {
-        let i = first + k;
+    for k in 0..part.refractory.len() {
+        let i = part.first + k;
         let model: &M = match models.get(i) {
-            Some(own) => own.as_any().downcast_ref().expect("per-neuron models share the population's kind"),
+            Some(own) => typed(base, own),
             None => base,
         };
         let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
         let mut x: State = [0.0; MAX_VARS];
         for (j, xj) in x.iter_mut().enumerate().take(nv) {
-            *xj = vars[j][k];
+            *xj = part.vars[j][k];
         }
-        let drive = input(i);
+        let drive = Drive { current: part.current[k] + part.charge[k] / ctx.dt_ms, conductance: part.conductance[k] };
         let mut t0 = ctx.t_ms;
         for _ in 0..MAX_SPIKES_PER_STEP {
             // Refractory: v stays clamped at its reset value until the clock runs out,
             // which may happen inside this step; then integrate the rest of the step.
-            let refractory_end = refractory[k];
+            let refractory_end = part.refractory[k];
             if refractory_end >= t_end {
                 break;
             }
@@ -254,35 +479,29 @@ fn step_chunk<M: Dynamics + 'static>(
                 break;
             }
             let next = integrator.advance_driven(model, &x, drive, h);
-            let crossed = if interpolate { next[0] >= threshold } else { next[0] > threshold };
             // Without a reset, only an upward crossing is a spike.
-            if !crossed || (!resets && x[0] >= threshold) {
+            if next[0] < threshold || (!resets && x[0] >= threshold) {
                 x = next;
                 break;
             }
-            let (frac, at) =
-                if interpolate { crossing(model, integrator, &x, &next, drive, h, threshold) } else { (0.0, next) };
+            let (frac, at) = crossing(model, integrator, &x, &next, drive, h, threshold);
             let t_spike = t0 + frac * h;
             spikes.push(Spike { t_ms: t_spike, neuron: ctx.offset + i as u32 });
             if !resets {
                 x = next;
                 break;
             }
-            // Reset the state as it was at the crossing, then integrate what is left
-            // (the figure scheme resets at the end of the step and stops there).
+            // Reset the state as it was at the crossing, then integrate what is left.
             x = at;
             model.reset(&mut x);
-            refractory[k] = t_spike + t_ref;
-            if !interpolate {
-                break;
-            }
+            part.refractory[k] = t_spike + t_ref;
             t0 = t_spike;
         }
         if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
             return Err(Fault { neuron: ctx.offset as usize + i, var: M::VARS[j].key, value: x[j], t_ms: t_end });
         }
         for (j, &xj) in x.iter().enumerate().take(nv) {
-            vars[j][k] = xj;
+            part.vars[j][k] = xj;
         }
     }
     Ok(())

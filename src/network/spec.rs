@@ -99,12 +99,18 @@ pub enum Spread {
     Uniform { param: String, low: f64, high: f64 },
     /// `value ~ N(base, sd)` independently.
     Normal { param: String, sd: f64 },
+    /// `value = low + (high - low) i / n` for neuron `i` of `n`: a sweep across the population
+    /// (Brette et al. 2007's HH benchmark gives neuron `i` the current 0.7 nA i / n).
+    Ramp { param: String, low: f64, high: f64 },
 }
 
 impl Spread {
     pub fn param(&self) -> &str {
         match self {
-            Spread::Shared { param, .. } | Spread::Uniform { param, .. } | Spread::Normal { param, .. } => param,
+            Spread::Shared { param, .. }
+            | Spread::Uniform { param, .. }
+            | Spread::Normal { param, .. }
+            | Spread::Ramp { param, .. } => param,
         }
     }
 }

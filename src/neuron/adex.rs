@@ -72,6 +72,9 @@ impl Dynamics for AdEx {
         x[0] = self.v_r_mv;
         x[1] += self.b_pa;
     }
+    fn current_gain(&self) -> f64 {
+        1.0 / self.c_pf
+    }
     fn refractory_ms(&self) -> f64 {
         self.t_ref_ms
     }

@@ -110,5 +110,8 @@ impl Dynamics for HodgkinHuxley {
     fn resets(&self) -> bool {
         false
     }
+    fn current_gain(&self) -> f64 {
+        1.0 / self.c_uf
+    }
     fn reset(&self, _: &mut State) {}
 }

@@ -48,6 +48,12 @@ impl Dynamics for Lif {
     fn refractory_ms(&self) -> f64 {
         self.t_ref_ms
     }
+    fn current_gain(&self) -> f64 {
+        1.0 / self.c_pf
+    }
+    fn linear(&self) -> Option<crate::integrate::Linear> {
+        Some(crate::integrate::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf })
+    }
     fn check_relations(&self) -> Result<(), String> {
         if self.v_reset_mv >= self.v_th_mv {
             return Err(format!(

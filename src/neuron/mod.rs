@@ -11,6 +11,7 @@ pub mod izhikevich2007;
 pub mod lif;
 pub mod param;
 pub mod qif;
+pub mod traub_miles;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,7 @@ pub use izhikevich2007::Izhikevich2007;
 pub use lif::Lif;
 pub use param::{ParamSet, ParamSpec, VarSpec};
 pub use qif::Qif;
+pub use traub_miles::TraubMiles;
 
 /// The most state variables any model has (Hodgkin-Huxley: V, m, h, n).
 pub const MAX_VARS: usize = 4;
@@ -66,6 +68,16 @@ pub trait Dynamics: ParamSet {
     fn check_relations(&self) -> Result<(), String> {
         Ok(())
     }
+    /// `dV/dt` per unit of injected current (`1/C`): how a conductance's current enters V's
+    /// Jacobian. Every model takes its current linearly; models override this with the constant.
+    fn current_gain(&self) -> f64 {
+        let x = self.initial_state();
+        self.derivatives(&x, 1.0)[0] - self.derivatives(&x, 0.0)[0]
+    }
+    /// A model linear in V with no other variable has a closed-form step (the Exact scheme).
+    fn linear(&self) -> Option<crate::integrate::Linear> {
+        None
+    }
 }
 
 /// Which neuron model a population runs, with its parameters.
@@ -78,6 +90,7 @@ pub enum NeuronModel {
     HodgkinHuxley(HodgkinHuxley),
     FitzHughNagumo(FitzHughNagumo),
     Qif(Qif),
+    TraubMiles(TraubMiles),
 }
 
 /// Kinds of model, for pickers and for `spikelab presets`.
@@ -90,11 +103,13 @@ pub enum ModelKind {
     HodgkinHuxley,
     FitzHughNagumo,
     Qif,
+    TraubMiles,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 8] = [
         ModelKind::HodgkinHuxley,
+        ModelKind::TraubMiles,
         ModelKind::AdEx,
         ModelKind::Izhikevich,
         ModelKind::Izhikevich2007,
@@ -112,6 +127,7 @@ impl ModelKind {
             ModelKind::HodgkinHuxley => "Hodgkin-Huxley (squid axon)",
             ModelKind::FitzHughNagumo => "FitzHugh-Nagumo",
             ModelKind::Qif => "Quadratic integrate-and-fire",
+            ModelKind::TraubMiles => "Traub-Miles HH (cortical, Brette 2007)",
         }
     }
 
@@ -124,6 +140,7 @@ impl ModelKind {
             ModelKind::HodgkinHuxley => (-20.0, 100.0),
             ModelKind::FitzHughNagumo => (-1.0, 2.0),
             ModelKind::Qif => (-200.0, 1000.0),
+            ModelKind::TraubMiles => (-200.0, 1500.0),
         }
     }
 
@@ -137,6 +154,7 @@ impl ModelKind {
             ModelKind::HodgkinHuxley => 10.0,
             ModelKind::FitzHughNagumo => 0.5,
             ModelKind::Qif => 200.0,
+            ModelKind::TraubMiles => 500.0,
         }
     }
 
@@ -150,6 +168,7 @@ impl ModelKind {
             ModelKind::HodgkinHuxley => NeuronModel::HodgkinHuxley(HodgkinHuxley::default()),
             ModelKind::FitzHughNagumo => NeuronModel::FitzHughNagumo(FitzHughNagumo::default()),
             ModelKind::Qif => NeuronModel::Qif(Qif::default()),
+            ModelKind::TraubMiles => NeuronModel::TraubMiles(TraubMiles::default()),
         }
     }
 }
@@ -166,6 +185,7 @@ macro_rules! with_model {
             $crate::neuron::NeuronModel::HodgkinHuxley($p) => $body,
             $crate::neuron::NeuronModel::FitzHughNagumo($p) => $body,
             $crate::neuron::NeuronModel::Qif($p) => $body,
+            $crate::neuron::NeuronModel::TraubMiles($p) => $body,
         }
     };
 }
@@ -191,6 +211,7 @@ impl NeuronModel {
             NeuronModel::HodgkinHuxley(_) => ModelKind::HodgkinHuxley,
             NeuronModel::FitzHughNagumo(_) => ModelKind::FitzHughNagumo,
             NeuronModel::Qif(_) => ModelKind::Qif,
+            NeuronModel::TraubMiles(_) => ModelKind::TraubMiles,
         }
     }
     /// Parameters that select a published variant rather than tune the cell: shown folded.
@@ -236,5 +257,11 @@ impl NeuronModel {
     }
     pub fn initial_state(&self) -> State {
         with_model!(self, p => p.initial_state())
+    }
+    pub fn linear(&self) -> Option<crate::integrate::Linear> {
+        with_model!(self, p => p.linear())
+    }
+    pub fn refractory_ms(&self) -> f64 {
+        with_model!(self, p => p.refractory_ms())
     }
 }

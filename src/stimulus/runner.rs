@@ -1,15 +1,24 @@
-//! Evaluates a stimulus step by step, with state: Ornstein-Uhlenbeck noise is advanced exactly,
-//! spike inputs are drawn per step and filtered by their synaptic kernel.
+//! Evaluates a stimulus step by step for `n` neurons at once, with state: deterministic
+//! components are the same for every neuron and computed once a step; Ornstein-Uhlenbeck noise
+//! is advanced exactly per neuron; Poisson inputs are drawn as one merged process over the
+//! neurons (cost in proportion to the spikes, not to neurons x steps) and filtered per neuron by
+//! their synaptic kernel. The neuron bench is the case `n = 1`, so its preview and its run draw
+//! the same numbers.
 
 use super::{Component, SpikeSource, Stimulus, step_of};
-use crate::random::{Rng, normal, poisson, stream};
-use crate::synapse::KernelState;
+use crate::random::{Rng, exponential, index, normal, stream};
+use crate::synapse::{Kernel, KernelStates, Propagator};
 
 #[derive(Debug, Clone)]
 enum State {
+    /// A deterministic shape, the same for every neuron.
     Fixed,
-    Noise { x: Option<f64>, rng: Rng },
-    Spikes { rng: Rng, kernel: KernelState },
+    /// A deterministic spike train (regular, listed times) through its kernel: one state serves
+    /// every neuron.
+    Train { kernel: KernelStates, arriving: [f64; 1] },
+    Noise { x: Vec<f64>, started: bool, decay: f64, rng: Rng },
+    /// Independent Poisson trains, one per neuron, through the kernel.
+    Poisson { pool: PoissonPool, kernel: KernelStates, arriving: Vec<f64> },
 }
 
 #[derive(Debug, Clone)]
@@ -18,18 +27,20 @@ struct Item {
     on: u64,
     off: u64,
     state: State,
+    propagator: Option<Propagator>,
 }
 
-/// A stimulus on the step grid of `dt`, evaluated in step order.
+/// A stimulus on the step grid of `dt` for `n` neurons, evaluated in step order.
 #[derive(Debug, Clone)]
 pub struct Runner {
     dt_ms: f64,
+    n: usize,
     items: Vec<Item>,
 }
 
 impl Runner {
-    /// Prepares `stimulus` for steps of `dt_ms`, with random streams from `seed`.
-    pub fn new(stimulus: &Stimulus, dt_ms: f64, seed: u64) -> Self {
+    /// Prepares `stimulus` for `n` neurons and steps of `dt_ms`, with random streams from `seed`.
+    pub fn new(stimulus: &Stimulus, dt_ms: f64, seed: u64, n: usize) -> Self {
         let items = stimulus
             .active()
             .map(|(_, c)| {
@@ -38,75 +49,154 @@ impl Runner {
                 if matches!(c, Component::Curve { .. }) {
                     off = off.saturating_add(1); // a curve's last point holds at exactly that time
                 }
-                let state = match c {
-                    Component::Noise { seed: s, .. } => State::Noise { x: None, rng: stream(seed, *s) },
-                    Component::Spikes { seed: s, .. } => {
-                        State::Spikes { rng: stream(seed, *s), kernel: Default::default() }
+                let (state, propagator) = match c {
+                    Component::Noise { seed: s, tau_ms, .. } => {
+                        let decay = (-dt_ms / tau_ms).exp();
+                        (State::Noise { x: vec![0.0; n], started: false, decay, rng: stream(seed, *s) }, None)
                     }
-                    _ => State::Fixed,
+                    Component::Spikes { seed: s, kernel, source, .. } => {
+                        let propagator = Some(Propagator::new(*kernel, dt_ms));
+                        let state = if source.is_random() {
+                            let pool = PoissonPool::new(stream(seed, *s));
+                            State::Poisson { pool, kernel: KernelStates::new(n), arriving: vec![0.0; n] }
+                        } else {
+                            State::Train { kernel: KernelStates::new(1), arriving: [0.0] }
+                        };
+                        (state, propagator)
+                    }
+                    _ => (State::Fixed, None),
                 };
-                Item { component: c.clone(), on, off, state }
+                Item { component: c.clone(), on, off, state, propagator }
             })
             .collect();
-        Self { dt_ms, items }
+        Self { dt_ms, n, items }
     }
 
-    /// The current held during step `n`. Call with consecutive `n`: noise and synapses carry
-    /// state from one step to the next.
-    pub fn current(&mut self, n: u64) -> f64 {
-        let dt = self.dt_ms;
+    /// Adds what step `n` injects into each neuron `i` to `current[i]` and `charge[i]`. Call
+    /// with consecutive `n`: noise and synapses carry state from one step to the next.
+    pub fn inject(&mut self, n: u64, current: &mut [f64], charge: &mut [f64]) {
+        let (dt, count) = (self.dt_ms, self.n);
+        let (current, charge) = (&mut current[..count], &mut charge[..count]);
         let t = n as f64 * dt;
-        let mut total = 0.0;
         for item in &mut self.items {
             let inside = n >= item.on && n < item.off && item.component.train_on(n, dt);
             match (&item.component, &mut item.state) {
                 (c, State::Fixed) => {
                     if inside {
-                        total += c.shape_at(t);
+                        let value = c.shape_at(t);
+                        current.iter_mut().for_each(|i| *i += value);
                     }
                 }
-                (Component::Noise { mean, sigma, tau_ms, .. }, State::Noise { x, rng }) => {
+                (Component::Noise { mean, sigma, .. }, State::Noise { x, started, decay, rng }) => {
                     if inside {
                         // Start in the stationary distribution, then the exact OU update.
-                        let value = *x.get_or_insert_with(|| mean + sigma * normal(rng));
-                        total += value;
-                        let decay = (-dt / tau_ms).exp();
-                        *x = Some(mean + (value - mean) * decay + sigma * (1.0 - decay * decay).sqrt() * normal(rng));
+                        if !*started {
+                            x.iter_mut().for_each(|x| *x = mean + sigma * normal(rng));
+                            *started = true;
+                        }
+                        let spread = sigma * (1.0 - *decay * *decay).sqrt();
+                        for (x, i) in x.iter_mut().zip(current.iter_mut()) {
+                            *i += *x;
+                            *x = mean + (*x - mean) * *decay + spread * normal(rng);
+                        }
                     }
                 }
-                (Component::Spikes { source, kernel, weight, .. }, State::Spikes { rng, kernel: trace }) => {
-                    let count = spikes_in_step(source, n, dt, rng);
-                    total += weight * trace.step(kernel, count as f64, dt);
+                (Component::Spikes { source, weight, .. }, State::Train { kernel, arriving }) => {
+                    arriving[0] = weight * deterministic_spikes(source, n, dt) as f64;
+                    let p = item.propagator.as_ref().expect("spike inputs have a propagator");
+                    let mut value = 0.0;
+                    kernel.advance(p, arriving, |_, v| value = v);
+                    let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
+                    out.iter_mut().for_each(|o| *o += value);
+                }
+                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving }) => {
+                    pool.step(source, n, dt, count, |i| arriving[i] += weight);
+                    let p = item.propagator.as_ref().expect("spike inputs have a propagator");
+                    let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
+                    kernel.advance(p, arriving, |i, v| out[i] += v);
                 }
                 _ => unreachable!("state matches its component"),
             }
         }
-        total + 0.0
+    }
+
+    /// The current held during step `n` for a single neuron, a delta input's charge spread
+    /// over the step (the neuron bench's preview; `n = 1`).
+    pub fn current(&mut self, n: u64) -> f64 {
+        let (mut current, mut charge) = ([0.0], [0.0]);
+        self.inject(n, &mut current, &mut charge);
+        current[0] + charge[0] / self.dt_ms + 0.0
     }
 }
 
-/// Spikes of `source` in step `n` (from `n dt` to `(n + 1) dt`).
-pub(crate) fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut Rng) -> u32 {
-    let t = n as f64 * dt;
-    let within = |start: f64, duration: f64| n >= step_of(start, dt) && n < step_of(start + duration, dt);
+impl SpikeSource {
+    /// Poisson trains are drawn; regular trains and listed times are the same for every neuron.
+    pub fn is_random(&self) -> bool {
+        matches!(self, SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. })
+    }
+}
+
+/// `n` independent Poisson processes drawn as one: their superposition is a Poisson process of
+/// `n` times the rate whose events each belong to a neuron chosen uniformly. Drawing its
+/// exponential intervals costs in proportion to the spikes. A modulated rate is drawn by
+/// thinning at its peak rate (Lewis & Shedler 1979): exact, not a per-step approximation.
+#[derive(Debug, Clone)]
+pub(crate) struct PoissonPool {
+    rng: Rng,
+    /// Time of the next candidate event of the merged process (ms); NaN before the first step.
+    next_ms: f64,
+}
+
+impl PoissonPool {
+    pub(crate) fn new(rng: Rng) -> Self {
+        Self { rng, next_ms: f64::NAN }
+    }
+
+    /// Calls `emit(i)` for every spike of neuron `i < n` in step `step` (from `step dt` to
+    /// `(step + 1) dt`), in the order drawn.
+    pub(crate) fn step(&mut self, source: &SpikeSource, step: u64, dt: f64, n: usize, mut emit: impl FnMut(usize)) {
+        let (rate_hz, depth_hz, frequency_hz, start_ms, duration_ms) = match *source {
+            SpikeSource::Poisson { rate_hz, start_ms, duration_ms } => (rate_hz, 0.0, 0.0, start_ms, duration_ms),
+            SpikeSource::ModulatedPoisson { rate_hz, depth_hz, frequency_hz, start_ms, duration_ms } => {
+                (rate_hz, depth_hz, frequency_hz, start_ms, duration_ms)
+            }
+            _ => unreachable!("only Poisson trains are pooled"),
+        };
+        let (t0, t1) = (step as f64 * dt, (step + 1) as f64 * dt);
+        let peak_per_ms = (rate_hz + depth_hz.abs()) * 1e-3 * n as f64;
+        let within = step >= step_of(start_ms, dt) && step < step_of(start_ms + duration_ms, dt);
+        if !within || peak_per_ms <= 0.0 {
+            // Memoryless: the process may restart whenever it is switched on again.
+            self.next_ms = f64::NAN;
+            return;
+        }
+        if !(self.next_ms >= t0) {
+            self.next_ms = t0 + exponential(&mut self.rng) / peak_per_ms;
+        }
+        while self.next_ms < t1 {
+            let keep = depth_hz == 0.0 || {
+                let rate = rate_hz + depth_hz * (2.0 * std::f64::consts::PI * frequency_hz * self.next_ms * 1e-3).sin();
+                self.rng_uniform() * (rate_hz + depth_hz.abs()) < rate
+            };
+            let i = index(&mut self.rng, n);
+            if keep {
+                emit(i);
+            }
+            self.next_ms += exponential(&mut self.rng) / peak_per_ms;
+        }
+    }
+
+    fn rng_uniform(&mut self) -> f64 {
+        rand::RngExt::random::<f64>(&mut self.rng)
+    }
+}
+
+/// Spikes of a regular train or listed times in step `n` (from `n dt` to `(n + 1) dt`).
+pub(crate) fn deterministic_spikes(source: &SpikeSource, n: u64, dt: f64) -> u32 {
     match source {
-        SpikeSource::Poisson { rate_hz, start_ms, duration_ms } => {
-            if within(*start_ms, *duration_ms) {
-                poisson(rng, rate_hz * dt * 1e-3)
-            } else {
-                0
-            }
-        }
-        SpikeSource::ModulatedPoisson { rate_hz, depth_hz, frequency_hz, start_ms, duration_ms } => {
-            if within(*start_ms, *duration_ms) {
-                let rate = rate_hz + depth_hz * (2.0 * std::f64::consts::PI * frequency_hz * t * 1e-3).sin();
-                poisson(rng, rate.max(0.0) * dt * 1e-3)
-            } else {
-                0
-            }
-        }
         SpikeSource::Regular { rate_hz, start_ms, duration_ms } => {
-            if *rate_hz <= 0.0 || !within(*start_ms, *duration_ms) {
+            let within = n >= step_of(*start_ms, dt) && n < step_of(start_ms + duration_ms, dt);
+            if *rate_hz <= 0.0 || !within {
                 return 0;
             }
             // Spikes at start + k period fall in the step that rounds to their time.
@@ -116,5 +206,8 @@ pub(crate) fn spikes_in_step(source: &SpikeSource, n: u64, dt: f64, rng: &mut Rn
             (last.ceil().max(0.0) - first.ceil().max(0.0)) as u32
         }
         SpikeSource::Times { times_ms } => times_ms.iter().filter(|&&s| step_of(s, dt) == n).count() as u32,
+        SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. } => {
+            unreachable!("Poisson trains are drawn by a PoissonPool")
+        }
     }
 }

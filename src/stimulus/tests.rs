@@ -3,7 +3,7 @@ use crate::synapse::Kernel;
 
 /// The current of every step of `stimulus` for `steps` steps.
 fn run(stimulus: &Stimulus, dt: f64, steps: u64, seed: u64) -> Vec<f64> {
-    let mut runner = Runner::new(stimulus, dt, seed);
+    let mut runner = Runner::new(stimulus, dt, seed, 1);
     (0..steps).map(|n| runner.current(n)).collect()
 }
 

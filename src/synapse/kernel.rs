@@ -87,55 +87,78 @@ impl Propagator {
     }
 }
 
-/// The running state of one kernel: two traces suffice for all four.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KernelState {
-    pub x: f64,
-    pub y: f64,
+impl Propagator {
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+    /// `exp(-dt/tau)`: how much of a current kernel's value is left after one step.
+    pub fn decay(&self) -> f64 {
+        self.d1
+    }
 }
 
-impl KernelState {
-    /// Adds `spikes` arriving in this step, returns `K`-weighted sum for the step, then decays
-    /// the traces over `dt_ms`.
-    pub fn step(&mut self, kernel: &Kernel, spikes: f64, dt_ms: f64) -> f64 {
-        self.advance(&Propagator::new(*kernel, dt_ms), spikes)
+/// One kernel's running state for a whole population (struct of arrays: two traces suffice
+/// for all four kernels), advanced by loops with the kernel chosen once, not per neuron.
+#[derive(Debug, Clone, Default)]
+pub struct KernelStates {
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl KernelStates {
+    pub fn new(n: usize) -> Self {
+        Self { x: vec![0.0; n], y: vec![0.0; n] }
     }
 
-    /// [`KernelState::step`] with the decay factors computed beforehand (networks).
-    #[inline]
-    pub fn advance(&mut self, p: &Propagator, spikes: f64) -> f64 {
-        match p.kernel {
-            Kernel::Delta => spikes / p.dt_ms,
-            Kernel::Exponential { .. } => {
-                self.x += spikes;
-                let out = self.x;
-                self.x *= p.d1;
-                out
-            }
-            Kernel::Alpha { tau_ms } => {
-                // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
-                self.x += spikes;
-                let out = std::f64::consts::E * self.y;
-                self.y = p.d1 * (self.y + p.dt_ms / tau_ms * self.x);
-                self.x *= p.d1;
-                out
-            }
-            Kernel::DoubleExponential { .. } => {
-                self.x += spikes;
-                self.y += spikes;
-                let out = self.x - self.y;
-                self.x *= p.d1;
-                self.y *= p.d2;
-                out
-            }
+    /// Starts neuron `i`'s kernel output at `value` (a network's initial conductance or current).
+    pub fn start_at(&mut self, kernel: &Kernel, i: usize, value: f64) {
+        match kernel {
+            Kernel::Alpha { .. } => self.y[i] = value / std::f64::consts::E,
+            _ => self.x[i] = value,
         }
     }
 
-    /// Starts the kernel's output at `value` (a network's initial conductance or current).
-    pub fn start_at(kernel: &Kernel, value: f64) -> Self {
-        match kernel {
-            Kernel::Alpha { .. } => Self { x: 0.0, y: value / std::f64::consts::E },
-            _ => Self { x: value, y: 0.0 },
+    /// For each neuron `i`: takes `arrivals[i]` (the weights of the spikes arriving in this
+    /// step, leaving 0), hands `out(i, value)` the kernel's output over the step, then decays
+    /// the traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered within
+    /// the step (model current unit x ms); the others' is a current.
+    #[inline]
+    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], mut out: impl FnMut(usize, f64)) {
+        let n = arrivals.len();
+        let (x, y) = (&mut self.x[..n], &mut self.y[..n]);
+        match p.kernel {
+            Kernel::Delta => {
+                for (i, a) in arrivals.iter_mut().enumerate() {
+                    out(i, std::mem::take(a));
+                }
+            }
+            Kernel::Exponential { .. } => {
+                for (i, (a, x)) in arrivals.iter_mut().zip(x).enumerate() {
+                    *x += std::mem::take(a);
+                    out(i, *x);
+                    *x *= p.d1;
+                }
+            }
+            Kernel::Alpha { tau_ms } => {
+                // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
+                let rise = p.dt_ms / tau_ms;
+                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
+                    *x += std::mem::take(a);
+                    out(i, std::f64::consts::E * *y);
+                    *y = p.d1 * (*y + rise * *x);
+                    *x *= p.d1;
+                }
+            }
+            Kernel::DoubleExponential { .. } => {
+                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
+                    let a = std::mem::take(a);
+                    *x += a;
+                    *y += a;
+                    out(i, *x - *y);
+                    *x *= p.d1;
+                    *y *= p.d2;
+                }
+            }
         }
     }
 }
@@ -152,15 +175,17 @@ mod tests {
             Kernel::Alpha { tau_ms: 5.0 },
             Kernel::DoubleExponential { tau_ms: 15.0 },
         ] {
-            let mut state = KernelState::default();
+            let (mut states, p) = (KernelStates::new(1), Propagator::new(kernel, dt));
             for n in 0..5000 {
-                let value = state.step(&kernel, if n == 0 { 1.0 } else { 0.0 }, dt);
+                let mut value = 0.0;
+                states.advance(&p, &mut [if n == 0 { 1.0 } else { 0.0 }], |_, v| value = v);
                 let exact = kernel.at(n as f64 * dt);
                 assert!((value - exact).abs() < 1e-9, "{kernel:?} at step {n}: {value} vs {exact}");
             }
         }
-        let mut delta = KernelState::default();
-        assert_eq!(delta.step(&Kernel::Delta, 2.0, 0.1), 20.0, "charge 2 x 1 ms in one 0.1 ms step");
+        let mut charge = 0.0;
+        KernelStates::new(1).advance(&Propagator::new(Kernel::Delta, 0.1), &mut [2.0], |_, v| charge = v);
+        assert_eq!(charge, 2.0, "two unit spikes through a delta kernel deliver 2 x 1 ms of charge");
         assert!((Kernel::Alpha { tau_ms: 3.0 }.at(3.0) - 1.0).abs() < 1e-12, "alpha peaks at 1");
     }
 }

@@ -3,4 +3,4 @@
 pub mod kernel;
 pub mod plasticity;
 
-pub use kernel::{Kernel, KernelState, Propagator};
+pub use kernel::{Kernel, KernelStates, Propagator};
