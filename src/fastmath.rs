@@ -49,11 +49,18 @@ fn series(r: f64, c: &[f64; 13]) -> f64 {
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     let clamped = x.clamp(-708.0, 709.0);
-    let n = (clamped * std::f64::consts::LOG2_E).round();
+    // Round to the nearest integer by adding and taking away 1.5 x 2^52 (`f64::round` is a
+    // libm call on baseline x86-64, where there is no rounding instruction).
+    // The integer n then sits in the low bits of `shifted`, and 2^n is built from them with
+    // integer adds and shifts (no float-to-integer conversion, which has no vector form here).
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    let shifted = clamped * std::f64::consts::LOG2_E + SHIFT;
+    let n = shifted - SHIFT;
     let r = clamped - n * LN2_HI - n * LN2_LO;
-    let scale = f64::from_bits(((n as i64 + 1023) as u64) << 52);
-    let value = series(r, &INV_FACTORIAL) * scale;
-    if x.is_nan() { x } else { value }
+    let k = shifted.to_bits().wrapping_sub(SHIFT.to_bits());
+    let scale = f64::from_bits(k.wrapping_add(1023) << 52);
+    // A NaN input stays NaN through the clamp and the series.
+    series(r, &INV_FACTORIAL) * scale
 }
 
 /// `1 / (k + 1)!` for `k = 0..=12`: the Taylor coefficients of `(e^z - 1)/z`.

@@ -32,6 +32,8 @@ struct Receptor {
     /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
     ring: Vec<f64>,
     slots: usize,
+    /// The kernel's output in this step, per neuron (scratch).
+    values: Vec<f64>,
 }
 
 /// A population of spike sources: its train, and the merged process of its neurons when the
@@ -65,26 +67,37 @@ impl Pop {
         for r in &mut self.receptors {
             let n = r.n;
             let arrivals = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
-            let (current, conductance, charge) = (&mut inputs.current, &mut inputs.conductance, &mut inputs.charge);
+            r.states.advance(&r.propagator, arrivals, &mut r.values);
+            let values = &r.values[..n];
+            let (current, conductance, charge) =
+                (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
             match (r.propagator.kernel(), r.reversal_mv) {
-                (Kernel::Delta, None) => r.states.advance(&r.propagator, arrivals, |i, q| charge[i] += q),
-                (Kernel::Delta, Some(e)) => r.states.advance(&r.propagator, arrivals, |i, q| {
-                    conductance[i] += q / dt_ms;
-                    current[i] += q / dt_ms * e;
-                }),
+                (Kernel::Delta, None) => add(charge, values, 1.0),
+                (Kernel::Delta, Some(e)) => {
+                    add(conductance, values, 1.0 / dt_ms);
+                    add(current, values, e / dt_ms);
+                }
                 (kernel, None) => {
                     let factor = match (linear, kernel) {
                         (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
                         _ => 1.0,
                     };
-                    r.states.advance(&r.propagator, arrivals, |i, value| current[i] += value * factor);
+                    add(current, values, factor);
                 }
-                (_, Some(e)) => r.states.advance(&r.propagator, arrivals, |i, g| {
-                    conductance[i] += g;
-                    current[i] += g * e;
-                }),
+                (_, Some(e)) => {
+                    add(conductance, values, 1.0);
+                    add(current, values, e);
+                }
             }
         }
+    }
+}
+
+/// `to[i] += scale x from[i]`.
+#[inline]
+fn add(to: &mut [f64], from: &[f64], scale: f64) {
+    for (t, f) in to.iter_mut().zip(from) {
+        *t += scale * f;
     }
 }
 
@@ -269,6 +282,7 @@ impl Net {
                     n,
                     ring: Vec::new(),
                     slots: 1,
+                    values: vec![0.0; n],
                 })
                 .collect();
             for (key, dist) in &ps.initial {

@@ -6,6 +6,8 @@
 //! the same numbers.
 
 use super::{Component, SpikeSource, Stimulus, step_of};
+use rand::RngExt;
+
 use crate::random::{Rng, exponential, index, normal, stream};
 use crate::synapse::{Kernel, KernelStates, Propagator};
 
@@ -18,7 +20,7 @@ enum State {
     Train { kernel: KernelStates, arriving: [f64; 1] },
     Noise { x: Vec<f64>, started: bool, decay: f64, rng: Rng },
     /// Independent Poisson trains, one per neuron, through the kernel.
-    Poisson { pool: PoissonPool, kernel: KernelStates, arriving: Vec<f64> },
+    Poisson { pool: PoissonPool, kernel: KernelStates, arriving: Vec<f64>, values: Vec<f64> },
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +60,8 @@ impl Runner {
                         let propagator = Some(Propagator::new(*kernel, dt_ms));
                         let state = if source.is_random() {
                             let pool = PoissonPool::new(stream(seed, *s));
-                            State::Poisson { pool, kernel: KernelStates::new(n), arriving: vec![0.0; n] }
+                            let (arriving, values) = (vec![0.0; n], vec![0.0; n]);
+                            State::Poisson { pool, kernel: KernelStates::new(n), arriving, values }
                         } else {
                             State::Train { kernel: KernelStates::new(1), arriving: [0.0] }
                         };
@@ -104,16 +107,17 @@ impl Runner {
                 (Component::Spikes { source, weight, .. }, State::Train { kernel, arriving }) => {
                     arriving[0] = weight * deterministic_spikes(source, n, dt) as f64;
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
-                    let mut value = 0.0;
-                    kernel.advance(p, arriving, |_, v| value = v);
+                    let mut value = [0.0];
+                    kernel.advance(p, arriving, &mut value);
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    out.iter_mut().for_each(|o| *o += value);
+                    out.iter_mut().for_each(|o| *o += value[0]);
                 }
-                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving }) => {
+                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving, values }) => {
                     pool.step(source, n, dt, count, |i| arriving[i] += weight);
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
+                    kernel.advance(p, arriving, values);
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    kernel.advance(p, arriving, |i, v| out[i] += v);
+                    out.iter_mut().zip(values.iter()).for_each(|(o, v)| *o += v);
                 }
                 _ => unreachable!("state matches its component"),
             }
@@ -187,7 +191,7 @@ impl PoissonPool {
     }
 
     fn rng_uniform(&mut self) -> f64 {
-        rand::RngExt::random::<f64>(&mut self.rng)
+        self.rng.random::<f64>()
     }
 }
 

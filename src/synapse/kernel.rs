@@ -119,42 +119,43 @@ impl KernelStates {
     }
 
     /// For each neuron `i`: takes `arrivals[i]` (the weights of the spikes arriving in this
-    /// step, leaving 0), hands `out(i, value)` the kernel's output over the step, then decays
-    /// the traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered within
-    /// the step (model current unit x ms); the others' is a current.
+    /// step, leaving 0), writes the kernel's output over the step to `out[i]`, then decays the
+    /// traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered within the
+    /// step (model current unit x ms); the others' is a current. Plain loops over slices of one
+    /// length: they vectorise.
     #[inline]
-    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], mut out: impl FnMut(usize, f64)) {
+    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], out: &mut [f64]) {
         let n = arrivals.len();
-        let (x, y) = (&mut self.x[..n], &mut self.y[..n]);
+        let (x, y, out) = (&mut self.x[..n], &mut self.y[..n], &mut out[..n]);
         match p.kernel {
             Kernel::Delta => {
-                for (i, a) in arrivals.iter_mut().enumerate() {
-                    out(i, std::mem::take(a));
+                for (a, o) in arrivals.iter_mut().zip(out) {
+                    *o = std::mem::take(a);
                 }
             }
             Kernel::Exponential { .. } => {
-                for (i, (a, x)) in arrivals.iter_mut().zip(x).enumerate() {
+                for ((a, x), o) in arrivals.iter_mut().zip(x).zip(out) {
                     *x += std::mem::take(a);
-                    out(i, *x);
+                    *o = *x;
                     *x *= p.d1;
                 }
             }
             Kernel::Alpha { tau_ms } => {
                 // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
                 let rise = p.dt_ms / tau_ms;
-                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
+                for (((a, x), y), o) in arrivals.iter_mut().zip(x).zip(y).zip(out) {
                     *x += std::mem::take(a);
-                    out(i, std::f64::consts::E * *y);
+                    *o = std::f64::consts::E * *y;
                     *y = p.d1 * (*y + rise * *x);
                     *x *= p.d1;
                 }
             }
             Kernel::DoubleExponential { .. } => {
-                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
+                for (((a, x), y), o) in arrivals.iter_mut().zip(x).zip(y).zip(out) {
                     let a = std::mem::take(a);
                     *x += a;
                     *y += a;
-                    out(i, *x - *y);
+                    *o = *x - *y;
                     *x *= p.d1;
                     *y *= p.d2;
                 }
@@ -177,15 +178,16 @@ mod tests {
         ] {
             let (mut states, p) = (KernelStates::new(1), Propagator::new(kernel, dt));
             for n in 0..5000 {
-                let mut value = 0.0;
-                states.advance(&p, &mut [if n == 0 { 1.0 } else { 0.0 }], |_, v| value = v);
+                let mut value = [0.0];
+                states.advance(&p, &mut [if n == 0 { 1.0 } else { 0.0 }], &mut value);
+                let value = value[0];
                 let exact = kernel.at(n as f64 * dt);
                 assert!((value - exact).abs() < 1e-9, "{kernel:?} at step {n}: {value} vs {exact}");
             }
         }
-        let mut charge = 0.0;
-        KernelStates::new(1).advance(&Propagator::new(Kernel::Delta, 0.1), &mut [2.0], |_, v| charge = v);
-        assert_eq!(charge, 2.0, "two unit spikes through a delta kernel deliver 2 x 1 ms of charge");
+        let mut charge = [0.0];
+        KernelStates::new(1).advance(&Propagator::new(Kernel::Delta, 0.1), &mut [2.0], &mut charge);
+        assert_eq!(charge[0], 2.0, "two unit spikes through a delta kernel deliver 2 x 1 ms of charge");
         assert!((Kernel::Alpha { tau_ms: 3.0 }.at(3.0) - 1.0).abs() < 1e-12, "alpha peaks at 1");
     }
 }
