@@ -262,6 +262,19 @@ impl Preset {
         if let Some(network) = &self.network {
             network.validate().map_err(|(field, m)| invalid(format!("network.{field}"), m))?;
         }
+        if run.integrator == Integrator::Exact {
+            let exact = match &self.network {
+                Some(network) => network.check_exact(),
+                None if self.neuron.linear().is_none() => {
+                    Err(format!("the {} model is not linear", self.neuron.kind().name()))
+                }
+                None => Ok(()),
+            };
+            exact.map_err(|m| {
+                let m = format!("{m}: the Exact scheme needs models linear in V (LIF) with delta or exponential current synapses; use ExponentialEuler or RK4");
+                invalid("run.integrator".into(), m)
+            })?;
+        }
         if let Some(learning) = &self.learning {
             learning.validate(run.dt_ms).map_err(|(field, m)| invalid(format!("learning.{field}"), m))?;
         }

@@ -40,7 +40,7 @@ pub fn exponential(rng: &mut Rng) -> f64 {
 /// sizes a network has).
 #[inline]
 pub fn index(rng: &mut Rng, n: usize) -> usize {
-    ((rng.random::<u64>() >> 32) * n as u64 >> 32) as usize
+    (((rng.random::<u64>() >> 32) * n as u64) >> 32) as usize
 }
 
 /// A Poisson count with mean `lambda`, by inversion (for the small means of one step).

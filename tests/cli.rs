@@ -308,3 +308,21 @@ fn learning_presets_read_mnist_idx_files_from_a_folder() {
     let result = spikelab(&["run", "plasticity/ee746_tempotron", "--out", dir, "--mnist", mnist]);
     assert!(text(&result.stderr).contains("does not use images"), "{}", text(&result.stderr));
 }
+
+#[test]
+fn bench_and_run_give_the_same_spikes_for_a_workload() {
+    // `spikelab bench --workload cuba` is `spikelab run bench/cuba`: the same engine, preset,
+    // seed and duration give the same spike count.
+    let bench = spikelab(&["bench", "--workload", "cuba", "--bio", "0.1", "--seed", "3", "--threads", "1"]);
+    assert!(bench.status.success(), "{}", text(&bench.stderr));
+    let line: serde_json::Value = serde_json::from_str(text(&bench.stdout).trim()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let run = spikelab(&["run", "bench/cuba", "--duration-ms", "100", "--seed", "3", "--out", out]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert!(line["spikes"].as_u64().unwrap() > 100, "{line}");
+    assert_eq!(line["spikes"], summary["spike_count"], "bench {line}, run {summary}");
+    assert_eq!(line["n_synapses"], summary["n_synapses"]);
+}

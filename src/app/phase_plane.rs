@@ -44,6 +44,14 @@ impl PhasePanel {
         let h = &lab.history;
         self.current = lab.preset.stimulus.value_at(h.t_ms);
         let Some(plane) = plane(&model) else {
+            if model.vars().len() > 1 {
+                ui.label(format!(
+                    "The {} model has {} variables and no two-dimensional reduction here: see its traces.",
+                    model.kind().name(),
+                    model.vars().len()
+                ));
+                return;
+            }
             phase_line_ui(ui, &model, self.current);
             return;
         };

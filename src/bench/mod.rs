@@ -90,15 +90,7 @@ pub fn workload(id: &str, bio_s: f64, seed: u64, threads: usize) -> Result<Outco
         extra["mean_w_over_wmax"] = mean.into();
         extra["frac_w_above_half"] = above.into();
     }
-    Ok(Outcome {
-        n_neurons,
-        n_synapses: sim.net().n_synapses(),
-        build_s,
-        wall_s,
-        cpu_s,
-        spikes: count.neurons,
-        extra,
-    })
+    Ok(Outcome { n_neurons, n_synapses: sim.net().n_synapses(), build_s, wall_s, cpu_s, spikes: count.neurons, extra })
 }
 
 /// Runs `workload` and prints its result line.

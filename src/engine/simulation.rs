@@ -3,13 +3,18 @@
 //! # Step schedule
 //! Each call of [`Simulation::step`] advances the time grid `t_n = n dt` by one step, in this order:
 //! 1. **inputs summed**: each synapse type takes the weights arriving in step `n` from its delay
-//!    ring and advances its kernel (current, or conductance re-evaluated at every integrator
-//!    stage's V); the stimulus currents of step `n` are added (held over the step);
-//! 2. **integrate** every neuron from `t_n` to `t_n + dt` with the chosen integrator;
-//! 3. **threshold, reset, refractory**: a neuron whose `v` reaches threshold inside the step emits
-//!    a spike at the linearly interpolated crossing time, its state is reset as it was at the
-//!    crossing, and integration continues for the rest of the step once its refractory clock
-//!    (which may end mid-step) allows;
+//!    ring and advances its kernel, giving a current, a conductance (re-evaluated at every
+//!    integrator stage's V) or, for a delta synapse, a charge delivered at the step's start;
+//!    the stimulus currents of step `n` are added (held over the step);
+//! 2. **integrate** every neuron from `t_n` to `t_n + dt` with the chosen integrator (the exact
+//!    scheme: V's closed form, a delta charge as a jump of `q / C` first);
+//! 3. **threshold, reset, refractory**: with interpolated spike times, a neuron whose `v`
+//!    reaches threshold inside the step emits a spike at the crossing located to the
+//!    integrator's accuracy, its state is reset as it was at the crossing, and integration
+//!    continues for the rest of the step once its refractory clock (which may end mid-step)
+//!    allows. On the step grid (`run.spike_timing: Grid`, and the schemes of published scripts)
+//!    the threshold is tested at the step's end, the spike carries that time, and the neuron is
+//!    clamped (its input lost) for `round(t_ref / dt)` whole steps;
 //! 4. **spikes into delay queues**: a spike of step `n` adds its weights to the ring slot of step
 //!    `n + D`, `D = max(1, round(delay / dt))` (see [`crate::network::spec`]); the spikes of the
 //!    step go to the observer in time order;

@@ -10,8 +10,8 @@ use rand::RngExt;
 
 use super::connect::{Connections, connect};
 use super::csr::group_by_key;
-use super::spec::{Dist, NetworkSpec, Spread};
 use super::population::{Inputs, StepContext};
+use super::spec::{Dist, NetworkSpec, Spread};
 use super::{Fault, Population, Spike};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::neuron::NeuronModel;
@@ -334,7 +334,11 @@ impl Net {
                 let (first, end) = input.neurons.unwrap_or((0, spec.populations[pop].size));
                 // Each input draws from its own stream; its neurons draw independently within it.
                 let own = stream(seed, (k as u64 + 1) << 32).random::<u64>();
-                InputRun { pop, first: first as usize, runner: Runner::new(&input.stimulus, dt_ms, own, (end - first) as usize) }
+                InputRun {
+                    pop,
+                    first: first as usize,
+                    runner: Runner::new(&input.stimulus, dt_ms, own, (end - first) as usize),
+                }
             })
             .collect();
         Ok(Self { pops, projections, outgoing, inputs, tick: 0, last_dt_ms: dt_ms })

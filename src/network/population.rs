@@ -384,9 +384,8 @@ fn grid<'m, M: Dynamics + 'static, const CODE: u8>(
     let (current, conductance, charge) = (&part.current[..len], &part.conductance[..len], &part.charge[..len]);
     let refractory = &mut *part.refractory;
     let v_before = &mut part.v_before[..len];
-    let linear = matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler)
-        .then(|| model_of(0).linear())
-        .flatten();
+    let linear =
+        matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler).then(|| model_of(0).linear()).flatten();
     let mut finite = true;
     match linear {
         // The closed form: one variable, the decay prepared once unless it varies.
@@ -450,6 +449,7 @@ fn grid<'m, M: Dynamics + 'static, const CODE: u8>(
     for block in (0..len).step_by(64) {
         let end = (block + 64).min(len);
         let mut mask = 0u64;
+        #[allow(clippy::needless_range_loop)] // k indexes three arrays and the model
         for k in block..end {
             let (v, model) = (part.vars[0][k], model_of(k));
             let threshold = model.threshold();

@@ -466,6 +466,33 @@ impl NetworkSpec {
     }
 }
 
+impl NetworkSpec {
+    /// What the Exact scheme cannot integrate exactly, named: a model not linear in V, an alpha
+    /// or double-exponential current synapse, or a per-neuron membrane time constant (the
+    /// exponential synapses' propagators are the population's).
+    pub fn check_exact(&self) -> Result<(), String> {
+        for pop in self.populations.iter().filter(|p| p.source.is_none()) {
+            if pop.neuron.linear().is_none() {
+                return Err(format!(
+                    "population `{}` runs the {} model, not linear",
+                    pop.name,
+                    pop.neuron.kind().name()
+                ));
+            }
+            for (name, synapse) in &pop.synapses {
+                let exact_kernel = matches!(synapse.kernel, Kernel::Delta | Kernel::Exponential { .. });
+                if synapse.reversal_mv.is_none() && !exact_kernel {
+                    return Err(format!("synapse `{name}` of `{}` has a {} kernel", pop.name, synapse.kernel.name()));
+                }
+            }
+            if let Some(s) = pop.spread.iter().find(|s| matches!(s.param(), "c_pf" | "g_l_ns")) {
+                return Err(format!("`{}` varies {} from neuron to neuron", pop.name, s.param()));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A source's rates and times must be finite and non-negative.
 fn source_check(source: &SpikeSource) -> Result<(), String> {
     let values: Vec<f64> = match source {

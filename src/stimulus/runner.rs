@@ -17,10 +17,23 @@ enum State {
     Fixed,
     /// A deterministic spike train (regular, listed times) through its kernel: one state serves
     /// every neuron.
-    Train { kernel: KernelStates, arriving: [f64; 1] },
-    Noise { x: Vec<f64>, started: bool, decay: f64, rng: Rng },
+    Train {
+        kernel: KernelStates,
+        arriving: [f64; 1],
+    },
+    Noise {
+        x: Vec<f64>,
+        started: bool,
+        decay: f64,
+        rng: Rng,
+    },
     /// Independent Poisson trains, one per neuron, through the kernel.
-    Poisson { pool: PoissonPool, kernel: KernelStates, arriving: Vec<f64>, values: Vec<f64> },
+    Poisson {
+        pool: PoissonPool,
+        kernel: KernelStates,
+        arriving: Vec<f64>,
+        values: Vec<f64>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +187,7 @@ impl PoissonPool {
             self.next_ms = f64::NAN;
             return;
         }
-        if !(self.next_ms >= t0) {
+        if self.next_ms.is_nan() || self.next_ms < t0 {
             self.next_ms = t0 + exponential(&mut self.rng) / peak_per_ms;
         }
         while self.next_ms < t1 {
