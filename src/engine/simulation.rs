@@ -134,7 +134,7 @@ impl Simulation {
         self.integrator
     }
     /// The parameters of the first recorded neuron (the bench views show it).
-    pub fn model(&self) -> &NeuronModel {
+    pub fn model(&self) -> NeuronModel {
         let (p, i) = self.net.locate(self.record.first().copied().unwrap_or(0));
         self.net.population(p).model_of(i)
     }

@@ -132,7 +132,7 @@ impl Engine {
         let mut engine = Self {
             speed: preset.view.speed,
             preset,
-            pending: Frame::new(0, sim.columns(), *sim.model(), Status::Paused),
+            pending: Frame::new(0, sim.columns(), sim.model(), Status::Paused),
             sim,
             run_id: 0,
             running: false,
@@ -297,11 +297,11 @@ impl Engine {
             let instant = (self.sim.t_ms() - self.rate_mark.1) / elapsed;
             self.rate = if self.rate == 0.0 { instant } else { 0.8 * self.rate + 0.2 * instant };
         }
-        let fresh = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
+        let fresh = Frame::new(self.run_id, self.sim.columns(), self.sim.model(), Status::Paused);
         let mut frame = std::mem::replace(&mut self.pending, fresh);
         frame.t_ms = self.sim.t_ms();
         frame.status = self.status();
-        frame.model = *self.sim.model();
+        frame.model = self.sim.model();
         frame.sim_ms_per_s = if self.stepping() || frame.steps > 0 { self.rate } else { 0.0 };
         match self.frames.try_send(frame) {
             Ok(()) => {
@@ -325,7 +325,7 @@ impl Engine {
             Err(message) => self.fault = Some(format!("cannot restart: {message}")),
         }
         self.run_id += 1;
-        self.pending = Frame::new(self.run_id, self.sim.columns(), *self.sim.model(), Status::Paused);
+        self.pending = Frame::new(self.run_id, self.sim.columns(), self.sim.model(), Status::Paused);
         self.sim.sample(&mut self.pending);
         self.anchor = (Instant::now(), self.sim.t_ms());
         self.rate_mark = (Instant::now(), self.sim.t_ms());
@@ -435,7 +435,7 @@ impl Engine {
                 self.pending.traces = vec![Series::default(); columns.len()];
                 self.pending.columns = columns;
                 self.pending.input = Series::default();
-                self.pending.model = *self.sim.model();
+                self.pending.model = self.sim.model();
                 self.sim.sample(&mut self.pending);
                 self.status_changed = true;
             }

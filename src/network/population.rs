@@ -10,7 +10,7 @@
 //! locates each crossing inside its step.
 
 use crate::integrate::{Drive, Integrator, SpikeTiming};
-use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
+use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, ParamSet, State, with_model};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,8 +82,10 @@ fn crossing<M: Dynamics>(
 #[derive(Debug, Clone)]
 pub struct Population {
     model: NeuronModel,
-    /// Per-neuron parameters of the same kind as `model` (empty: every neuron runs `model`).
-    models: Vec<NeuronModel>,
+    /// Per-neuron parameters, a column per entry of the model's parameter table (empty: every
+    /// neuron runs `model`). Columns, not a vector of models: the update loop reads each
+    /// parameter as one contiguous array.
+    columns: Vec<Vec<f64>>,
     /// `vars[j][i]`: variable `j` of neuron `i`.
     vars: Vec<Vec<f64>>,
     /// When each neuron's refractory period ends (ms).
@@ -182,7 +184,7 @@ impl Population {
         let vars = (0..model.vars().len()).map(|j| vec![init[j]; n]).collect();
         Self {
             model,
-            models: Vec::new(),
+            columns: Vec::new(),
             vars,
             refractory_until_ms: vec![f64::NEG_INFINITY; n],
             v_before: vec![0.0; n],
@@ -200,7 +202,7 @@ impl Population {
     }
     /// Whether the neurons have parameters of their own.
     pub fn varies(&self) -> bool {
-        !self.models.is_empty()
+        !self.columns.is_empty()
     }
 
     /// Swaps in new parameters of the same model and keeps the state (live slider edits).
@@ -222,20 +224,29 @@ impl Population {
                 vars[i] = init[j];
             }
         }
-        self.models = models;
+        let specs = self.model.specs();
+        self.columns =
+            specs.iter().map(|spec| models.iter().map(|m| m.get(spec.key).expect("same kind")).collect()).collect();
     }
 
     /// The parameters neuron `i` runs.
-    pub fn model_of(&self, i: usize) -> &NeuronModel {
-        self.models.get(i).unwrap_or(&self.model)
+    pub fn model_of(&self, i: usize) -> NeuronModel {
+        if self.columns.is_empty() {
+            return self.model;
+        }
+        let mut model = self.model;
+        for (spec, column) in self.model.specs().iter().zip(&self.columns) {
+            model.set(spec.key, column[i]);
+        }
+        model
     }
 
     /// New base parameters of the same kind for a population with per-neuron values: every
     /// parameter except those in `spread` takes the new value; the spread ones keep their own.
     pub fn set_base_model(&mut self, model: NeuronModel, spread: &[&str]) {
-        for neuron in &mut self.models {
-            for spec in model.specs().iter().filter(|s| !spread.contains(&s.key)) {
-                neuron.set(spec.key, model.get(spec.key).expect("spec keys are fields"));
+        for (spec, column) in model.specs().iter().zip(&mut self.columns) {
+            if !spread.contains(&spec.key) {
+                column.fill(model.get(spec.key).expect("spec keys are fields"));
             }
         }
         self.model = model;
@@ -264,7 +275,7 @@ impl Population {
         threads: usize,
     ) -> Result<(), Fault> {
         let n = self.len();
-        let (model, models) = (self.model, &self.models);
+        let (model, columns) = (self.model, &self.columns);
         let chunk = if threads <= 1 || n < MIN_PARALLEL { n.max(1) } else { n.div_ceil(threads) };
         // Per chunk: its slices, its spikes, its result (nothing allocated on one thread).
         let mut vars = self.vars.iter_mut().map(|v| v.chunks_mut(chunk)).collect::<Vec<_>>();
@@ -286,11 +297,11 @@ impl Population {
         }
         if work.len() == 1 {
             let (part, _, _) = &mut work[0];
-            return step_chunk(&model, models, part, ctx, spikes);
+            return step_chunk(&model, columns, part, ctx, spikes);
         }
         rayon::scope(|scope| {
             for (part, found, result) in work.iter_mut() {
-                scope.spawn(move |_| *result = step_chunk(&model, models, part, ctx, found));
+                scope.spawn(move |_| *result = step_chunk(&model, columns, part, ctx, found));
             }
         });
         for (_, found, result) in work {
@@ -311,7 +322,7 @@ pub const MIN_PARALLEL: usize = 8000;
 /// results are identical either way.
 fn step_chunk(
     model: &NeuronModel,
-    models: &[NeuronModel],
+    columns: &[Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
@@ -319,56 +330,77 @@ fn step_chunk(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
-        return unsafe { step_chunk_avx2(model, models, part, ctx, spikes) };
+        return unsafe { step_chunk_avx2(model, columns, part, ctx, spikes) };
     }
-    step_chunk_any(model, models, part, ctx, spikes)
+    step_chunk_any(model, columns, part, ctx, spikes)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn step_chunk_avx2(
     model: &NeuronModel,
-    models: &[NeuronModel],
+    columns: &[Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
-    step_chunk_any(model, models, part, ctx, spikes)
+    step_chunk_any(model, columns, part, ctx, spikes)
 }
 
 #[inline(always)]
 fn step_chunk_any(
     model: &NeuronModel,
-    models: &[NeuronModel],
+    columns: &[Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
     let on_grid = ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes();
     with_model!(model, p => with_integrator!(ctx.integrator, CODE => {
-        if !on_grid {
-            interpolated::<_, CODE>(p, models, part, ctx, spikes)
-        } else if models.is_empty() {
-            grid::<_, CODE>(|_| p, false, part, ctx, spikes)
-        } else {
-            let first = part.first;
-            grid::<_, CODE>(|k| typed(p, &models[first + k]), true, part, ctx, spikes)
+        let len = part.refractory.len();
+        // The chunk's stretch of every column, each of the chunk's length (so the loops index
+        // them without bounds checks); at most one per parameter.
+        let mut own: [&[f64]; MAX_PARAMS] = [&[]; MAX_PARAMS];
+        for (slot, column) in own.iter_mut().zip(columns) {
+            *slot = &column[part.first..part.first + len];
+        }
+        let own = own_parameters(p, own, len);
+        match (on_grid, columns.is_empty()) {
+            (false, true) => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
+            (false, false) => interpolated::<_, CODE>(own, part, ctx, spikes),
+            (true, true) => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
+            (true, false) => grid::<_, CODE>(own, true, part, ctx, spikes),
         }
     }))
 }
 
-/// The concrete parameters of a per-neuron model of the population's kind `M`.
+/// The most parameters a model has (Traub-Miles: 11).
+const MAX_PARAMS: usize = 16;
+
+/// The parameters of the chunk's neuron `k < len`, read from the chunk's stretch of each column;
+/// `_kind` names the parameter type.
 #[inline(always)]
-fn typed<'a, M: Dynamics + 'static>(_: &M, model: &'a NeuronModel) -> &'a M {
-    model.as_any().downcast_ref().expect("per-neuron models share the population's kind")
+fn own_parameters<'c, M: ParamSet>(
+    _kind: &M,
+    columns: [&'c [f64]; MAX_PARAMS],
+    len: usize,
+) -> impl Fn(usize) -> M + 'c {
+    let columns = columns.map(|c| if c.is_empty() { c } else { &c[..len] });
+    #[inline(always)]
+    move |k| {
+        M::from_fn(
+            #[inline(always)]
+            |j| columns[j][k],
+        )
+    }
 }
 
 /// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k`, the same for
 /// all unless `varies`): integrate every free neuron (a select, not a branch, keeps the
 /// refractory ones as they are), then scan for threshold crossings.
 #[inline(always)]
-fn grid<'m, M: Dynamics + 'static, const CODE: u8>(
-    model_of: impl Fn(usize) -> &'m M,
+fn grid<M: Dynamics + Copy, const CODE: u8>(
+    model_of: impl Fn(usize) -> M,
     varies: bool,
     part: &mut Chunk,
     ctx: &StepContext,
@@ -431,7 +463,7 @@ fn grid<'m, M: Dynamics + 'static, const CODE: u8>(
                     *xj = part.vars[j][k];
                 }
                 let drive = Drive { current: current[k] + charge[k] / dt, conductance: conductance[k] };
-                let next = integrator.advance_driven(model, &x, drive, dt);
+                let next = integrator.advance_driven(&model, &x, drive, dt);
                 let free = refractory[k] <= free_after;
                 v_before[k] = x[0];
                 for j in 0..nv {
@@ -494,9 +526,8 @@ fn first_fault<M: Dynamics>(part: &Chunk, nv: usize, ctx: &StepContext, t_end: f
 /// The step with interpolated spike times, neuron by neuron: integrate, and where V crosses
 /// the threshold, locate the crossing, reset there, and integrate the rest of the step once
 /// the refractory clock (which may end mid-step) allows.
-fn interpolated<M: Dynamics + 'static, const CODE: u8>(
-    base: &M,
-    models: &[NeuronModel],
+fn interpolated<M: Dynamics + Copy, const CODE: u8>(
+    model_of: impl Fn(usize) -> M,
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
@@ -506,10 +537,7 @@ fn interpolated<M: Dynamics + 'static, const CODE: u8>(
     let t_end = ctx.t_ms + ctx.dt_ms;
     for k in 0..part.refractory.len() {
         let i = part.first + k;
-        let model: &M = match models.get(i) {
-            Some(own) => typed(base, own),
-            None => base,
-        };
+        let model = &model_of(k);
         let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
         let mut x: State = [0.0; MAX_VARS];
         for (j, xj) in x.iter_mut().enumerate().take(nv) {

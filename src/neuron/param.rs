@@ -46,6 +46,11 @@ pub trait ParamSet {
     /// Sets a parameter by key; `false` if the key is unknown (the value is not range-checked).
     fn set(&mut self, key: &str, value: f64) -> bool;
 
+    /// A parameter set from the values of its table, in table order (`value(j)` for spec `j`).
+    fn from_fn(value: impl FnMut(usize) -> f64) -> Self
+    where
+        Self: Sized;
+
     /// Range check of every parameter, in table order.
     fn check_ranges(&self) -> Result<(), String> {
         for spec in Self::specs() {
@@ -99,6 +104,16 @@ macro_rules! params {
             fn set(&mut self, key: &str, value: f64) -> bool {
                 match key { $(stringify!($key) => { self.$key = value; true })* _ => false }
             }
+            #[inline(always)]
+            fn from_fn(mut value: impl FnMut(usize) -> f64) -> Self {
+                let mut j = 0;
+                let mut next = || {
+                    j += 1;
+                    value(j - 1)
+                };
+                // Fields are initialised in the order written, which is the table's.
+                Self { $($key: next(),)* }
+            }
         }
     };
 }
@@ -123,6 +138,7 @@ mod tests {
         assert_eq!(Demo::specs()[0].label(), "x [mV]");
         assert_eq!(Demo::specs()[1].label(), "y");
         assert_eq!(d.get("y"), Some(0.5));
+        assert_eq!(Demo::from_fn(|j| [3.0, 0.25][j]), Demo { x_mv: 3.0, y: 0.25 });
         assert!(d.set("x_mv", 20.0));
         assert!(!d.set("nope", 1.0));
         let err = d.check_ranges().unwrap_err();

@@ -123,7 +123,7 @@ impl KernelStates {
     /// traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered within the
     /// step (model current unit x ms); the others' is a current. Plain loops over slices of one
     /// length: they vectorise.
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], out: &mut [f64]) {
         let n = arrivals.len();
         let (x, y, out) = (&mut self.x[..n], &mut self.y[..n], &mut out[..n]);

@@ -160,26 +160,62 @@ impl Rule {
     }
 }
 
-/// Two exponentially decaying traces of one neuron, decayed lazily to the time they are read.
+/// The clock of a group of traces: every trace of the group decays as `exp(-(t - t_ref)/tau)`
+/// from one reference time, so it is stored as `value(t) / factor(t)` and reading it at `t`
+/// costs one multiplication by the group's factor, computed once per event for all of them,
+/// instead of an exponential per synapse.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceClock {
+    t_ref_ms: f64,
+    taus: [f64; 2],
+}
+
+/// How far (in time constants) the reference may fall behind before the stored values are
+/// brought forward, far from `f64`'s range (e^700).
+const RESCALE_TAUS: f64 = 200.0;
+
+impl TraceClock {
+    pub fn new(taus: [f64; 2]) -> Self {
+        Self { t_ref_ms: 0.0, taus }
+    }
+    /// The factors `exp(-(t - t_ref)/tau)` at `t_ms`.
+    #[inline]
+    pub fn factors(&self, t_ms: f64) -> [f64; 2] {
+        let age = t_ms - self.t_ref_ms;
+        [(-age / self.taus[0]).exp(), (-age / self.taus[1]).exp()]
+    }
+    /// Moves the reference to `t_ms` once it lies far behind, rescaling `traces` (all of the
+    /// clock's); the values they stand for do not change.
+    pub fn keep_near(&mut self, t_ms: f64, traces: &mut [Traces]) {
+        if (t_ms - self.t_ref_ms) / self.taus[0].min(self.taus[1]) < RESCALE_TAUS {
+            return;
+        }
+        let f = self.factors(t_ms);
+        for trace in traces {
+            trace.scaled = [trace.scaled[0] * f[0], trace.scaled[1] * f[1]];
+        }
+        self.t_ref_ms = t_ms;
+    }
+}
+
+/// Two exponentially decaying traces of one neuron (or synapse), stored against their clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Traces {
-    values: [f64; 2],
-    t_ms: f64,
+    scaled: [f64; 2],
 }
 
 impl Traces {
-    /// The traces at `t_ms` (no earlier than the last update).
+    /// The traces at the time whose clock factors are `f`.
     #[inline]
-    pub fn at(&self, t_ms: f64, taus: [f64; 2]) -> [f64; 2] {
-        let dt = t_ms - self.t_ms;
-        [self.values[0] * (-dt / taus[0]).exp(), self.values[1] * (-dt / taus[1]).exp()]
+    pub fn at(&self, f: [f64; 2]) -> [f64; 2] {
+        [self.scaled[0] * f[0], self.scaled[1] * f[1]]
     }
-    /// Records a spike at `t_ms`: each trace adds 1 (all-to-all) or is set to 1 (nearest).
+    /// Records a spike at the time whose clock factors are `f`: each trace adds 1 (all-to-all)
+    /// or is set to 1 (nearest).
     #[inline]
-    pub fn spike(&mut self, t_ms: f64, taus: [f64; 2], nearest: bool) {
-        let now = self.at(t_ms, taus);
-        self.values = if nearest { [1.0, 1.0] } else { [now[0] + 1.0, now[1] + 1.0] };
-        self.t_ms = t_ms;
+    pub fn spike(&mut self, f: [f64; 2], nearest: bool) {
+        let add = [1.0 / f[0], 1.0 / f[1]];
+        self.scaled = if nearest { add } else { [self.scaled[0] + add[0], self.scaled[1] + add[1]] };
     }
 }
 
