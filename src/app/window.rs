@@ -30,6 +30,8 @@ struct Window {
     shot: Arc<Mutex<Option<Result<(), String>>>>,
     shot_requested: bool,
     frame_cpu_ms: Vec<f32>,
+    /// Wall clock and simulated time at the first frame measured.
+    measured_from: Option<(Instant, f64)>,
     result: Arc<Mutex<Result<(), String>>>,
 }
 
@@ -44,9 +46,12 @@ impl eframe::App for Window {
             if let Some(c) = cpu {
                 self.frame_cpu_ms.push(c * 1000.0);
             }
+            let t_ms = self.app.lab.history.t_ms;
+            let (since, t0) = *self.measured_from.get_or_insert((Instant::now(), t_ms));
             ctx.request_repaint();
             if self.frame_cpu_ms.len() >= frames {
-                print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed());
+                let wall = since.elapsed().as_secs_f64();
+                print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed(), (t_ms - t0) / wall);
                 self.args.frame_stats = None;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
@@ -84,8 +89,9 @@ fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
     Ok(())
 }
 
-/// Prints UI CPU time per frame (ms): mean, median, 95th percentile, as one JSON line.
-fn print_frame_stats(ms: &mut [f32], wall: Duration) {
+/// Prints UI CPU time per frame (ms): mean, median, 95th percentile, and the simulated
+/// milliseconds per wall second over the frames measured, as one JSON line.
+fn print_frame_stats(ms: &mut [f32], wall: Duration, sim_ms_per_wall_s: f64) {
     ms.sort_by(f32::total_cmp);
     let n = ms.len().max(1);
     let mean = ms.iter().sum::<f32>() / n as f32;
@@ -93,7 +99,8 @@ fn print_frame_stats(ms: &mut [f32], wall: Duration) {
     println!(
         "{}",
         serde_json::json!({"frames": ms.len(), "ui_cpu_ms_mean": mean, "ui_cpu_ms_median": pct(0.5),
-            "ui_cpu_ms_p95": pct(0.95), "wall_seconds": wall.as_secs_f64()})
+            "ui_cpu_ms_p95": pct(0.95), "wall_seconds": wall.as_secs_f64(),
+            "simulated_ms_per_wall_second": sim_ms_per_wall_s})
     );
 }
 
@@ -135,6 +142,7 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
                 shot: Arc::default(),
                 shot_requested: false,
                 frame_cpu_ms: Vec::new(),
+                measured_from: None,
                 result: outcome,
             }))
         }),
