@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Open the window, optionally on a preset (file or bundled name).
-    Gui(GuiArgs),
+    Gui(crate::app::GuiArgs),
     /// Run a preset headless and write CSV and a JSON summary.
     Run {
         /// Preset file, or a bundled name such as `izhikevich-2003/rs`.
@@ -87,30 +87,6 @@ pub enum Cmd {
     },
 }
 
-#[derive(clap::Args, Debug, Default, Clone)]
-pub struct GuiArgs {
-    /// Preset file or bundled name to open.
-    pub preset: Option<String>,
-    /// Save a PNG of the window after it has drawn for `--screenshot-after-ms`, then quit.
-    #[arg(long)]
-    pub screenshot: Option<PathBuf>,
-    #[arg(long, default_value_t = 2500)]
-    pub screenshot_after_ms: u64,
-    /// Start the simulation running.
-    #[arg(long)]
-    pub run: bool,
-    /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
-    /// for a network: raster, stdp, activity, connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
-    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
-    pub view: Option<String>,
-    /// After this many frames print UI frame-time statistics as JSON and quit.
-    #[arg(long)]
-    pub frame_stats: Option<usize>,
-    /// A folder with MNIST's IDX files for a learning preset (as `run --mnist`).
-    #[arg(long)]
-    pub mnist: Option<PathBuf>,
-}
-
 /// Runs a subcommand; the error is printed by `main` and gives exit code 1.
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
@@ -138,7 +114,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 preset.run.seed = s;
             }
             if let Some(dir) = mnist {
-                use_mnist(&mut preset, &dir)?;
+                preset.use_mnist(&dir)?;
             }
             run_headless(&preset, &out)
         }
@@ -180,12 +156,6 @@ pub fn execute(command: Cmd) -> Result<(), String> {
         }
         Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
     }
-}
-
-/// Points a learning preset at MNIST's IDX files in `dir` (checked when the task loads them).
-pub fn use_mnist(preset: &mut Preset, dir: &Path) -> Result<(), String> {
-    let learning = preset.learning.as_mut().ok_or("--mnist needs a learning preset (presets/learning)")?;
-    learning.set_source(crate::learning::data::Source::mnist_in(dir))
 }
 
 /// Up to and including the first full stop that ends a sentence.

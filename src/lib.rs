@@ -14,5 +14,7 @@ pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata
 pub mod preset; // the lab state as RON: load, validate, save, --set
 pub mod random; // seeded generator, normal and Poisson draws
+pub mod ron_file; // RON in and out, errors with file, line and field
+pub mod settings; // run and view settings: dt, integrator, speed, what happens at the end
 pub mod stimulus; // injected current: components, their runner, CSV import
 pub mod synapse; // synaptic kernels

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use crate::preset::{Preset, PresetError};
+use crate::preset::Preset;
+use crate::ron_file::PresetError;
 
 include!(concat!(env!("OUT_DIR"), "/bundled_presets.rs"));
 

@@ -1,5 +1,6 @@
 use clap::Parser;
-use spikelab::cli::{Cli, Cmd, GuiArgs, execute};
+use spikelab::app::GuiArgs;
+use spikelab::cli::{Cli, Cmd, execute};
 
 fn main() {
     let cli = Cli::parse();

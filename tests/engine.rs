@@ -5,8 +5,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use spikelab::engine::frame::Status;
-use spikelab::engine::{Command, EngineHandle, Frame, Simulation, Speed};
+use spikelab::engine::{Command, EngineHandle, Frame, Simulation};
 use spikelab::preset::Preset;
+use spikelab::settings::Speed;
 
 fn fast_lif() -> Preset {
     let mut p = common::bundled("basics/lif_std");
@@ -103,7 +104,7 @@ fn a_blow_up_pauses_with_a_message_instead_of_panicking() {
     p.neuron.set("b", 1.5);
     p.run.integrator = spikelab::integrate::Integrator::Euler;
     p.view.speed = Speed::Max;
-    p.view.at_end = spikelab::preset::AtEnd::Continue; // the preset loops its 150 ms protocol
+    p.view.at_end = spikelab::settings::AtEnd::Continue; // the preset loops its 150 ms protocol
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(20), |f| matches!(f.status, Status::Faulted(_)));
@@ -139,13 +140,13 @@ fn live_edits_reach_the_running_model() {
 fn a_protocol_pauses_or_loops_at_its_end() {
     let mut p = fast_lif();
     p.run.duration_ms = 50.0;
-    p.view.at_end = spikelab::preset::AtEnd::Pause;
+    p.view.at_end = spikelab::settings::AtEnd::Pause;
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(5), |f| f.status == Status::Paused && f.t_ms > 0.0);
     assert!((frames.last().unwrap().t_ms - 50.0).abs() < 1e-9, "paused exactly at the end");
 
-    p.view.at_end = spikelab::preset::AtEnd::Loop;
+    p.view.at_end = spikelab::settings::AtEnd::Loop;
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(5), |f| f.run_id >= 3);

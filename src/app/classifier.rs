@@ -51,7 +51,7 @@ impl ClassifierPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Conversion(task)) = lab.preset.learning.clone() else { return };
         let seed = lab.preset.run.seed;
-        let key = format!("{seed} {}", crate::preset::write_ron(&task));
+        let key = format!("{seed} {}", crate::ron_file::write_ron(&task));
         if key != self.key {
             self.key = key;
             (self.epochs, self.trained, self.error) = (Vec::new(), None, None);

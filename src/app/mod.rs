@@ -35,7 +35,7 @@ use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 
 pub use history::History;
-pub use window::run_window;
+pub use window::{GuiArgs, run_window};
 
 /// Time the UI spends draining frames per repaint; the rest waits for the next repaint.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
@@ -90,7 +90,7 @@ impl Lab {
     /// rebuild it on a background job; `None` without a network.
     pub fn network_key(&self) -> Option<String> {
         let network = self.preset.network.as_ref()?;
-        Some(format!("{} {} {}", self.preset.run.seed, self.preset.run.dt_ms, crate::preset::write_ron(network)))
+        Some(format!("{} {} {}", self.preset.run.seed, self.preset.run.dt_ms, crate::ron_file::write_ron(network)))
     }
 
     pub fn reset(&mut self) {

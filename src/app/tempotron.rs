@@ -42,8 +42,8 @@ impl TempotronPanel {
             p.run.seed,
             p.run.dt_ms,
             p.run.integrator,
-            crate::preset::write_ron(&p.neuron),
-            crate::preset::write_ron(task)
+            crate::ron_file::write_ron(&p.neuron),
+            crate::ron_file::write_ron(task)
         );
         if key == self.key {
             return;

@@ -51,7 +51,7 @@ impl TracePanel {
 
         let (window, show_hidden) = (view.window_ms, view.show_hidden);
         let protocol_ms = lab.preset.run.duration_ms;
-        let sweeping = view.at_end != crate::preset::AtEnd::Continue && lab.history.t_ms <= protocol_ms + 1e-9;
+        let sweeping = view.at_end != crate::settings::AtEnd::Continue && lab.history.t_ms <= protocol_ms + 1e-9;
         let (t0, t1) = if !self.follow {
             self.shown
         } else if sweeping {

@@ -2,9 +2,10 @@
 
 use super::Lab;
 use super::widgets::choice;
+use crate::engine::Command;
 use crate::engine::frame::Status;
-use crate::engine::{Command, Speed};
-use crate::preset::AtEnd;
+use crate::settings::AtEnd;
+use crate::settings::Speed;
 
 const SPEEDS: [Speed; 10] = [
     Speed::RealTime(0.01),

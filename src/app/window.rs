@@ -1,12 +1,11 @@
 //! The native window around [`SpikelabApp`], with scripted screenshots and frame statistics
 //! for CI, README pictures and BENCHMARKS.md.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::SpikelabApp;
-use crate::cli::GuiArgs;
 use crate::engine::Command;
 use crate::library;
 use crate::neuron::ModelKind;
@@ -20,6 +19,31 @@ fn default_preset() -> Preset {
         p.stimulus = Stimulus::of(vec![Component::Step { start_ms: 50.0, amplitude: 10.0 }]);
         p
     })
+}
+
+/// What `spikelab gui` (or `spikelab` alone) opens the window with.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct GuiArgs {
+    /// Preset file or bundled name to open.
+    pub preset: Option<String>,
+    /// Save a PNG of the window after it has drawn for `--screenshot-after-ms`, then quit.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 2500)]
+    pub screenshot_after_ms: u64,
+    /// Start the simulation running.
+    #[arg(long)]
+    pub run: bool,
+    /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
+    /// for a network: raster, stdp, activity, connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
+    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
+    pub view: Option<String>,
+    /// After this many frames print UI frame-time statistics as JSON and quit.
+    #[arg(long)]
+    pub frame_stats: Option<usize>,
+    /// A folder with MNIST's IDX files for a learning preset (as `run --mnist`).
+    #[arg(long)]
+    pub mnist: Option<PathBuf>,
 }
 
 struct Window {
@@ -111,7 +135,7 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
         None => default_preset(),
     };
     if let Some(dir) = &args.mnist {
-        crate::cli::use_mnist(&mut preset, dir)?;
+        preset.use_mnist(dir)?;
     }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("spikelab").with_inner_size([1280.0, 800.0]),

@@ -3,10 +3,8 @@
 
 pub mod frame;
 pub mod simulation;
-pub mod speed;
 pub mod thread;
 
 pub use frame::{Frame, Series};
 pub use simulation::{Observer, Simulation};
-pub use speed::Speed;
 pub use thread::{Command, EngineHandle};

@@ -11,11 +11,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::Simulation;
 use super::frame::{Frame, Series, Status};
-use super::{Simulation, Speed};
 use crate::integrate::Integrator;
 use crate::neuron::NeuronModel;
-use crate::preset::{AtEnd, Preset};
+use crate::preset::Preset;
+use crate::settings::AtEnd;
+use crate::settings::Speed;
 use crate::stimulus::Stimulus;
 
 /// Frames in flight between engine and UI.

@@ -15,51 +15,15 @@
 //! produce. The run stops when every pattern is answered right, or after `max_iterations`
 //! updates.
 
-use serde::{Deserialize, Serialize};
-
+pub use super::config::{Pattern, Task};
 use crate::engine::{Observer, Simulation};
 use crate::network::Spike;
-use crate::network::spec::Dist;
 use crate::preset::Preset;
 use crate::random::{Rng, stream};
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
 
 use rand::RngExt;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Task {
-    /// Input synapses onto the neuron.
-    pub synapses: u32,
-    /// Poisson rate of every input during a pattern, in Hz.
-    pub rate_hz: f64,
-    /// Length of one pattern (a trial), in ms.
-    pub duration_ms: f64,
-    /// Initial weights (dimensionless), clipped into `[w_min, w_max]`.
-    pub weights: Dist,
-    /// Current scale `I0`, in the neuron's current unit (pA for AdEx).
-    pub i0: f64,
-    /// The kernel's `tau` in ms, for the synaptic current and the learning window alike.
-    pub tau_ms: f64,
-    /// Learning rate γ.
-    pub gamma: f64,
-    pub w_min: f64,
-    pub w_max: f64,
-    /// Weight updates at most; the run stops earlier once every pattern is answered right.
-    pub max_iterations: u32,
-    pub patterns: Vec<Pattern>,
-}
-
-/// One pattern to learn: its spike trains come from the run's seed and `seed`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pattern {
-    pub name: String,
-    pub seed: u64,
-    /// Should the neuron fire (at least once) for this pattern, or stay silent?
-    pub fire: bool,
-}
 
 /// One presentation of a pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,44 +57,6 @@ impl Task {
     /// The kernel of the synapses and of the learning window.
     pub fn kernel(&self) -> Kernel {
         Kernel::DoubleExponential { tau_ms: self.tau_ms }
-    }
-
-    pub fn validate(&self, dt_ms: f64) -> Result<(), (String, String)> {
-        let fail = |field: &str, message: String| Err((field.to_string(), message));
-        if !(1..=10_000).contains(&self.synapses) {
-            return fail("synapses", format!("must be 1 to 10000, got {}", self.synapses));
-        }
-        let positive = [("rate_hz", self.rate_hz), ("i0", self.i0), ("tau_ms", self.tau_ms)];
-        for (field, value) in positive {
-            if !(value > 0.0 && value.is_finite()) {
-                return fail(field, format!("must be a finite number > 0, got {value}"));
-            }
-        }
-        if !(self.duration_ms >= dt_ms && self.duration_ms <= 100_000.0) {
-            return fail("duration_ms", format!("must be from dt to 100000 ms, got {}", self.duration_ms));
-        }
-        if !(self.gamma >= 0.0 && self.gamma <= 10.0) {
-            return fail("gamma", format!("must be in [0, 10], got {}", self.gamma));
-        }
-        if !(self.w_min >= 0.0 && self.w_min.is_finite()) {
-            return fail("w_min", format!("must be a finite number >= 0, got {}", self.w_min));
-        }
-        if !(self.w_max > self.w_min && self.w_max.is_finite()) {
-            return fail("w_max", format!("must be finite and above w_min ({}), got {}", self.w_min, self.w_max));
-        }
-        self.weights.check().map_err(|m| ("weights".to_string(), m))?;
-        if self.max_iterations > 1000 {
-            return fail("max_iterations", format!("must be at most 1000, got {}", self.max_iterations));
-        }
-        if self.patterns.is_empty() {
-            return fail("patterns", "the task needs at least one pattern".into());
-        }
-        for (k, p) in self.patterns.iter().enumerate() {
-            if self.patterns[..k].iter().any(|q| q.name == p.name) {
-                return fail(&format!("patterns.{k}.name"), format!("`{}` names two patterns", p.name));
-            }
-        }
-        Ok(())
     }
 
     /// The spike trains of every pattern, reproducible for the run's seed.

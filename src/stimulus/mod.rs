@@ -508,11 +508,11 @@ impl Stimulus {
     }
 
     /// Parses a stimulus file (RON); errors name the line and field.
-    pub fn from_ron(text: &str, origin: &str) -> Result<Stimulus, crate::preset::PresetError> {
-        let wrapped = crate::preset::parse_ron::<Stimulus>(text, origin)?;
-        wrapped.validate().map_err(|(i, field, message)| crate::preset::PresetError {
+    pub fn from_ron(text: &str, origin: &str) -> Result<Stimulus, crate::ron_file::PresetError> {
+        let wrapped = crate::ron_file::parse_ron::<Stimulus>(text, origin)?;
+        wrapped.validate().map_err(|(i, field, message)| crate::ron_file::PresetError {
             origin: origin.to_string(),
-            line: crate::preset::locate_field(text, &format!("components.{i}.{field}")),
+            line: crate::ron_file::locate_field(text, &format!("components.{i}.{field}")),
             field: Some(format!("components.{i}.{field}")),
             message,
         })?;
@@ -520,7 +520,7 @@ impl Stimulus {
     }
 
     pub fn to_ron(&self) -> String {
-        crate::preset::write_ron(self)
+        crate::ron_file::write_ron(self)
     }
 }
 
