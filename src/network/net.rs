@@ -32,8 +32,6 @@ struct Receptor {
     /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
     ring: Vec<f64>,
     slots: usize,
-    /// The kernel's output in this step, per neuron (scratch).
-    values: Vec<f64>,
 }
 
 /// A population of spike sources: its train, and the merged process of its neurons when the
@@ -68,37 +66,28 @@ impl Pop {
         for r in &mut self.receptors {
             let n = r.n;
             let arrivals = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
-            r.states.advance(&r.propagator, arrivals, &mut r.values);
-            let values = &r.values[..n];
             let (current, conductance, charge) =
                 (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
-            match (r.propagator.kernel(), r.reversal_mv) {
-                (Kernel::Delta, None) => add(charge, values, 1.0),
-                (Kernel::Delta, Some(e)) => {
-                    add(conductance, values, 1.0 / dt_ms);
-                    add(current, values, e / dt_ms);
-                }
+            let p = &r.propagator;
+            match (p.kernel(), r.reversal_mv) {
+                (Kernel::Delta, None) => r.states.advance(p, arrivals, |i, q| charge[i] += q),
+                (Kernel::Delta, Some(e)) => r.states.advance(p, arrivals, |i, q| {
+                    conductance[i] += q / dt_ms;
+                    current[i] += q / dt_ms * e;
+                }),
                 (kernel, None) => {
                     let factor = match (linear, kernel) {
                         (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
                         _ => 1.0,
                     };
-                    add(current, values, factor);
+                    r.states.advance(p, arrivals, |i, value| current[i] += factor * value);
                 }
-                (_, Some(e)) => {
-                    add(conductance, values, 1.0);
-                    add(current, values, e);
-                }
+                (_, Some(e)) => r.states.advance(p, arrivals, |i, g| {
+                    conductance[i] += g;
+                    current[i] += g * e;
+                }),
             }
         }
-    }
-}
-
-/// `to[i] += scale x from[i]`.
-#[inline(always)]
-fn add(to: &mut [f64], from: &[f64], scale: f64) {
-    for (t, f) in to.iter_mut().zip(from) {
-        *t += scale * f;
     }
 }
 
@@ -317,7 +306,6 @@ impl Net {
                     n,
                     ring: Vec::new(),
                     slots: 1,
-                    values: vec![0.0; n],
                 })
                 .collect();
             for (key, dist) in &ps.initial {
@@ -336,7 +324,12 @@ impl Net {
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
             let source =
                 ps.source.clone().map(|train| Source { train, pool: PoissonPool::new(stream(seed, 2000 + p as u64)) });
-            pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs: Inputs::new(n) });
+            let mut inputs = Inputs::new(n);
+            inputs.writes_conductance = receptors.iter().any(|r| r.reversal_mv.is_some());
+            inputs.writes_charge =
+                receptors.iter().any(|r| r.reversal_mv.is_none() && r.propagator.kernel() == Kernel::Delta)
+                    || spec.inputs.iter().any(|i| i.population == ps.name && i.stimulus.injects_charge());
+            pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs });
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
         let mut outgoing = vec![Vec::new(); pops.len()];

@@ -102,16 +102,30 @@ pub struct Inputs {
     pub current: Vec<f64>,
     pub conductance: Vec<f64>,
     pub charge: Vec<f64>,
+    /// Whether anything writes conductances or charges: arrays nothing writes stay 0 and are
+    /// not cleared every step.
+    pub writes_conductance: bool,
+    pub writes_charge: bool,
 }
 
 impl Inputs {
     pub fn new(n: usize) -> Self {
-        Self { current: vec![0.0; n], conductance: vec![0.0; n], charge: vec![0.0; n] }
+        Self {
+            current: vec![0.0; n],
+            conductance: vec![0.0; n],
+            charge: vec![0.0; n],
+            writes_conductance: true,
+            writes_charge: true,
+        }
     }
     pub fn clear(&mut self) {
         self.current.fill(0.0);
-        self.conductance.fill(0.0);
-        self.charge.fill(0.0);
+        if self.writes_conductance {
+            self.conductance.fill(0.0);
+        }
+        if self.writes_charge {
+            self.charge.fill(0.0);
+        }
     }
     /// Neuron `i`'s drive with a delta charge spread over the step as a current (the schemes
     /// that integrate a held drive).
@@ -429,16 +443,15 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // Exponential Euler spreads a delta charge over the step; Exact jumps.
             let (spread, jump) = if exact { (0.0, 1.0) } else { (1.0 / dt, 0.0) };
             // Every free neuron takes the new V, a refractory one keeps its own; written out
-            // per case (a macro, not a closure), so that each loop is one inlined body.
+            // per case (a macro, not a closure), so that each loop is one inlined body. Linear
+            // models reset, so the scan needs no V from before the step.
             macro_rules! sweep {
                 (|$k:ident, $v:ident, $i:ident, $q:ident| $next:expr) => {
                     for $k in 0..len {
                         let $v = v[$k];
                         let ($i, $q) = (current[$k] + charge[$k] * spread, charge[$k] * jump);
-                        let new = if refractory[$k] <= free_after { $next } else { $v };
-                        v_before[$k] = $v;
-                        finite &= new.is_finite();
-                        v[$k] = new;
+                        // (V's finiteness is checked by the threshold scan.)
+                        v[$k] = if refractory[$k] <= free_after { $next } else { $v };
                     }
                 };
             }
@@ -489,6 +502,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // Without a reset, only an upward crossing is a spike.
             let crossed = above & (model.resets() | (v_before[k] < threshold));
             mask |= (crossed as u64) << (k - block);
+            finite &= v.is_finite();
         }
         while mask != 0 {
             let k = block + mask.trailing_zeros() as usize;

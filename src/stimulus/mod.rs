@@ -391,6 +391,11 @@ pub struct Stimulus {
 }
 
 impl Stimulus {
+    /// Whether a component delivers charge at once (spikes through a delta kernel).
+    pub fn injects_charge(&self) -> bool {
+        self.components.iter().any(|c| matches!(c, Component::Spikes { kernel: Kernel::Delta, .. }))
+    }
+
     pub fn dc(amplitude: f64) -> Self {
         Self::of(vec![Component::Dc { amplitude }])
     }

@@ -32,7 +32,6 @@ enum State {
         pool: PoissonPool,
         kernel: KernelStates,
         arriving: Vec<f64>,
-        values: Vec<f64>,
     },
 }
 
@@ -73,8 +72,7 @@ impl Runner {
                         let propagator = Some(Propagator::new(*kernel, dt_ms));
                         let state = if source.is_random() {
                             let pool = PoissonPool::new(stream(seed, *s));
-                            let (arriving, values) = (vec![0.0; n], vec![0.0; n]);
-                            State::Poisson { pool, kernel: KernelStates::new(n), arriving, values }
+                            State::Poisson { pool, kernel: KernelStates::new(n), arriving: vec![0.0; n] }
                         } else {
                             State::Train { kernel: KernelStates::new(1), arriving: [0.0] }
                         };
@@ -120,17 +118,16 @@ impl Runner {
                 (Component::Spikes { source, weight, .. }, State::Train { kernel, arriving }) => {
                     arriving[0] = weight * deterministic_spikes(source, n, dt) as f64;
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
-                    let mut value = [0.0];
-                    kernel.advance(p, arriving, &mut value);
+                    let mut value = 0.0;
+                    kernel.advance(p, arriving, |_, v| value = v);
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    out.iter_mut().for_each(|o| *o += value[0]);
+                    out.iter_mut().for_each(|o| *o += value);
                 }
-                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving, values }) => {
+                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving }) => {
                     pool.step(source, n, dt, count, |i| arriving[i] += weight);
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
-                    kernel.advance(p, arriving, values);
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    out.iter_mut().zip(values.iter()).for_each(|(o, v)| *o += v);
+                    kernel.advance(p, arriving, |i, v| out[i] += v);
                 }
                 _ => unreachable!("state matches its component"),
             }

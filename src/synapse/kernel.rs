@@ -119,43 +119,43 @@ impl KernelStates {
     }
 
     /// For each neuron `i`: takes `arrivals[i]` (the weights of the spikes arriving in this
-    /// step, leaving 0), writes the kernel's output over the step to `out[i]`, then decays the
-    /// traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered within the
-    /// step (model current unit x ms); the others' is a current. Plain loops over slices of one
-    /// length: they vectorise.
+    /// step, leaving 0), hands the kernel's output over the step to `out(i, value)`, then
+    /// decays the traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered
+    /// within the step (model current unit x ms); the others' is a current. The kernel is
+    /// matched once; each loop is straight-line code over one length.
     #[inline(always)]
-    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], out: &mut [f64]) {
+    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], mut out: impl FnMut(usize, f64)) {
         let n = arrivals.len();
-        let (x, y, out) = (&mut self.x[..n], &mut self.y[..n], &mut out[..n]);
+        let (x, y) = (&mut self.x[..n], &mut self.y[..n]);
         match p.kernel {
             Kernel::Delta => {
-                for (a, o) in arrivals.iter_mut().zip(out) {
-                    *o = std::mem::take(a);
+                for (i, a) in arrivals.iter_mut().enumerate() {
+                    out(i, std::mem::take(a));
                 }
             }
             Kernel::Exponential { .. } => {
-                for ((a, x), o) in arrivals.iter_mut().zip(x).zip(out) {
+                for (i, (a, x)) in arrivals.iter_mut().zip(x).enumerate() {
                     *x += std::mem::take(a);
-                    *o = *x;
+                    out(i, *x);
                     *x *= p.d1;
                 }
             }
             Kernel::Alpha { tau_ms } => {
                 // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
                 let rise = p.dt_ms / tau_ms;
-                for (((a, x), y), o) in arrivals.iter_mut().zip(x).zip(y).zip(out) {
+                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
                     *x += std::mem::take(a);
-                    *o = std::f64::consts::E * *y;
+                    out(i, std::f64::consts::E * *y);
                     *y = p.d1 * (*y + rise * *x);
                     *x *= p.d1;
                 }
             }
             Kernel::DoubleExponential { .. } => {
-                for (((a, x), y), o) in arrivals.iter_mut().zip(x).zip(y).zip(out) {
+                for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
                     let a = std::mem::take(a);
                     *x += a;
                     *y += a;
-                    *o = *x - *y;
+                    out(i, *x - *y);
                     *x *= p.d1;
                     *y *= p.d2;
                 }
@@ -178,16 +178,15 @@ mod tests {
         ] {
             let (mut states, p) = (KernelStates::new(1), Propagator::new(kernel, dt));
             for n in 0..5000 {
-                let mut value = [0.0];
-                states.advance(&p, &mut [if n == 0 { 1.0 } else { 0.0 }], &mut value);
-                let value = value[0];
+                let mut value = 0.0;
+                states.advance(&p, &mut [if n == 0 { 1.0 } else { 0.0 }], |_, v| value = v);
                 let exact = kernel.at(n as f64 * dt);
                 assert!((value - exact).abs() < 1e-9, "{kernel:?} at step {n}: {value} vs {exact}");
             }
         }
-        let mut charge = [0.0];
-        KernelStates::new(1).advance(&Propagator::new(Kernel::Delta, 0.1), &mut [2.0], &mut charge);
-        assert_eq!(charge[0], 2.0, "two unit spikes through a delta kernel deliver 2 x 1 ms of charge");
+        let mut charge = 0.0;
+        KernelStates::new(1).advance(&Propagator::new(Kernel::Delta, 0.1), &mut [2.0], |_, v| charge = v);
+        assert_eq!(charge, 2.0, "two unit spikes through a delta kernel deliver 2 x 1 ms of charge");
         assert!((Kernel::Alpha { tau_ms: 3.0 }.at(3.0) - 1.0).abs() < 1e-12, "alpha peaks at 1");
     }
 }
