@@ -508,3 +508,30 @@ fn starting_unsupervised_learning_updates_the_receptive_fields() {
     assert!(accuracy > 0.3, "accuracy {accuracy}");
     h.get_by_label_contains("learned from 120 digits without their labels");
 }
+
+#[test]
+fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_engine() {
+    // A person picks "Exact" for the squid axon: refused with the reason, nothing changes.
+    let mut h = harness("hodgkin-huxley/repetitive_firing");
+    let before = h.state().lab.preset.run.integrator;
+    h.get_by_role_and_label(Role::ComboBox, "Integrator").click();
+    h.run_steps(3);
+    h.get_by_label("Exact (linear models)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.run.integrator, before);
+    assert!(h.query_by_label_contains("not applied: field `run.integrator`").is_some(), "the reason is shown");
+
+    // On the LIF cell, spike times "on the step grid": the engine's spikes fall on the 0.1 ms grid.
+    let mut h = harness("basics/lif_std");
+    h.get_by_role_and_label(Role::ComboBox, "Spike times").click();
+    h.run_steps(3);
+    h.get_by_label("on the step grid").click();
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.run.spike_timing, spikelab::integrate::SpikeTiming::Grid);
+    h.state_mut().send(spikelab::engine::Command::Step(3000));
+    step_until(&mut h, "spikes arrive", |app| app.lab.history.spikes.len() >= 5);
+    for spike in &h.state().lab.history.spikes {
+        let steps = spike.t_ms / 0.1;
+        assert!((steps - steps.round()).abs() < 1e-6, "spike at {} ms is on the grid", spike.t_ms);
+    }
+}

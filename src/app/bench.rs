@@ -9,7 +9,7 @@ use super::Lab;
 use super::stimulus_editor::{Scale, component_ui};
 use super::widgets::choice;
 use crate::engine::Command;
-use crate::integrate::Integrator;
+use crate::integrate::{Integrator, SpikeTiming};
 use crate::learning::Learning;
 use crate::neuron::{ModelKind, NeuronModel, ParamSpec};
 use crate::stimulus::{Component, Stimulus};
@@ -228,14 +228,34 @@ fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {
     let tip = "Euler: one evaluation per step, error ~ dt. RK4: four evaluations, error ~ dt^4.";
     let current = lab.preset.run.integrator;
     if let Some(integrator) = choice(ui, "Integrator", current, &Integrator::ALL, |i| i.name().into(), tip) {
-        lab.preset.run.integrator = integrator;
-        lab.commands.push(Command::SetIntegrator(integrator));
+        edit_run(lab, |run| run.integrator = integrator, Command::SetIntegrator(integrator));
+    }
+    let tip = "Interpolated: a spike at the threshold crossing inside the step, refractoriness from there. \
+               On the grid: the threshold tested at each step's end, refractoriness in whole steps \
+               (as Brian2 and NEST's grid models, and the benchmarks). Faster for large networks.";
+    let current = lab.preset.run.spike_timing;
+    if let Some(timing) = choice(ui, "Spike times", current, &SpikeTiming::ALL, |t| t.name().into(), tip) {
+        edit_run(lab, |run| run.spike_timing = timing, Command::SetSpikeTiming(timing));
     }
     let mut dt = lab.preset.run.dt_ms;
     let slider = Slider::new(&mut dt, 0.001..=1.0).logarithmic(true).text("dt [ms]").clamping(SliderClamping::Always);
     if ui.add(slider).on_hover_text("Integration time step. Smaller is more accurate and slower.").changed() {
         lab.preset.run.dt_ms = dt;
         lab.commands.push(Command::SetDt(dt));
+    }
+}
+
+/// Applies a run-setting edit if the whole preset stays valid (the exact scheme, say, needs a
+/// linear model), and sends `command`; otherwise says why and changes nothing.
+fn edit_run(lab: &mut Lab, apply: impl FnOnce(&mut crate::settings::RunSettings), command: Command) {
+    let mut draft = lab.preset.clone();
+    apply(&mut draft.run);
+    match draft.validate() {
+        Ok(()) => {
+            lab.preset = draft;
+            lab.commands.push(command);
+        }
+        Err(inv) => lab.error(format!("not applied: field `{}`: {}", inv.field, inv.message)),
     }
 }
 

@@ -54,8 +54,10 @@ struct Window {
     shot: Arc<Mutex<Option<Result<(), String>>>>,
     shot_requested: bool,
     frame_cpu_ms: Vec<f32>,
-    /// Wall clock and simulated time at the first frame measured.
+    /// Wall clock and simulated time at the first frame measured, and at the last frame the
+    /// simulated time moved (a run that pauses at its end is measured while it ran).
     measured_from: Option<(Instant, f64)>,
+    last_moved: Option<(Instant, f64)>,
     result: Arc<Mutex<Result<(), String>>>,
 }
 
@@ -72,10 +74,14 @@ impl eframe::App for Window {
             }
             let t_ms = self.app.lab.history.t_ms;
             let (since, t0) = *self.measured_from.get_or_insert((Instant::now(), t_ms));
-            ctx.request_repaint();
+            if t_ms > self.last_moved.map_or(t0, |(_, t)| t) {
+                self.last_moved = Some((Instant::now(), t_ms));
+            }
+            // Frames come as the engine sends them (as in use); a paused preset still redraws.
+            ctx.request_repaint_after(Duration::from_millis(50));
             if self.frame_cpu_ms.len() >= frames {
-                let wall = since.elapsed().as_secs_f64();
-                print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed(), (t_ms - t0) / wall);
+                let rate = self.last_moved.map_or(0.0, |(at, t)| (t - t0) / at.duration_since(since).as_secs_f64());
+                print_frame_stats(&mut self.frame_cpu_ms, self.started.elapsed(), rate);
                 self.args.frame_stats = None;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
@@ -167,6 +173,7 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
                 shot_requested: false,
                 frame_cpu_ms: Vec::new(),
                 measured_from: None,
+                last_moved: None,
                 result: outcome,
             }))
         }),

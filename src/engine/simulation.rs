@@ -192,6 +192,9 @@ impl Simulation {
     pub fn set_integrator(&mut self, integrator: Integrator) {
         self.integrator = integrator;
     }
+    pub fn set_spike_timing(&mut self, timing: SpikeTiming) {
+        self.timing = timing;
+    }
     /// Changes dt from now on; the time reached so far is kept.
     pub fn set_dt(&mut self, dt_ms: f64) {
         self.origin_ms = self.t_ms();
