@@ -80,8 +80,6 @@ pub struct Simulation {
     /// Spikes of the step being taken (reused: no allocation per step).
     step_spikes: Vec<Spike>,
     sample_buf: Vec<f64>,
-    /// The current injected during the last step.
-    last_current: f64,
 }
 
 impl Simulation {
@@ -117,7 +115,6 @@ impl Simulation {
             threads: run.threads.max(1) as usize,
             step_spikes: Vec::new(),
             sample_buf: Vec::new(),
-            last_current: 0.0,
         })
     }
 
@@ -156,7 +153,7 @@ impl Simulation {
     }
     /// The current injected during the last step, in the model's current unit.
     pub fn last_current(&self) -> f64 {
-        self.last_current
+        self.record.first().map_or(0.0, |&g| self.net.input_of(g))
     }
     pub fn n_neurons(&self) -> usize {
         self.net.n_neurons()
@@ -213,7 +210,7 @@ impl Simulation {
             self.sample_buf.extend((0..population.model().vars().len()).map(|j| population.var(j, i)));
         }
         observer.sample(self.t_ms(), &self.sample_buf);
-        observer.input(self.t_ms(), self.last_current);
+        observer.input(self.t_ms(), self.last_current());
         if self.net.n_plastic() > 0 && observer.wants_weights() {
             self.sample_buf.clear();
             self.net.plastic_weights(&mut self.sample_buf);
@@ -236,7 +233,6 @@ impl Simulation {
                 &mut self.step_spikes,
                 self.threads,
             )?;
-            self.last_current = self.record.first().map_or(0.0, |&g| self.net.input_of(g));
             self.steps += 1;
             for &spike in &self.step_spikes {
                 observer.spike(spike);

@@ -265,13 +265,16 @@ pub struct Net {
 impl Net {
     /// One neuron driven by `stimulus` (the neuron bench); its runner uses the run's seed as is.
     pub fn single(model: NeuronModel, stimulus: &Stimulus, dt_ms: f64, seed: u64) -> Self {
+        let mut inputs = Inputs::new(1);
+        inputs.writes_conductance = false;
+        inputs.writes_charge = stimulus.injects_charge();
         let pop = Pop {
             population: Population::new(model, 1),
             source: None,
             offset: 0,
             spread: Vec::new(),
             receptors: Vec::new(),
-            inputs: Inputs::new(1),
+            inputs,
         };
         let input = InputRun { pop: 0, first: 0, runner: Runner::new(stimulus, dt_ms, seed, 1) };
         Self {
@@ -419,6 +422,10 @@ impl Net {
     /// A new stimulus for input `k` (the bench's single neuron: the run's own seed).
     pub fn set_single_stimulus(&mut self, stimulus: &Stimulus, dt_ms: f64, seed: u64) {
         self.inputs[0].runner = Runner::new(stimulus, dt_ms, seed, 1);
+        let inputs = &mut self.pops[0].inputs;
+        inputs.writes_charge = true; // cleared once more, then kept as the new stimulus needs
+        inputs.clear();
+        inputs.writes_charge = stimulus.injects_charge();
     }
 
     /// Number of plastic synapses.

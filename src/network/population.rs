@@ -290,8 +290,25 @@ impl Population {
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
-        let chunk = if threads <= 1 || n < MIN_PARALLEL { n.max(1) } else { n.div_ceil(threads) };
-        // Per chunk: its slices, its spikes, its result (nothing allocated on one thread).
+        if threads <= 1 || n < MIN_PARALLEL {
+            // One chunk: its slices on the stack, nothing allocated per step.
+            let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
+            for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
+                *slot = var.as_mut_slice();
+            }
+            let mut part = Chunk {
+                first: 0,
+                vars,
+                refractory: &mut self.refractory_until_ms,
+                v_before: &mut self.v_before,
+                current: &inputs.current,
+                conductance: &inputs.conductance,
+                charge: &inputs.charge,
+            };
+            return step_chunk(&model, columns, &mut part, ctx, spikes);
+        }
+        let chunk = n.div_ceil(threads);
+        // Per chunk: its slices, its spikes, its result.
         let mut vars = self.vars.iter_mut().map(|v| v.chunks_mut(chunk)).collect::<Vec<_>>();
         let mut work: Vec<(Chunk, Vec<Spike>, Result<(), Fault>)> = Vec::new();
         let parts = self
@@ -308,10 +325,6 @@ impl Population {
             }
             let part = Chunk { first: c * chunk, vars: slices, refractory, v_before, current, conductance, charge };
             work.push((part, Vec::new(), Ok(())));
-        }
-        if work.len() == 1 {
-            let (part, _, _) = &mut work[0];
-            return step_chunk(&model, columns, part, ctx, spikes);
         }
         rayon::scope(|scope| {
             for (part, found, result) in work.iter_mut() {
@@ -371,19 +384,23 @@ fn step_chunk_any(
 ) -> Result<(), Fault> {
     let on_grid = ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes();
     with_model!(model, p => with_integrator!(ctx.integrator, CODE => {
-        let len = part.refractory.len();
+        if columns.is_empty() {
+            return match on_grid {
+                false => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
+                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
+            };
+        }
         // The chunk's stretch of every column, each of the chunk's length (so the loops index
         // them without bounds checks); at most one per parameter.
+        let len = part.refractory.len();
         let mut own: [&[f64]; MAX_PARAMS] = [&[]; MAX_PARAMS];
         for (slot, column) in own.iter_mut().zip(columns) {
             *slot = &column[part.first..part.first + len];
         }
         let own = own_parameters(p, own, len);
-        match (on_grid, columns.is_empty()) {
-            (false, true) => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
-            (false, false) => interpolated::<_, CODE>(own, part, ctx, spikes),
-            (true, true) => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
-            (true, false) => grid::<_, CODE>(own, true, part, ctx, spikes),
+        match on_grid {
+            false => interpolated::<_, CODE>(own, part, ctx, spikes),
+            true => grid::<_, CODE>(own, true, part, ctx, spikes),
         }
     }))
 }
