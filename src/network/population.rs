@@ -290,7 +290,12 @@ impl Population {
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
-        if threads <= 1 || n < MIN_PARALLEL {
+        // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
+        // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
+        let closed_form = model.linear().is_some()
+            && matches!(ctx.integrator, Integrator::Exact | Integrator::ExponentialEuler)
+            && (ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes());
+        if threads <= 1 || n < MIN_PARALLEL || closed_form {
             // One chunk: its slices on the stack, nothing allocated per step.
             let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
             for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
