@@ -2,9 +2,7 @@
 //! reference, AdEx (Naud 2008 labels, the LIF limit), the 20 Izhikevich (2004) behaviours, and
 //! the phase plane.
 
-mod common;
-
-use common::{Recorder, bundled, run};
+use crate::common::{Recorder, bundled, run};
 use spikelab::analysis::phase_plane::{Stability, fixed_points, nullclines, plane};
 use spikelab::analysis::{classify, rheobase};
 use spikelab::engine::Simulation;
@@ -24,7 +22,7 @@ fn hh_step(amp: f64, integrator: Integrator) -> Preset {
 #[test]
 fn hh_rests_at_the_published_state() {
     // Dayan & Abbott: rest -64.996 mV; gates 0.0530, 0.5960, 0.3177 (also the reference's line 1).
-    let header = include_str!("reference/hodgkin_huxley.csv").lines().next().unwrap();
+    let header = include_str!("../reference/hodgkin_huxley.csv").lines().next().unwrap();
     assert!(header.contains("v=-64.996379"), "{header}");
     let mut p = bundled("hodgkin-huxley/rest");
     p.neuron.set("v0_mv", -60.0); // start off rest: it must find it
@@ -40,7 +38,7 @@ fn hh_rests_at_the_published_state() {
 
 #[test]
 fn hh_spike_times_match_the_independent_reference() {
-    let text = include_str!("reference/hodgkin_huxley.csv");
+    let text = include_str!("../reference/hodgkin_huxley.csv");
     for line in text.lines().skip(2) {
         let f: Vec<&str> = line.split(',').collect();
         let amp: f64 = f[0].parse().unwrap();
@@ -182,7 +180,7 @@ fn adex_with_vanishing_delta_t_and_no_adaptation_is_lif() {
 
 #[test]
 fn izhikevich_2004_presets_reproduce_the_figure_script_to_the_step() {
-    let text = include_str!("reference/izhikevich_2004.csv");
+    let text = include_str!("../reference/izhikevich_2004.csv");
     let mut rows = 0;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

@@ -1,7 +1,7 @@
 //! STDP: each rule's window measured by running a pairing in the engine against its analytic
 //! form, the bounds, the Song-Abbott weight distribution, and the CLI's weight files.
 
-mod common;
+use crate::common;
 
 use spikelab::network::Spike;
 use spikelab::preset::Preset;

@@ -1,7 +1,7 @@
 //! Networks: connection rules, delays landing on the right step, the classic networks' rates and
 //! rhythms against references, and determinism across the headless and threaded engines.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

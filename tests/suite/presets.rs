@@ -1,7 +1,7 @@
 //! Every shipped preset loads, validates, runs, and survives save-then-load; broken files fail
 //! with file, line and field.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -135,7 +135,7 @@ fn a_failed_save_leaves_the_old_file_whole() {
 
 #[test]
 fn the_readme_example_is_a_valid_preset() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme.find("```ron\n").expect("README has a RON example") + 7;
     let end = start + readme[start..].find("```").unwrap();
     let preset = Preset::from_ron(&readme[start..end], "README.md").unwrap_or_else(|e| panic!("{e}"));
@@ -166,7 +166,7 @@ fn stimulus_presets_behave_as_described() {
 
 #[test]
 fn the_readme_network_example_is_valid_and_runs() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme.find("```ron\nnetwork:").expect("README has a network example") + 7;
     let end = start + readme[start..].find("```").unwrap();
     let text = format!("(version: 1, name: \"README network\", {})", &readme[start..end]);

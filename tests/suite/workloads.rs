@@ -4,9 +4,9 @@
 //! (exact propagation, spikes on the step grid) are checked against closed forms. Timings are
 //! never asserted here.
 
-mod common;
+use crate::common;
 
-use common::{Recorder, bundled};
+use crate::common::{Recorder, bundled};
 use spikelab::bench::workload;
 use spikelab::engine::Simulation;
 use spikelab::integrate::Integrator;

@@ -1,7 +1,7 @@
 //! The real app driven headless with egui_kittest: clicks, drags and slider moves, checked
 //! against the state of the app and the model the engine reports running.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

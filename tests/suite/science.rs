@@ -1,9 +1,7 @@
 //! Science checks: analytic LIF results, integrator order, Izhikevich against an independent
 //! reference (tests/reference/izhikevich_2003.py).
 
-mod common;
-
-use common::{bundled, run};
+use crate::common::{bundled, run};
 use spikelab::analysis::{fi_curve, lif_latency_ms, lif_rate_hz};
 use spikelab::integrate::Integrator;
 use spikelab::neuron::{Dynamics, Lif, NeuronModel};
@@ -80,7 +78,7 @@ fn halving_dt_cuts_euler_error_2x_and_rk4_error_16x() {
 
 #[test]
 fn izhikevich_2003_cells_match_independent_reference() {
-    let text = include_str!("reference/izhikevich_2003.csv");
+    let text = include_str!("../reference/izhikevich_2003.csv");
     let mut checked = 0;
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();

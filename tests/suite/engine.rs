@@ -1,6 +1,6 @@
 //! The engine thread: pause, step, reset, and no spike lost to a slow consumer.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,15 @@
+//! The integration tests, as one test binary: each binary links the whole window toolkit, so
+//! one link instead of twelve keeps the build short. One module per area.
+
+mod cli; // the headless command-line contract
+mod common; // helpers: a recording observer, running and loading presets
+mod engine; // the engine thread: commands, frames, pacing, faults
+mod learning; // the learning lab: data, encoders, conversion, unsupervised STDP
+mod networks; // network presets against their references
+mod neuron_lab; // single-neuron behaviour, integrators, analyses
+mod plasticity; // STDP rules against their closed forms and Brian2's run
+mod presets; // every bundled preset loads, validates and runs
+mod science; // published tables and analytic results
+mod tempotron; // the EE746 STDP-A task
+mod ui; // the real app driven by kittest
+mod workloads; // the benchmark workloads as presets, exact and grid stepping
