@@ -185,44 +185,57 @@ impl Drive {
     }
 }
 
-/// The closed form of a leaky membrane `C dV/dt = -g_L (V - E_L) + I - g V` over one step
-/// with `I` and `g` held: the exact scheme of the models linear in V (NEST's propagators).
+/// The closed form of a leaky membrane `C dV/dt = -g_L (V - E_L) + I_e + I - g V` over one
+/// step with `I` and `g` held: the exact scheme of the models linear in V (NEST's propagators).
+/// `g_L = 0` is the perfect integrator.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Linear {
     pub e_l: f64,
     pub g_l: f64,
     pub c: f64,
+    /// A constant current into the cell, beside any input.
+    pub i_e: f64,
 }
 
 impl Linear {
-    pub fn tau_ms(&self) -> f64 {
-        self.c / self.g_l
+    /// `(P, Γ)` for a total conductance `g_total`: over a step V goes to
+    /// `(V + q/C) P + (g_L E_L + I_e + I) Γ`, with `P = exp(-g_total dt / C)` and
+    /// `Γ = (1 - P) / g_total` (`dt / C` without any conductance).
+    #[inline(always)]
+    pub fn propagators(&self, g_total: f64, dt_ms: f64, p: f64) -> (f64, f64) {
+        let x = g_total * dt_ms / self.c;
+        let gain = if x < 1e-9 { dt_ms / self.c * (1.0 - 0.5 * x) } else { (1.0 - p) / g_total };
+        (p, gain)
     }
-    /// `exp(-dt / tau_m)`: prepared once per population and step when no conductance is in play.
-    pub fn decay(&self, dt_ms: f64) -> f64 {
-        (-dt_ms / self.tau_ms()).exp()
+    /// `(P, Γ)` of the membrane alone, prepared once per population and step.
+    pub fn prepare(&self, dt_ms: f64) -> (f64, f64) {
+        self.propagators(self.g_l, dt_ms, (-self.g_l * dt_ms / self.c).exp())
     }
     /// V after a step of a current `current` held and a charge `charge` delivered at the
-    /// step's start (a jump of `charge / C`), with the membrane's own `decay`.
+    /// step's start (a jump of `charge / C`), with the membrane's prepared propagators.
     #[inline(always)]
-    pub fn held(&self, v: f64, current: f64, charge: f64, decay: f64) -> f64 {
-        let v_inf = self.e_l + current / self.g_l;
-        v_inf + (v + charge / self.c - v_inf) * decay
+    pub fn held(&self, v: f64, current: f64, charge: f64, (p, gain): (f64, f64)) -> f64 {
+        (v + charge / self.c) * p + (self.g_l * self.e_l + self.i_e + current) * gain
     }
     /// The same with a conductance `g` held as well (`current` carries its `g E`): the decay
     /// then depends on the neuron's total conductance.
     #[inline(always)]
     pub fn conductance(&self, v: f64, current: f64, g: f64, charge: f64, dt_ms: f64) -> f64 {
         let total = self.g_l + g;
-        let v_inf = (self.g_l * self.e_l + current) / total;
-        v_inf + (v + charge / self.c - v_inf) * crate::fastmath::exp(-total * dt_ms / self.c)
+        let prop = self.propagators(total, dt_ms, crate::fastmath::exp(-total * dt_ms / self.c));
+        self.held(v, current, charge, prop)
     }
     /// The held current equivalent over one step to an exponentially decaying current of time
     /// constant `tau_s` that starts the step at 1: the V it gives at the step's end is the
-    /// exact solution (`tau_s (P_s - P_m) / ((tau_s - tau_m)(1 - P_m))`).
+    /// exact solution (`tau_s (P_s - P_m) / ((tau_s - tau_m)(1 - P_m))`; for the perfect
+    /// integrator the current's mean over the step, `tau_s (1 - P_s) / dt`).
     pub fn exponential_current_factor(&self, tau_s: f64, dt_ms: f64) -> f64 {
-        let tau_m = self.tau_ms();
-        let (p_s, p_m) = ((-dt_ms / tau_s).exp(), (-dt_ms / tau_m).exp());
+        let p_s = (-dt_ms / tau_s).exp();
+        if self.g_l == 0.0 {
+            return tau_s * (1.0 - p_s) / dt_ms;
+        }
+        let tau_m = self.c / self.g_l;
+        let p_m = (-dt_ms / tau_m).exp();
         if ((tau_s - tau_m) / tau_m).abs() < 1e-9 {
             dt_ms * p_m / (tau_m * (1.0 - p_m))
         } else {

@@ -18,6 +18,11 @@ pub fn steady_rate_hz(times_ms: &[f64]) -> f64 {
 
 /// Analytic LIF rate in Hz for a constant current `i_pa` (with refractory period).
 pub fn lif_rate_hz(p: &Lif, i_pa: f64) -> f64 {
+    let i_pa = i_pa + p.i_e_pa;
+    if p.g_l_ns == 0.0 {
+        // The perfect integrator: C (V_th - V_reset) of charge per spike.
+        return if i_pa > 0.0 { 1000.0 / (p.t_ref_ms + p.c_pf * (p.v_th_mv - p.v_reset_mv) / i_pa) } else { 0.0 };
+    }
     let drive = i_pa / p.g_l_ns; // R I, mV
     if drive + p.e_l_mv <= p.v_th_mv {
         return 0.0;
@@ -29,6 +34,10 @@ pub fn lif_rate_hz(p: &Lif, i_pa: f64) -> f64 {
 
 /// Analytic first-spike latency in ms from `V(0) = E_L` (`None` below rheobase).
 pub fn lif_latency_ms(p: &Lif, i_pa: f64) -> Option<f64> {
+    let i_pa = i_pa + p.i_e_pa;
+    if p.g_l_ns == 0.0 {
+        return (i_pa > 0.0).then(|| p.c_pf * (p.v_th_mv - p.e_l_mv) / i_pa);
+    }
     let drive = i_pa / p.g_l_ns;
     (drive > p.v_th_mv - p.e_l_mv).then(|| p.tau_m_ms() * (drive / (drive - (p.v_th_mv - p.e_l_mv))).ln())
 }

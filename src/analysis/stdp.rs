@@ -27,6 +27,8 @@ fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
             neuron: lif,
             source,
             spread: Vec::new(),
+            reset: Default::default(),
+            adaptation: None,
             initial: BTreeMap::new(),
             synapses,
         };
@@ -46,6 +48,7 @@ fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
             autapses: false,
             multapses: false,
             plasticity: Some(rule),
+            normalise: None,
         }],
         inputs: vec![Input {
             population: "post".into(),

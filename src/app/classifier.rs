@@ -9,6 +9,7 @@ use super::Lab;
 use super::job::Job;
 use super::widgets::grey_cells;
 use crate::learning::classifier::{self, Classifier, Epoch};
+use crate::learning::convert::Response;
 use crate::learning::{ConversionTask, Learning};
 use crate::random::stream;
 
@@ -39,8 +40,10 @@ pub struct ClassifierPanel {
     pub epochs: Vec<Epoch>,
     pub trained: Option<Classifier>,
     error: Option<String>,
-    /// The test digit shown.
+    /// The test digit shown, and its run through the spiking network (run again only when
+    /// another digit is picked).
     pub digit: usize,
+    shown: Option<(usize, Result<Response, String>)>,
 }
 
 impl ClassifierPanel {
@@ -54,7 +57,7 @@ impl ClassifierPanel {
         let key = format!("{seed} {}", crate::ron_file::write_ron(&task));
         if key != self.key {
             self.key = key;
-            (self.epochs, self.trained, self.error) = (Vec::new(), None, None);
+            (self.epochs, self.trained, self.error, self.shown) = (Vec::new(), None, None, None);
             let job_task = task.clone();
             self.job = Some(Job::spawn(task.training.epochs as usize + 1, Some(ui.ctx().clone()), move |report| {
                 match classifier::run(&job_task, seed, |e| report.send(Msg::Epoch(*e))) {
@@ -68,7 +71,7 @@ impl ClassifierPanel {
             for msg in job.drain() {
                 match msg {
                     Msg::Epoch(e) => self.epochs.push(e),
-                    Msg::Ready(t) => self.trained = Some(*t),
+                    Msg::Ready(t) => (self.trained, self.shown) = (Some(*t), None),
                     Msg::Failed(e) => self.error = Some(e),
                 }
             }
@@ -110,7 +113,7 @@ impl ClassifierPanel {
         });
         if let Some(t) = &self.trained {
             ui.separator();
-            digit_ui(ui, t, &task, seed, &mut self.digit);
+            digit_ui(ui, t, &task, seed, &mut self.digit, &mut self.shown);
         }
     }
 
@@ -215,7 +218,14 @@ fn confusion_ui(ui: &mut egui::Ui, confusion: &[[u32; 10]; 10], side: f32) {
 }
 
 /// One test digit: its image, every layer's spikes, and the output counts racing to a decision.
-fn digit_ui(ui: &mut egui::Ui, t: &Classifier, task: &ConversionTask, seed: u64, digit: &mut usize) {
+fn digit_ui(
+    ui: &mut egui::Ui,
+    t: &Classifier,
+    task: &ConversionTask,
+    seed: u64,
+    digit: &mut usize,
+    shown: &mut Option<(usize, Result<Response, String>)>,
+) {
     let sim = &task.simulation;
     ui.horizontal(|ui| {
         ui.add(egui::Slider::new(digit, 0..=t.test.len() - 1).text("test digit"));
@@ -229,10 +239,19 @@ fn digit_ui(ui: &mut egui::Ui, t: &Classifier, task: &ConversionTask, seed: u64,
         }
     });
     let k = *digit;
-    // The same input spikes as the evaluation (seeded per image).
-    let trains = sim.encoder.encode(&t.test.images[k], sim.duration_ms, &mut stream(seed, k as u64));
-    let gain = sim.input_gain().unwrap_or(1.0);
-    let response = t.snn.run(&trains, gain, sim.steps(), sim.dt_ms, true);
+    if shown.as_ref().is_none_or(|(d, _)| *d != k) {
+        // The same input spikes as the evaluation (seeded per image).
+        let trains = sim.encoder.encode(&t.test.images[k], sim.duration_ms, &mut stream(seed, k as u64));
+        let gain = sim.input_gain().unwrap_or(1.0);
+        *shown = Some((k, t.snn.run(&trains, gain, sim.steps(), sim.dt_ms, true)));
+    }
+    let response = match &shown.as_ref().expect("just set").1 {
+        Ok(response) => response,
+        Err(e) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+    };
     let raster = response.raster.as_ref().expect("asked for");
     let decision = *response.decisions.last().unwrap_or(&0);
     let h = (ui.available_height() - 30.0).max(140.0);

@@ -189,6 +189,19 @@ impl Simulation {
     pub fn set_integrator(&mut self, integrator: Integrator) {
         self.integrator = integrator;
     }
+    /// Plays `trains` (per neuron, ms from now) into spike-source population `p` (a learning
+    /// task's images).
+    pub fn play(&mut self, p: usize, trains: &[Vec<f64>]) {
+        self.net.play(p, trains, self.dt_ms);
+    }
+    /// Every neuron and synapse back to rest; what was learned stays ([`Net::rest`]).
+    pub fn rest(&mut self) {
+        self.net.rest();
+    }
+    /// Learning on or off ([`Net::set_learning`]).
+    pub fn set_learning(&mut self, on: bool) {
+        self.net.set_learning(on);
+    }
     pub fn set_spike_timing(&mut self, timing: SpikeTiming) {
         self.timing = timing;
     }

@@ -5,21 +5,35 @@
 //!   over the training images (`λ_0 = 1`, pixels are in [0, 1]); weights become
 //!   `W_l λ_{l-1} / λ_l` and biases `b_l / λ_l`, so every unit's activation maps to at most about
 //!   one spike per step.
-//! - **Neurons**: non-leaky integrate-and-fire with threshold 1 and reset by subtraction (the
-//!   charge above threshold is kept, so rates track activations without a systematic loss); at
-//!   most one spike per step. Each step, `V += W' s + b'` with `s` the spikes of the layer below.
-//! - **Input**: a rate code of the image (one input per pixel); an input spike counts
-//!   `1 / (spikes per step at full intensity)`, so the mean input equals the pixel value.
+//! - **Neurons**: the engine's LIF without leak (`g_L = 0`) and reset by subtraction (the charge
+//!   above threshold is kept, so rates track activations without a systematic loss), on the
+//!   exact scheme with spikes on the step grid: at most one spike per step. One unit of
+//!   activation is 1 mV (`V_th - V_reset`); a weight `w` is a delta synapse of charge `w C`
+//!   (a jump of `w` mV), a bias `b` a constant current `b C / dt` (`b` mV per step). Each layer
+//!   hears the one below one step later (the engine's least delay).
+//! - **Input**: a rate code of the image (one spike source per pixel, playing the encoder's
+//!   trains); an input spike counts `1 / (spikes per step at full intensity)`, so the mean input
+//!   equals the pixel value.
 //! - **Decision**: the output with most spikes so far; before any output spike, or on a tie, the
 //!   highest membrane potential.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use super::ann::{Mlp, argmax, batch_of};
 use super::data::Dataset;
 use super::encode::Encoder;
+use crate::engine::{Observer, Simulation};
+use crate::integrate::{Integrator, SpikeTiming};
+use crate::network::Spike;
+use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Rule, Spread, SynapseType};
+use crate::neuron::{Lif, NeuronModel};
+use crate::preset::Preset;
 use crate::random::stream;
+use crate::stimulus::SpikeSource;
+use crate::synapse::Kernel;
 
 /// The spiking network: normalised weights stored input-major (`w[l][i]` is the row of
 /// weights from input `i` of layer `l` to each of its outputs) for event-driven updates.
@@ -78,63 +92,158 @@ impl SpikingNet {
         sizes
     }
 
-    /// Runs one image for `steps` steps of `dt_ms`, with the input spikes `trains` (ms).
-    pub fn run(&self, trains: &[Vec<f64>], input_gain: f32, steps: usize, dt_ms: f64, keep_raster: bool) -> Response {
+    /// The network as a preset the engine runs: a spike source per input, a population per
+    /// layer, delta synapses with the normalised weights (the first layer's scaled by
+    /// `input_gain`), the output layer recorded.
+    pub fn preset(&self, input_gain: f32, dt_ms: f64) -> Preset {
         let sizes = self.sizes();
-        // Input spikes per step.
-        let mut input = vec![Vec::new(); steps];
-        for (i, times) in trains.iter().enumerate() {
-            for &t in times {
-                let n = (t / dt_ms).floor() as usize;
-                if n < steps {
-                    input[n].push(i as u32);
-                }
-            }
+        let offsets: Vec<u32> = sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect();
+        let mut populations = vec![PopulationSpec {
+            name: "input".into(),
+            size: sizes[0] as u32,
+            role: Role::Excitatory,
+            neuron: NeuronModel::Lif(UNIT),
+            source: Some(SpikeSource::Times { times_ms: Vec::new() }),
+            spread: Vec::new(),
+            reset: Reset::ToValue,
+            adaptation: None,
+            initial: BTreeMap::new(),
+            synapses: BTreeMap::new(),
+        }];
+        let mut projections = Vec::new();
+        for (l, biases) in self.biases.iter().enumerate() {
+            let name = if l + 1 == self.biases.len() { "output".to_string() } else { format!("hidden {}", l + 1) };
+            let currents = biases.iter().map(|&b| b as f64 * UNIT.c_pf / dt_ms).collect();
+            populations.push(PopulationSpec {
+                name: name.clone(),
+                size: biases.len() as u32,
+                role: Role::Excitatory,
+                neuron: NeuronModel::Lif(UNIT),
+                source: None,
+                spread: vec![Spread::Values { param: "i_e_pa".into(), values: currents }],
+                reset: Reset::Subtract,
+                adaptation: None,
+                initial: BTreeMap::new(),
+                synapses: BTreeMap::from([("w".to_string(), SynapseType { kernel: Kernel::Delta, reversal_mv: None })]),
+            });
+            let gain = if l == 0 { input_gain as f64 } else { 1.0 };
+            let synapses = self.weights[l]
+                .iter()
+                .enumerate()
+                .flat_map(|(i, row)| {
+                    row.iter().enumerate().map(move |(j, &w)| (i as u32, j as u32, w as f64 * gain * UNIT.c_pf, dt_ms))
+                })
+                .collect();
+            projections.push(Projection {
+                from: populations[l].name.clone(),
+                to: name,
+                synapse: "w".into(),
+                rule: Rule::Explicit { synapses },
+                weight: Dist::Constant(1.0),
+                delay_ms: Dist::Constant(dt_ms),
+                autapses: false,
+                multapses: true,
+                plasticity: None,
+                normalise: None,
+            });
         }
-        let mut v: Vec<Vec<f32>> = self.biases.iter().map(|b| vec![0.0; b.len()]).collect();
-        let mut counts: Vec<Vec<u32>> = sizes.iter().map(|&n| vec![0; n]).collect();
-        let mut raster: Vec<Vec<(u32, u32)>> = vec![Vec::new(); sizes.len()];
-        let mut decisions = Vec::with_capacity(steps);
-        let mut spikes: Vec<u32> = Vec::new();
-        let mut next: Vec<u32> = Vec::new();
-        for (n, arriving) in input.iter().enumerate() {
-            spikes.clear();
-            spikes.extend(arriving);
-            for &i in &spikes {
-                counts[0][i as usize] += 1;
-            }
-            if keep_raster {
-                raster[0].extend(spikes.iter().map(|&i| (n as u32, i)));
-            }
-            for l in 0..self.weights.len() {
-                let gain = if l == 0 { input_gain } else { 1.0 };
-                let potential = &mut v[l];
-                for (vj, bj) in potential.iter_mut().zip(&self.biases[l]) {
-                    *vj += bj;
-                }
-                for &i in &spikes {
-                    for (vj, wj) in potential.iter_mut().zip(&self.weights[l][i as usize]) {
-                        *vj += gain * wj;
-                    }
-                }
-                next.clear();
-                for (j, vj) in potential.iter_mut().enumerate() {
-                    if *vj >= 1.0 {
-                        *vj -= 1.0;
-                        next.push(j as u32);
-                    }
-                }
-                for &j in &next {
-                    counts[l + 1][j as usize] += 1;
-                }
-                if keep_raster {
-                    raster[l + 1].extend(next.iter().map(|&j| (n as u32, j)));
-                }
-                std::mem::swap(&mut spikes, &mut next);
-            }
-            decisions.push(decide(counts.last().expect("layers"), v.last().expect("layers")) as u8);
+        let outputs = *sizes.last().expect("layers") as u32;
+        let last = *offsets.last().expect("layers");
+        let mut preset = Preset::with_model("converted network", NeuronModel::Lif(UNIT));
+        preset.run.dt_ms = dt_ms;
+        preset.run.integrator = Integrator::Exact;
+        preset.run.spike_timing = SpikeTiming::Grid;
+        preset.network = Some(NetworkSpec {
+            populations,
+            projections,
+            inputs: Vec::new(),
+            record: (last..last + outputs).collect(),
+        });
+        preset
+    }
+
+    /// The engine built for this network, ready to take images.
+    pub fn simulation(&self, input_gain: f32, dt_ms: f64) -> Result<Simulation, String> {
+        Simulation::from_preset(&self.preset(input_gain, dt_ms), 1)
+    }
+
+    /// Runs one image for `steps` steps of `dt_ms`, with the input spikes `trains` (ms).
+    pub fn run(
+        &self,
+        trains: &[Vec<f64>],
+        input_gain: f32,
+        steps: usize,
+        dt_ms: f64,
+        keep_raster: bool,
+    ) -> Result<Response, String> {
+        Ok(Self::run_on(&mut self.simulation(input_gain, dt_ms)?, &self.sizes(), trains, steps, keep_raster))
+    }
+
+    /// Runs one image on `sim` (built by [`SpikingNet::simulation`]), from rest.
+    pub fn run_on(
+        sim: &mut Simulation,
+        sizes: &[usize],
+        trains: &[Vec<f64>],
+        steps: usize,
+        keep_raster: bool,
+    ) -> Response {
+        sim.rest();
+        sim.play(0, trains);
+        let mut watch = Watch::new(sizes, keep_raster);
+        // The engine reports no fault here: the layers have no dynamics that can blow up.
+        let _ = sim.step(steps as u64, &mut watch);
+        Response { decisions: watch.decisions, counts: watch.counts, raster: watch.raster }
+    }
+}
+
+/// The unit cell: 1 mV from reset to threshold, no leak, no refractory period.
+const UNIT: Lif = Lif {
+    c_pf: 100.0,
+    g_l_ns: 0.0,
+    e_l_mv: -70.0,
+    v_th_mv: -69.0,
+    v_reset_mv: -70.0,
+    t_ref_ms: 0.0,
+    i_e_pa: 0.0,
+    v0_mv: -70.0,
+};
+
+/// Spike counts per layer, the raster, and the decision after every step.
+struct Watch {
+    offsets: Vec<u32>,
+    counts: Vec<Vec<u32>>,
+    raster: Option<Vec<Vec<(u32, u32)>>>,
+    decisions: Vec<u8>,
+}
+
+impl Watch {
+    fn new(sizes: &[usize], keep_raster: bool) -> Self {
+        let offsets = sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect();
+        Self {
+            offsets,
+            counts: sizes.iter().map(|&n| vec![0; n]).collect(),
+            raster: keep_raster.then(|| vec![Vec::new(); sizes.len()]),
+            decisions: Vec::new(),
         }
-        Response { decisions, counts, raster: keep_raster.then_some(raster) }
+    }
+}
+
+impl Observer for Watch {
+    fn spike(&mut self, spike: Spike) {
+        let layer = self.offsets.partition_point(|&o| o <= spike.neuron) - 1;
+        let unit = spike.neuron - self.offsets[layer];
+        self.counts[layer][unit as usize] += 1;
+        if let Some(raster) = &mut self.raster {
+            raster[layer].push((self.decisions.len() as u32, unit));
+        }
+    }
+    /// The output layer's V after each step: the decision of that step.
+    fn sample(&mut self, _: f64, v: &[f64]) {
+        let v: Vec<f32> = v.iter().map(|&v| v as f32).collect();
+        self.decisions.push(decide(self.counts.last().expect("layers"), &v) as u8);
+    }
+    fn wants_weights(&self) -> bool {
+        false
     }
 }
 
@@ -205,14 +314,17 @@ impl Evaluation {
 
 /// Runs every test image (input spikes seeded per image, so any thread count gives the same).
 pub fn evaluate(snn: &SpikingNet, sim: &SpikingRun, test: &Dataset, seed: u64) -> Result<Evaluation, String> {
-    let gain = sim.input_gain()?;
-    let steps = sim.steps();
+    let (steps, sizes) = (sim.steps(), snn.sizes());
+    let template = snn.simulation(sim.input_gain()?, sim.dt_ms)?;
     let decisions: Vec<Vec<u8>> = (0..test.len())
         .into_par_iter()
-        .map(|i| {
-            let trains = sim.encoder.encode(&test.images[i], sim.duration_ms, &mut stream(seed, i as u64));
-            snn.run(&trains, gain, steps, sim.dt_ms, false).decisions
-        })
+        .map_init(
+            || template.clone(),
+            |engine, i| {
+                let trains = sim.encoder.encode(&test.images[i], sim.duration_ms, &mut stream(seed, i as u64));
+                SpikingNet::run_on(engine, &sizes, &trains, steps, false).decisions
+            },
+        )
         .collect();
     let accuracy_by_step = (0..steps)
         .map(|n| {
@@ -229,17 +341,20 @@ impl SpikingNet {
     /// Each first-hidden-layer unit's spike rate over a run of every image of `data`, scaled
     /// back to an activation (spikes per step x `λ_1`): what bootstrap training feeds the ANN.
     pub fn measured_activations(&self, sim: &SpikingRun, data: &Dataset, seed: u64) -> Result<Vec<Vec<f32>>, String> {
-        let gain = sim.input_gain()?;
-        let steps = sim.steps();
+        let (steps, sizes) = (sim.steps(), self.sizes());
+        let template = self.simulation(sim.input_gain()?, sim.dt_ms)?;
         Ok((0..data.len())
             .into_par_iter()
-            .map(|i| {
-                // Streams apart from the test run's (those are `stream(seed, i)`).
-                let trains =
-                    sim.encoder.encode(&data.images[i], sim.duration_ms, &mut stream(seed, (1 << 40) + i as u64));
-                let response = self.run(&trains, gain, steps, sim.dt_ms, false);
-                response.counts[1].iter().map(|&c| c as f32 / steps as f32 * self.lambdas[0]).collect()
-            })
+            .map_init(
+                || template.clone(),
+                |engine, i| {
+                    // Streams apart from the test run's (those are `stream(seed, i)`).
+                    let trains =
+                        sim.encoder.encode(&data.images[i], sim.duration_ms, &mut stream(seed, (1 << 40) + i as u64));
+                    let response = SpikingNet::run_on(engine, &sizes, &trains, steps, false);
+                    response.counts[1].iter().map(|&c| c as f32 / steps as f32 * self.lambdas[0]).collect()
+                },
+            )
             .collect())
     }
 }

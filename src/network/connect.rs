@@ -17,6 +17,9 @@ pub struct Connections {
     /// Per-synapse delays in steps, or `None` when all equal `delay`.
     pub delays: Option<Vec<u16>>,
     pub delay: u16,
+    /// Every row is every target in order (all-to-all): delivery adds a row of weights onto a
+    /// contiguous stretch of the ring, which vectorises.
+    pub dense: bool,
 }
 
 impl Connections {
@@ -93,7 +96,7 @@ pub fn connect(
                 pairs.extend(picked.iter().map(|&post| (pre, post)));
             }
         }
-        Rule::Explicit { synapses } => return explicit(synapses, n_pre, dt_ms),
+        Rule::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),
     }
     let csr = Csr::from_pairs(n_pre, &pairs);
     drop(pairs);
@@ -106,17 +109,29 @@ pub fn connect(
         Some((0..n).map(|_| draw(rng)).collect::<Result<Vec<_>, _>>()?)
     };
     let delay = delay_steps(proj.delay_ms.mean().max(0.0), dt_ms)?;
-    Ok(Connections { csr, weights, weight: proj.weight.mean(), delays, delay })
+    let dense = is_dense(&csr, n_post);
+    Ok(Connections { csr, weights, weight: proj.weight.mean(), delays, delay, dense })
 }
 
-fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, dt_ms: f64) -> Result<Connections, String> {
+/// Whether every row of `csr` is `0..n_post` in order.
+fn is_dense(csr: &Csr, n_post: usize) -> bool {
+    csr.targets.len() == csr.n_pre() * n_post
+        && (0..csr.n_pre()).all(|pre| csr.row(pre).iter().enumerate().all(|(k, &t)| t as usize == k))
+}
+
+fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, n_post: usize, dt_ms: f64) -> Result<Connections, String> {
     let mut order: Vec<usize> = (0..synapses.len()).collect();
     order.sort_by_key(|&s| synapses[s].0); // stable: rows keep the listed order
     let pairs: Vec<(u32, u32)> = order.iter().map(|&s| (synapses[s].0, synapses[s].1)).collect();
     let csr = Csr::from_pairs(n_pre, &pairs);
     let weights = order.iter().map(|&s| synapses[s].2 as f32).collect();
-    let delays = order.iter().map(|&s| delay_steps(synapses[s].3, dt_ms)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Connections { csr, weights: Some(weights), weight: 0.0, delays: Some(delays), delay: 1 })
+    let delays = order.iter().map(|&s| delay_steps(synapses[s].3, dt_ms)).collect::<Result<Vec<u16>, _>>()?;
+    let dense = is_dense(&csr, n_post);
+    // One delay for all is stored once.
+    match delays.first().copied().filter(|&d| delays.iter().all(|&e| e == d)) {
+        Some(delay) => Ok(Connections { csr, weights: Some(weights), weight: 0.0, delays: None, delay, dense }),
+        None => Ok(Connections { csr, weights: Some(weights), weight: 0.0, delays: Some(delays), delay: 1, dense }),
+    }
 }
 
 /// `k` indices from `0..n` into `out`, uniformly, never `skip`; distinct unless `multapses`.

@@ -43,7 +43,11 @@ impl Csr {
     }
     #[inline]
     pub fn row(&self, pre: usize) -> &[u32] {
-        &self.targets[self.offsets[pre] as usize..self.offsets[pre + 1] as usize]
+        &self.targets[self.row_range(pre)]
+    }
+    /// Where row `pre` lies in `targets` (synapse indices).
+    pub fn row_range(&self, pre: usize) -> std::ops::Range<usize> {
+        self.offsets[pre] as usize..self.offsets[pre + 1] as usize
     }
 
     /// Rows from `(pre, post)` pairs in any order; within a row the pairs keep their order.

@@ -40,6 +40,9 @@ struct Receptor {
 struct Source {
     train: SpikeSource,
     pool: PoissonPool,
+    /// Trains given at run time ([`Net::play`]): from step `.0` on, the neurons that fire in
+    /// each step; they replace `train` until the network rests.
+    played: Option<(u64, Vec<Vec<u32>>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +135,10 @@ struct Plastic {
     /// What arrives in each step of the delay ring (`max delay + 1` slots): source neurons, or
     /// synapses (row order) when the delays vary.
     pending: Vec<Vec<u32>>,
+    /// The weights into each target are scaled to this sum every so many steps.
+    normalise: Option<(f64, u64)>,
+    /// Whether the weights learn (a task freezes them to test what was learned).
+    learning: bool,
 }
 
 impl Plastic {
@@ -166,7 +173,28 @@ impl Plastic {
             post_clock: TraceClock::new(rule.post_taus()),
             per_synapse,
             pending: vec![Vec::new(); c.max_delay() as usize + 1],
+            normalise: None,
+            learning: true,
         }
+    }
+
+    /// Scales the weights into each target to sum to `total`, each clipped at `w_max`.
+    fn normalise_to(&mut self, total: f64) {
+        let w_max = self.rule.w_max();
+        for j in 0..self.offsets.len() - 1 {
+            let row = &mut self.weights[self.offsets[j] as usize..self.offsets[j + 1] as usize];
+            let sum: f64 = row.iter().sum();
+            if sum > 0.0 {
+                row.iter_mut().for_each(|w| *w = (*w * total / sum).min(w_max));
+            }
+        }
+    }
+
+    /// No trace, nothing in flight.
+    fn rest(&mut self) {
+        self.pre.fill(Traces::default());
+        self.post.fill(Traces::default());
+        self.pending.iter_mut().for_each(Vec::clear);
     }
 
     /// The present weight of synapse `s` (row order).
@@ -230,6 +258,9 @@ impl Plastic {
 
     /// Target `post` fired at `t_ms`: potentiation of its incoming synapses, in sequence.
     fn post_spike(&mut self, post: usize, t_ms: f64) {
+        if !self.learning {
+            return;
+        }
         let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
         let before = self.post[post].at(f_post);
         let range = self.offsets[post] as usize..self.offsets[post + 1] as usize;
@@ -295,6 +326,7 @@ impl Net {
         for (p, ps) in spec.populations.iter().enumerate() {
             let n = ps.size as usize;
             let mut population = Population::new(ps.neuron, n);
+            population.set_spiking(ps.reset, ps.adaptation);
             if !ps.spread.is_empty() {
                 population.set_neuron_models(spread_models(ps.neuron, &ps.spread, n, &mut rng)?);
             }
@@ -325,8 +357,11 @@ impl Net {
                 }
             }
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
-            let source =
-                ps.source.clone().map(|train| Source { train, pool: PoissonPool::new(stream(seed, 2000 + p as u64)) });
+            let source = ps.source.clone().map(|train| Source {
+                train,
+                pool: PoissonPool::new(stream(seed, 2000 + p as u64)),
+                played: None,
+            });
             let mut inputs = Inputs::new(n);
             inputs.writes_conductance = receptors.iter().any(|r| r.reversal_mv.is_some());
             inputs.writes_charge =
@@ -347,7 +382,14 @@ impl Net {
             let r = &mut pops[to].receptors[receptor];
             r.slots = r.slots.max(connections.max_delay() as usize + 1);
             outgoing[from].push(projections.len());
-            let plastic = proj.plasticity.map(|rule| Plastic::new(rule, &connections, n_post));
+            let plastic = proj.plasticity.map(|rule| {
+                let mut plastic = Plastic::new(rule, &connections, n_post);
+                if let Some(n) = proj.normalise {
+                    plastic.normalise = Some((n.total, ((n.every_ms / dt_ms).round() as u64).max(1)));
+                    plastic.normalise_to(n.total);
+                }
+                plastic
+            });
             projections.push(Proj { from, to, receptor, connections, plastic });
         }
         for pop in &mut pops {
@@ -544,7 +586,10 @@ impl Net {
                 // Sources fire at the start of the step, once per event of the step.
                 let first = spikes.len();
                 let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
-                if source.train.is_random() {
+                if let Some((from, steps)) = &source.played {
+                    let events = self.tick.checked_sub(*from).and_then(|s| steps.get(s as usize));
+                    spikes.extend(events.into_iter().flatten().map(|&i| at(i as usize)));
+                } else if source.train.is_random() {
                     source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
                     spikes[first..].sort_unstable_by_key(|s| s.neuron);
                 } else {
@@ -585,7 +630,64 @@ impl Net {
             }
         }
         self.tick += 1;
+        for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
+            if let Some((total, every)) = plastic.normalise
+                && plastic.learning
+                && self.tick.is_multiple_of(every)
+            {
+                plastic.normalise_to(total);
+            }
+        }
         Ok(())
+    }
+
+    /// Plays `trains` (per neuron, ms from now) into spike-source population `p` from the next
+    /// step on, in place of its own train: the spike of time `t` fires in the step that
+    /// contains it.
+    pub fn play(&mut self, p: usize, trains: &[Vec<f64>], dt_ms: f64) {
+        let Some(source) = self.pops[p].source.as_mut() else { return };
+        let mut steps: Vec<Vec<u32>> = Vec::new();
+        for (i, times) in trains.iter().enumerate() {
+            for &t in times {
+                let s = (t / dt_ms).floor().max(0.0) as usize;
+                if steps.len() <= s {
+                    steps.resize(s + 1, Vec::new());
+                }
+                steps[s].push(i as u32);
+            }
+        }
+        steps.iter_mut().for_each(|s| s.sort_unstable());
+        source.played = Some((self.tick, steps));
+    }
+
+    /// Back to rest: every neuron's variables at their initial values, no refractory clock,
+    /// no synaptic current or spike in flight, no STDP trace, played trains dropped. What was
+    /// learned stays: weights and adaptive thresholds.
+    pub fn rest(&mut self) {
+        for pop in &mut self.pops {
+            pop.population.rest();
+            for r in &mut pop.receptors {
+                r.states = KernelStates::new(r.n);
+                r.ring.fill(0.0);
+            }
+            if let Some(source) = &mut pop.source {
+                source.played = None;
+            }
+        }
+        for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
+            plastic.rest();
+        }
+    }
+
+    /// Switches learning on or off: plastic weights, their normalisation and adaptive
+    /// thresholds all freeze (to test what a network has learned) or resume.
+    pub fn set_learning(&mut self, on: bool) {
+        for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
+            plastic.learning = on;
+        }
+        for pop in &mut self.pops {
+            pop.population.set_adapting(on);
+        }
     }
 }
 
@@ -601,6 +703,12 @@ fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
             let ring = &mut r.ring[slot(c.delay)..][..n];
             for &t in targets {
                 ring[t as usize] += c.weight;
+            }
+        }
+        (Some(w), None) if c.dense => {
+            let ring = &mut r.ring[slot(c.delay)..][..n];
+            for (at, &w) in ring.iter_mut().zip(&w[start..end]) {
+                *at += w as f64;
             }
         }
         (Some(w), None) => {
@@ -631,6 +739,7 @@ fn spread_models(base: NeuronModel, spread: &[Spread], n: usize, rng: &mut Rng) 
                     Dist::Normal { mean: base.get(param).expect("validated"), sd: *sd }.draw(rng)
                 }
                 Spread::Ramp { low, high, .. } => low + (high - low) * i as f64 / n as f64,
+                Spread::Values { values, .. } => values[i],
             };
             model.set(s.param(), value);
         }

@@ -92,6 +92,46 @@ pub struct Population {
     refractory_until_ms: Vec<f64>,
     /// V before the step (upward-crossing tests of models without a reset); scratch.
     v_before: Vec<f64>,
+    /// How V is reset after a spike.
+    reset: Reset,
+    /// The adaptive threshold's rule, and each neuron's present threshold increment θ (mV; 0
+    /// without adaptation).
+    adaptation: Option<Adaptation>,
+    theta: Vec<f64>,
+    /// Whether θ adapts (a learning task freezes it to test what was learned).
+    adapting: bool,
+}
+
+/// How V is reset after a spike of a model with a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Reset {
+    /// To the model's reset value.
+    #[default]
+    ToValue,
+    /// Lowered by the threshold's distance to the reset value, keeping the charge above
+    /// threshold (integrate-and-fire neurons that stand for ReLU units: Rueckauer et al. 2017).
+    Subtract,
+}
+
+/// An adaptive threshold (Diehl & Cook 2015's homeostasis): every spike raises the neuron's
+/// threshold by `theta_plus_mv`; the increment decays with `tau_theta_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adaptation {
+    pub theta_plus_mv: f64,
+    pub tau_theta_ms: f64,
+}
+
+impl Adaptation {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.theta_plus_mv >= 0.0 && self.theta_plus_mv.is_finite()) {
+            return Err(format!("theta_plus_mv must be a finite number >= 0, got {}", self.theta_plus_mv));
+        }
+        if !(self.tau_theta_ms > 0.0) {
+            return Err(format!("tau_theta_ms must be > 0, got {}", self.tau_theta_ms));
+        }
+        Ok(())
+    }
 }
 
 /// What every neuron of a population receives during one step, as arrays over the neurons: a
@@ -181,12 +221,23 @@ macro_rules! with_integrator {
     };
 }
 
+/// What happens at a spike, beyond the model's own reset.
+#[derive(Debug, Clone, Copy)]
+struct Spiking {
+    reset: Reset,
+    /// θ's increment per spike and its decay over one step (1 and 0 when it does not adapt).
+    theta_plus: f64,
+    theta_decay: f64,
+}
+
 /// The neurons `first..first + len` of a population: their slice of every array.
 struct Chunk<'a> {
     first: usize,
+    spiking: Spiking,
     vars: [&'a mut [f64]; MAX_VARS],
     refractory: &'a mut [f64],
     v_before: &'a mut [f64],
+    theta: &'a mut [f64],
     current: &'a [f64],
     conductance: &'a [f64],
     charge: &'a [f64],
@@ -202,6 +253,10 @@ impl Population {
             vars,
             refractory_until_ms: vec![f64::NEG_INFINITY; n],
             v_before: vec![0.0; n],
+            reset: Reset::ToValue,
+            adaptation: None,
+            theta: vec![0.0; n],
+            adapting: true,
         }
     }
 
@@ -214,6 +269,30 @@ impl Population {
     pub fn model(&self) -> &NeuronModel {
         &self.model
     }
+    /// How V is reset, and the adaptive threshold (none: a fixed threshold).
+    pub fn set_spiking(&mut self, reset: Reset, adaptation: Option<Adaptation>) {
+        (self.reset, self.adaptation) = (reset, adaptation);
+    }
+    /// Each neuron's threshold increment θ (mV).
+    pub fn theta(&self) -> &[f64] {
+        &self.theta
+    }
+    /// Freezes (or lets adapt again) the adaptive threshold.
+    pub fn set_adapting(&mut self, adapting: bool) {
+        self.adapting = adapting;
+    }
+    /// Back to rest: every variable at the model's initial value, no refractory clock running;
+    /// the adaptive threshold, which stands for what was learned, stays.
+    pub fn rest(&mut self) {
+        for i in 0..self.len() {
+            let init = self.model_of(i).initial_state();
+            for (j, var) in self.vars.iter_mut().enumerate() {
+                var[i] = init[j];
+            }
+        }
+        self.refractory_until_ms.fill(f64::NEG_INFINITY);
+    }
+
     /// Whether the neurons have parameters of their own.
     pub fn varies(&self) -> bool {
         !self.columns.is_empty()
@@ -290,6 +369,14 @@ impl Population {
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
+        let spiking = match self.adaptation.filter(|_| self.adapting) {
+            Some(a) => Spiking {
+                reset: self.reset,
+                theta_plus: a.theta_plus_mv,
+                theta_decay: (-ctx.dt_ms / a.tau_theta_ms).exp(),
+            },
+            None => Spiking { reset: self.reset, theta_plus: 0.0, theta_decay: 1.0 },
+        };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
         let closed_form = model.linear().is_some()
@@ -303,9 +390,11 @@ impl Population {
             }
             let mut part = Chunk {
                 first: 0,
+                spiking,
                 vars,
                 refractory: &mut self.refractory_until_ms,
                 v_before: &mut self.v_before,
+                theta: &mut self.theta,
                 current: &inputs.current,
                 conductance: &inputs.conductance,
                 charge: &inputs.charge,
@@ -320,15 +409,26 @@ impl Population {
             .refractory_until_ms
             .chunks_mut(chunk)
             .zip(self.v_before.chunks_mut(chunk))
+            .zip(self.theta.chunks_mut(chunk))
             .zip(inputs.current.chunks(chunk))
             .zip(inputs.conductance.chunks(chunk))
             .zip(inputs.charge.chunks(chunk));
-        for (c, ((((refractory, v_before), current), conductance), charge)) in parts.enumerate() {
+        for (c, (((((refractory, v_before), theta), current), conductance), charge)) in parts.enumerate() {
             let mut slices: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
             for (slot, var) in slices.iter_mut().zip(vars.iter_mut()) {
                 *slot = var.next().expect("every variable has every chunk");
             }
-            let part = Chunk { first: c * chunk, vars: slices, refractory, v_before, current, conductance, charge };
+            let part = Chunk {
+                first: c * chunk,
+                spiking,
+                vars: slices,
+                refractory,
+                v_before,
+                theta,
+                current,
+                conductance,
+                charge,
+            };
             work.push((part, Vec::new(), Ok(())));
         }
         rayon::scope(|scope| {
@@ -461,7 +561,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             let exact = integrator == Integrator::Exact;
             let [v, ..] = &mut part.vars;
             let v = &mut v[..len];
-            let prepared = uniform.decay(dt);
+            let prepared = uniform.prepare(dt);
             // Exponential Euler spreads a delta charge over the step; Exact jumps.
             let (spread, jump) = if exact { (0.0, 1.0) } else { (1.0 / dt, 0.0) };
             // Every free neuron takes the new V, a refractory one keeps its own; written out
@@ -482,7 +582,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 (true, false) => sweep!(|k, old, i, q| uniform.conductance(old, i, conductance[k], q, dt)),
                 (false, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
-                    own.held(old, i, q, own.decay(dt))
+                    own.held(old, i, q, own.prepare(dt))
                 }),
                 (true, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
@@ -519,7 +619,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
         #[allow(clippy::needless_range_loop)] // k indexes three arrays and the model
         for k in block..end {
             let (v, model) = (part.vars[0][k], model_of(k));
-            let threshold = model.threshold();
+            let threshold = model.threshold() + part.theta[k];
             let above = if strict { v > threshold } else { v >= threshold };
             // Without a reset, only an upward crossing is a spike.
             let crossed = above & (model.resets() | (v_before[k] < threshold));
@@ -536,15 +636,37 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 for (j, xj) in x.iter_mut().enumerate().take(nv) {
                     *xj = part.vars[j][k];
                 }
-                model.reset(&mut x);
+                reset(&model, &mut x, model.threshold() + part.theta[k], part.spiking.reset);
                 for (j, &xj) in x.iter().enumerate().take(nv) {
                     part.vars[j][k] = xj;
                 }
                 refractory[k] = t_end + (model.refractory_ms() / dt).round() * dt;
+                part.theta[k] += part.spiking.theta_plus;
             }
         }
     }
+    decay_theta(part);
     if finite { Ok(()) } else { Err(first_fault::<M>(part, nv, ctx, t_end)) }
+}
+
+/// The model's reset of `x` after a spike at `threshold`; by subtraction, V instead loses the
+/// threshold's distance to the reset value.
+#[inline]
+fn reset<M: Dynamics>(model: &M, x: &mut State, threshold: f64, how: Reset) {
+    let v = x[0];
+    model.reset(x);
+    if how == Reset::Subtract {
+        x[0] = v - (threshold - x[0]);
+    }
+}
+
+/// The adaptive threshold's decay over the step.
+#[inline]
+fn decay_theta(part: &mut Chunk) {
+    if part.spiking.theta_decay != 1.0 {
+        let decay = part.spiking.theta_decay;
+        part.theta.iter_mut().for_each(|t| *t *= decay);
+    }
 }
 
 /// The first non-finite variable of a chunk, as a [`Fault`].
@@ -574,7 +696,7 @@ fn interpolated<M: Dynamics + Copy, const CODE: u8>(
     for k in 0..part.refractory.len() {
         let i = part.first + k;
         let model = &model_of(k);
-        let (threshold, t_ref, resets) = (model.threshold(), model.refractory_ms(), model.resets());
+        let (threshold, t_ref, resets) = (model.threshold() + part.theta[k], model.refractory_ms(), model.resets());
         let mut x: State = [0.0; MAX_VARS];
         for (j, xj) in x.iter_mut().enumerate().take(nv) {
             *xj = part.vars[j][k];
@@ -608,8 +730,9 @@ fn interpolated<M: Dynamics + Copy, const CODE: u8>(
             }
             // Reset the state as it was at the crossing, then integrate what is left.
             x = at;
-            model.reset(&mut x);
+            reset(model, &mut x, threshold, part.spiking.reset);
             part.refractory[k] = t_spike + t_ref;
+            part.theta[k] += part.spiking.theta_plus;
             t0 = t_spike;
         }
         if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
@@ -619,5 +742,6 @@ fn interpolated<M: Dynamics + Copy, const CODE: u8>(
             part.vars[j][k] = xj;
         }
     }
+    decay_theta(part);
     Ok(())
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
+pub use super::population::{Adaptation, Reset};
 use crate::neuron::NeuronModel;
 use crate::random::{Rng, normal};
 use crate::stimulus::{SpikeSource, Stimulus};
@@ -72,6 +73,12 @@ pub struct PopulationSpec {
     /// Per-neuron parameter values around `neuron`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spread: Vec<Spread>,
+    /// How V is reset after a spike: to the model's reset value, or by subtraction.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub reset: Reset,
+    /// An adaptive threshold: each spike raises the neuron's threshold, which then decays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptation: Option<Adaptation>,
     /// Initial values by state variable key or synapse type name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub initial: BTreeMap<String, Dist>,
@@ -102,6 +109,8 @@ pub enum Spread {
     /// `value = low + (high - low) i / n` for neuron `i` of `n`: a sweep across the population
     /// (Brette et al. 2007's HH benchmark gives neuron `i` the current 0.7 nA i / n).
     Ramp { param: String, low: f64, high: f64 },
+    /// One value per neuron, listed (a converted network's biases).
+    Values { param: String, values: Vec<f64> },
 }
 
 impl Spread {
@@ -110,7 +119,8 @@ impl Spread {
             Spread::Shared { param, .. }
             | Spread::Uniform { param, .. }
             | Spread::Normal { param, .. }
-            | Spread::Ramp { param, .. } => param,
+            | Spread::Ramp { param, .. }
+            | Spread::Values { param, .. } => param,
         }
     }
 }
@@ -245,6 +255,23 @@ pub struct Projection {
     /// An STDP rule makes these synapses plastic (others keep their weights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plasticity: Option<crate::synapse::plasticity::Rule>,
+    /// Plastic weights into each target scaled to a fixed sum at regular times (Diehl & Cook
+    /// 2015's normalisation: the neurons compete for a fixed total).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalise: Option<Normalise>,
+}
+
+/// Every `every_ms` of simulated time, the plastic weights into each target neuron are scaled
+/// to sum to `total` (then clipped at the rule's `w_max`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Normalise {
+    pub total: f64,
+    pub every_ms: f64,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn unit_weight() -> Dist {
@@ -320,7 +347,20 @@ impl NetworkSpec {
                     return fail(at("source"), m);
                 }
             }
+            if let Some(adaptation) = &pop.adaptation {
+                adaptation.validate().or_else(|m| fail(at("adaptation"), m))?;
+            }
+            if (pop.reset == Reset::Subtract || pop.adaptation.is_some()) && !pop.neuron.resets() {
+                let m = format!("the {} model has no reset to subtract from or adapt", pop.neuron.kind().name());
+                return fail(at("reset"), m);
+            }
             for (j, spread) in pop.spread.iter().enumerate() {
+                if let Spread::Values { values, .. } = spread
+                    && values.len() != pop.size as usize
+                {
+                    let m = format!("{} values for {} neurons", values.len(), pop.size);
+                    return fail(at(&format!("spread.{j}.values")), m);
+                }
                 if pop.neuron.get(spread.param()).is_none() {
                     let keys: Vec<_> = pop.neuron.specs().iter().map(|s| s.key).collect();
                     let m = format!("the model has no parameter `{}`; it has {}", spread.param(), keys.join(", "));
@@ -382,6 +422,14 @@ impl NetworkSpec {
                         proj.weight.mean()
                     );
                     return fail(at("weight"), m);
+                }
+            }
+            if let Some(n) = &proj.normalise {
+                if proj.plasticity.is_none() {
+                    return fail(at("normalise"), "only plastic weights are normalised: add a plasticity rule".into());
+                }
+                if !(n.total > 0.0 && n.total.is_finite() && n.every_ms > 0.0 && n.every_ms.is_finite()) {
+                    return fail(at("normalise"), format!("total and every_ms must be finite and > 0, got {n:?}"));
                 }
             }
             if conductance && proj.weight.mean() < 0.0 {

@@ -11,8 +11,8 @@ params! {
     pub struct Lif {
         c_pf: "C" "pF" [10.0, 1000.0] = 200.0,
             "Membrane capacitance. With g_L it sets the membrane time constant tau_m = C/g_L: a larger C integrates input more slowly.";
-        g_l_ns: "g_L" "nS" [1.0, 100.0] = 10.0,
-            "Leak conductance. Pulls V back to E_L; the current needed to reach threshold (rheobase) is g_L (V_th - E_L).";
+        g_l_ns: "g_L" "nS" [0.0, 100.0] = 10.0,
+            "Leak conductance. Pulls V back to E_L; the current needed to reach threshold (rheobase) is g_L (V_th - E_L). 0 is the perfect (non-leaky) integrator.";
         e_l_mv: "E_L" "mV" [-90.0, -40.0] = -70.0,
             "Leak reversal (resting) potential: where V settles without input.";
         v_th_mv: "V_th" "mV" [-70.0, 40.0] = -50.0,
@@ -21,6 +21,8 @@ params! {
             "Reset potential after a spike. Closer to V_th means a shorter interval to the next spike.";
         t_ref_ms: "t_ref" "ms" [0.0, 20.0] = 2.0,
             "Absolute refractory period: V is held at V_reset this long after each spike, capping the rate at 1/t_ref.";
+        i_e_pa: "I_e" "pA" [-10000.0, 10000.0] = 0.0,
+            "A constant current into the cell (NEST's I_e), beside any stimulus or synapse: a bias.";
         v0_mv: "V_0" "mV" [-90.0, 40.0] = -70.0,
             "Initial membrane potential at the start of a run and after reset.";
     }
@@ -34,7 +36,7 @@ impl Dynamics for Lif {
         [self.v0_mv, 0.0, 0.0, 0.0]
     }
     fn derivatives(&self, x: &State, i: f64) -> State {
-        [(-self.g_l_ns * (x[0] - self.e_l_mv) + i) / self.c_pf, 0.0, 0.0, 0.0]
+        [(-self.g_l_ns * (x[0] - self.e_l_mv) + self.i_e_pa + i) / self.c_pf, 0.0, 0.0, 0.0]
     }
     fn diagonal_jacobian(&self, _: &State, _: f64) -> State {
         [-self.g_l_ns / self.c_pf, 0.0, 0.0, 0.0]
@@ -52,7 +54,7 @@ impl Dynamics for Lif {
         1.0 / self.c_pf
     }
     fn linear(&self) -> Option<crate::integrate::Linear> {
-        Some(crate::integrate::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf })
+        Some(crate::integrate::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf, i_e: self.i_e_pa })
     }
     fn check_relations(&self) -> Result<(), String> {
         if self.v_reset_mv >= self.v_th_mv {

@@ -24,6 +24,7 @@ fn projection(rule: Rule) -> Projection {
         autapses: false,
         multapses: false,
         plasticity: None,
+        normalise: None,
     }
 }
 
