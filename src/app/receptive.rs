@@ -79,7 +79,7 @@ impl ReceptivePanel {
                 let mut alive = true;
                 if last.elapsed() >= SNAPSHOT_EVERY || done == total {
                     last = Instant::now();
-                    alive = report.send(Msg::Snapshot { done, weights: net.weights.clone() });
+                    alive = report.send(Msg::Snapshot { done, weights: net.weights() });
                 }
                 if done % (total / CHECKPOINTS).max(1) == 0 && done < total {
                     let (_, _, accuracy) = unsupervised::evaluate(net, &quick_train, &quick_test, &mut quick_rng);

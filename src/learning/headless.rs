@@ -216,13 +216,13 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
         true
     });
     let mut weights = String::from("pre,post,weight\n");
-    for (j, row) in outcome.network.weights.iter().enumerate() {
+    for (j, row) in outcome.network.weights().iter().enumerate() {
         for (i, w) in row.iter().enumerate() {
             let _ = writeln!(weights, "{i},{j},{w}");
         }
     }
     let mut labels = String::from("neuron,label,theta_mv\n");
-    for (j, (a, th)) in outcome.assignments.iter().zip(&outcome.network.theta).enumerate() {
+    for (j, (a, th)) in outcome.assignments.iter().zip(&outcome.network.theta()).enumerate() {
         let _ = writeln!(labels, "{j},{a},{th}");
     }
     let confusion = super::confusion(&outcome.predictions, &test.labels);

@@ -1,18 +1,22 @@
-//! Unsupervised digit learning with STDP (Diehl and Cook 2015), scaled to the data.
+//! Unsupervised digit learning with STDP (Diehl and Cook 2015), scaled to the data: a network
+//! of the engine's own populations, synapses and plasticity rule, which the Raster and STDP
+//! views can show while it learns.
 //!
-//! One Poisson input per pixel (rate `x max_rate_hz`) projects to every excitatory LIF neuron
-//! through plastic weights; each spike of an excitatory neuron inhibits all the others (the
-//! paper's inhibitory population, folded into direct lateral inhibition), so the neurons compete.
-//! Each neuron's threshold rises by `theta_plus_mv` with every spike it fires and decays slowly
-//! (homeostasis: no neuron wins every image).
+//! One Poisson input per pixel (rate `x max_rate_hz`, a spike source playing the encoder's
+//! trains) projects to every excitatory LIF neuron through plastic weights; each spike of an
+//! excitatory neuron inhibits all the others one step later (the paper's inhibitory population,
+//! folded into direct lateral inhibition), so the neurons compete. Each neuron's threshold rises
+//! by `theta_plus_mv` with every spike it fires and decays slowly (the population's adaptive
+//! threshold: no neuron wins every image).
 //!
-//! - Inputs: a spike makes `V_j += w_ij` (mV) in every neuron not refractory.
-//! - LIF: `V` relaxes to `v_rest_mv` with `tau_m_ms` (exact step); it fires at
-//!   `v_thresh_mv + θ_j`, resets to `v_reset_mv` and is refractory for `refractory_ms`.
-//! - STDP on input weights, trace based (traces decay with `tau_trace_ms`, +1 per spike): a
-//!   post spike gives `Δw_ij = eta_post x_pre_i (w_max - w_ij)`; a pre spike gives
-//!   `Δw_ij = -eta_pre x_post_j w_ij`. After each image the weights into each neuron are scaled
-//!   to sum to `weight_sum_mv` (Diehl and Cook's normalisation).
+//! - Inputs: a delta synapse, a jump of `w_ij` mV (charge `w C`) in every neuron not refractory.
+//! - LIF: `V` relaxes to `v_rest_mv` with `tau_m_ms` (the exact scheme, spikes on the grid); it
+//!   fires at `v_thresh_mv + θ_j`, resets to `v_reset_mv` and is refractory for `refractory_ms`.
+//! - STDP on input weights: the weight-dependent rule with exponents 1 (Gütig et al. 2003, as
+//!   NEST's `stdp_synapse`), all-to-all traces of `tau_trace_ms`: a post spike gives
+//!   `Δw_ij = eta_post x_pre_i (w_max - w_ij)`, a pre spike `Δw_ij = -eta_pre x_post_j w_ij`.
+//!   Every `present_ms` the weights into each neuron are scaled to sum to `weight_sum_mv`
+//!   (Diehl and Cook's normalisation, a projection option).
 //! - An image is shown for `present_ms` from rest (V, traces and refractory clocks reset; the
 //!   paper's 150 ms pause does the same). Fewer than `min_spikes` output spikes: shown again
 //!   with the input rate raised by `rate_step_hz`, up to 5 times.
@@ -20,11 +24,25 @@
 //!   image of that class, learning off); a test image is given the class whose neurons fire
 //!   most on average.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::data::Dataset;
+use super::encode::Encoder;
+use crate::engine::{Observer, Simulation};
+use crate::integrate::{Integrator, SpikeTiming};
+use crate::network::Spike;
+use crate::network::spec::{
+    Adaptation, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, Rule, SynapseType,
+};
+use crate::neuron::{Lif, NeuronModel};
+use crate::preset::Preset;
 use crate::random::{Rng, stream};
+use crate::synapse::Kernel;
+use crate::synapse::plasticity::Rule as Stdp;
 use rand::RngExt;
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +83,7 @@ impl Default for Params {
             v_reset_mv: -65.0,
             v_thresh_mv: -52.0,
             refractory_ms: 5.0,
-            theta_plus_mv: 0.2,
+            theta_plus_mv: 0.4,
             tau_theta_ms: 1e7,
             inhibition_mv: 20.0,
             tau_trace_ms: 20.0,
@@ -96,6 +114,7 @@ impl Params {
             ("tau_trace_ms", self.tau_trace_ms),
             ("w_max", self.w_max),
             ("weight_sum_mv", self.weight_sum_mv),
+            ("eta_post", self.eta_post),
         ];
         for (field, value) in positive {
             if !(value > 0.0 && value.is_finite()) {
@@ -108,7 +127,6 @@ impl Params {
             ("theta_plus_mv", self.theta_plus_mv),
             ("inhibition_mv", self.inhibition_mv),
             ("eta_pre", self.eta_pre),
-            ("eta_post", self.eta_post),
         ];
         for (field, value) in non_negative {
             if !(value >= 0.0 && value.is_finite()) {
@@ -125,120 +143,164 @@ impl Params {
     }
 }
 
-/// The network's learned state: weights `w[j][i]` from pixel `i` into neuron `j`, thresholds.
-#[derive(Debug, Clone, PartialEq)]
+/// The network: the engine running it, and its parameters.
+#[derive(Debug, Clone)]
 pub struct Network {
     pub params: Params,
     pub pixels: usize,
-    pub weights: Vec<Vec<f64>>,
-    pub theta: Vec<f64>,
+    engine: Simulation,
+}
+
+/// Membrane capacitance of the cells (pF): a weight of `w` mV is a charge of `w C`.
+const C_PF: f64 = 100.0;
+
+impl Params {
+    /// The network as a preset: inputs, the excitatory layer with its adaptive threshold, the
+    /// plastic and normalised input projection, lateral inhibition.
+    pub fn preset(&self, pixels: usize) -> Preset {
+        let cell = Lif {
+            c_pf: C_PF,
+            g_l_ns: C_PF / self.tau_m_ms,
+            e_l_mv: self.v_rest_mv,
+            v_th_mv: self.v_thresh_mv,
+            v_reset_mv: self.v_reset_mv,
+            t_ref_ms: self.refractory_ms,
+            i_e_pa: 0.0,
+            v0_mv: self.v_rest_mv,
+        };
+        let delta = |name: &str| (name.to_string(), SynapseType { kernel: Kernel::Delta, reversal_mv: None });
+        let inputs = PopulationSpec {
+            name: "pixels".into(),
+            size: pixels as u32,
+            role: Role::Excitatory,
+            neuron: NeuronModel::Lif(cell),
+            source: Some(crate::stimulus::SpikeSource::Times { times_ms: Vec::new() }),
+            spread: Vec::new(),
+            reset: Reset::ToValue,
+            adaptation: None,
+            initial: BTreeMap::new(),
+            synapses: BTreeMap::new(),
+        };
+        let excitatory = PopulationSpec {
+            name: "excitatory".into(),
+            size: self.neurons,
+            role: Role::Excitatory,
+            neuron: NeuronModel::Lif(cell),
+            source: None,
+            spread: Vec::new(),
+            reset: Reset::ToValue,
+            adaptation: Some(Adaptation { theta_plus_mv: self.theta_plus_mv, tau_theta_ms: self.tau_theta_ms }),
+            initial: BTreeMap::new(),
+            synapses: BTreeMap::from([delta("input"), delta("inhibition")]),
+        };
+        let w_max = self.w_max * C_PF;
+        let learning = Projection {
+            from: "pixels".into(),
+            to: "excitatory".into(),
+            synapse: "input".into(),
+            rule: Rule::AllToAll,
+            weight: Dist::Uniform { low: 0.1 * w_max, high: 0.3 * w_max },
+            delay_ms: Dist::Constant(self.dt_ms),
+            autapses: false,
+            multapses: false,
+            plasticity: Some(Stdp::Multiplicative {
+                lambda: self.eta_post,
+                alpha: self.eta_pre / self.eta_post,
+                mu_plus: 1.0,
+                mu_minus: 1.0,
+                tau_plus_ms: self.tau_trace_ms,
+                tau_minus_ms: self.tau_trace_ms,
+                w_max,
+            }),
+            normalise: Some(Normalise { total: self.weight_sum_mv * C_PF, every_ms: self.present_ms }),
+        };
+        let inhibition = Projection {
+            from: "excitatory".into(),
+            to: "excitatory".into(),
+            synapse: "inhibition".into(),
+            rule: Rule::AllToAll,
+            weight: Dist::Constant(-self.inhibition_mv * C_PF),
+            delay_ms: Dist::Constant(self.dt_ms),
+            autapses: false,
+            multapses: false,
+            plasticity: None,
+            normalise: None,
+        };
+        let mut preset = Preset::with_model("Diehl & Cook network", NeuronModel::Lif(cell));
+        preset.run.dt_ms = self.dt_ms;
+        preset.run.integrator = Integrator::Exact;
+        preset.run.spike_timing = SpikeTiming::Grid;
+        preset.run.record_every = u32::MAX;
+        preset.network = Some(NetworkSpec {
+            populations: vec![inputs, excitatory],
+            projections: vec![learning, inhibition],
+            inputs: Vec::new(),
+            record: vec![pixels as u32],
+        });
+        preset
+    }
+}
+
+/// Each excitatory neuron's spike count.
+struct Counts {
+    first: u32,
+    counts: Vec<u32>,
+}
+
+impl Observer for Counts {
+    fn spike(&mut self, spike: Spike) {
+        if let Some(k) = spike.neuron.checked_sub(self.first) {
+            self.counts[k as usize] += 1;
+        }
+    }
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn wants_weights(&self) -> bool {
+        false
+    }
 }
 
 impl Network {
     /// Random initial weights (uniform, then normalised), thresholds at 0.
     pub fn new(params: Params, pixels: usize, rng: &mut Rng) -> Self {
-        let weights = (0..params.neurons)
-            .map(|_| (0..pixels).map(|_| params.w_max * (0.1 + 0.2 * rng.random::<f64>())).collect())
-            .collect();
-        let mut net = Self { params, pixels, weights, theta: vec![0.0; params.neurons as usize] };
-        net.normalise();
-        net
+        let engine = Simulation::from_preset(&params.preset(pixels), rng.random()).expect("validated parameters");
+        Self { params, pixels, engine }
     }
 
-    fn normalise(&mut self) {
-        let (target, w_max) = (self.params.weight_sum_mv, self.params.w_max);
-        for row in &mut self.weights {
-            let sum: f64 = row.iter().sum();
-            if sum > 0.0 {
-                row.iter_mut().for_each(|w| *w = (*w * target / sum).min(w_max));
-            }
+    /// The weights `w[j][i]` from pixel `i` into neuron `j`, in mV.
+    pub fn weights(&self) -> Vec<Vec<f64>> {
+        let mut w = vec![vec![0.0; self.pixels]; self.params.neurons as usize];
+        for (pre, post, weight) in self.engine.net().plastic_synapses() {
+            w[post as usize - self.pixels][pre as usize] = weight / C_PF;
         }
+        w
+    }
+
+    /// Each neuron's threshold increment θ (mV).
+    pub fn theta(&self) -> Vec<f64> {
+        self.engine.net().population(1).theta().to_vec()
     }
 
     /// Shows one image (raising the rate until the layer answers) and returns each neuron's
     /// spike count; with `learn`, STDP changes the weights and the thresholds adapt.
     pub fn present(&mut self, image: &[f32], learn: bool, rng: &mut Rng) -> Vec<u32> {
         let p = self.params;
+        let steps = (p.present_ms / p.dt_ms).round() as u64;
+        self.engine.set_learning(learn);
         let mut rate = p.max_rate_hz;
-        let mut counts = Vec::new();
+        let mut counts = Counts { first: self.pixels as u32, counts: Vec::new() };
         for _ in 0..5 {
-            counts = self.run_image(image, rate, learn, rng);
-            if counts.iter().sum::<u32>() >= p.min_spikes {
+            let trains = Encoder::Poisson { max_rate_hz: rate }.encode(image, p.present_ms, rng);
+            self.engine.rest();
+            self.engine.play(0, &trains);
+            counts.counts = vec![0; p.neurons as usize];
+            // LIF cells on the exact scheme cannot blow up.
+            let _ = self.engine.step(steps, &mut counts);
+            if counts.counts.iter().sum::<u32>() >= p.min_spikes {
                 break;
             }
             rate += p.rate_step_hz;
         }
-        if learn {
-            self.normalise();
-        }
-        counts
-    }
-
-    fn run_image(&mut self, image: &[f32], rate_hz: f64, learn: bool, rng: &mut Rng) -> Vec<u32> {
-        let p = self.params;
-        let n = p.neurons as usize;
-        let steps = (p.present_ms / p.dt_ms).round() as usize;
-        let leak = (-p.dt_ms / p.tau_m_ms).exp();
-        let trace_decay = (-p.dt_ms / p.tau_trace_ms).exp();
-        let theta_decay = (-p.dt_ms / p.tau_theta_ms).exp();
-        let refractory_steps = (p.refractory_ms / p.dt_ms).round() as u32;
-        let probability: Vec<f64> = image.iter().map(|&x| x as f64 * rate_hz * p.dt_ms * 1e-3).collect();
-        let mut v = vec![p.v_rest_mv; n];
-        let mut refractory = vec![0u32; n];
-        let (mut x_pre, mut x_post) = (vec![0.0; self.pixels], vec![0.0; n]);
-        let mut counts = vec![0u32; n];
-        let mut fired = Vec::new();
-        for _ in 0..steps {
-            for (j, vj) in v.iter_mut().enumerate() {
-                *vj = p.v_rest_mv + (*vj - p.v_rest_mv) * leak;
-                refractory[j] = refractory[j].saturating_sub(1);
-            }
-            if learn {
-                x_pre.iter_mut().for_each(|x| *x *= trace_decay);
-                x_post.iter_mut().for_each(|x| *x *= trace_decay);
-            }
-            for (i, &prob) in probability.iter().enumerate() {
-                if prob <= 0.0 || rng.random::<f64>() >= prob {
-                    continue;
-                }
-                for j in 0..n {
-                    if refractory[j] == 0 {
-                        v[j] += self.weights[j][i];
-                    }
-                    if learn {
-                        let w = &mut self.weights[j][i];
-                        *w -= p.eta_pre * x_post[j] * *w;
-                    }
-                }
-                if learn {
-                    x_pre[i] += 1.0;
-                }
-            }
-            fired.clear();
-            fired.extend((0..n).filter(|&j| refractory[j] == 0 && v[j] >= p.v_thresh_mv + self.theta[j]));
-            for &j in &fired {
-                counts[j] += 1;
-                v[j] = p.v_reset_mv;
-                refractory[j] = refractory_steps;
-                if learn {
-                    self.theta[j] += p.theta_plus_mv;
-                    x_post[j] += 1.0;
-                    for (w, &x) in self.weights[j].iter_mut().zip(&x_pre) {
-                        *w += p.eta_post * x * (p.w_max - *w);
-                    }
-                }
-            }
-            if !fired.is_empty() {
-                for (j, vj) in v.iter_mut().enumerate() {
-                    let others = fired.len() - usize::from(fired.contains(&j));
-                    *vj -= p.inhibition_mv * others as f64;
-                }
-            }
-            if learn {
-                self.theta.iter_mut().for_each(|t| *t *= theta_decay);
-            }
-        }
-        counts
+        counts.counts
     }
 }
 
@@ -275,7 +337,7 @@ pub fn classify(counts: &[u32], assignments: &[u8]) -> u8 {
 }
 
 /// A finished run: the network, its labels and the test result.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub network: Network,
     pub assignments: Vec<u8>,
@@ -286,11 +348,23 @@ pub struct Outcome {
 /// Labels the neurons on `label_with` and classifies `test`, learning off (the network's
 /// weights and thresholds do not change).
 pub fn evaluate(network: &Network, label_with: &Dataset, test: &Dataset, rng: &mut Rng) -> (Vec<u8>, Vec<u8>, f64) {
-    let mut frozen = network.clone();
-    let responses: Vec<Vec<u32>> = label_with.images.iter().map(|im| frozen.present(im, false, rng)).collect();
+    // Learning is off, so the images are independent: run in parallel, each with its own
+    // stream (the same answers for any number of threads).
+    let seed: u64 = rng.random();
+    let respond = |images: &[Vec<f32>], first: u64| -> Vec<Vec<u32>> {
+        images
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || network.clone(),
+                |frozen, (i, image)| frozen.present(image, false, &mut stream(seed, first + i as u64)),
+            )
+            .collect()
+    };
+    let responses = respond(&label_with.images, 0);
     let assignments = assign_labels(&responses, &label_with.labels);
     let predictions: Vec<u8> =
-        test.images.iter().map(|im| classify(&frozen.present(im, false, rng), &assignments)).collect();
+        respond(&test.images, 1 << 40).iter().map(|counts| classify(counts, &assignments)).collect();
     let accuracy = super::fraction_same(&predictions, &test.labels);
     (assignments, predictions, accuracy)
 }

@@ -230,9 +230,25 @@ impl Plastic {
         self.pre_clock.keep_near(t_ms, &mut self.pre);
         self.post_clock.keep_near(t_ms, &mut self.post);
         let slot = (tick % self.pending.len() as u64) as usize;
+        if self.pending[slot].is_empty() {
+            return;
+        }
         let mut arriving = std::mem::take(&mut self.pending[slot]);
         let n = r.n;
         let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+        if !self.learning {
+            // Frozen: the weights as they are, no trace to keep.
+            for &entry in &arriving {
+                let entry = entry as usize;
+                let synapses = if self.per_synapse { entry..entry + 1 } else { c.csr.row_range(entry) };
+                for s in synapses {
+                    ring[c.csr.targets[s] as usize] += self.weights[self.place[s] as usize];
+                }
+            }
+            arriving.clear();
+            self.pending[slot] = arriving;
+            return;
+        }
         let (f_pre, f_post, nearest) =
             (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms), self.rule.nearest());
         for &entry in &arriving {

@@ -127,7 +127,7 @@ impl Adaptation {
         if !(self.theta_plus_mv >= 0.0 && self.theta_plus_mv.is_finite()) {
             return Err(format!("theta_plus_mv must be a finite number >= 0, got {}", self.theta_plus_mv));
         }
-        if !(self.tau_theta_ms > 0.0) {
+        if self.tau_theta_ms.is_nan() || self.tau_theta_ms <= 0.0 {
             return Err(format!("tau_theta_ms must be > 0, got {}", self.tau_theta_ms));
         }
         Ok(())

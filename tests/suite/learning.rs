@@ -171,7 +171,8 @@ fn the_converted_network_keeps_the_anns_answers_and_accuracy() {
     assert_eq!(evaluate(&snn, &sim, &split.test, 1).unwrap(), evaluation, "same seed, same run");
 
     // One spike per unit per step at most: the normalised top activation maps to about that.
-    let response = snn.run(&sim.encoder.encode(&split.test.images[0], 200.0, &mut seeded(2)), 1.0, 200, 1.0, true);
+    let response =
+        snn.run(&sim.encoder.encode(&split.test.images[0], 200.0, &mut seeded(2)), 1.0, 200, 1.0, true).unwrap();
     assert!(response.counts.iter().skip(1).flatten().all(|&c| c <= 200));
     assert_eq!(response.raster.unwrap()[2].len() as u32, response.counts[2].iter().sum::<u32>());
 }
@@ -200,7 +201,7 @@ fn stdp_learns_digits_without_labels_far_above_chance() {
     assert!(outcome.test_accuracy >= 0.5, "accuracy {} (chance 0.1)", outcome.test_accuracy);
     let classes: std::collections::BTreeSet<u8> = outcome.assignments.iter().copied().collect();
     assert!(classes.len() >= 9, "neurons specialise on most classes: {classes:?}");
-    for row in &outcome.network.weights {
+    for row in &outcome.network.weights() {
         let sum: f64 = row.iter().sum();
         assert!(row.iter().all(|&w| (0.0..=1.0).contains(&w)) && sum <= 6.0 + 1e-9, "bounded, normalised");
     }

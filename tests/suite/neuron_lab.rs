@@ -140,6 +140,7 @@ fn adex_with_vanishing_delta_t_and_no_adaptation_is_lif() {
         v_th_mv: -50.0,
         v_reset_mv: -65.0,
         t_ref_ms: 0.0,
+        i_e_pa: 0.0,
         v0_mv: -70.0,
     };
     let adex = AdEx {

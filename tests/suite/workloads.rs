@@ -216,3 +216,85 @@ fn delta_input_during_refractoriness_is_lost() {
     let last = rec.samples.last().unwrap().1[0];
     assert!((last + 70.0).abs() < 1e-9, "V back at rest: {last}");
 }
+
+/// The learning lab's cells are engine options: a perfect integrator (g_L = 0) with a bias and
+/// reset by subtraction counts charge exactly (0.25 mV a step against a 1 mV threshold: a spike
+/// every fourth step, nothing lost), and an adaptive threshold rises by θ+ with every spike.
+#[test]
+fn perfect_integrator_with_subtraction_and_adaptive_threshold() {
+    let text = r#"(
+        version: 1, name: "cells", description: "",
+        run: (dt_ms: 0.1, duration_ms: 10.0, integrator: Exact, spike_timing: Grid, seed: 1, record_every: 1),
+        network: (
+            populations: [
+                (name: "if", size: 1, reset: Subtract,
+                 neuron: Lif(c_pf: 100.0, g_l_ns: 0.0, e_l_mv: -70.0, v_th_mv: -69.0, v_reset_mv: -70.0, t_ref_ms: 0.0, i_e_pa: 250.0, v0_mv: -70.0)),
+                (name: "adaptive", size: 1, adaptation: (theta_plus_mv: 0.5, tau_theta_ms: 1e9),
+                 neuron: Lif(c_pf: 100.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -70.0, t_ref_ms: 0.0, i_e_pa: 400.0, v0_mv: -70.0)),
+            ],
+            record: [0],
+        ),
+    )"#;
+    let preset = spikelab::preset::Preset::from_ron(text, "cells.ron").unwrap();
+    let mut sim = Simulation::from_preset(&preset, 1).unwrap();
+    let mut rec = Recorder::default();
+    sim.step(400, &mut rec).unwrap();
+    let count = |n: u32| rec.spikes.iter().filter(|s| s.neuron == n).count();
+    assert_eq!(count(0), 100, "one spike per 1 mV of charge");
+    assert!((rec.samples.last().unwrap().1[0] + 70.0).abs() < 1e-9, "no charge lost");
+    let adaptive = count(1);
+    assert!(adaptive >= 3, "{adaptive} spikes");
+    let theta = sim.net().population(1).theta()[0];
+    assert!((theta - 0.5 * adaptive as f64).abs() < 1e-6, "theta {theta} after {adaptive} spikes");
+    let times: Vec<f64> = rec.spikes.iter().filter(|s| s.neuron == 1).map(|s| s.t_ms).collect();
+    let intervals: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(intervals.windows(2).all(|w| w[1] > w[0]), "the intervals lengthen: {intervals:?}");
+}
+
+/// Weight normalisation (a projection option) keeps the weights into each neuron at their sum,
+/// and a frozen network (learning off) keeps its weights while its inputs play.
+#[test]
+fn normalised_weights_and_frozen_learning() {
+    let text = r#"(
+        version: 1, name: "normalise", description: "",
+        run: (dt_ms: 0.5, duration_ms: 100.0, integrator: Exact, spike_timing: Grid, seed: 3, record_every: 1000),
+        network: (
+            populations: [
+                (name: "in", size: 20, source: Poisson(rate_hz: 50.0, start_ms: 0.0, duration_ms: 1e9)),
+                (name: "out", size: 5, neuron: Lif(c_pf: 100.0, g_l_ns: 1.0, e_l_mv: -65.0, v_th_mv: -60.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -65.0),
+                 synapses: {"s": (kernel: Delta)}),
+            ],
+            projections: [(from: "in", to: "out", synapse: "s", rule: AllToAll, weight: Uniform(low: 10.0, high: 30.0), delay_ms: Constant(0.5),
+                plasticity: Multiplicative(lambda: 0.01, alpha: 0.5, mu_plus: 1.0, mu_minus: 1.0, tau_plus_ms: 20.0, tau_minus_ms: 20.0, w_max: 100.0),
+                normalise: (total: 1000.0, every_ms: 50.0))],
+            record: [20],
+        ),
+    )"#;
+    let preset = spikelab::preset::Preset::from_ron(text, "normalise.ron").unwrap();
+    let mut sim = Simulation::from_preset(&preset, 3).unwrap();
+    let sums = |sim: &Simulation| {
+        let mut sums = [0.0; 5];
+        for (_, post, w) in sim.net().plastic_synapses() {
+            sums[post as usize - 20] += w;
+        }
+        sums
+    };
+    assert!(sums(&sim).iter().all(|s| (s - 1000.0).abs() < 1e-9), "normalised when built: {:?}", sums(&sim));
+    let mut rec = Recorder::default();
+    sim.step(99, &mut rec).unwrap();
+    assert!(sums(&sim).iter().any(|s| (s - 1000.0).abs() > 1e-6), "STDP moved them: {:?}", sums(&sim));
+    sim.step(1, &mut rec).unwrap(); // the 100th step ends at 50 ms
+    assert!(sums(&sim).iter().all(|s| (s - 1000.0).abs() < 1e-9), "normalised every 50 ms: {:?}", sums(&sim));
+    assert!(rec.spikes.iter().any(|s| s.neuron >= 20), "the outputs fire");
+
+    let before: Vec<f64> = sim.net().plastic_synapses().map(|(_, _, w)| w).collect();
+    sim.set_learning(false);
+    sim.rest();
+    sim.play(0, &vec![vec![1.0, 2.0, 3.0]; 20]);
+    let mut frozen = Recorder::default();
+    sim.step(200, &mut frozen).unwrap();
+    let after: Vec<f64> = sim.net().plastic_synapses().map(|(_, _, w)| w).collect();
+    assert_eq!(before, after, "frozen weights do not learn");
+    let played = frozen.spikes.iter().filter(|s| s.neuron < 20).count();
+    assert_eq!(played, 60, "the played trains replace the Poisson inputs: 3 spikes from each of 20");
+}
