@@ -310,19 +310,33 @@ fn learning_presets_read_mnist_idx_files_from_a_folder() {
 }
 
 #[test]
-fn bench_and_run_give_the_same_spikes_for_a_workload() {
-    // `spikelab bench --workload cuba` is `spikelab run bench/cuba`: the same engine, preset,
-    // seed and duration give the same spike count.
-    let bench = spikelab(&["bench", "--workload", "cuba", "--bio", "0.1", "--seed", "3", "--threads", "1"]);
-    assert!(bench.status.success(), "{}", text(&bench.stderr));
-    let line: serde_json::Value = serde_json::from_str(text(&bench.stdout).trim()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let run = spikelab(&["run", "bench/cuba", "--duration-ms", "100", "--seed", "3", "--out", out]);
-    assert!(run.status.success(), "{}", text(&run.stderr));
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
-    assert!(line["spikes"].as_u64().unwrap() > 100, "{line}");
-    assert_eq!(line["spikes"], summary["spike_count"], "bench {line}, run {summary}");
-    assert_eq!(line["n_synapses"], summary["n_synapses"]);
+fn bench_and_run_give_the_same_spikes_for_every_workload() {
+    // `spikelab bench --workload ID` is `spikelab run bench/ID`: the same engine, preset, seed
+    // and duration give the same spikes (bench counts sources apart: the STDP inputs).
+    for (id, ms) in [
+        ("cuba", 100.0),
+        ("coba", 50.0),
+        ("izhnet_n1000", 100.0),
+        ("izhnet_n10000", 20.0),
+        ("hh", 20.0),
+        ("brunel", 20.0),
+        ("stdp_single", 500.0),
+        ("stdp_net", 5.0),
+    ] {
+        let bio = format!("{}", ms / 1000.0);
+        let bench = spikelab(&["bench", "--workload", id, "--bio", &bio, "--seed", "3", "--threads", "1"]);
+        assert!(bench.status.success(), "{id}: {}", text(&bench.stderr));
+        let line: serde_json::Value = serde_json::from_str(text(&bench.stdout).trim()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let run =
+            spikelab(&["run", &format!("bench/{id}"), "--duration-ms", &ms.to_string(), "--seed", "3", "--out", out]);
+        assert!(run.status.success(), "{id}: {}", text(&run.stderr));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+        let benched = line["spikes"].as_u64().unwrap() + line["input_spikes"].as_u64().unwrap_or(0);
+        assert!(benched > 0, "{id}: {line}");
+        assert_eq!(Some(benched), summary["spike_count"].as_u64(), "{id}: bench {line}, run {summary}");
+        assert_eq!(line["n_synapses"], summary["n_synapses"], "{id}");
+    }
 }

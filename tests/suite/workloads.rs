@@ -55,6 +55,14 @@ fn izhikevich_network_fires_at_the_published_rate() {
 }
 
 #[test]
+fn izhikevich_network_at_ten_thousand_cells_fires_at_the_peers_rate() {
+    // p = 0.1 of 10^8 pairs; Brian2 7.54 Hz, NEST 7.38 Hz over 1 s.
+    let (hz, synapses) = rate("izhnet_n10000", 0.5, 12345);
+    assert!((7.0..8.0).contains(&hz), "{hz} Hz");
+    assert!((9_990_000..10_010_000).contains(&synapses), "{synapses}");
+}
+
+#[test]
 fn brunel_sparse_network_is_asynchronous_irregular_at_37_hz() {
     // Brian2 37.2 Hz, NEST 37.4 Hz over the first 0.2 s; exactly 1250 inputs per neuron.
     let (hz, synapses) = rate("brunel", 0.2, 12345);
