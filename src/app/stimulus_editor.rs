@@ -154,6 +154,10 @@ fn source_ui(ui: &mut egui::Ui, source: &mut SpikeSource) -> bool {
                     | time(ui, start_ms, "start", 0.0)
                     | time(ui, duration_ms, "duration", 0.01)
             }
+            SpikeSource::Digits { .. } => {
+                ui.label("the bundled digits (a spike-source population)");
+                false
+            }
             SpikeSource::Times { times_ms } => {
                 let mut text = times_ms.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
                 let label = ui.label("spike times [ms]");

@@ -40,6 +40,8 @@ struct Receptor {
 struct Source {
     train: SpikeSource,
     pool: PoissonPool,
+    /// The images a `Digits` train shows, in order.
+    images: Option<std::sync::Arc<Vec<Vec<f32>>>>,
     /// Trains given at run time ([`Net::play`]): from step `.0` on, the neurons that fire in
     /// each step; they replace `train` until the network rests.
     played: Option<(u64, Vec<Vec<u32>>)>,
@@ -374,6 +376,8 @@ impl Net {
             }
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
             let source = ps.source.clone().map(|train| Source {
+                images: matches!(train, SpikeSource::Digits { .. })
+                    .then(|| std::sync::Arc::new(crate::learning::data::digits_split().train.images)),
                 train,
                 pool: PoissonPool::new(stream(seed, 2000 + p as u64)),
                 played: None,
@@ -605,6 +609,17 @@ impl Net {
                 if let Some((from, steps)) = &source.played {
                     let events = self.tick.checked_sub(*from).and_then(|s| steps.get(s as usize));
                     spikes.extend(events.into_iter().flatten().map(|&i| at(i as usize)));
+                } else if let (SpikeSource::Digits { max_rate_hz, present_ms, rest_ms }, Some(images)) =
+                    (&source.train, &source.images)
+                {
+                    // Image k is shown from k (present + rest); its pixels set the rates.
+                    let period = present_ms + rest_ms;
+                    let k = (t_ms / period).floor();
+                    let image = &images[k as usize % images.len()];
+                    let rate = if t_ms - k * period < *present_ms { *max_rate_hz } else { 0.0 };
+                    let weight = |i: usize| image[i] as f64;
+                    source.pool.step_weighted((stimulus_step, dt_ms), n, rate, weight, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
                 } else if source.train.is_random() {
                     source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
                     spikes[first..].sort_unstable_by_key(|s| s.neuron);

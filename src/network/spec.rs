@@ -346,6 +346,9 @@ impl NetworkSpec {
                 if let Err(m) = source_check(source) {
                     return fail(at("source"), m);
                 }
+                if matches!(source, SpikeSource::Digits { .. }) && pop.size != 64 {
+                    return fail(at("size"), format!("digits need one source per pixel: 64, not {}", pop.size));
+                }
             }
             if let Some(adaptation) = &pop.adaptation {
                 adaptation.validate().or_else(|m| fail(at("adaptation"), m))?;
@@ -552,6 +555,12 @@ fn source_check(source: &SpikeSource) -> Result<(), String> {
             vec![*rate_hz, *depth_hz, *frequency_hz, *start_ms, *duration_ms]
         }
         SpikeSource::Times { times_ms } => times_ms.clone(),
+        SpikeSource::Digits { max_rate_hz, present_ms, rest_ms } => {
+            if *present_ms <= 0.0 {
+                return Err(format!("present_ms must be > 0, got {present_ms}"));
+            }
+            vec![*max_rate_hz, *present_ms, *rest_ms]
+        }
     };
     match values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
         Some(v) => Err(format!("rates and times must be finite and >= 0, got {v}")),

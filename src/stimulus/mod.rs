@@ -57,6 +57,11 @@ pub enum SpikeSource {
     Regular { rate_hz: f64, start_ms: f64, duration_ms: f64 },
     /// Explicit spike times.
     Times { times_ms: Vec<f64> },
+    /// The bundled 8x8 training digits, one after another (a population of 64 sources, one per
+    /// pixel): during each image's `present_ms` pixel `i` fires as a Poisson train at
+    /// `intensity_i x max_rate_hz`, then every pixel rests for `rest_ms` (Diehl & Cook 2015's
+    /// presentation).
+    Digits { max_rate_hz: f64, present_ms: f64, rest_ms: f64 },
 }
 
 impl SpikeSource {
@@ -66,6 +71,7 @@ impl SpikeSource {
             SpikeSource::ModulatedPoisson { .. } => "modulated Poisson",
             SpikeSource::Regular { .. } => "regular",
             SpikeSource::Times { .. } => "spike times",
+            SpikeSource::Digits { .. } => "digits",
         }
     }
 }
@@ -196,6 +202,7 @@ impl Component {
                         let first = times_ms.first().copied().unwrap_or(0.0);
                         (first, times_ms.last().copied().unwrap_or(0.0) + tail)
                     }
+                    SpikeSource::Digits { .. } => (0.0, f64::INFINITY),
                 }
             }
         }
@@ -359,6 +366,9 @@ impl Component {
                         non_negative("frequency_hz", *frequency_hz)?;
                         time("start_ms", *start_ms)?;
                         positive("duration_ms", *duration_ms)
+                    }
+                    SpikeSource::Digits { .. } => {
+                        Err(("source", "digits are shown by a spike-source population of 64, not a stimulus".into()))
                     }
                     SpikeSource::Times { times_ms } => {
                         if let Some(k) = times_ms.iter().position(|t| !t.is_finite() || *t < 0.0) {

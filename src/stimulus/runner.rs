@@ -146,7 +146,7 @@ impl Runner {
 impl SpikeSource {
     /// Poisson trains are drawn; regular trains and listed times are the same for every neuron.
     pub fn is_random(&self) -> bool {
-        matches!(self, SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. })
+        matches!(self, SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. } | SpikeSource::Digits { .. })
     }
 }
 
@@ -174,7 +174,7 @@ impl PoissonPool {
             SpikeSource::ModulatedPoisson { rate_hz, depth_hz, frequency_hz, start_ms, duration_ms } => {
                 (rate_hz, depth_hz, frequency_hz, start_ms, duration_ms)
             }
-            _ => unreachable!("only Poisson trains are pooled"),
+            _ => unreachable!("only Poisson trains are pooled; digits are shown by `step_image`"),
         };
         let (t0, t1) = (step as f64 * dt, (step + 1) as f64 * dt);
         let peak_per_ms = (rate_hz + depth_hz.abs()) * 1e-3 * n as f64;
@@ -194,6 +194,35 @@ impl PoissonPool {
             };
             let i = index(&mut self.rng, n);
             if keep {
+                emit(i);
+            }
+            self.next_ms += exponential(&mut self.rng) / peak_per_ms;
+        }
+    }
+
+    /// The spikes of step `step` of a Poisson population whose neuron `i` fires at
+    /// `weight(i) x rate_hz` (`weight` in [0, 1]; a rate of 0 switches it off): the merged
+    /// process at the top rate, each event kept with its neuron's weight (thinning: exact).
+    pub(crate) fn step_weighted(
+        &mut self,
+        (step, dt): (u64, f64),
+        n: usize,
+        rate_hz: f64,
+        weight: impl Fn(usize) -> f64,
+        mut emit: impl FnMut(usize),
+    ) {
+        let (t0, t1) = (step as f64 * dt, (step + 1) as f64 * dt);
+        let peak_per_ms = rate_hz * 1e-3 * n as f64;
+        if peak_per_ms <= 0.0 {
+            self.next_ms = f64::NAN;
+            return;
+        }
+        if self.next_ms.is_nan() || self.next_ms < t0 {
+            self.next_ms = t0 + exponential(&mut self.rng) / peak_per_ms;
+        }
+        while self.next_ms < t1 {
+            let i = index(&mut self.rng, n);
+            if self.rng_uniform() < weight(i) {
                 emit(i);
             }
             self.next_ms += exponential(&mut self.rng) / peak_per_ms;
@@ -220,7 +249,7 @@ pub(crate) fn deterministic_spikes(source: &SpikeSource, n: u64, dt: f64) -> u32
             (last.ceil().max(0.0) - first.ceil().max(0.0)) as u32
         }
         SpikeSource::Times { times_ms } => times_ms.iter().filter(|&&s| step_of(s, dt) == n).count() as u32,
-        SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. } => {
+        SpikeSource::Poisson { .. } | SpikeSource::ModulatedPoisson { .. } | SpikeSource::Digits { .. } => {
             unreachable!("Poisson trains are drawn by a PoissonPool")
         }
     }

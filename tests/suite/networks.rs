@@ -352,3 +352,26 @@ fn tracing_another_neuron_mid_run_loses_no_spike() {
     assert!(switched > 0);
     assert_eq!(spikes, headless);
 }
+
+/// The learning lab's Diehl & Cook network as a free-running preset: the pixel sources show a
+/// digit for 350 ms and rest for 150, the excitatory cells answer, and the plastic weights move
+/// while the sum into each cell is brought back to 6 mV (600 pA ms) every 500 ms.
+#[test]
+fn diehl_cook_network_learns_live_from_the_digit_source() {
+    let preset = common::bundled("networks/diehl_cook");
+    let mut sim = spikelab::engine::Simulation::from_preset(&preset, 1).unwrap();
+    let initial: Vec<f64> = sim.net().plastic_synapses().map(|(_, _, w)| w).collect();
+    let mut rec = common::Recorder::default();
+    sim.step(2000, &mut rec).unwrap(); // 1000 ms: two presentations
+    let pixels: Vec<f64> = rec.spikes.iter().filter(|s| s.neuron < 64).map(|s| s.t_ms).collect();
+    assert!(pixels.len() > 500, "{} pixel spikes", pixels.len());
+    assert!(pixels.iter().all(|t| t % 500.0 < 350.0), "pixels rest 150 ms after each digit");
+    assert!(rec.spikes.iter().any(|s| s.neuron >= 64), "the excitatory cells answer");
+    let now: Vec<f64> = sim.net().plastic_synapses().map(|(_, _, w)| w).collect();
+    assert!(initial.iter().zip(&now).any(|(a, b)| (a - b).abs() > 1e-6), "STDP moved the weights");
+    let mut sums = vec![0.0; 100];
+    for (_, post, w) in sim.net().plastic_synapses() {
+        sums[post as usize - 64] += w;
+    }
+    assert!(sums.iter().all(|s| (s - 600.0).abs() < 1e-6), "normalised at 1000 ms: {sums:?}");
+}
