@@ -698,7 +698,7 @@ impl Net {
         for pop in &mut self.pops {
             pop.population.rest();
             for r in &mut pop.receptors {
-                r.states = KernelStates::new(r.n);
+                r.states.clear();
                 r.ring.fill(0.0);
             }
             if let Some(source) = &mut pop.source {

@@ -582,7 +582,9 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 (true, false) => sweep!(|k, old, i, q| uniform.conductance(old, i, conductance[k], q, dt)),
                 (false, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
-                    own.held(old, i, q, own.prepare(dt))
+                    // Only a neuron with its own C or g_L needs its own decay.
+                    let same = own.g_l == uniform.g_l && own.c == uniform.c;
+                    own.held(old, i, q, if same { prepared } else { own.prepare(dt) })
                 }),
                 (true, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");

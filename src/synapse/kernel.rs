@@ -110,6 +110,12 @@ impl KernelStates {
         Self { x: vec![0.0; n], y: vec![0.0; n] }
     }
 
+    /// Every trace back to 0 (the network at rest).
+    pub fn clear(&mut self) {
+        self.x.fill(0.0);
+        self.y.fill(0.0);
+    }
+
     /// Starts neuron `i`'s kernel output at `value` (a network's initial conductance or current).
     pub fn start_at(&mut self, kernel: &Kernel, i: usize, value: f64) {
         match kernel {
