@@ -182,6 +182,9 @@ fn power(x: f64, mu: f64) -> f64 {
 pub struct TraceClock {
     t_ref_ms: f64,
     taus: [f64; 2],
+    /// The last factors computed and their time: a step's arrivals and the spikes at its end
+    /// share a time on the grid, so most lookups find them here.
+    last: (f64, [f64; 2]),
 }
 
 /// How far (in time constants) the reference may fall behind before the stored values are
@@ -190,13 +193,16 @@ const RESCALE_TAUS: f64 = 200.0;
 
 impl TraceClock {
     pub fn new(taus: [f64; 2]) -> Self {
-        Self { t_ref_ms: 0.0, taus }
+        Self { t_ref_ms: 0.0, taus, last: (0.0, [1.0, 1.0]) }
     }
     /// The factors `exp(-(t - t_ref)/tau)` at `t_ms`.
     #[inline]
-    pub fn factors(&self, t_ms: f64) -> [f64; 2] {
-        let age = t_ms - self.t_ref_ms;
-        [(-age / self.taus[0]).exp(), (-age / self.taus[1]).exp()]
+    pub fn factors(&mut self, t_ms: f64) -> [f64; 2] {
+        if self.last.0 != t_ms {
+            let age = t_ms - self.t_ref_ms;
+            self.last = (t_ms, [(-age / self.taus[0]).exp(), (-age / self.taus[1]).exp()]);
+        }
+        self.last.1
     }
     /// Moves the reference to `t_ms` once it lies far behind, rescaling `traces` (all of the
     /// clock's); the values they stand for do not change.
@@ -209,6 +215,7 @@ impl TraceClock {
             trace.scaled = [trace.scaled[0] * f[0], trace.scaled[1] * f[1]];
         }
         self.t_ref_ms = t_ms;
+        self.last = (t_ms, [1.0, 1.0]);
     }
 }
 
