@@ -100,6 +100,21 @@ pub struct Population {
     theta: Vec<f64>,
     /// Whether θ adapts (a learning task freezes it to test what was learned).
     adapting: bool,
+    /// Constants prepared for a step of `dt` with the present parameters (NEST's
+    /// `Variables_`): recomputed only when dt or the parameters change.
+    prepared: Prepared,
+}
+
+/// What a step of `dt_ms` needs that depends only on the parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Prepared {
+    dt_ms: f64,
+    model: Option<NeuronModel>,
+    adaptation: Option<Adaptation>,
+    /// The membrane's propagators `(P, Γ)` of a linear model.
+    linear: Option<(f64, f64)>,
+    /// θ's decay over the step.
+    theta_decay: f64,
 }
 
 /// How V is reset after a spike of a model with a reset.
@@ -225,6 +240,8 @@ macro_rules! with_integrator {
 #[derive(Debug, Clone, Copy)]
 struct Spiking {
     reset: Reset,
+    /// The uniform membrane's prepared propagators (linear models).
+    linear: Option<(f64, f64)>,
     /// θ's increment per spike and its decay over one step (1 and 0 when it does not adapt).
     theta_plus: f64,
     theta_decay: f64,
@@ -257,6 +274,7 @@ impl Population {
             adaptation: None,
             theta: vec![0.0; n],
             adapting: true,
+            prepared: Prepared::default(),
         }
     }
 
@@ -369,13 +387,21 @@ impl Population {
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
+        let p = &mut self.prepared;
+        if (p.dt_ms, p.model, p.adaptation) != (ctx.dt_ms, Some(model), self.adaptation) {
+            *p = Prepared {
+                dt_ms: ctx.dt_ms,
+                model: Some(model),
+                adaptation: self.adaptation,
+                linear: model.linear().map(|lin| lin.prepare(ctx.dt_ms)),
+                theta_decay: self.adaptation.map_or(1.0, |a| (-ctx.dt_ms / a.tau_theta_ms).exp()),
+            };
+        }
         let spiking = match self.adaptation.filter(|_| self.adapting) {
-            Some(a) => Spiking {
-                reset: self.reset,
-                theta_plus: a.theta_plus_mv,
-                theta_decay: (-ctx.dt_ms / a.tau_theta_ms).exp(),
-            },
-            None => Spiking { reset: self.reset, theta_plus: 0.0, theta_decay: 1.0 },
+            Some(a) => {
+                Spiking { reset: self.reset, linear: p.linear, theta_plus: a.theta_plus_mv, theta_decay: p.theta_decay }
+            }
+            None => Spiking { reset: self.reset, linear: p.linear, theta_plus: 0.0, theta_decay: 1.0 },
         };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
@@ -561,7 +587,12 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             let exact = integrator == Integrator::Exact;
             let [v, ..] = &mut part.vars;
             let v = &mut v[..len];
-            let prepared = uniform.prepare(dt);
+            // The population's constants, prepared once per dt (per step when the first neuron's
+            // own parameters are the reference).
+            let prepared = match part.spiking.linear {
+                Some(prepared) if !varies => prepared,
+                _ => uniform.prepare(dt),
+            };
             // Exponential Euler spreads a delta charge over the step; Exact jumps.
             let (spread, jump) = if exact { (0.0, 1.0) } else { (1.0 / dt, 0.0) };
             // Every free neuron takes the new V, a refractory one keeps its own; written out
