@@ -179,6 +179,12 @@ impl Drive {
     pub fn current(i: f64) -> Self {
         Self { current: i, conductance: 0.0 }
     }
+    /// A current and a conductance held over a step of `dt_ms`, with a delta input's `charge`
+    /// spread over it as a current (what schemes that integrate a held drive see).
+    #[inline(always)]
+    pub fn spread(current: f64, conductance: f64, charge: f64, dt_ms: f64) -> Self {
+        Self { current: current + charge / dt_ms, conductance }
+    }
     #[inline]
     pub fn at(&self, v: f64) -> f64 {
         self.current - self.conductance * v

@@ -6,8 +6,7 @@
 
 use std::time::Instant;
 
-use crate::engine::{Observer, Simulation};
-use crate::network::Spike;
+use crate::engine::{Simulation, SpikeCounts};
 use crate::preset::Preset;
 
 /// The workloads: every bundled preset under `bench/`.
@@ -37,27 +36,6 @@ pub fn cpu_seconds() -> f64 {
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
-/// Counts spikes of model neurons and of spike sources; wants no weights and no samples.
-struct Count<'a> {
-    sim_sources: &'a [bool],
-    neurons: u64,
-    sources: u64,
-}
-
-impl Observer for Count<'_> {
-    fn spike(&mut self, spike: Spike) {
-        if self.sim_sources[spike.neuron as usize] {
-            self.sources += 1;
-        } else {
-            self.neurons += 1;
-        }
-    }
-    fn sample(&mut self, _: f64, _: &[f64]) {}
-    fn wants_weights(&self) -> bool {
-        false
-    }
-}
-
 /// Runs workload `id` (the preset `bench/ID`) for `bio_s` simulated seconds on `threads` threads.
 pub fn workload(id: &str, bio_s: f64, seed: u64, threads: usize) -> Result<Outcome, String> {
     let Some(loaded) = crate::library::bundled(&format!("bench/{id}")) else {
@@ -72,10 +50,15 @@ pub fn workload(id: &str, bio_s: f64, seed: u64, threads: usize) -> Result<Outco
     let is_source: Vec<bool> = (0..sim.n_neurons()).map(|g| sim.net().is_source(g)).collect();
     let n_neurons = is_source.iter().filter(|s| !**s).count();
     let steps = (bio_s * 1000.0 / preset.run.dt_ms).round() as u64;
-    let mut count = Count { sim_sources: &is_source, neurons: 0, sources: 0 };
+    let mut counts = SpikeCounts::new(sim.n_neurons());
     let (wall, cpu) = (Instant::now(), cpu_seconds());
-    sim.step(steps, &mut count).map_err(|f| f.to_string())?;
+    sim.step(steps, &mut counts).map_err(|f| f.to_string())?;
     let (wall_s, cpu_s) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    // Model neurons' spikes and the spike sources' apart.
+    let (mut neuron_spikes, mut source_spikes) = (0u64, 0u64);
+    for (&count, &source) in counts.0.iter().zip(&is_source) {
+        *if source { &mut source_spikes } else { &mut neuron_spikes } += count as u64;
+    }
     let mut extra = serde_json::json!({
         "bytes_per_synapse": sim.net().synapse_bytes() as f64 / sim.net().n_synapses().max(1) as f64,
         "integrator": preset.run.integrator.name(),
@@ -86,11 +69,11 @@ pub fn workload(id: &str, bio_s: f64, seed: u64, threads: usize) -> Result<Outco
         sim.net().plastic_weights(&mut w);
         let mean = w.iter().sum::<f64>() / w.len() as f64;
         let above = w.iter().filter(|&&x| x > 0.5).count() as f64 / w.len() as f64;
-        extra["input_spikes"] = count.sources.into();
+        extra["input_spikes"] = source_spikes.into();
         extra["mean_w_over_wmax"] = mean.into();
         extra["frac_w_above_half"] = above.into();
     }
-    Ok(Outcome { n_neurons, n_synapses: sim.net().n_synapses(), build_s, wall_s, cpu_s, spikes: count.neurons, extra })
+    Ok(Outcome { n_neurons, n_synapses: sim.net().n_synapses(), build_s, wall_s, cpu_s, spikes: neuron_spikes, extra })
 }
 
 /// Runs `workload` and prints its result line.

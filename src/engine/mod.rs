@@ -6,5 +6,5 @@ pub mod simulation;
 pub mod thread;
 
 pub use frame::{Frame, Series};
-pub use simulation::{Observer, Simulation};
+pub use simulation::{Observer, Simulation, SpikeCounts};
 pub use thread::{Command, EngineHandle};

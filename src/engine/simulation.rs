@@ -46,6 +46,27 @@ pub trait Observer {
     }
 }
 
+/// Each neuron's spike count (global index); wants no samples and no weights. What a benchmark
+/// or a learning task needs of a run.
+#[derive(Debug, Clone, Default)]
+pub struct SpikeCounts(pub Vec<u32>);
+
+impl SpikeCounts {
+    pub fn new(n_neurons: usize) -> Self {
+        Self(vec![0; n_neurons])
+    }
+}
+
+impl Observer for SpikeCounts {
+    fn spike(&mut self, spike: Spike) {
+        self.0[spike.neuron as usize] += 1;
+    }
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn wants_weights(&self) -> bool {
+        false
+    }
+}
+
 /// An observer that keeps nothing (benchmarks).
 impl Observer for () {
     fn spike(&mut self, _: Spike) {}

@@ -97,7 +97,6 @@ impl SpikingNet {
     /// `input_gain`), the output layer recorded.
     pub fn preset(&self, input_gain: f32, dt_ms: f64) -> Preset {
         let sizes = self.sizes();
-        let offsets: Vec<u32> = sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect();
         let mut populations = vec![PopulationSpec {
             name: "input".into(),
             size: sizes[0] as u32,
@@ -147,8 +146,8 @@ impl SpikingNet {
                 normalise: None,
             });
         }
-        let outputs = *sizes.last().expect("layers") as u32;
-        let last = *offsets.last().expect("layers");
+        let offsets = layer_offsets(&sizes);
+        let (last, outputs) = (*offsets.last().expect("layers"), *sizes.last().expect("layers") as u32);
         let mut preset = Preset::with_model("converted network", NeuronModel::Lif(UNIT));
         preset.run.dt_ms = dt_ms;
         preset.run.integrator = Integrator::Exact;
@@ -208,6 +207,11 @@ const UNIT: Lif = Lif {
     v0_mv: -70.0,
 };
 
+/// The global index of each layer's first neuron.
+fn layer_offsets(sizes: &[usize]) -> Vec<u32> {
+    sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect()
+}
+
 /// Spike counts per layer, the raster, and the decision after every step.
 struct Watch {
     offsets: Vec<u32>,
@@ -218,9 +222,8 @@ struct Watch {
 
 impl Watch {
     fn new(sizes: &[usize], keep_raster: bool) -> Self {
-        let offsets = sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect();
         Self {
-            offsets,
+            offsets: layer_offsets(sizes),
             counts: sizes.iter().map(|&n| vec![0; n]).collect(),
             raster: keep_raster.then(|| vec![Vec::new(); sizes.len()]),
             decisions: Vec::new(),

@@ -30,9 +30,8 @@ use serde::{Deserialize, Serialize};
 
 use super::data::Dataset;
 use super::encode::Encoder;
-use crate::engine::{Observer, Simulation};
+use crate::engine::{Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::network::Spike;
 use crate::network::spec::{
     Adaptation, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, Rule, SynapseType,
 };
@@ -241,24 +240,6 @@ impl Params {
     }
 }
 
-/// Each excitatory neuron's spike count.
-struct Counts {
-    first: u32,
-    counts: Vec<u32>,
-}
-
-impl Observer for Counts {
-    fn spike(&mut self, spike: Spike) {
-        if let Some(k) = spike.neuron.checked_sub(self.first) {
-            self.counts[k as usize] += 1;
-        }
-    }
-    fn sample(&mut self, _: f64, _: &[f64]) {}
-    fn wants_weights(&self) -> bool {
-        false
-    }
-}
-
 impl Network {
     /// Random initial weights (uniform, then normalised), thresholds at 0.
     pub fn new(params: Params, pixels: usize, rng: &mut Rng) -> Self {
@@ -287,20 +268,20 @@ impl Network {
         let steps = (p.present_ms / p.dt_ms).round() as u64;
         self.engine.set_learning(learn);
         let mut rate = p.max_rate_hz;
-        let mut counts = Counts { first: self.pixels as u32, counts: Vec::new() };
+        let mut counts = SpikeCounts::default();
         for _ in 0..5 {
             let trains = Encoder::Poisson { max_rate_hz: rate }.encode(image, p.present_ms, rng);
             self.engine.rest();
             self.engine.play(0, &trains);
-            counts.counts = vec![0; p.neurons as usize];
+            counts = SpikeCounts::new(self.engine.n_neurons());
             // LIF cells on the exact scheme cannot blow up.
             let _ = self.engine.step(steps, &mut counts);
-            if counts.counts.iter().sum::<u32>() >= p.min_spikes {
+            if counts.0[self.pixels..].iter().sum::<u32>() >= p.min_spikes {
                 break;
             }
             rate += p.rate_step_hz;
         }
-        counts.counts
+        counts.0.split_off(self.pixels)
     }
 }
 

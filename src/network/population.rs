@@ -186,7 +186,7 @@ impl Inputs {
     /// that integrate a held drive).
     #[inline(always)]
     pub fn spread(&self, i: usize, dt_ms: f64) -> Drive {
-        Drive { current: self.current[i] + self.charge[i] / dt_ms, conductance: self.conductance[i] }
+        Drive::spread(self.current[i], self.conductance[i], self.charge[i], dt_ms)
     }
 }
 
@@ -201,6 +201,13 @@ pub struct StepContext {
     pub offset: u32,
     /// Whether any conductance synapse feeds the population.
     pub conductance: bool,
+}
+
+impl StepContext {
+    /// Whether spikes fall on the step grid: asked for, or the scheme does not locate them.
+    fn on_grid(&self) -> bool {
+        self.timing == SpikeTiming::Grid || !self.integrator.interpolates_spikes()
+    }
 }
 
 /// Runs `$body` with `$code` a `const u8` naming the integrator `$i`: the one place that turns
@@ -311,11 +318,6 @@ impl Population {
         self.refractory_until_ms.fill(f64::NEG_INFINITY);
     }
 
-    /// Whether the neurons have parameters of their own.
-    pub fn varies(&self) -> bool {
-        !self.columns.is_empty()
-    }
-
     /// Swaps in new parameters of the same model and keeps the state (live slider edits).
     /// A different model restarts the state from the new model's initial condition.
     pub fn set_model(&mut self, model: NeuronModel) {
@@ -405,9 +407,9 @@ impl Population {
         };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
-        let closed_form = model.linear().is_some()
+        let closed_form = p.linear.is_some()
             && matches!(ctx.integrator, Integrator::Exact | Integrator::ExponentialEuler)
-            && (ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes());
+            && ctx.on_grid();
         if threads <= 1 || n < MIN_PARALLEL || closed_form {
             // One chunk: its slices on the stack, nothing allocated per step.
             let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
@@ -513,7 +515,7 @@ fn step_chunk_any(
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
-    let on_grid = ctx.timing == SpikeTiming::Grid || !ctx.integrator.interpolates_spikes();
+    let on_grid = ctx.on_grid();
     with_model!(model, p => with_integrator!(ctx.integrator, CODE => {
         if columns.is_empty() {
             return match on_grid {
@@ -630,7 +632,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 for (j, xj) in x.iter_mut().enumerate().take(nv) {
                     *xj = part.vars[j][k];
                 }
-                let drive = Drive { current: current[k] + charge[k] / dt, conductance: conductance[k] };
+                let drive = Drive::spread(current[k], conductance[k], charge[k], dt);
                 let next = integrator.advance_driven(&model, &x, drive, dt);
                 let free = refractory[k] <= free_after;
                 v_before[k] = x[0];
@@ -734,7 +736,7 @@ fn interpolated<M: Dynamics + Copy, const CODE: u8>(
         for (j, xj) in x.iter_mut().enumerate().take(nv) {
             *xj = part.vars[j][k];
         }
-        let drive = Drive { current: part.current[k] + part.charge[k] / ctx.dt_ms, conductance: part.conductance[k] };
+        let drive = Drive::spread(part.current[k], part.conductance[k], part.charge[k], ctx.dt_ms);
         let mut t0 = ctx.t_ms;
         for _ in 0..MAX_SPIKES_PER_STEP {
             // Refractory: v stays clamped at its reset value until the clock runs out,
