@@ -242,8 +242,7 @@ impl Observer for Watch {
     }
     /// The output layer's V after each step: the decision of that step.
     fn sample(&mut self, _: f64, v: &[f64]) {
-        let v: Vec<f32> = v.iter().map(|&v| v as f32).collect();
-        self.decisions.push(decide(self.counts.last().expect("layers"), &v) as u8);
+        self.decisions.push(decide(self.counts.last().expect("layers"), v) as u8);
     }
     fn wants_weights(&self) -> bool {
         false
@@ -251,9 +250,9 @@ impl Observer for Watch {
 }
 
 /// Most spikes wins; ties (and no spikes) go to the highest membrane potential.
-fn decide(counts: &[u32], v: &[f32]) -> usize {
+fn decide(counts: &[u32], v: &[f64]) -> usize {
     let top = counts.iter().copied().max().unwrap_or(0);
-    argmax(counts.iter().zip(v).map(|(&c, &v)| if c == top { v } else { f32::MIN }))
+    argmax(counts.iter().zip(v).map(|(&c, &v)| if c == top { v as f32 } else { f32::MIN }))
 }
 
 /// How the converted network is run.

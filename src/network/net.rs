@@ -18,7 +18,7 @@ use crate::neuron::NeuronModel;
 use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
-use crate::synapse::plasticity::{Rule as PlasticityRule, TraceClock, Traces};
+use crate::synapse::plasticity::{Depression, Rule as PlasticityRule, TraceClock, Traces};
 use crate::synapse::{Kernel, KernelStates, Propagator};
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -42,9 +42,31 @@ struct Source {
     pool: PoissonPool,
     /// The images a `Digits` train shows, in order.
     images: Option<std::sync::Arc<Vec<Vec<f32>>>>,
-    /// Trains given at run time ([`Net::play`]): from step `.0` on, the neurons that fire in
-    /// each step; they replace `train` until the network rests.
-    played: Option<(u64, Vec<Vec<u32>>)>,
+    /// Trains given at run time ([`Net::play`]); they replace `train` until the network rests.
+    played: Played,
+}
+
+/// Spike trains played into a source population: the neurons that fire in each step counted
+/// from step `from` of the network, `neurons[offsets[k]..offsets[k + 1]]` in step `k`.
+#[derive(Debug, Clone, Default)]
+struct Played {
+    from: Option<u64>,
+    offsets: Vec<u32>,
+    neurons: Vec<u32>,
+    /// The `(step, neuron)` events of the last play (kept to reuse its allocation).
+    scratch: Vec<(u32, u32)>,
+}
+
+impl Played {
+    /// The neurons that fire in network step `tick` (none when nothing plays).
+    fn at(&self, tick: u64) -> &[u32] {
+        match self.from.and_then(|from| tick.checked_sub(from)) {
+            Some(k) if (k as usize) + 1 < self.offsets.len() => {
+                &self.neurons[self.offsets[k as usize] as usize..self.offsets[k as usize + 1] as usize]
+            }
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -112,22 +134,19 @@ impl Proj {
     }
 }
 
-/// The learning state of a plastic projection. Weights are stored by target (the post pathway,
-/// which touches every synapse onto a neuron that fires, reads them in sequence); a spike's
-/// arrival finds its synapses' weights through `place`. Traces are kept against one clock per
-/// side, so reading any of them costs a multiplication, not an exponential.
+/// The learning state of a plastic projection. Traces are kept against one clock per side, so
+/// reading any of them costs a multiplication, not an exponential.
 #[derive(Debug, Clone)]
 struct Plastic {
     rule: PlasticityRule,
-    /// Per synapse, in order of target.
+    /// Per synapse, in the order of `layout`.
     weights: Vec<f64>,
-    /// For each synapse in row order (the connections' order): its place in `weights`.
-    place: Vec<u32>,
-    /// For each place in `weights`: its presynaptic trace.
-    trace_of: Vec<u32>,
-    /// The synapses onto target `j` are `weights[offsets[j]..offsets[j + 1]]`.
+    layout: Layout,
+    /// The synapses onto target `j` are places `offsets[j]..offsets[j + 1]` in target order;
+    /// `trace_of` gives each its presynaptic trace.
     offsets: Vec<u32>,
-    /// Presynaptic traces per source neuron, or per synapse (by place) when the delays vary
+    trace_of: Vec<u32>,
+    /// Presynaptic traces per source neuron, or per synapse (row order) when the delays vary
     /// (then each synapse sees its spikes arrive at its own time); postsynaptic traces per target.
     pre: Vec<Traces>,
     post: Vec<Traces>,
@@ -135,7 +154,7 @@ struct Plastic {
     post_clock: TraceClock,
     per_synapse: bool,
     /// What arrives in each step of the delay ring (`max delay + 1` slots): source neurons, or
-    /// synapses (row order) when the delays vary.
+    /// synapses when the delays vary.
     pending: Vec<Vec<u32>>,
     /// The weights into each target are scaled to this sum every so many steps.
     normalise: Option<(f64, u64)>,
@@ -143,33 +162,65 @@ struct Plastic {
     learning: bool,
 }
 
+/// Where the weights are kept. Each spike of a source runs along its row (depression), each
+/// spike of a target along the synapses onto it (potentiation); one of the two is contiguous.
+#[derive(Debug, Clone)]
+enum Layout {
+    /// Row order, for a dense projection (all-to-all, one delay): a row is one vector loop, and
+    /// a target's synapses lie a row's length apart, a regular stride. `incoming[k]` is the
+    /// `k`-th synapse in target order.
+    Rows { incoming: Vec<u32> },
+    /// Target order, for a sparse one: the synapses onto a firing target are read in sequence;
+    /// `place[s]` finds synapse `s` of a row (scattered either way).
+    Targets { place: Vec<u32> },
+}
+
+impl Layout {
+    /// The place of synapse `s` (row order).
+    fn of_row(&self, s: usize) -> usize {
+        match self {
+            Layout::Rows { .. } => s,
+            Layout::Targets { place } => place[s] as usize,
+        }
+    }
+    /// The place of the `k`-th synapse in target order.
+    fn of_target(&self, k: usize) -> usize {
+        match self {
+            Layout::Rows { incoming } => incoming[k] as usize,
+            Layout::Targets { .. } => k,
+        }
+    }
+}
+
 impl Plastic {
     fn new(rule: PlasticityRule, c: &Connections, n_post: usize) -> Self {
-        let n = c.n_synapses();
+        let per_synapse = c.delays.is_some();
         let by_target = (0..c.csr.n_pre()).flat_map(|pre| {
             let start = c.csr.offsets[pre] as usize;
-            c.csr.row(pre).iter().enumerate().map(move |(k, &t)| (t, (start + k) as u32))
+            c.csr.row(pre).iter().enumerate().map(move |(k, &t)| (t, ((start + k) as u32, pre as u32)))
         });
-        let (offsets, order) = group_by_key(n_post, by_target);
-        let per_synapse = c.delays.is_some();
-        let mut place = vec![0u32; n];
-        for (at, &s) in order.iter().enumerate() {
-            place[s as usize] = at as u32;
+        let (offsets, order): (Vec<u32>, Vec<(u32, u32)>) = group_by_key(n_post, by_target);
+        let trace_of = order.iter().map(|&(s, pre)| if per_synapse { s } else { pre }).collect();
+        let layout = if c.dense && !per_synapse {
+            Layout::Rows { incoming: order.iter().map(|&(s, _)| s).collect() }
+        } else {
+            let mut place = vec![0u32; c.n_synapses()];
+            for (k, &(s, _)) in order.iter().enumerate() {
+                place[s as usize] = k as u32;
+            }
+            Layout::Targets { place }
+        };
+        let mut weights = vec![0.0; c.n_synapses()];
+        for s in 0..c.n_synapses() {
+            weights[layout.of_row(s)] = c.weight_of(s).clamp(0.0, rule.w_max());
         }
-        let source_of = |s: usize| c.csr.offsets.partition_point(|&o| o as usize <= s) as u32 - 1;
-        let trace_of = order
-            .iter()
-            .enumerate()
-            .map(|(at, &s)| if per_synapse { at as u32 } else { source_of(s as usize) })
-            .collect();
-        let weights = order.iter().map(|&s| c.weight_of(s as usize).clamp(0.0, rule.w_max())).collect();
         Self {
             rule,
             weights,
-            place,
-            trace_of,
+            layout,
             offsets,
-            pre: vec![Traces::default(); if per_synapse { n } else { c.csr.n_pre() }],
+            trace_of,
+            pre: vec![Traces::default(); if per_synapse { c.n_synapses() } else { c.csr.n_pre() }],
             post: vec![Traces::default(); n_post],
             pre_clock: TraceClock::new(rule.pre_taus()),
             post_clock: TraceClock::new(rule.post_taus()),
@@ -180,14 +231,21 @@ impl Plastic {
         }
     }
 
+    /// The present weight of synapse `s` (row order).
+    fn weight(&self, s: usize) -> f64 {
+        self.weights[self.layout.of_row(s)]
+    }
+
     /// Scales the weights into each target to sum to `total`, each clipped at `w_max`.
     fn normalise_to(&mut self, total: f64) {
         let w_max = self.rule.w_max();
         for j in 0..self.offsets.len() - 1 {
-            let row = &mut self.weights[self.offsets[j] as usize..self.offsets[j + 1] as usize];
-            let sum: f64 = row.iter().sum();
+            let places = (self.offsets[j] as usize..self.offsets[j + 1] as usize).map(|k| self.layout.of_target(k));
+            let sum: f64 = places.clone().map(|at| self.weights[at]).sum();
             if sum > 0.0 {
-                row.iter_mut().for_each(|w| *w = (*w * total / sum).min(w_max));
+                for at in places {
+                    self.weights[at] = (self.weights[at] * total / sum).min(w_max);
+                }
             }
         }
     }
@@ -199,9 +257,10 @@ impl Plastic {
         self.pending.iter_mut().for_each(Vec::clear);
     }
 
-    /// The present weight of synapse `s` (row order).
-    fn weight(&self, s: usize) -> f64 {
-        self.weights[self.place[s] as usize]
+    /// The synapses (row indices) an entry of `pending` stands for: a source's row, or one
+    /// synapse. Either way the entry also indexes its presynaptic trace.
+    fn synapses(&self, c: &Connections, entry: usize) -> std::ops::Range<usize> {
+        if self.per_synapse { entry..entry + 1 } else { c.csr.row_range(entry) }
     }
 
     /// Source `pre` spiked in step `tick`: its row (or each synapse) waits for its delay.
@@ -216,18 +275,9 @@ impl Plastic {
         }
     }
 
-    /// Synapse at `place` onto `target` receives a spike (its presynaptic traces before it are
-    /// `before`; `f_post` the postsynaptic clock's factors now).
-    #[inline]
-    fn arrive(&mut self, place: usize, target: usize, f_post: [f64; 2], before: [f64; 2], ring: &mut [f64]) {
-        let post = self.post[target].at(f_post);
-        let w = self.rule.on_pre(self.weights[place], post, before);
-        self.weights[place] = w;
-        ring[target] += w;
-    }
-
     /// The spikes arriving at step `tick` (time `t_ms`): depression, then each synapse's weight
     /// into the receptor's slot for this step.
+    #[inline(always)]
     fn arrivals(&mut self, c: &Connections, tick: u64, t_ms: f64, r: &mut Receptor) {
         self.pre_clock.keep_near(t_ms, &mut self.pre);
         self.post_clock.keep_near(t_ms, &mut self.post);
@@ -238,55 +288,101 @@ impl Plastic {
         let mut arriving = std::mem::take(&mut self.pending[slot]);
         let n = r.n;
         let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
-        if !self.learning {
-            // Frozen: the weights as they are, no trace to keep.
-            for &entry in &arriving {
-                let entry = entry as usize;
-                let synapses = if self.per_synapse { entry..entry + 1 } else { c.csr.row_range(entry) };
-                for s in synapses {
-                    ring[c.csr.targets[s] as usize] += self.weights[self.place[s] as usize];
-                }
-            }
-            arriving.clear();
-            self.pending[slot] = arriving;
-            return;
-        }
-        let (f_pre, f_post, nearest) =
-            (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms), self.rule.nearest());
+        let factors = self.learning.then(|| (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms)));
         for &entry in &arriving {
             let entry = entry as usize;
-            if self.per_synapse {
-                let place = self.place[entry] as usize;
-                let before = self.pre[place].at(f_pre);
-                self.arrive(place, c.csr.targets[entry] as usize, f_post, before, ring);
-                self.pre[place].spike(f_pre, nearest);
-            } else {
-                let before = self.pre[entry].at(f_pre);
-                let start = c.csr.offsets[entry] as usize;
-                for (k, &t) in c.csr.row(entry).iter().enumerate() {
-                    let place = self.place[start + k] as usize;
-                    self.arrive(place, t as usize, f_post, before, ring);
+            let synapses = self.synapses(c, entry);
+            let targets = &c.csr.targets[synapses.clone()];
+            let row = match &self.layout {
+                Layout::Rows { .. } => Row::Dense(&mut self.weights[synapses]),
+                Layout::Targets { place } => {
+                    Row::Placed { weights: &mut self.weights, place: &place[synapses], targets }
                 }
-                self.pre[entry].spike(f_pre, nearest);
+            };
+            let Some((f_pre, f_post)) = factors else {
+                // Frozen: the weights as they are, no trace to keep.
+                row.deliver(ring);
+                continue;
+            };
+            let post = (&self.post[..], f_post);
+            // One loop per variant, each with the variant's update inlined.
+            match self.rule.depression(self.pre[entry].at(f_pre)) {
+                d @ Depression::Flat { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
+                d @ Depression::Linear { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
+                d @ Depression::Power { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
             }
+            self.pre[entry].spike(f_pre, self.rule.nearest());
         }
         arriving.clear();
         self.pending[slot] = arriving;
     }
 
-    /// Target `post` fired at `t_ms`: potentiation of its incoming synapses, in sequence.
+    /// Target `post` fired at `t_ms`: potentiation of its incoming synapses.
     fn post_spike(&mut self, post: usize, t_ms: f64) {
         if !self.learning {
             return;
         }
         let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
-        let before = self.post[post].at(f_post);
+        let (rule, before) = (self.rule, self.post[post].at(f_post));
         let range = self.offsets[post] as usize..self.offsets[post + 1] as usize;
-        let rule = self.rule;
-        for (w, &trace) in self.weights[range.clone()].iter_mut().zip(&self.trace_of[range]) {
-            *w = rule.on_post(*w, self.pre[trace as usize].at(f_pre), before);
+        let (pre, traces) = (&self.pre, &self.trace_of[range.clone()]);
+        match &self.layout {
+            Layout::Rows { incoming } => {
+                for (&at, &trace) in incoming[range].iter().zip(traces) {
+                    let w = &mut self.weights[at as usize];
+                    *w = rule.on_post(*w, pre[trace as usize].at(f_pre), before);
+                }
+            }
+            Layout::Targets { .. } => {
+                for (w, &trace) in self.weights[range].iter_mut().zip(traces) {
+                    *w = rule.on_post(*w, pre[trace as usize].at(f_pre), before);
+                }
+            }
         }
         self.post[post].spike(f_post, rule.nearest());
+    }
+}
+
+/// The synapses of one arriving row: contiguous onto every target in order (a dense row), or
+/// each found at its place.
+enum Row<'a> {
+    Dense(&'a mut [f64]),
+    Placed { weights: &'a mut [f64], place: &'a [u32], targets: &'a [u32] },
+}
+
+impl Row<'_> {
+    /// Adds each synapse's weight into its target's slot of `ring`.
+    #[inline(always)]
+    fn deliver(self, ring: &mut [f64]) {
+        match self {
+            Row::Dense(weights) => add_row(ring, &[], weights, true),
+            Row::Placed { weights, place, targets } => {
+                for (&at, &t) in place.iter().zip(targets) {
+                    ring[t as usize] += weights[at as usize];
+                }
+            }
+        }
+    }
+
+    /// Depresses each synapse by `update(w, its target's first trace)` (the traces read with
+    /// their clock's factors), then delivers its new weight.
+    #[inline(always)]
+    fn depress(self, update: impl Fn(f64, f64) -> f64, (post, f): (&[Traces], [f64; 2]), ring: &mut [f64]) {
+        match self {
+            Row::Dense(weights) => {
+                for ((w, p), at) in weights.iter_mut().zip(post).zip(ring) {
+                    *w = update(*w, p.at(f)[0]);
+                    *at += *w;
+                }
+            }
+            Row::Placed { weights, place, targets } => {
+                for (&at, &t) in place.iter().zip(targets) {
+                    let w = update(weights[at as usize], post[t as usize].at(f)[0]);
+                    weights[at as usize] = w;
+                    ring[t as usize] += w;
+                }
+            }
+        }
     }
 }
 
@@ -380,7 +476,7 @@ impl Net {
                     .then(|| std::sync::Arc::new(crate::learning::data::digits_split().train.images)),
                 train,
                 pool: PoissonPool::new(stream(seed, 2000 + p as u64)),
-                played: None,
+                played: Played::default(),
             });
             let mut inputs = Inputs::new(n);
             inputs.writes_conductance = receptors.iter().any(|r| r.reversal_mv.is_some());
@@ -606,9 +702,8 @@ impl Net {
                 // Sources fire at the start of the step, once per event of the step.
                 let first = spikes.len();
                 let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
-                if let Some((from, steps)) = &source.played {
-                    let events = self.tick.checked_sub(*from).and_then(|s| steps.get(s as usize));
-                    spikes.extend(events.into_iter().flatten().map(|&i| at(i as usize)));
+                if source.played.from.is_some() {
+                    spikes.extend(source.played.at(self.tick).iter().map(|&i| at(i as usize)));
                 } else if let (SpikeSource::Digits { max_rate_hz, present_ms, rest_ms }, Some(images)) =
                     (&source.train, &source.images)
                 {
@@ -639,7 +734,8 @@ impl Net {
         if !spikes[first_new..].is_sorted_by(|a, b| order(a, b).is_le()) {
             spikes[first_new..].sort_unstable_by(order);
         }
-        // 4. spikes into the delay rings.
+        // 4. spikes into the delay rings; 5. each spike potentiates the plastic synapses into
+        //    its neuron.
         for spike in &spikes[first_new..] {
             let (p, i) = self.locate(spike.neuron as usize);
             for &k in &self.outgoing[p] {
@@ -650,13 +746,9 @@ impl Net {
                     None => deliver(&proj.connections, i, self.tick, &mut self.pops[proj.to].receptors[proj.receptor]),
                 }
             }
-        }
-        // 5. plasticity: each spike potentiates the plastic synapses into its neuron.
-        for spike in &spikes[first_new..] {
-            let (p, j) = self.locate(spike.neuron as usize);
             for proj in self.projections.iter_mut().filter(|proj| proj.to == p) {
                 if let Some(plastic) = &mut proj.plastic {
-                    plastic.post_spike(j, spike.t_ms);
+                    plastic.post_spike(i, spike.t_ms);
                 }
             }
         }
@@ -677,18 +769,15 @@ impl Net {
     /// contains it.
     pub fn play(&mut self, p: usize, trains: &[Vec<f64>], dt_ms: f64) {
         let Some(source) = self.pops[p].source.as_mut() else { return };
-        let mut steps: Vec<Vec<u32>> = Vec::new();
+        let played = &mut source.played;
+        let events = &mut played.scratch;
+        events.clear();
         for (i, times) in trains.iter().enumerate() {
-            for &t in times {
-                let s = (t / dt_ms).floor().max(0.0) as usize;
-                if steps.len() <= s {
-                    steps.resize(s + 1, Vec::new());
-                }
-                steps[s].push(i as u32);
-            }
+            events.extend(times.iter().map(|&t| ((t / dt_ms).floor().max(0.0) as u32, i as u32)));
         }
-        steps.iter_mut().for_each(|s| s.sort_unstable());
-        source.played = Some((self.tick, steps));
+        let steps = events.iter().map(|e| e.0 + 1).max().unwrap_or(0);
+        (played.offsets, played.neurons) = group_by_key(steps as usize, events.iter().copied());
+        played.from = Some(self.tick);
     }
 
     /// Back to rest: every neuron's variables at their initial values, no refractory clock,
@@ -702,7 +791,7 @@ impl Net {
                 r.ring.fill(0.0);
             }
             if let Some(source) = &mut pop.source {
-                source.played = None;
+                source.played.from = None;
             }
         }
         for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
@@ -722,8 +811,23 @@ impl Net {
     }
 }
 
+/// Adds a row's `weights` into its `targets`' slots of `ring`; a dense row's targets are all of
+/// them, in order, so it is a plain vector addition.
+#[inline(always)]
+fn add_row<W: Copy + Into<f64>>(ring: &mut [f64], targets: &[u32], weights: &[W], dense: bool) {
+    if dense {
+        for (at, &w) in ring.iter_mut().zip(weights) {
+            *at += w.into();
+        }
+    } else {
+        for (&t, &w) in targets.iter().zip(weights) {
+            ring[t as usize] += w.into();
+        }
+    }
+}
+
 /// Adds the weights of source `pre`'s row into the ring slots its delays reach.
-#[inline]
+#[inline(always)]
 fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
     let n = r.n;
     let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
@@ -736,18 +840,7 @@ fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
                 ring[t as usize] += c.weight;
             }
         }
-        (Some(w), None) if c.dense => {
-            let ring = &mut r.ring[slot(c.delay)..][..n];
-            for (at, &w) in ring.iter_mut().zip(&w[start..end]) {
-                *at += w as f64;
-            }
-        }
-        (Some(w), None) => {
-            let ring = &mut r.ring[slot(c.delay)..][..n];
-            for (&t, &w) in targets.iter().zip(&w[start..end]) {
-                ring[t as usize] += w as f64;
-            }
-        }
+        (Some(w), None) => add_row(&mut r.ring[slot(c.delay)..][..n], targets, &w[start..end], c.dense),
         _ => {
             for (k, &t) in targets.iter().enumerate() {
                 let at = slot(c.delay_of(start + k)) + t as usize;

@@ -200,7 +200,10 @@ impl TraceClock {
     pub fn factors(&mut self, t_ms: f64) -> [f64; 2] {
         if self.last.0 != t_ms {
             let age = t_ms - self.t_ref_ms;
-            self.last = (t_ms, [(-age / self.taus[0]).exp(), (-age / self.taus[1]).exp()]);
+            let first = (-age / self.taus[0]).exp();
+            // Most rules give both traces one time constant.
+            let second = if self.taus[1] == self.taus[0] { first } else { (-age / self.taus[1]).exp() };
+            self.last = (t_ms, [first, second]);
         }
         self.last.1
     }
@@ -252,20 +255,26 @@ impl Rule {
         self.taus().1
     }
 
-    /// A presynaptic spike arrives at `t_ms`: depression from the postsynaptic traces `post`
-    /// (read at `t_ms`); returns the new weight. Call before recording the spike in its trace.
+    /// A presynaptic spike arrives: the depression of each synapse of its row, whose
+    /// presynaptic traces before the spike are `pre_before`. Call before recording the spike in
+    /// its trace.
     #[inline]
-    pub fn on_pre(&self, w: f64, post: [f64; 2], pre_before: [f64; 2]) -> f64 {
+    pub fn depression(&self, pre_before: [f64; 2]) -> Depression {
         let w_max = self.w_max();
-        let change = match *self {
-            Rule::Additive { a_minus, .. } => -w_max * a_minus * post[0],
-            Rule::Multiplicative { lambda, alpha, mu_minus, .. } => {
-                -w_max * lambda * alpha * power(w / w_max, mu_minus) * post[0]
-            }
-            Rule::Triplet { a2_minus, a3_minus, .. } => -w_max * post[0] * (a2_minus + a3_minus * pre_before[1]),
-            Rule::Ee746 { a_down, gamma, .. } => w * gamma * a_down * post[0],
+        // Every rule's depression is `scale (w / w_max)^mu post`, with `scale` fixed for the row.
+        let (scale, mu) = match *self {
+            Rule::Additive { a_minus, .. } => (w_max * a_minus, 0.0),
+            Rule::Multiplicative { lambda, alpha, mu_minus, .. } => (w_max * lambda * alpha, mu_minus),
+            Rule::Triplet { a2_minus, a3_minus, .. } => (w_max * (a2_minus + a3_minus * pre_before[1]), 0.0),
+            Rule::Ee746 { a_down, gamma, .. } => (-w_max * gamma * a_down, 1.0),
         };
-        (w + change).clamp(0.0, w_max)
+        if mu == 0.0 {
+            Depression::Flat { scale, w_max }
+        } else if mu == 1.0 {
+            Depression::Linear { rate: scale / w_max, w_max }
+        } else {
+            Depression::Power { scale, mu, w_max }
+        }
     }
 
     /// A postsynaptic spike at `t_ms`: potentiation from the presynaptic traces `pre` (read at
@@ -280,5 +289,32 @@ impl Rule {
             Rule::Ee746 { a_up, gamma, .. } => w * gamma * a_up * pre[0],
         };
         (w + change).clamp(0.0, w_max)
+    }
+}
+
+/// The depression one presynaptic arrival applies to each synapse of its row (see
+/// [`Rule::depression`]), by the exponent of its weight dependence: the rules' common exponents
+/// (0: additive, 1: multiplicative) have a variant of their own, so that a row's loop written
+/// for one variant has neither branch nor call.
+#[derive(Debug, Clone, Copy)]
+pub enum Depression {
+    /// `w - scale post`
+    Flat { scale: f64, w_max: f64 },
+    /// `w - rate w post`
+    Linear { rate: f64, w_max: f64 },
+    /// `w - scale (w / w_max)^mu post`
+    Power { scale: f64, mu: f64, w_max: f64 },
+}
+
+impl Depression {
+    /// The new weight of a synapse at `w` whose postsynaptic trace reads `post`.
+    #[inline(always)]
+    pub fn apply(&self, w: f64, post: f64) -> f64 {
+        let (change, w_max) = match *self {
+            Depression::Flat { scale, w_max } => (scale * post, w_max),
+            Depression::Linear { rate, w_max } => (rate * w * post, w_max),
+            Depression::Power { scale, mu, w_max } => (scale * (w / w_max).powf(mu) * post, w_max),
+        };
+        (w - change).clamp(0.0, w_max)
     }
 }
