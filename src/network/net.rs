@@ -32,6 +32,16 @@ struct Receptor {
     /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
     ring: Vec<f64>,
     slots: usize,
+    /// The slot of the present step (`tick % slots`, kept so that a spike's delivery costs
+    /// no division).
+    now: usize,
+}
+
+/// The slot `delay < slots` steps after slot `now` of a ring.
+#[inline(always)]
+fn slot_after(now: usize, delay: u16, slots: usize) -> usize {
+    let slot = now + delay as usize;
+    if slot >= slots { slot - slots } else { slot }
 }
 
 /// A population of spike sources: its train, and the merged process of its neurons when the
@@ -92,7 +102,8 @@ impl Pop {
         let inputs = &mut self.inputs;
         for r in &mut self.receptors {
             let n = r.n;
-            let arrivals = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+            r.now = (tick % r.slots as u64) as usize;
+            let arrivals = &mut r.ring[r.now * n..][..n];
             let (current, conductance, charge) =
                 (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
             let p = &r.propagator;
@@ -156,6 +167,8 @@ struct Plastic {
     /// What arrives in each step of the delay ring (`max delay + 1` slots): source neurons, or
     /// synapses when the delays vary.
     pending: Vec<Vec<u32>>,
+    /// The slot of `pending` of the present step.
+    now: usize,
     /// The weights into each target are scaled to this sum every so many steps.
     normalise: Option<(f64, u64)>,
     /// Whether the weights learn (a task freezes them to test what was learned).
@@ -226,6 +239,7 @@ impl Plastic {
             post_clock: TraceClock::new(rule.post_taus()),
             per_synapse,
             pending: vec![Vec::new(); c.max_delay() as usize + 1],
+            now: 0,
             normalise: None,
             learning: true,
         }
@@ -263,15 +277,15 @@ impl Plastic {
         if self.per_synapse { entry..entry + 1 } else { c.csr.row_range(entry) }
     }
 
-    /// Source `pre` spiked in step `tick`: its row (or each synapse) waits for its delay.
-    fn spiked(&mut self, c: &Connections, pre: usize, tick: u64) {
-        let slots = self.pending.len() as u64;
+    /// Source `pre` spiked in the present step: its row (or each synapse) waits for its delay.
+    fn spiked(&mut self, c: &Connections, pre: usize) {
+        let slots = self.pending.len();
         if self.per_synapse {
             for s in c.csr.offsets[pre] as usize..c.csr.offsets[pre + 1] as usize {
-                self.pending[((tick + c.delay_of(s) as u64) % slots) as usize].push(s as u32);
+                self.pending[slot_after(self.now, c.delay_of(s), slots)].push(s as u32);
             }
         } else {
-            self.pending[((tick + c.delay as u64) % slots) as usize].push(pre as u32);
+            self.pending[slot_after(self.now, c.delay, slots)].push(pre as u32);
         }
     }
 
@@ -281,7 +295,8 @@ impl Plastic {
     fn arrivals(&mut self, c: &Connections, tick: u64, t_ms: f64, r: &mut Receptor) {
         self.pre_clock.keep_near(t_ms, &mut self.pre);
         self.post_clock.keep_near(t_ms, &mut self.post);
-        let slot = (tick % self.pending.len() as u64) as usize;
+        self.now = (tick % self.pending.len() as u64) as usize;
+        let slot = self.now;
         if self.pending[slot].is_empty() {
             return;
         }
@@ -455,6 +470,7 @@ impl Net {
                     n,
                     ring: Vec::new(),
                     slots: 1,
+                    now: 0,
                 })
                 .collect();
             for (key, dist) in &ps.initial {
@@ -742,8 +758,8 @@ impl Net {
                 let proj = &mut self.projections[k];
                 match &mut proj.plastic {
                     // Plastic rows are read when they arrive, with the weights of that moment.
-                    Some(plastic) => plastic.spiked(&proj.connections, i, self.tick),
-                    None => deliver(&proj.connections, i, self.tick, &mut self.pops[proj.to].receptors[proj.receptor]),
+                    Some(plastic) => plastic.spiked(&proj.connections, i),
+                    None => deliver(&proj.connections, i, &mut self.pops[proj.to].receptors[proj.receptor]),
                 }
             }
             for proj in self.projections.iter_mut().filter(|proj| proj.to == p) {
@@ -828,11 +844,11 @@ fn add_row<W: Copy + Into<f64>>(ring: &mut [f64], targets: &[u32], weights: &[W]
 
 /// Adds the weights of source `pre`'s row into the ring slots its delays reach.
 #[inline(always)]
-fn deliver(c: &Connections, pre: usize, tick: u64, r: &mut Receptor) {
+fn deliver(c: &Connections, pre: usize, r: &mut Receptor) {
     let n = r.n;
     let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
     let targets = &c.csr.targets[start..end];
-    let slot = |d: u16| ((tick + d as u64) % r.slots as u64) as usize * n;
+    let slot = |d: u16| slot_after(r.now, d, r.slots) * n;
     match (&c.weights, &c.delays) {
         (None, None) => {
             let ring = &mut r.ring[slot(c.delay)..][..n];
