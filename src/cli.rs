@@ -85,6 +85,41 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Run a network preset at every point of a grid over one or two of its parameters and write
+    /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state.
+    Sweep {
+        preset: String,
+        /// KEY[,KEY...]=FROM:TO:N: preset paths as --set takes them, all set to each value.
+        #[arg(long)]
+        x: String,
+        /// A second axis, the same way.
+        #[arg(long)]
+        y: Option<String>,
+        /// Simulated time per point.
+        #[arg(long, default_value_t = 500.0)]
+        duration_ms: f64,
+        /// The transient left out of each point's measures.
+        #[arg(long, default_value_t = 100.0)]
+        warmup_ms: f64,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// KEY=VALUE applied before the sweep; repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+}
+
+/// Applies `--set KEY=VALUE` assignments in order.
+fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
+    for assignment in set {
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. neuron.a=0.1"))?;
+        preset.set_path(key.trim(), value.trim())?;
+    }
+    Ok(())
 }
 
 /// Runs a subcommand; the error is printed by `main` and gives exit code 1.
@@ -99,12 +134,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 preset.stimulus = crate::stimulus::Stimulus::from_ron(&text, &path.display().to_string())
                     .map_err(|e| e.to_string())?;
             }
-            for assignment in &set {
-                let (key, value) = assignment
-                    .split_once('=')
-                    .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. neuron.a=0.1"))?;
-                preset.set_path(key.trim(), value.trim())?;
-            }
+            apply_sets(&mut preset, &set)?;
             for (key, value) in [("run.duration_ms", duration_ms), ("run.dt_ms", dt_ms)] {
                 if let Some(v) = value {
                     preset.set_path(key, &v.to_string())?;
@@ -132,6 +162,26 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 let (first, a, b) = (cell(p.first_spike_ms), cell(p.first_isi_ms), cell(p.last_isi_ms));
                 println!("{},{},{},{first},{a},{b}", p.current, p.rate_hz, p.steady_rate_hz);
             }
+            Ok(())
+        }
+        Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, seed, set, out } => {
+            let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
+            apply_sets(&mut preset, &set)?;
+            if let Some(s) = seed {
+                preset.run.seed = s;
+            }
+            let (x, y) = (crate::sweep::Axis::parse(&x)?, y.as_deref().map(crate::sweep::Axis::parse).transpose()?);
+            let total = x.n * y.as_ref().map_or(1, |y| y.n);
+            let started = Instant::now();
+            let timing = crate::sweep::Timing { duration_ms, warmup_ms };
+            let points = crate::sweep::run(&preset, &x, y.as_ref(), timing, |done| {
+                crate::progress::report("sweep (points)", done, total)
+            })?;
+            std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            let path = out.join("sweep.csv");
+            crate::fsio::write_atomic(&path, crate::sweep::csv(&points).as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("{} points in {:.1} s -> {}", points.len(), started.elapsed().as_secs_f64(), path.display());
             Ok(())
         }
         Cmd::Check { files } => {

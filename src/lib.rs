@@ -3,7 +3,7 @@
 pub mod analysis; // spike statistics, f-I curves, analytic references
 pub mod app; // the eframe GUI: one file per panel
 pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
-pub mod cli; // the headless face: run | fi | check | presets | bench
+pub mod cli; // the headless face: run | fi | check | presets | bench | sweep
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod fastmath; // branch-free exp for vectorised neuron updates
 pub mod fsio; // atomic file writes
@@ -13,8 +13,10 @@ pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata
 pub mod preset; // the lab state as RON: load, validate, save, --set
+pub mod progress; // progress of long headless jobs on stderr
 pub mod random; // seeded generator, normal and Poisson draws
 pub mod ron_file; // RON in and out, errors with file, line and field
 pub mod settings; // run and view settings: dt, integrator, speed, what happens at the end
 pub mod stimulus; // injected current: components, their runner, CSV import
+pub mod sweep; // a network's states over a grid of its parameters
 pub mod synapse; // synaptic kernels

@@ -16,16 +16,7 @@ pub struct Report {
     pub verdict: String,
 }
 
-/// Progress on stderr, one line rewritten in place.
-fn progress(label: &str, done: usize, total: usize) {
-    let step = (total / 50).max(1);
-    if done.is_multiple_of(step) || done == total {
-        eprint!("\r{label}: {done}/{total} ({:.0}%)", 100.0 * done as f64 / total.max(1) as f64);
-        if done == total {
-            eprintln!();
-        }
-    }
-}
+use crate::progress::report as progress;
 
 pub fn run(preset: &Preset, learning: &Learning) -> Result<Report, String> {
     match learning {

@@ -375,3 +375,76 @@ fn diehl_cook_network_learns_live_from_the_digit_source() {
     }
     assert!(sums.iter().all(|s| (s - 600.0).abs() < 1e-6), "normalised at 1000 ms: {sums:?}");
 }
+
+/// Brunel's (2000) four example states (Fig. 8), full size: each lands in its regime by the
+/// sweep's own measures and rules, at the rates and rhythms the paper describes.
+#[test]
+fn brunel_four_states_land_in_their_regimes() {
+    use spikelab::analysis::regime::Regime;
+    use spikelab::sweep::{Axis, Timing, run};
+    let cases = [
+        ("networks/brunel_sr", Regime::SynchronousRegular),
+        ("networks/brunel_ai", Regime::AsynchronousIrregular),
+        ("networks/brunel_si_fast", Regime::SynchronousIrregularFast),
+        ("networks/brunel_si_slow", Regime::SynchronousIrregularSlow),
+    ];
+    // One point each: the seed set to itself.
+    let axis = Axis::parse("run.seed=1:1:1").unwrap();
+    let timing = Timing { duration_ms: 500.0, warmup_ms: 100.0 };
+    for (name, regime) in cases {
+        let point = run(&common::bundled(name), &axis, None, timing, |_| {}).unwrap()[0];
+        let m = point.measures;
+        assert_eq!(point.regime, regime, "{name}: {m:?}");
+        match regime {
+            // Near the refractory limit, clock-like.
+            Regime::SynchronousRegular => assert!(m.rate_hz > 250.0 && m.cv_isi.unwrap() < 0.05, "{m:?}"),
+            // Tens of Hz, irregular.
+            Regime::AsynchronousIrregular => assert!((20.0..60.0).contains(&m.rate_hz), "{m:?}"),
+            // The population oscillates near the inverse of the delay (Brunel: about 180 Hz),
+            // far above the single neurons' rate.
+            Regime::SynchronousIrregularFast => {
+                assert!((140.0..220.0).contains(&m.peak_hz.unwrap()) && m.rate_hz < 100.0, "{m:?}")
+            }
+            // A slow rhythm of a few tens of Hz, neurons at a few Hz.
+            _ => assert!(m.peak_hz.unwrap() < 50.0 && m.rate_hz < 15.0, "{m:?}"),
+        }
+    }
+}
+
+/// `spikelab sweep` on a 3 x 2 grid: the CSV's shape, its axes, and the same file for the same
+/// seed.
+#[test]
+fn sweep_writes_its_grid_deterministically() {
+    let drive = "network.inputs.0.stimulus.components.0.Spikes.source.Poisson.rate_hz";
+    let run = |dir: &std::path::Path| {
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_spikelab"))
+            .args(["sweep", "networks/brunel_si_slow", "--duration-ms", "150", "--warmup-ms", "50", "--out"])
+            .arg(dir)
+            .args([
+                "--x",
+                "network.projections.2.weight.Constant,network.projections.3.weight.Constant=-75:-150:3",
+                "--y",
+                &format!("{drive},{}=9000:30000:2", drive.replace("inputs.0", "inputs.1")),
+            ])
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        std::fs::read_to_string(dir.join("sweep.csv")).unwrap()
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let csv = run(a.path());
+    assert_eq!(csv, run(b.path()), "same seed, same map");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("x,y,rate_hz,cv_isi,synchrony,peak_hz,regime"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6);
+    let xs: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let ys: Vec<&str> = rows.iter().map(|r| r[1]).collect();
+    assert_eq!(xs, ["-75", "-112.5", "-150", "-75", "-112.5", "-150"]);
+    assert_eq!(ys, ["9000", "9000", "9000", "30000", "30000", "30000"]);
+    // Where inhibition dominates (g = 4.5 and 6), stronger external drive raises the rate.
+    for k in 1..3 {
+        let rate = |row: &Vec<&str>| row[2].parse::<f64>().unwrap();
+        assert!(rate(&rows[k + 3]) > rate(&rows[k]), "{csv}");
+    }
+}
