@@ -89,18 +89,19 @@ pub enum Cmd {
     /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state.
     Sweep {
         preset: String,
-        /// KEY[,KEY...]=FROM:TO:N: preset paths as --set takes them, all set to each value.
+        /// KEY[,KEY...]=FROM:TO:N: preset paths as --set takes them, all set to each value
+        /// (without it: the preset's own `sweep`).
         #[arg(long)]
-        x: String,
+        x: Option<String>,
         /// A second axis, the same way.
         #[arg(long)]
         y: Option<String>,
-        /// Simulated time per point.
-        #[arg(long, default_value_t = 500.0)]
-        duration_ms: f64,
-        /// The transient left out of each point's measures.
-        #[arg(long, default_value_t = 100.0)]
-        warmup_ms: f64,
+        /// Simulated time per point [the preset's sweep, or 500].
+        #[arg(long)]
+        duration_ms: Option<f64>,
+        /// The transient left out of each point's measures [the preset's sweep, or 100].
+        #[arg(long)]
+        warmup_ms: Option<f64>,
         #[arg(long)]
         seed: Option<u64>,
         /// KEY=VALUE applied before the sweep; repeatable.
@@ -170,10 +171,21 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             if let Some(s) = seed {
                 preset.run.seed = s;
             }
-            let (x, y) = (crate::sweep::Axis::parse(&x)?, y.as_deref().map(crate::sweep::Axis::parse).transpose()?);
+            use crate::sweep::{Axis, Timing};
+            let own = preset.sweep.clone();
+            let (x, y) = match (x, own.as_ref()) {
+                (Some(x), _) => (Axis::parse(&x)?, y.as_deref().map(Axis::parse).transpose()?),
+                (None, Some(own)) if y.is_none() => (own.x.clone(), own.y.clone()),
+                (None, Some(_)) => return Err("--y needs --x".into()),
+                (None, None) => return Err("the preset has no sweep of its own: give --x KEY=FROM:TO:N".into()),
+            };
+            let base = own.map_or(Timing::default(), |s| s.timing());
+            let timing = Timing {
+                duration_ms: duration_ms.unwrap_or(base.duration_ms),
+                warmup_ms: warmup_ms.unwrap_or(base.warmup_ms),
+            };
             let total = x.n * y.as_ref().map_or(1, |y| y.n);
             let started = Instant::now();
-            let timing = crate::sweep::Timing { duration_ms, warmup_ms };
             let points = crate::sweep::run(&preset, &x, y.as_ref(), timing, |done| {
                 crate::progress::report("sweep (points)", done, total)
             })?;

@@ -48,6 +48,9 @@ pub struct Preset {
     /// A learning task run on the bench's neuron instead of a free-running simulation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learning: Option<Learning>,
+    /// A map of the network's states over its parameters (`spikelab sweep`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sweep::Sweep>,
 }
 
 pub(crate) fn bench_neuron() -> NeuronModel {
@@ -81,6 +84,7 @@ impl Preset {
             view: ViewSettings::default(),
             network: None,
             learning: None,
+            sweep: None,
         }
     }
 
@@ -190,7 +194,20 @@ impl Preset {
         if let Some(learning) = &self.learning {
             learning.validate(run.dt_ms).map_err(|(field, m)| invalid(format!("learning.{field}"), m))?;
         }
+        if let Some(sweep) = &self.sweep {
+            if self.network.is_none() {
+                return Err(invalid("sweep".into(), "a sweep maps a network: the preset has none".into()));
+            }
+            sweep.validate(self).map_err(|(field, m)| invalid(format!("sweep.{field}"), m))?;
+        }
         Ok(())
+    }
+
+    /// Whether `path` (as `--set` takes it) names a value of this preset; the error lists what
+    /// exists where the path goes astray.
+    pub fn check_path(&self, path: &str) -> Result<(), String> {
+        let mut tree = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        self::walk(&mut tree, path).map(|_| ())
     }
 
     /// Applies `--set key.path=value`: a dotted path into the preset's own RON structure
@@ -198,21 +215,27 @@ impl Preset {
     /// that fail validation are errors; the preset is unchanged then.
     pub fn set_path(&mut self, path: &str, value: &str) -> Result<(), String> {
         let mut tree = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
-        let mut node = &mut tree;
-        let mut walked = Vec::new();
-        for key in path.split('.') {
-            node = descend(node, key).map_err(|expected| {
-                let at = if walked.is_empty() { "the preset".to_string() } else { format!("`{}`", walked.join(".")) };
-                format!("unknown key `{key}` in {at}: expected one of {expected}")
-            })?;
-            walked.push(key);
-        }
+        let node = walk(&mut tree, path)?;
         *node = parse_set_value(value);
         let updated: Preset = serde_json::from_value(tree).map_err(|e| format!("--set {path}={value}: {e}"))?;
         updated.validate().map_err(|inv| format!("--set {path}={value}: field `{}`: {}", inv.field, inv.message))?;
         *self = updated;
         Ok(())
     }
+}
+
+/// The node a dotted `--set` path names in a preset's tree.
+fn walk<'a>(tree: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Value, String> {
+    let mut node = tree;
+    let mut walked = Vec::new();
+    for key in path.split('.') {
+        node = descend(node, key).map_err(|expected| {
+            let at = if walked.is_empty() { "the preset".to_string() } else { format!("`{}`", walked.join(".")) };
+            format!("unknown key `{key}` in {at}: expected one of {expected}")
+        })?;
+        walked.push(key);
+    }
+    Ok(node)
 }
 
 /// One step of a `--set` path: a struct field, an array index, or through an enum variant

@@ -9,10 +9,13 @@ use super::activity::{peak_frequency, power_spectrum};
 use crate::engine::Observer;
 use crate::network::Spike;
 
-/// Bin of the population activity (synchrony and spectrum): fine enough for Brunel's fast
-/// rhythm (about 180 Hz, a 5.5 ms period; spectra reach 250 Hz), coarse enough that a slow
-/// rhythm's synchrony stands out of the single neurons' own count noise.
-pub const BIN_MS: f64 = 2.0;
+/// Bin of the population rate whose spectrum is taken: up to 500 Hz without aliasing (SR
+/// oscillates at the single neurons' 330 Hz).
+pub const BIN_MS: f64 = 0.5;
+/// Bins of the synchrony measure, in spectrum bins (2 ms): fine enough for Brunel's fast rhythm
+/// (about 180 Hz, a 5.5 ms period), coarse enough that a slow rhythm's synchrony stands out of
+/// the single neurons' own count noise.
+pub const SYNCHRONY_BINS: usize = 4;
 
 /// The measures of one run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -26,7 +29,7 @@ pub struct Measures {
     /// the population's mean activity over the root mean square of the single neurons'. About
     /// `1/sqrt(N)` for independent neurons, 1 for identical ones.
     pub synchrony: f64,
-    /// The population rate's spectral peak between 5 and 250 Hz.
+    /// The population rate's spectral peak between 5 and 500 Hz.
     pub peak_hz: Option<f64>,
 }
 
@@ -61,13 +64,14 @@ impl Regime {
 /// neurons fire like clocks (CV of the intervals well below a Poisson process's 1), and its
 /// rhythm fast when the oscillation is near the inverse of the transmission delay (Brunel's SI
 /// fast: 150-200 Hz with a 1.5 ms delay; SI slow: below 50 Hz, driven by the inhibition's slow
-/// recovery). The thresholds sit between the values of Brunel's four example states (Fig. 8) as
-/// this engine gives them at full size (presets `networks/brunel_*`; 400 ms after a 100 ms
-/// transient): chi 0.13 (AI), 0.19 (SI slow), 0.25 (SI fast), 0.63 (SR); CV 0.001 (SR) and
-/// 0.42-0.82 (the others); peaks 27.5 Hz (SI slow) and 175 Hz (SI fast).
+/// recovery). The thresholds sit between the values of Brunel's four example states (Fig. 8)
+/// at full size, seeds 1-3, 400 ms after a 100 ms transient, as this engine and NEST give them
+/// (tests/reference/brunel_states.csv): chi 0.11-0.15 (AI), 0.18-0.22 (SI slow), 0.22-0.27
+/// (SI fast), 0.50 (SR); CV 0.001 (SR) against 0.42-0.83 (the others); peaks 20-30 Hz (SI
+/// slow), 175-193 Hz (SI fast).
 pub fn classify(m: &Measures) -> Regime {
     const QUIESCENT_HZ: f64 = 0.5;
-    const SYNCHRONOUS_CHI: f64 = 0.16;
+    const SYNCHRONOUS_CHI: f64 = 0.17;
     const REGULAR_CV: f64 = 0.2;
     const FAST_HZ: f64 = 80.0;
     if m.rate_hz < QUIESCENT_HZ {
@@ -95,14 +99,16 @@ pub struct Activity {
     t1_ms: f64,
     /// Spikes per bin, all neurons together.
     bins: Vec<u32>,
-    /// Per neuron: its last spike time and bin, the spikes in that bin, and the sums over its
-    /// bins of the count squared, of the intervals and of the intervals squared.
+    /// Per neuron: its last spike time and synchrony bin, the spikes in that bin, and the sums
+    /// over its bins of the count squared, of the intervals and of the intervals squared.
     neurons: Vec<NeuronStats>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct NeuronStats {
     spikes: u32,
+    /// Spikes in whole synchrony bins (the variance's mean).
+    counted: u32,
     last_ms: Option<f64>,
     bin: usize,
     in_bin: u32,
@@ -137,7 +143,7 @@ impl Activity {
     }
 
     pub fn measures(&self) -> Measures {
-        let (n, bins) = (self.neurons.len().max(1) as f64, self.bins.len().max(1) as f64);
+        let n = self.neurons.len().max(1) as f64;
         let total: u32 = self.neurons.iter().map(|s| s.spikes).sum();
         let rate_hz = total as f64 / n / ((self.t1_ms - self.t0_ms) * 1e-3).max(f64::MIN_POSITIVE);
         let cvs: Vec<f64> = self
@@ -153,23 +159,26 @@ impl Activity {
             .collect();
         let cv_isi = (!cvs.is_empty()).then(|| cvs.iter().sum::<f64>() / cvs.len() as f64);
         // Variance over time of the population mean activity, against the mean over neurons of
-        // each one's variance over time (counts per bin).
-        let mean_pop = self.bins.iter().map(|&c| c as f64).sum::<f64>() / (n * bins);
-        let var_pop = self.bins.iter().map(|&c| (c as f64 / n - mean_pop).powi(2)).sum::<f64>() / bins;
+        // each one's variance over time (counts per synchrony bin).
+        let coarse: Vec<f64> =
+            self.bins.chunks_exact(SYNCHRONY_BINS).map(|c| c.iter().sum::<u32>() as f64 / n).collect();
+        let bins = coarse.len().max(1) as f64;
+        let mean_pop = coarse.iter().sum::<f64>() / bins;
+        let var_pop = coarse.iter().map(|a| (a - mean_pop).powi(2)).sum::<f64>() / bins;
         let var_single = self
             .neurons
             .iter()
             .map(|s| {
                 let mut s = *s;
                 s.close_bin();
-                let mean = s.spikes as f64 / bins;
+                let mean = s.counted as f64 / bins;
                 s.count_sq / bins - mean * mean
             })
             .sum::<f64>()
             / n;
         let synchrony = if var_single > 0.0 { (var_pop / var_single).sqrt().min(1.0) } else { 0.0 };
         let rate: Vec<f64> = self.bins.iter().map(|&c| c as f64).collect();
-        let peak_hz = peak_frequency(&power_spectrum(&rate, BIN_MS, 250.0), 5.0, 250.0);
+        let peak_hz = peak_frequency(&power_spectrum(&rate, BIN_MS, 500.0), 5.0, 500.0);
         Measures { rate_hz, cv_isi, synchrony, peak_hz }
     }
 }
@@ -193,11 +202,16 @@ impl Observer for Activity {
             s.isi_sum += isi;
             s.isi_sq += isi * isi;
         }
-        if bin != s.bin {
-            s.close_bin();
-            s.bin = bin;
+        // Synchrony bins: whole ones only, as the population's.
+        let coarse = bin / SYNCHRONY_BINS;
+        if coarse < self.bins.len() / SYNCHRONY_BINS {
+            if coarse != s.bin {
+                s.close_bin();
+                s.bin = coarse;
+            }
+            s.in_bin += 1;
+            s.counted += 1;
         }
-        s.in_bin += 1;
         s.spikes += 1;
         s.last_ms = Some(spike.t_ms);
     }
