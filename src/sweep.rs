@@ -140,6 +140,7 @@ impl Timing {
 }
 
 /// The points of a grid: `x` fastest, then `y`, each with its preset.
+#[derive(Debug, Clone)]
 pub struct Grid {
     pub coords: Vec<(f64, Option<f64>)>,
     pub presets: Vec<Preset>,

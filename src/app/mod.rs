@@ -19,6 +19,7 @@ mod job;
 mod phase_plane;
 mod raster;
 mod receptive;
+mod regimes;
 mod stdp;
 mod stimulus_editor;
 mod tempotron;
@@ -131,6 +132,7 @@ pub enum View {
     Classifier,
     ReceptiveFields,
     Activity,
+    Regimes,
     Connectivity,
     Traces,
     Stimulus,
@@ -143,7 +145,8 @@ pub enum View {
 impl View {
     const BENCH: [View; 6] =
         [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
-    const NETWORK: [View; 5] = [View::Raster, View::Stdp, View::Activity, View::Connectivity, View::Traces];
+    const NETWORK: [View; 6] =
+        [View::Raster, View::Stdp, View::Activity, View::Regimes, View::Connectivity, View::Traces];
     /// The views of a preset, the one it opens on first: a network has its own, and a learning
     /// network opens on its STDP panel, a learning task has its own view.
     fn of(preset: &Preset) -> Vec<View> {
@@ -170,6 +173,7 @@ impl View {
             View::Classifier => "Spiking classifier",
             View::ReceptiveFields => "Receptive fields",
             View::Activity => "Activity",
+            View::Regimes => "Regimes",
             View::Connectivity => "Connectivity",
             View::Traces => "Traces",
             View::Stimulus => "Stimulus",
@@ -195,6 +199,7 @@ pub struct SpikelabApp {
     pub designer: designer::DesignerPanel,
     pub raster: raster::RasterPanel,
     activity: activity::ActivityPanel,
+    pub regimes: regimes::RegimePanel,
     connectivity: connectivity::ConnectivityPanel,
     pub stdp: stdp::StdpPanel,
     pub tempotron: tempotron::TempotronPanel,
@@ -230,6 +235,7 @@ impl SpikelabApp {
             designer: designer::DesignerPanel::default(),
             raster: raster::RasterPanel::default(),
             activity: activity::ActivityPanel::default(),
+            regimes: regimes::RegimePanel::default(),
             connectivity: connectivity::ConnectivityPanel::default(),
             stdp: stdp::StdpPanel::default(),
             tempotron: tempotron::TempotronPanel::default(),
@@ -262,6 +268,7 @@ impl SpikelabApp {
             "compare" => View::Compare,
             "raster" => View::Raster,
             "activity" => View::Activity,
+            "regimes" => View::Regimes,
             "connectivity" => View::Connectivity,
             "stdp" => View::Stdp,
             "tempotron" => View::Tempotron,
@@ -270,6 +277,10 @@ impl SpikelabApp {
             "receptive-fields" => View::ReceptiveFields,
             _ => View::Traces,
         };
+        if self.view == View::Regimes {
+            self.regimes.set_up(&self.lab.preset);
+            self.regimes.start(&self.lab.preset, ctx.clone());
+        }
         if self.view == View::FiCurve {
             let kind = self.lab.preset.neuron.kind();
             (self.fi.from, self.fi.to) = (0.0, 2.0 * kind.demo_step());
@@ -332,6 +343,7 @@ impl SpikelabApp {
                     }
                 }
                 View::Activity => self.activity.ui(ui, &self.lab),
+                View::Regimes => self.regimes.ui(ui, &mut self.lab),
                 View::Stdp => self.stdp.ui(ui, &mut self.lab),
                 View::Tempotron => self.tempotron.ui(ui, &mut self.lab),
                 View::Encoding => self.encoding.ui(ui, &mut self.lab),

@@ -535,3 +535,40 @@ fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_en
         assert!((steps - steps.round()).abs() < 1e-6, "spike at {} ms is on the grid", spike.t_ms);
     }
 }
+
+#[test]
+fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
+    use spikelab::sweep::Axis;
+    let mut h = harness("networks/cuba");
+    h.get_by_role_and_label(Role::Button, "Regimes").click();
+    h.run_steps(2);
+    {
+        // The inhibitory weight of CUBA from none to twice the benchmark's, briefly.
+        let panel = &mut h.state_mut().regimes;
+        panel.x = Axis::parse("network.projections.2.weight.Constant,network.projections.3.weight.Constant=0:-180:3")
+            .unwrap();
+        panel.two_axes = false;
+        (panel.duration_ms, panel.warmup_ms) = (60.0, 10.0);
+    }
+    h.get_by_role_and_label(Role::Button, "Map").click();
+    h.step();
+    assert!(h.state().regimes.is_running(), "the map runs off the UI thread");
+    let start = Instant::now();
+    while h.state().regimes.is_running() {
+        assert!(start.elapsed() < Duration::from_secs(120), "timed out mapping");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    let points: Vec<_> = h.state().regimes.points().into_iter().map(|p| p.expect("every point ran")).collect();
+    assert_eq!(points.iter().map(|p| p.x).collect::<Vec<_>>(), [0.0, -90.0, -180.0]);
+    // Less inhibition, more firing: without it CUBA's excitation runs away.
+    assert!(points[0].measures.rate_hz > points[1].measures.rate_hz, "{points:?}");
+    assert!(points[1].measures.rate_hz > points[2].measures.rate_hz, "{points:?}");
+    // A new, longer map can be cancelled at once.
+    h.state_mut().regimes.duration_ms = 5000.0;
+    h.get_by_role_and_label(Role::Button, "Map").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    h.step();
+    assert!(!h.state().regimes.is_running() && h.state().regimes.points().is_empty());
+}

@@ -1,0 +1,403 @@
+//! The regime explorer: a network run briefly at every point of a grid over one or two of its
+//! parameters, in the background (the live run goes on), each point's state drawn on a map as
+//! it arrives. Click a cell to load the network at its values.
+
+use egui::{Color32, DragValue, ProgressBar, Stroke};
+use egui_plot::{Plot, PlotPoint, Polygon};
+use rayon::prelude::*;
+
+use super::Lab;
+use super::job::Job;
+use crate::analysis::regime::{Measures, Regime};
+use crate::preset::Preset;
+use crate::sweep::{Axis, Grid, Point, Timing};
+
+/// What the map colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Regime,
+    Rate,
+    Cv,
+    Synchrony,
+    Peak,
+}
+
+impl Shown {
+    const ALL: [Shown; 5] = [Shown::Regime, Shown::Rate, Shown::Cv, Shown::Synchrony, Shown::Peak];
+    fn name(self) -> &'static str {
+        match self {
+            Shown::Regime => "state",
+            Shown::Rate => "rate [Hz]",
+            Shown::Cv => "CV of the intervals",
+            Shown::Synchrony => "synchrony chi",
+            Shown::Peak => "spectral peak [Hz]",
+        }
+    }
+    fn value(self, m: &Measures) -> Option<f64> {
+        match self {
+            Shown::Regime => None,
+            Shown::Rate => Some(m.rate_hz),
+            Shown::Cv => m.cv_isi,
+            Shown::Synchrony => Some(m.synchrony),
+            Shown::Peak => m.peak_hz,
+        }
+    }
+}
+
+pub fn regime_color(regime: Regime) -> Color32 {
+    match regime {
+        Regime::Quiescent => Color32::from_gray(90),
+        Regime::SynchronousRegular => Color32::from_rgb(214, 96, 77),
+        Regime::AsynchronousIrregular => Color32::from_rgb(67, 147, 195),
+        Regime::SynchronousIrregularFast => Color32::from_rgb(244, 165, 60),
+        Regime::SynchronousIrregularSlow => Color32::from_rgb(120, 190, 110),
+    }
+}
+
+const REGIMES: [Regime; 5] = [
+    Regime::SynchronousRegular,
+    Regime::AsynchronousIrregular,
+    Regime::SynchronousIrregularFast,
+    Regime::SynchronousIrregularSlow,
+    Regime::Quiescent,
+];
+
+/// A finished or running map: its grid (the presets to load on a click) and the points so far.
+struct Map {
+    x: Axis,
+    y: Option<Axis>,
+    grid: Grid,
+    points: Vec<Option<Point>>,
+    job: Option<Job<(usize, Result<Point, String>)>>,
+}
+
+pub struct RegimePanel {
+    pub x: Axis,
+    pub y: Axis,
+    pub two_axes: bool,
+    pub duration_ms: f64,
+    pub warmup_ms: f64,
+    pub shown: Shown,
+    /// The preset the axes were set up for (by name): another preset resets them.
+    set_up_for: Option<String>,
+    map: Option<Map>,
+    error: Option<String>,
+}
+
+impl Default for RegimePanel {
+    fn default() -> Self {
+        let axis = Axis { label: String::new(), keys: Vec::new(), from: 0.0, to: 1.0, n: 5, scale: 1.0 };
+        Self {
+            x: axis.clone(),
+            y: axis,
+            two_axes: true,
+            duration_ms: Timing::default().duration_ms,
+            warmup_ms: Timing::default().warmup_ms,
+            shown: Shown::Regime,
+            set_up_for: None,
+            map: None,
+            error: None,
+        }
+    }
+}
+
+/// Every numeric value of a network preset a sweep can move, as `--set` paths (lists longer than
+/// 16, such as explicit synapses or spike times, are left out).
+pub fn numeric_keys(preset: &Preset) -> Vec<String> {
+    fn walk(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Number(_) => out.push(path),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(v, format!("{path}.{k}"), out);
+                }
+            }
+            serde_json::Value::Array(items) if items.len() <= 16 => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, format!("{path}.{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut keys = Vec::new();
+    if let Some(network) = &preset.network
+        && let Ok(tree) = serde_json::to_value(network)
+    {
+        walk(&tree, "network".into(), &mut keys);
+    }
+    keys.retain(|k| !k.starts_with("network.record"));
+    keys
+}
+
+impl RegimePanel {
+    /// Axes from the preset's own sweep, or the first parameters it has.
+    pub fn set_up(&mut self, preset: &Preset) {
+        self.set_up_for = Some(preset.name.clone());
+        self.map = None;
+        self.error = None;
+        if let Some(sweep) = &preset.sweep {
+            self.x = sweep.x.clone();
+            self.two_axes = sweep.y.is_some();
+            if let Some(y) = &sweep.y {
+                self.y = y.clone();
+            }
+            (self.duration_ms, self.warmup_ms) = (sweep.duration_ms, sweep.warmup_ms);
+            return;
+        }
+        let keys = numeric_keys(preset);
+        let axis_on = |key: Option<&String>| {
+            let key = key.cloned().unwrap_or_default();
+            let value = current_value(preset, &key).unwrap_or(1.0);
+            let (from, to) = if value == 0.0 { (0.0, 1.0) } else { (0.5 * value, 1.5 * value) };
+            Axis { label: key.clone(), keys: vec![key], from, to, n: 5, scale: 1.0 }
+        };
+        self.x = axis_on(keys.iter().find(|k| k.contains("weight")));
+        self.y = axis_on(keys.iter().find(|k| k.contains("rate_hz")).or(keys.first()));
+        self.two_axes = true;
+    }
+
+    /// Starts mapping `preset` in the background (dropping a map under way).
+    pub fn start(&mut self, preset: &Preset, ctx: Option<egui::Context>) {
+        self.error = None;
+        let y = self.two_axes.then(|| self.y.clone());
+        let timing = Timing { duration_ms: self.duration_ms, warmup_ms: self.warmup_ms };
+        let checked = timing
+            .validate()
+            .and_then(|()| self.x.validate().map_err(|m| format!("x: {m}")))
+            .and_then(|()| y.as_ref().map_or(Ok(()), |y| y.validate().map_err(|m| format!("y: {m}"))))
+            .and_then(|()| Grid::new(preset, &self.x, y.as_ref()));
+        let grid = match checked {
+            Ok(grid) => grid,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let n = grid.presets.len();
+        let work = std::sync::Arc::new(grid.clone());
+        let job = Job::spawn(n, ctx, move |report| {
+            (0..n).into_par_iter().for_each(|k| {
+                if !report.cancelled() {
+                    report.send((k, work.run_point(k, timing)));
+                }
+            });
+        });
+        self.map = Some(Map { x: self.x.clone(), y, grid, points: vec![None; n], job: Some(job) });
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.map.as_ref().is_some_and(|m| m.job.as_ref().is_some_and(|j| !j.is_finished()))
+    }
+
+    /// Folds in the points that have arrived.
+    pub fn poll(&mut self) {
+        let Some(map) = &mut self.map else { return };
+        let Some(job) = &map.job else { return };
+        let finished = job.is_finished();
+        for (k, result) in job.drain() {
+            match result {
+                Ok(point) => map.points[k] = Some(point),
+                Err(e) => self.error = Some(e),
+            }
+        }
+        if finished {
+            map.job = None;
+        }
+    }
+
+    /// The points mapped so far, in grid order (`None`: not yet run).
+    pub fn points(&self) -> Vec<Option<Point>> {
+        self.map.as_ref().map_or_else(Vec::new, |m| m.points.clone())
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        if lab.preset.network.is_none() {
+            ui.label("This preset has no network.");
+            return;
+        }
+        if self.set_up_for.as_deref() != Some(lab.preset.name.as_str()) {
+            self.set_up(&lab.preset);
+        }
+        self.poll();
+        let keys = numeric_keys(&lab.preset);
+        ui.horizontal(|ui| {
+            axis_ui(ui, "x", &mut self.x, &keys);
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.two_axes, "").on_hover_text("a second axis (a map instead of a line)");
+            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, &keys));
+        });
+        ui.horizontal(|ui| {
+            ui.add(DragValue::new(&mut self.duration_ms).range(10.0..=100_000.0).suffix(" ms").speed(10.0))
+                .on_hover_text("simulated time per point");
+            ui.label("per point, measured after");
+            ui.add(DragValue::new(&mut self.warmup_ms).range(0.0..=100_000.0).suffix(" ms").speed(10.0))
+                .on_hover_text("the transient left out of each point's measures");
+            if self.is_running() {
+                if ui.button("Cancel").clicked() {
+                    self.map = None;
+                }
+            } else if ui.button("Map").on_hover_text("run the network at every point, in the background").clicked() {
+                self.start(&lab.preset, Some(ui.ctx().clone()));
+            }
+            egui::ComboBox::from_id_salt("regime-shown").selected_text(self.shown.name()).show_ui(ui, |ui| {
+                for s in Shown::ALL {
+                    ui.selectable_value(&mut self.shown, s, s.name());
+                }
+            });
+        });
+        if let Some(job) = self.map.as_ref().and_then(|m| m.job.as_ref()) {
+            ui.add(ProgressBar::new(job.progress()).show_percentage());
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(Color32::from_rgb(220, 80, 80), e);
+        }
+        let Some(map) = &self.map else {
+            ui.label("Choose the parameters and their ranges, then Map: each point runs the network briefly from the preset's seed and is named by its state (Brunel 2000): SR, AI, SI fast, SI slow or quiescent.");
+            return;
+        };
+        if self.shown == Shown::Regime {
+            ui.horizontal(|ui| {
+                for r in REGIMES {
+                    ui.colored_label(regime_color(r), r.label());
+                }
+            });
+        }
+        if let Some(k) = draw_map(ui, map, self.shown) {
+            let mut preset = map.grid.presets[k].clone();
+            preset.run.threads = lab.preset.run.threads;
+            let (x, y) = map.grid.coords[k];
+            let at = match y {
+                Some(y) => format!("{} = {x}, {} = {y}", map.x.label, map.y.as_ref().map_or("", |a| a.label.as_str())),
+                None => format!("{} = {x}", map.x.label),
+            };
+            lab.load(preset);
+            lab.info(format!("loaded the network at {at}"));
+        }
+    }
+}
+
+fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, keys: &[String]) {
+    ui.label(format!("{name}:"));
+    egui::ComboBox::from_id_salt(format!("regime-axis-{name}"))
+        .width(260.0)
+        .selected_text(if axis.label.is_empty() { "choose a parameter" } else { axis.label.as_str() })
+        .show_ui(ui, |ui| {
+            for key in keys {
+                if ui.selectable_label(axis.keys == [key.clone()] && axis.scale == 1.0, key).clicked() {
+                    *axis = Axis { label: key.clone(), keys: vec![key.clone()], scale: 1.0, ..axis.clone() };
+                }
+            }
+        })
+        .response
+        .on_hover_text(axis.keys.join("\n"));
+    ui.label("from");
+    ui.add(DragValue::new(&mut axis.from).speed(0.1));
+    ui.label("to");
+    ui.add(DragValue::new(&mut axis.to).speed(0.1));
+    ui.label("points");
+    ui.add(DragValue::new(&mut axis.n).range(1..=40));
+}
+
+/// The value at `path` in the preset (as `--set` addresses it), if it is a number.
+fn current_value(preset: &Preset, path: &str) -> Option<f64> {
+    let mut node = serde_json::to_value(preset).ok()?;
+    for key in path.split('.') {
+        node = match node {
+            serde_json::Value::Object(mut map) => match map.remove(key) {
+                Some(v) => v,
+                None if map.len() == 1 => map.into_iter().next()?.1.get(key)?.clone(),
+                None => return None,
+            },
+            serde_json::Value::Array(items) => items.get(key.parse::<usize>().ok()?)?.clone(),
+            _ => return None,
+        };
+    }
+    node.as_f64()
+}
+
+/// Draws the map; returns the cell clicked.
+fn draw_map(ui: &mut egui::Ui, map: &Map, shown: Shown) -> Option<usize> {
+    let step = |axis: &Axis| if axis.n > 1 { (axis.to - axis.from) / (axis.n - 1) as f64 } else { 1.0 };
+    let (dx, dy) = (step(&map.x), map.y.as_ref().map_or(1.0, step));
+    let values: Vec<f64> =
+        map.points.iter().flatten().filter_map(|p| shown.value(&p.measures)).filter(|v| v.is_finite()).collect();
+    let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let color_of = |p: &Point| match shown {
+        Shown::Regime => regime_color(p.regime),
+        _ => shown
+            .value(&p.measures)
+            .map_or(Color32::from_gray(60), |v| ramp(if hi > lo { (v - lo) / (hi - lo) } else { 0.5 })),
+    };
+    // Room below for the hovered cell's measures.
+    let response = Plot::new("regime-map")
+        .height((ui.available_height() - 28.0).max(120.0))
+        .x_axis_label(map.x.label.clone())
+        .y_axis_label(map.y.as_ref().map_or(String::new(), |y| y.label.clone()))
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_grid(false)
+        .show(ui, |p| {
+            for (k, &(x, y)) in map.grid.coords.iter().enumerate() {
+                let y = y.unwrap_or(0.0);
+                let (hx, hy) = (dx.abs() * 0.5, dy.abs() * 0.5);
+                let corners = vec![[x - hx, y - hy], [x + hx, y - hy], [x + hx, y + hy], [x - hx, y + hy]];
+                let fill = map.points[k].as_ref().map_or(Color32::from_gray(35), color_of);
+                p.polygon(
+                    Polygon::new(format!("cell {k}"), corners)
+                        .fill_color(fill)
+                        .stroke(Stroke::new(1.0, Color32::from_gray(20))),
+                );
+            }
+            p.pointer_coordinate()
+        });
+    let nearest = |at: PlotPoint| {
+        map.grid.coords.iter().enumerate().min_by(|(_, a), (_, b)| {
+            let d = |c: &(f64, Option<f64>)| ((c.0 - at.x) / dx).powi(2) + ((c.1.unwrap_or(0.0) - at.y) / dy).powi(2);
+            d(a).total_cmp(&d(b))
+        })
+    };
+    let hovered = response.inner.and_then(nearest);
+    if let Some((k, _)) = hovered {
+        let text = match &map.points[k] {
+            Some(p) => describe(p),
+            None => "not run yet".into(),
+        };
+        ui.label(text);
+    } else {
+        let shown_range = if shown == Shown::Regime || values.is_empty() {
+            String::new()
+        } else {
+            format!(" ({}: {lo:.3} dark to {hi:.3} light)", shown.name())
+        };
+        ui.label(format!("Hover a cell for its measures, click it to load the network there{shown_range}."));
+    }
+    let clicked = response.response.clicked().then_some(hovered).flatten();
+    clicked.filter(|(k, _)| map.points[*k].is_some()).map(|(k, _)| k)
+}
+
+fn describe(p: &Point) -> String {
+    let m = &p.measures;
+    let at = match p.y {
+        Some(y) => format!("x = {:.4}, y = {:.4}", p.x, y),
+        None => format!("x = {:.4}", p.x),
+    };
+    let opt = |v: Option<f64>, unit: &str| v.map_or("none".into(), |v| format!("{v:.3}{unit}"));
+    format!(
+        "{at}: {}; rate {:.2} Hz, CV {}, synchrony {:.3}, peak {}",
+        p.regime.label(),
+        m.rate_hz,
+        opt(m.cv_isi, ""),
+        m.synchrony,
+        opt(m.peak_hz, " Hz")
+    )
+}
+
+/// Dark blue to light yellow.
+fn ramp(t: f64) -> Color32 {
+    let t = t.clamp(0.0, 1.0) as f32;
+    let lerp = |a: f32, b: f32| (a + (b - a) * t) as u8;
+    Color32::from_rgb(lerp(40.0, 250.0), lerp(30.0, 230.0), lerp(110.0, 90.0))
+}
