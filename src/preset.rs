@@ -203,11 +203,39 @@ impl Preset {
         Ok(())
     }
 
+    /// Every number under `path` (e.g. `network`, `network.projections.0`) with its `--set` path,
+    /// in the preset's order; lists longer than 16 (explicit synapses, spike times) are left out.
+    pub fn numbers_under(&self, path: &str) -> Vec<(String, f64)> {
+        fn walk(value: &serde_json::Value, path: String, out: &mut Vec<(String, f64)>) {
+            match value {
+                serde_json::Value::Number(n) => out.extend(n.as_f64().map(|v| (path, v))),
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        walk(v, format!("{path}.{k}"), out);
+                    }
+                }
+                serde_json::Value::Array(items) if items.len() <= 16 => {
+                    for (i, v) in items.iter().enumerate() {
+                        walk(v, format!("{path}.{i}"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(mut tree) = serde_json::to_value(self)
+            && let Ok(node) = walk_path(&mut tree, path)
+        {
+            walk(node, path.to_string(), &mut out);
+        }
+        out
+    }
+
     /// Whether `path` (as `--set` takes it) names a value of this preset; the error lists what
     /// exists where the path goes astray.
     pub fn check_path(&self, path: &str) -> Result<(), String> {
         let mut tree = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        self::walk(&mut tree, path).map(|_| ())
+        walk_path(&mut tree, path).map(|_| ())
     }
 
     /// Applies `--set key.path=value`: a dotted path into the preset's own RON structure
@@ -215,7 +243,7 @@ impl Preset {
     /// that fail validation are errors; the preset is unchanged then.
     pub fn set_path(&mut self, path: &str, value: &str) -> Result<(), String> {
         let mut tree = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
-        let node = walk(&mut tree, path)?;
+        let node = walk_path(&mut tree, path)?;
         *node = parse_set_value(value);
         let updated: Preset = serde_json::from_value(tree).map_err(|e| format!("--set {path}={value}: {e}"))?;
         updated.validate().map_err(|inv| format!("--set {path}={value}: field `{}`: {}", inv.field, inv.message))?;
@@ -225,7 +253,7 @@ impl Preset {
 }
 
 /// The node a dotted `--set` path names in a preset's tree.
-fn walk<'a>(tree: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Value, String> {
+fn walk_path<'a>(tree: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Value, String> {
     let mut node = tree;
     let mut walked = Vec::new();
     for key in path.split('.') {

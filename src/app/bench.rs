@@ -22,6 +22,8 @@ pub struct BenchPanel {
     blocked: [Option<f64>; 2],
     /// The network population whose parameters are shown.
     population: usize,
+    /// The network's projections and inputs.
+    pub network: super::network_params::NetworkParams,
 }
 
 /// Tooltip of a parameter slider, from its metadata.
@@ -39,6 +41,9 @@ impl BenchPanel {
         egui::ScrollArea::vertical().show(ui, |ui| {
             if lab.preset.network.is_some() {
                 network_ui(ui, lab, &mut self.population, &mut self.draft);
+                ui.separator();
+                ui.strong("Projections and inputs");
+                self.network.ui(ui, lab);
                 return;
             }
             if lab.preset.learning.as_ref().is_some_and(|l| !matches!(l, Learning::Tempotron(_))) {
@@ -219,8 +224,6 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     if let Some((_, why)) = draft {
         ui.colored_label(ui.visuals().error_fg_color, format!("not applied: {why}"));
     }
-    ui.separator();
-    ui.label("Structure, synapses and inputs are set in the preset file (File > Save, edit, Open).");
 }
 
 fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {

@@ -16,6 +16,7 @@ mod fi_panel;
 mod files;
 pub mod history;
 mod job;
+mod network_params;
 mod phase_plane;
 mod raster;
 mod receptive;

@@ -101,33 +101,10 @@ impl Default for RegimePanel {
     }
 }
 
-/// Every numeric value of a network preset a sweep can move, as `--set` paths (lists longer than
-/// 16, such as explicit synapses or spike times, are left out).
+/// Every numeric value of a network preset a sweep can move, as `--set` paths.
 pub fn numeric_keys(preset: &Preset) -> Vec<String> {
-    fn walk(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Number(_) => out.push(path),
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    walk(v, format!("{path}.{k}"), out);
-                }
-            }
-            serde_json::Value::Array(items) if items.len() <= 16 => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, format!("{path}.{i}"), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut keys = Vec::new();
-    if let Some(network) = &preset.network
-        && let Ok(tree) = serde_json::to_value(network)
-    {
-        walk(&tree, "network".into(), &mut keys);
-    }
-    keys.retain(|k| !k.starts_with("network.record"));
-    keys
+    let numbers = preset.numbers_under("network");
+    numbers.into_iter().map(|(k, _)| k).filter(|k| !k.starts_with("network.record")).collect()
 }
 
 impl RegimePanel {
@@ -302,19 +279,7 @@ fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, keys: &[String]) {
 
 /// The value at `path` in the preset (as `--set` addresses it), if it is a number.
 fn current_value(preset: &Preset, path: &str) -> Option<f64> {
-    let mut node = serde_json::to_value(preset).ok()?;
-    for key in path.split('.') {
-        node = match node {
-            serde_json::Value::Object(mut map) => match map.remove(key) {
-                Some(v) => v,
-                None if map.len() == 1 => map.into_iter().next()?.1.get(key)?.clone(),
-                None => return None,
-            },
-            serde_json::Value::Array(items) => items.get(key.parse::<usize>().ok()?)?.clone(),
-            _ => return None,
-        };
-    }
-    node.as_f64()
+    preset.numbers_under(path).first().map(|&(_, v)| v)
 }
 
 /// Draws the map; returns the cell clicked.

@@ -197,6 +197,14 @@ impl Simulation {
         self.net.population_mut(0).set_model(model);
     }
     /// Live edit of population `p` of a network (same kind; per-neuron values stay).
+    /// A live change of the network from `old` to `new` ([`crate::network::NetworkSpec::live_change`]).
+    pub fn apply_live(
+        &mut self,
+        old: &crate::network::spec::NetworkSpec,
+        new: &crate::network::spec::NetworkSpec,
+    ) -> Result<(), String> {
+        self.net.apply_live(old, new, self.dt_ms, self.seed)
+    }
     pub fn set_population_model(&mut self, p: usize, model: NeuronModel) {
         self.net.set_model(p, model);
     }

@@ -55,6 +55,10 @@ pub enum Command {
     SetModel(NeuronModel),
     /// Live parameter change of network population `.0` (same kind; per-neuron values stay).
     SetPopulationModel(usize, NeuronModel),
+    /// A live change of the network (weights, plasticity parameters, input stimuli, neuron
+    /// parameters: [`crate::network::spec::NetworkSpec::live_change`]); anything else is ignored
+    /// (the window loads such a network as a new run).
+    SetNetwork(Box<crate::network::spec::NetworkSpec>),
     /// Trace this neuron (global index) from now on.
     Record(u32),
     SetStimulus(Stimulus),
@@ -443,6 +447,16 @@ impl Engine {
                     && self.edit(|preset| preset.network.as_mut().expect("checked").populations[p].neuron = model)
                 {
                     self.sim.set_population_model(p, model);
+                }
+            }
+            Command::SetNetwork(new) => {
+                let Some(old) = self.preset.network.clone() else { return };
+                if old.live_change(&new)
+                    && self.edit(|preset| preset.network = Some(*new.clone()))
+                    && let Err(e) = self.sim.apply_live(&old, &new)
+                {
+                    self.preset.network = Some(old);
+                    (self.fault, self.running, self.status_changed) = (Some(format!("edit refused: {e}")), false, true);
                 }
             }
             Command::Record(neuron) => {

@@ -264,6 +264,17 @@ impl Plastic {
         }
     }
 
+    /// Another rule of the same kind: the weights stay (within its bound), the traces start
+    /// again on the new time constants.
+    fn set_rule(&mut self, rule: PlasticityRule) {
+        let w_max = rule.w_max();
+        self.weights.iter_mut().for_each(|w| *w = w.clamp(0.0, w_max));
+        (self.rule, self.pre_clock, self.post_clock) =
+            (rule, TraceClock::new(rule.pre_taus()), TraceClock::new(rule.post_taus()));
+        self.pre.fill(Traces::default());
+        self.post.fill(Traces::default());
+    }
+
     /// No trace, nothing in flight.
     fn rest(&mut self) {
         self.pre.fill(Traces::default());
@@ -503,26 +514,12 @@ impl Net {
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
         let mut outgoing = vec![Vec::new(); pops.len()];
-        for (k, proj) in spec.projections.iter().enumerate() {
-            let (from, to) =
-                (spec.population(&proj.from).expect("validated"), spec.population(&proj.to).expect("validated"));
-            let receptor = spec.populations[to].synapses.keys().position(|s| *s == proj.synapse).expect("validated");
-            let (n_pre, n_post) = (spec.populations[from].size as usize, spec.populations[to].size as usize);
-            let mut own = stream(seed, 1000 + k as u64);
-            let connections = connect(proj, n_pre, n_post, from == to, dt_ms, &mut own)
-                .map_err(|m| format!("field `network.projections.{k}`: {m}"))?;
-            let r = &mut pops[to].receptors[receptor];
-            r.slots = r.slots.max(connections.max_delay() as usize + 1);
-            outgoing[from].push(projections.len());
-            let plastic = proj.plasticity.map(|rule| {
-                let mut plastic = Plastic::new(rule, &connections, n_post);
-                if let Some(n) = proj.normalise {
-                    plastic.normalise = Some((n.total, ((n.every_ms / dt_ms).round() as u64).max(1)));
-                    plastic.normalise_to(n.total);
-                }
-                plastic
-            });
-            projections.push(Proj { from, to, receptor, connections, plastic });
+        for k in 0..spec.projections.len() {
+            let proj = project(spec, k, dt_ms, seed)?;
+            let r = &mut pops[proj.to].receptors[proj.receptor];
+            r.slots = r.slots.max(proj.connections.max_delay() as usize + 1);
+            outgoing[proj.from].push(projections.len());
+            projections.push(proj);
         }
         for pop in &mut pops {
             let n = pop.population.len();
@@ -530,22 +527,7 @@ impl Net {
                 r.ring = vec![0.0; r.slots * n];
             }
         }
-        let inputs = spec
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(k, input)| {
-                let pop = spec.population(&input.population).expect("validated");
-                let (first, end) = input.neurons.unwrap_or((0, spec.populations[pop].size));
-                // Each input draws from its own stream; its neurons draw independently within it.
-                let own = stream(seed, (k as u64 + 1) << 32).random::<u64>();
-                InputRun {
-                    pop,
-                    first: first as usize,
-                    runner: Runner::new(&input.stimulus, dt_ms, own, (end - first) as usize),
-                }
-            })
-            .collect();
+        let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();
         Ok(Self { pops, projections, outgoing, inputs, tick: 0, last_dt_ms: dt_ms })
     }
 
@@ -585,6 +567,43 @@ impl Net {
         let (p, i) = self.locate(g);
         let pop = &self.pops[p];
         pop.inputs.spread(i, self.last_dt_ms).at(pop.population.var(0, i))
+    }
+
+    /// Applies a live change of the network built from `old` (seed `seed`) to `new`
+    /// ([`NetworkSpec::live_change`]): new neuron parameters, a projection's weights drawn
+    /// again from its own stream (the same connections; learned weights start again from the
+    /// new ones), a plasticity rule's new parameters (weights kept, traces cleared), an input's
+    /// new stimulus. Every neuron keeps its state and every spike in flight arrives.
+    pub fn apply_live(&mut self, old: &NetworkSpec, new: &NetworkSpec, dt_ms: f64, seed: u64) -> Result<(), String> {
+        debug_assert!(old.live_change(new));
+        for (p, (a, b)) in old.populations.iter().zip(&new.populations).enumerate() {
+            if a.neuron != b.neuron {
+                self.set_model(p, b.neuron);
+            }
+        }
+        for (k, (a, b)) in old.projections.iter().zip(&new.projections).enumerate() {
+            if a.weight != b.weight {
+                let fresh = project(new, k, dt_ms, seed)?;
+                let proj = &mut self.projections[k];
+                let old_plastic = proj.plastic.take();
+                (proj.connections, proj.plastic) = (fresh.connections, fresh.plastic);
+                // The same connections: what is in flight still arrives.
+                if let (Some(plastic), Some(before)) = (&mut proj.plastic, old_plastic) {
+                    (plastic.learning, plastic.pending, plastic.now) = (before.learning, before.pending, before.now);
+                }
+            } else if let Some(plastic) = &mut self.projections[k].plastic {
+                if let Some(rule) = b.plasticity.filter(|&r| Some(r) != a.plasticity) {
+                    plastic.set_rule(rule);
+                }
+                plastic.normalise = b.normalise.map(|n| (n.total, ((n.every_ms / dt_ms).round() as u64).max(1)));
+            }
+        }
+        for (k, (a, b)) in old.inputs.iter().zip(&new.inputs).enumerate() {
+            if a.stimulus != b.stimulus {
+                self.inputs[k] = input_run(new, k, dt_ms, seed);
+            }
+        }
+        Ok(())
     }
 
     /// Live edit of a population's parameters (same kind); per-neuron values stay.
@@ -825,6 +844,37 @@ impl Net {
             pop.population.set_adapting(on);
         }
     }
+}
+
+/// Projection `k` of `spec`, its connections drawn from its own stream of `seed` (so that it can
+/// be drawn again alone, the same).
+fn project(spec: &NetworkSpec, k: usize, dt_ms: f64, seed: u64) -> Result<Proj, String> {
+    let proj = &spec.projections[k];
+    let (from, to) = (spec.population(&proj.from).expect("validated"), spec.population(&proj.to).expect("validated"));
+    let receptor = spec.populations[to].synapses.keys().position(|s| *s == proj.synapse).expect("validated");
+    let (n_pre, n_post) = (spec.populations[from].size as usize, spec.populations[to].size as usize);
+    let mut own = stream(seed, 1000 + k as u64);
+    let connections = connect(proj, n_pre, n_post, from == to, dt_ms, &mut own)
+        .map_err(|m| format!("field `network.projections.{k}`: {m}"))?;
+    let plastic = proj.plasticity.map(|rule| {
+        let mut plastic = Plastic::new(rule, &connections, n_post);
+        if let Some(n) = proj.normalise {
+            plastic.normalise = Some((n.total, ((n.every_ms / dt_ms).round() as u64).max(1)));
+            plastic.normalise_to(n.total);
+        }
+        plastic
+    });
+    Ok(Proj { from, to, receptor, connections, plastic })
+}
+
+/// Input `k` of `spec`. Each input draws from its own stream; its neurons draw independently
+/// within it.
+fn input_run(spec: &NetworkSpec, k: usize, dt_ms: f64, seed: u64) -> InputRun {
+    let input = &spec.inputs[k];
+    let pop = spec.population(&input.population).expect("validated");
+    let (first, end) = input.neurons.unwrap_or((0, spec.populations[pop].size));
+    let own = stream(seed, (k as u64 + 1) << 32).random::<u64>();
+    InputRun { pop, first: first as usize, runner: Runner::new(&input.stimulus, dt_ms, own, (end - first) as usize) }
 }
 
 /// Adds a row's `weights` into its `targets`' slots of `ring`; a dense row's targets are all of

@@ -292,6 +292,45 @@ pub struct Input {
 }
 
 impl NetworkSpec {
+    /// Whether `new` differs from this network only in what a running network takes at once,
+    /// keeping its state: a population's parameters (the same model), a projection's weights
+    /// (the connections drawn before them stay the same) and its plasticity's parameters (the
+    /// same rule) and normalisation, an input's stimulus. Anything else (sizes, models,
+    /// connection rules and their p or k, delays, synapse types, names) needs a rebuild.
+    pub fn live_change(&self, new: &NetworkSpec) -> bool {
+        if (self.populations.len(), self.projections.len(), self.inputs.len())
+            != (new.populations.len(), new.projections.len(), new.inputs.len())
+        {
+            return false;
+        }
+        // `new` with every live field taken from `self`: what remains must be equal.
+        let mut rest = new.clone();
+        for (mine, theirs) in self.populations.iter().zip(&mut rest.populations) {
+            if mine.neuron.kind() == theirs.neuron.kind() {
+                theirs.neuron = mine.neuron;
+            }
+        }
+        for (mine, theirs) in self.projections.iter().zip(&mut rest.projections) {
+            // A weight drawn per synapse shifts the delays drawn after it.
+            if mine.delay_ms.is_constant() || mine.weight.is_constant() == theirs.weight.is_constant() {
+                theirs.weight = mine.weight;
+            }
+            type Stdp = crate::synapse::plasticity::Rule;
+            let same_rule = |a: &Option<Stdp>, b: &Option<Stdp>| match (a, b) {
+                (Some(a), Some(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
+                _ => false,
+            };
+            if same_rule(&mine.plasticity, &theirs.plasticity) {
+                theirs.plasticity = mine.plasticity;
+            }
+            theirs.normalise = mine.normalise;
+        }
+        for (mine, theirs) in self.inputs.iter().zip(&mut rest.inputs) {
+            theirs.stimulus = mine.stimulus.clone();
+        }
+        rest == *self
+    }
+
     pub fn population(&self, name: &str) -> Option<usize> {
         self.populations.iter().position(|p| p.name == name)
     }

@@ -9,7 +9,7 @@ use spikelab::analysis::activity::{peak_frequency, population_rate, power_spectr
 use spikelab::engine::{Command, EngineHandle, Observer, Simulation};
 use spikelab::network::Spike;
 use spikelab::network::connect::connect;
-use spikelab::network::spec::{Dist, Projection, Rule};
+use spikelab::network::spec::{Dist, NetworkSpec, Projection, Rule};
 use spikelab::preset::Preset;
 use spikelab::random::seeded;
 
@@ -455,4 +455,44 @@ fn sweep_writes_its_grid_deterministically() {
         let rate = |row: &Vec<&str>| row[2].parse::<f64>().unwrap();
         assert!(rate(&rows[k + 3]) > rate(&rows[k]), "{csv}");
     }
+}
+
+/// What a running network takes live and what needs a rebuild; a live weight change keeps
+/// every neuron's state: the run goes on from where it was, and only from there differs from
+/// the unedited run.
+#[test]
+fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
+    let base = common::bundled("networks/cuba");
+    let spec = base.network.clone().unwrap();
+    let edited = |key: &str, value: &str| {
+        let mut p = base.clone();
+        p.set_path(key, value).unwrap();
+        p.network.unwrap()
+    };
+    assert!(spec.live_change(&edited("network.projections.2.weight.Constant", "-45")));
+    assert!(spec.live_change(&edited("network.populations.0.neuron.v_th_mv", "-52")));
+    assert!(!spec.live_change(&edited("network.projections.2.rule.FixedProbability.p", "0.03")));
+    assert!(!spec.live_change(&edited("network.projections.2.delay_ms.Constant", "0.5")));
+    assert!(!spec.live_change(&edited("network.populations.1.size", "700")));
+    let drn = common::bundled("networks/ee746_drn");
+    let drn_spec = drn.network.clone().unwrap();
+    let mut faster = drn.clone();
+    faster.set_path("network.inputs.0.stimulus.components.0.Spikes.source.Poisson.rate_hz", "300").unwrap();
+    assert!(drn_spec.live_change(faster.network.as_ref().unwrap()));
+
+    let run = |edit: Option<&NetworkSpec>| {
+        let mut sim = Simulation::from_preset(&base, 3).unwrap();
+        let mut rec = common::Recorder::default();
+        sim.step(1000, &mut rec).unwrap();
+        if let Some(new) = edit {
+            sim.apply_live(&spec, new).unwrap();
+        }
+        sim.step(1000, &mut rec).unwrap();
+        rec.spikes
+    };
+    let (plain, weaker) = (run(None), run(Some(&edited("network.projections.2.weight.Constant", "-20"))));
+    let upto = |s: &[Spike], t: f64| s.iter().filter(|s| s.t_ms <= t).copied().collect::<Vec<_>>();
+    assert_eq!(upto(&plain, 100.0), upto(&weaker, 100.0), "the same run up to the edit");
+    let later = |s: &[Spike]| s.iter().filter(|s| s.t_ms > 110.0 && s.neuron < 3200).count();
+    assert!(later(&weaker) > later(&plain), "weaker inhibition, more E spikes after it");
 }

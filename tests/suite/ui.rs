@@ -572,3 +572,62 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     h.step();
     assert!(!h.state().regimes.is_running() && h.state().regimes.points().is_empty());
 }
+
+/// Spikes of neurons `range` between `t0` and `t1` in the window's history.
+fn spikes_between(app: &SpikelabApp, range: std::ops::Range<u32>, t0: f64, t1: f64) -> usize {
+    app.lab.history.spikes_in(t0, t1).filter(|s| range.contains(&s.neuron)).count()
+}
+
+#[test]
+fn a_projection_weight_edit_changes_the_running_network_and_a_structure_edit_rebuilds_it() {
+    let mut h = harness("networks/cuba");
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "100 ms of CUBA", |app| app.lab.history.t_ms >= 100.0);
+    h.get_by_role_and_label(Role::Button, "Pause").click();
+    h.run_steps(2);
+    let t_edit = h.state().lab.history.t_ms;
+    let before = spikes_between(h.state(), 0..3200, t_edit - 50.0, t_edit);
+    // Silence the inhibition onto E: live, from this moment, no restart.
+    h.get_by_label("I -> E (inh)").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "weight.Constant").set_value_accesskit(0.0);
+    h.run_steps(2);
+    let weight = &h.state().lab.preset.network.as_ref().unwrap().projections[2].weight;
+    assert_eq!(*weight, spikelab::network::spec::Dist::Constant(0.0));
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "50 ms more", |app| app.lab.history.t_ms >= t_edit + 50.0);
+    let app = h.state();
+    assert!(app.lab.history.t_ms > t_edit, "the run went on from where it was");
+    let after = spikes_between(app, 0..3200, t_edit + 10.0, t_edit + 50.0) as f64 * 50.0 / 40.0;
+    assert!(after > 3.0 * before as f64, "without inhibition E fires more: {before} -> {after}");
+    // A connection probability is structure: the network is rebuilt from t = 0, and says so.
+    h.get_by_role_and_label(Role::SpinButton, "rule.FixedProbability.p").set_value_accesskit(0.01);
+    h.run_steps(3);
+    let app = h.state();
+    assert!(app.lab.history.t_ms < t_edit, "a new run");
+    assert!(app.lab.message.as_ref().is_some_and(|m| m.text.contains("rebuilt with the same seed")));
+    let projection = &app.lab.preset.network.as_ref().unwrap().projections[2];
+    assert_eq!(projection.rule, spikelab::network::spec::Rule::FixedProbability { p: 0.01 });
+}
+
+#[test]
+fn an_input_rate_edit_changes_the_input_the_network_receives() {
+    let mut h = harness("networks/ee746_drn");
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "200 ms", |app| app.lab.history.t_ms >= 200.0);
+    h.get_by_role_and_label(Role::Button, "Pause").click();
+    h.run_steps(2);
+    let t_edit = h.state().lab.history.t_ms;
+    let before = spikes_between(h.state(), 0..25, t_edit - 150.0, t_edit);
+    assert!(before > 0, "the driven neurons fire");
+    h.get_by_label("input 0 -> E").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "stimulus.components.0.Spikes.source.Poisson.rate_hz")
+        .set_value_accesskit(0.0);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "300 ms more", |app| app.lab.history.t_ms >= t_edit + 300.0);
+    // The input's synapse decays within 100 ms; after that the driven neurons hear nothing.
+    let after = spikes_between(h.state(), 0..25, t_edit + 150.0, t_edit + 300.0);
+    assert!(after < before / 4, "the input stopped: {before} -> {after}");
+}

@@ -1,0 +1,192 @@
+//! A network's own parameters in the side panel: each projection's weight, delay, connection
+//! rule and plasticity, each input's stimulus, as controls with their units, ranges and
+//! tooltips (described once, in [`META`]). An edit is validated as `--set` validates, then
+//! applied to the running network when it can take it keeping its state (weights, plasticity
+//! parameters, stimuli), or loaded as a new run with the same seed (the window says so).
+
+use std::collections::BTreeMap;
+
+use egui::DragValue;
+
+use super::Lab;
+use crate::engine::Command;
+use crate::network::spec::Rule;
+use crate::preset::Preset;
+
+/// A network parameter by the last key of its path: unit, range, what it does.
+struct Meta {
+    key: &'static str,
+    unit: &'static str,
+    range: (f64, f64),
+    tip: &'static str,
+}
+
+/// The network parameters' descriptions. A weight's unit depends on its synapse (see
+/// [`weight_unit`]); a key not listed gets a plain control.
+const META: &[Meta] = &[
+    Meta { key: "p", unit: "", range: (0.0, 1.0), tip: "connection probability of each pair" },
+    Meta {
+        key: "k",
+        unit: "synapses",
+        range: (1.0, 1e6),
+        tip: "synapses per target (in-degree) or per source (out-degree)",
+    },
+    Meta { key: "delay_ms", unit: "ms", range: (0.0, 1000.0), tip: "axonal delay, rounded to the step" },
+    Meta { key: "a_plus", unit: "x w_max", range: (0.0, 1.0), tip: "potentiation of a pre-before-post pair at dt = 0" },
+    Meta { key: "a_minus", unit: "x w_max", range: (0.0, 1.0), tip: "depression of a post-before-pre pair at dt = 0" },
+    Meta { key: "a2_plus", unit: "x w_max", range: (0.0, 1.0), tip: "pair potentiation (triplet rule)" },
+    Meta { key: "a3_plus", unit: "x w_max", range: (0.0, 1.0), tip: "triplet potentiation" },
+    Meta { key: "a2_minus", unit: "x w_max", range: (0.0, 1.0), tip: "pair depression (triplet rule)" },
+    Meta { key: "a3_minus", unit: "x w_max", range: (0.0, 1.0), tip: "triplet depression" },
+    Meta { key: "lambda", unit: "", range: (0.0, 1.0), tip: "learning rate of the weight-dependent rule" },
+    Meta { key: "alpha", unit: "", range: (0.0, 10.0), tip: "depression relative to potentiation" },
+    Meta {
+        key: "mu_plus",
+        unit: "",
+        range: (0.0, 1.0),
+        tip: "weight dependence of potentiation (0 additive, 1 multiplicative)",
+    },
+    Meta {
+        key: "mu_minus",
+        unit: "",
+        range: (0.0, 1.0),
+        tip: "weight dependence of depression (0 additive, 1 multiplicative)",
+    },
+    Meta { key: "tau_plus_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant of the presynaptic trace" },
+    Meta { key: "tau_minus_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant of the postsynaptic trace" },
+    Meta { key: "tau_x_ms", unit: "ms", range: (0.1, 1000.0), tip: "slow presynaptic trace (triplet rule)" },
+    Meta { key: "tau_y_ms", unit: "ms", range: (0.1, 1000.0), tip: "slow postsynaptic trace (triplet rule)" },
+    Meta { key: "a_up", unit: "", range: (-10.0, 10.0), tip: "signed potentiation amplitude (EE746 rule)" },
+    Meta { key: "a_down", unit: "", range: (-10.0, 10.0), tip: "signed depression amplitude (EE746 rule)" },
+    Meta { key: "gamma", unit: "", range: (0.0, 10.0), tip: "learning rate (EE746 rule)" },
+    Meta { key: "tau_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant" },
+    Meta {
+        key: "every_ms",
+        unit: "ms",
+        range: (0.1, 1e6),
+        tip: "how often the weights into each target are normalised",
+    },
+    Meta { key: "rate_hz", unit: "Hz", range: (0.0, 1e6), tip: "rate of the spike train (per neuron)" },
+    Meta { key: "amplitude", unit: "pA", range: (-1e5, 1e5), tip: "amplitude of the injected current" },
+    Meta { key: "start_ms", unit: "ms", range: (0.0, 1e7), tip: "when it starts" },
+    Meta { key: "duration_ms", unit: "ms", range: (0.0, 1e9), tip: "how long it lasts" },
+    Meta { key: "sigma", unit: "pA", range: (0.0, 1e5), tip: "standard deviation of the noise" },
+    Meta { key: "mean", unit: "", range: (-1e6, 1e6), tip: "mean of the distribution" },
+    Meta { key: "sd", unit: "", range: (0.0, 1e6), tip: "standard deviation of the distribution" },
+    Meta { key: "low", unit: "", range: (-1e6, 1e6), tip: "lower end of the uniform distribution" },
+    Meta { key: "high", unit: "", range: (-1e6, 1e6), tip: "upper end of the uniform distribution" },
+];
+
+/// The unit of a projection's weight: a charge for a delta synapse, a current or a conductance
+/// for a kernel (without or with a reversal potential).
+fn weight_unit(preset: &Preset, k: usize) -> &'static str {
+    let Some(net) = &preset.network else { return "" };
+    let proj = &net.projections[k];
+    let synapse = net.population(&proj.to).and_then(|p| net.populations[p].synapses.get(&proj.synapse));
+    match synapse {
+        Some(s) if s.reversal_mv.is_some() => "nS",
+        Some(s) if s.kernel == crate::synapse::Kernel::Delta => "pA ms",
+        _ => "pA",
+    }
+}
+
+fn rule_name(rule: &Rule) -> String {
+    match rule {
+        Rule::AllToAll => "all to all".into(),
+        Rule::OneToOne => "one to one".into(),
+        Rule::FixedProbability { .. } => "pairs with probability p".into(),
+        Rule::FixedInDegree { .. } => "k sources per target".into(),
+        Rule::FixedOutDegree { .. } => "k targets per source".into(),
+        Rule::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
+    }
+}
+
+/// Edits waiting for a drag to end, and the last refusal.
+#[derive(Default)]
+pub struct NetworkParams {
+    drafts: BTreeMap<String, f64>,
+    error: Option<String>,
+}
+
+impl NetworkParams {
+    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        let Some(net) = lab.preset.network.clone() else { return };
+        for (k, proj) in net.projections.iter().enumerate() {
+            let title = format!("{} -> {} ({})", proj.from, proj.to, proj.synapse);
+            egui::CollapsingHeader::new(title).id_salt(("projection", k)).show(ui, |ui| {
+                let plastic = proj.plasticity.map_or("static".to_string(), |r| r.name().to_string());
+                ui.label(format!("{}; {plastic}", rule_name(&proj.rule)));
+                let unit = weight_unit(&lab.preset, k);
+                self.numbers(ui, lab, &format!("network.projections.{k}"), unit);
+            });
+        }
+        for (k, input) in net.inputs.iter().enumerate() {
+            egui::CollapsingHeader::new(format!("input {k} -> {}", input.population)).id_salt(("input", k)).show(
+                ui,
+                |ui| {
+                    self.numbers(ui, lab, &format!("network.inputs.{k}"), "pA ms");
+                },
+            );
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("not applied: {e}"));
+        }
+    }
+
+    /// A control for every number under `path`.
+    fn numbers(&mut self, ui: &mut egui::Ui, lab: &mut Lab, path: &str, weight_unit: &str) {
+        egui::Grid::new(path).num_columns(2).show(ui, |ui| {
+            for (key, value) in lab.preset.numbers_under(path) {
+                let name = key[path.len() + 1..].to_string();
+                let last = name.rsplit('.').find(|part| part.parse::<usize>().is_err()).unwrap_or(&name);
+                let under_weight = name.starts_with("weight.") || last == "w_max" || last == "total";
+                let meta = META.iter().find(|m| m.key == last);
+                let (unit, tip) = if under_weight {
+                    (weight_unit, "weight of each synapse (negative: inhibitory)")
+                } else if name.starts_with("delay_ms.") {
+                    ("ms", "axonal delay, rounded to the step")
+                } else {
+                    meta.map_or(("", ""), |m| (m.unit, m.tip))
+                };
+                let range = meta.filter(|_| !under_weight).map_or((-1e9, 1e9), |m| m.range);
+                let mut shown = self.drafts.get(&key).copied().unwrap_or(value);
+                let label = ui.label(&name).on_hover_text(format!("{tip}\n{key}"));
+                let speed = (shown.abs() * 0.01).max(1e-3);
+                let response = ui
+                    .add(DragValue::new(&mut shown).range(range.0..=range.1).speed(speed).suffix(format!(" {unit}")))
+                    .labelled_by(label.id)
+                    .on_hover_text(format!("{tip}\n{key}"));
+                if response.changed() {
+                    self.drafts.insert(key.clone(), shown);
+                }
+                // Applied when the drag ends (or a typed value is entered), so that a change of
+                // structure rebuilds once.
+                if !response.dragged() && self.drafts.contains_key(&key) {
+                    let v = self.drafts.remove(&key).expect("checked");
+                    if v != value {
+                        self.apply(lab, &key, v);
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    }
+
+    /// Sets `key` to `value`: live when the network can take it, else a new run.
+    pub fn apply(&mut self, lab: &mut Lab, key: &str, value: f64) {
+        let mut edited = lab.preset.clone();
+        if let Err(e) = edited.set_path(key, &value.to_string()) {
+            self.error = Some(e);
+            return;
+        }
+        self.error = None;
+        let (Some(old), Some(new)) = (&lab.preset.network, &edited.network) else { return };
+        if old.live_change(new) {
+            lab.commands.push(Command::SetNetwork(Box::new(new.clone())));
+            lab.preset = edited;
+        } else {
+            lab.load(edited);
+            lab.info(format!("{key} changes the network's structure: rebuilt with the same seed, from t = 0"));
+        }
+    }
+}
