@@ -40,7 +40,7 @@ impl BenchPanel {
         ui.spacing_mut().slider_width = 170.0;
         egui::ScrollArea::vertical().show(ui, |ui| {
             if lab.preset.network.is_some() {
-                network_ui(ui, lab, &mut self.population, &mut self.draft);
+                network_ui(ui, lab, &mut self.population, &mut self.draft, &mut self.network);
                 ui.separator();
                 ui.strong("Projections and inputs");
                 self.network.ui(ui, lab);
@@ -174,7 +174,13 @@ fn sliders_ui(ui: &mut egui::Ui, model: &mut NeuronModel, fixed: &[&str]) -> boo
 }
 
 /// The network's side panel: its populations, and the parameters of the one picked, live.
-fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut Option<(NeuronModel, String)>) {
+fn network_ui(
+    ui: &mut egui::Ui,
+    lab: &mut Lab,
+    picked: &mut usize,
+    draft: &mut Option<(NeuronModel, String)>,
+    params: &mut super::network_params::NetworkParams,
+) {
     let Some(spec) = lab.preset.network.as_ref() else { return };
     ui.strong("Network");
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -201,11 +207,8 @@ fn network_ui(ui: &mut egui::Ui, lab: &mut Lab, picked: &mut usize, draft: &mut 
     let Some(spec) = lab.preset.network.as_ref() else { return };
     let pop = &spec.populations[*picked];
     if let Some(source) = &pop.source {
-        ui.label(format!(
-            "{} sends {} spike trains, one per source; edit them in the preset file.",
-            pop.name,
-            source.name()
-        ));
+        ui.strong(format!("{} sends {} spike trains, one per source", pop.name, source.name()));
+        params.numbers(ui, lab, &format!("network.populations.{picked}.source"), "");
         return;
     }
     ui.strong(format!("Parameters of {}", pop.name));

@@ -134,7 +134,7 @@ impl NetworkParams {
     }
 
     /// A control for every number under `path`.
-    fn numbers(&mut self, ui: &mut egui::Ui, lab: &mut Lab, path: &str, weight_unit: &str) {
+    pub fn numbers(&mut self, ui: &mut egui::Ui, lab: &mut Lab, path: &str, weight_unit: &str) {
         egui::Grid::new(path).num_columns(2).show(ui, |ui| {
             for (key, value) in lab.preset.numbers_under(path) {
                 let name = key[path.len() + 1..].to_string();

@@ -570,7 +570,7 @@ impl Net {
     }
 
     /// Applies a live change of the network built from `old` (seed `seed`) to `new`
-    /// ([`NetworkSpec::live_change`]): new neuron parameters, a projection's weights drawn
+    /// ([`NetworkSpec::live_change`]): new neuron parameters or spike trains, a projection's weights drawn
     /// again from its own stream (the same connections; learned weights start again from the
     /// new ones), a plasticity rule's new parameters (weights kept, traces cleared), an input's
     /// new stimulus. Every neuron keeps its state and every spike in flight arrives.
@@ -579,6 +579,10 @@ impl Net {
         for (p, (a, b)) in old.populations.iter().zip(&new.populations).enumerate() {
             if a.neuron != b.neuron {
                 self.set_model(p, b.neuron);
+            }
+            // A source's new train from the next step; its random stream goes on.
+            if let (Some(source), Some(train)) = (&mut self.pops[p].source, &b.source) {
+                source.train = train.clone();
             }
         }
         for (k, (a, b)) in old.projections.iter().zip(&new.projections).enumerate() {

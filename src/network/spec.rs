@@ -293,7 +293,8 @@ pub struct Input {
 
 impl NetworkSpec {
     /// Whether `new` differs from this network only in what a running network takes at once,
-    /// keeping its state: a population's parameters (the same model), a projection's weights
+    /// keeping its state: a population's parameters (the same model) or its spike trains' (the
+    /// same kind of train), a projection's weights
     /// (the connections drawn before them stay the same) and its plasticity's parameters (the
     /// same rule) and normalisation, an input's stimulus. Anything else (sizes, models,
     /// connection rules and their p or k, delays, synapse types, names) needs a rebuild.
@@ -308,6 +309,11 @@ impl NetworkSpec {
         for (mine, theirs) in self.populations.iter().zip(&mut rest.populations) {
             if mine.neuron.kind() == theirs.neuron.kind() {
                 theirs.neuron = mine.neuron;
+            }
+            if let (Some(a), Some(b)) = (&mine.source, &theirs.source)
+                && std::mem::discriminant(a) == std::mem::discriminant(b)
+            {
+                theirs.source = mine.source.clone();
             }
         }
         for (mine, theirs) in self.projections.iter().zip(&mut rest.projections) {

@@ -479,6 +479,12 @@ fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
     let mut faster = drn.clone();
     faster.set_path("network.inputs.0.stimulus.components.0.Spikes.source.Poisson.rate_hz", "300").unwrap();
     assert!(drn_spec.live_change(faster.network.as_ref().unwrap()));
+    let song = common::bundled("plasticity/song_abbott");
+    let mut quicker = song.clone();
+    quicker.set_path("network.populations.0.source.Poisson.rate_hz", "20").unwrap();
+    assert!(song.network.as_ref().unwrap().live_change(quicker.network.as_ref().unwrap()), "a source's rate");
+    quicker.set_path("network.projections.0.plasticity.Additive.tau_plus_ms", "15").unwrap();
+    assert!(song.network.as_ref().unwrap().live_change(quicker.network.as_ref().unwrap()), "a rule's parameter");
 
     let run = |edit: Option<&NetworkSpec>| {
         let mut sim = Simulation::from_preset(&base, 3).unwrap();
