@@ -26,6 +26,7 @@ mod stimulus_editor;
 mod tempotron;
 mod traces;
 mod transport;
+mod undo;
 mod widgets;
 mod window;
 
@@ -208,6 +209,7 @@ pub struct SpikelabApp {
     pub classifier: classifier::ClassifierPanel,
     pub receptive: receptive::ReceptivePanel,
     files: files::Files,
+    pub undo: undo::Undo,
 }
 
 impl SpikelabApp {
@@ -217,6 +219,7 @@ impl SpikelabApp {
         let engine = EngineHandle::spawn(&preset, waker)?;
         let views = View::of(&preset);
         let view = views[0];
+        let preset_for_undo = preset.clone();
         Ok(Self {
             engine,
             lab: Lab {
@@ -244,6 +247,7 @@ impl SpikelabApp {
             classifier: classifier::ClassifierPanel::default(),
             receptive: receptive::ReceptivePanel::default(),
             files: files::Files::default(),
+            undo: undo::Undo::new(&preset_for_undo),
         })
     }
 
@@ -309,8 +313,20 @@ impl SpikelabApp {
         self.drain_frames();
         self.files.poll(&mut self.lab);
 
+        // Ctrl+Z and Ctrl+Shift+Z, unless a text field has the keyboard (it undoes its own text).
+        if !ui.ctx().egui_wants_keyboard_input() {
+            let shortcut = |shift| egui::Modifiers { shift, ..egui::Modifiers::COMMAND };
+            if ui.input_mut(|i| i.consume_key(shortcut(true), egui::Key::Z)) {
+                self.undo.redo(&mut self.lab);
+            } else if ui.input_mut(|i| i.consume_key(shortcut(false), egui::Key::Z)) {
+                self.undo.undo(&mut self.lab);
+            }
+        }
         egui::Panel::top("menu").show(ui, |ui| {
-            egui::MenuBar::new().ui(ui, |ui| self.files.menu_ui(ui, &mut self.lab));
+            egui::MenuBar::new().ui(ui, |ui| {
+                self.files.menu_ui(ui, &mut self.lab);
+                edit_menu(ui, &mut self.undo, &mut self.lab);
+            });
         });
         if self.lab.preset.learning.is_none() {
             // A learning task runs trial by trial on its own job, not on the engine's clock.
@@ -360,6 +376,9 @@ impl SpikelabApp {
             }
         });
 
+        // An edit becomes a step back once its drag has ended.
+        let busy = ui.ctx().dragged_id().is_some();
+        self.undo.track(&self.lab, busy);
         for command in self.lab.commands.drain(..) {
             self.engine.send(command);
         }
@@ -368,6 +387,29 @@ impl SpikelabApp {
             ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
     }
+}
+
+/// Edit > Undo / Redo, each naming what it changes.
+fn edit_menu(ui: &mut egui::Ui, undo: &mut undo::Undo, lab: &mut Lab) {
+    ui.menu_button("Edit", |ui| {
+        let (back, forward) = (undo.undo_label(&lab.preset), undo.redo_label(&lab.preset));
+        let undo_text = back.as_ref().map_or("Undo".to_string(), |what| format!("Undo {what}"));
+        let button = egui::Button::new(undo_text).shortcut_text(
+            ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z)),
+        );
+        if ui.add_enabled(back.is_some(), button).clicked() {
+            undo.undo(lab);
+            ui.close();
+        }
+        let redo_text = forward.as_ref().map_or("Redo".to_string(), |what| format!("Redo {what}"));
+        let button = egui::Button::new(redo_text).shortcut_text(ui.ctx().format_shortcut(
+            &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::Z),
+        ));
+        if ui.add_enabled(forward.is_some(), button).clicked() {
+            undo.redo(lab);
+            ui.close();
+        }
+    });
 }
 
 fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {

@@ -631,3 +631,44 @@ fn an_input_rate_edit_changes_the_input_the_network_receives() {
     let after = spikes_between(h.state(), 0..25, t_edit + 150.0, t_edit + 300.0);
     assert!(after < before / 4, "the input stopped: {before} -> {after}");
 }
+
+#[test]
+fn ctrl_z_undoes_a_slider_and_a_network_edit_and_ctrl_shift_z_redoes_them() {
+    use egui::{Key, Modifiers};
+    let mut h = harness("izhikevich-2003/ch");
+    let d = |h: &Harness<'static, SpikelabApp>| h.state().lab.preset.neuron.get("d");
+    h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(3.5);
+    h.run_steps(2);
+    assert_eq!(d(&h), Some(3.5));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(d(&h), Some(2.0), "back to the preset's d");
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "the engine runs the restored model", |app| {
+        app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(2.0)
+    });
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    assert_eq!(d(&h), Some(3.5), "redone");
+    h.get_by_role_and_label(Role::Button, "Step").click();
+    step_until(&mut h, "the engine runs the redone model", |app| {
+        app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(3.5)
+    });
+
+    // A network edit undoes live too: the run goes on.
+    let mut h = harness("networks/cuba");
+    h.get_by_role_and_label(Role::Button, "+10 ms").click();
+    step_until(&mut h, "10 ms", |app| app.lab.history.t_ms >= 10.0);
+    h.get_by_label("I -> E (inh)").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::SpinButton, "weight.Constant").set_value_accesskit(-45.0);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Edit").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Undo network.projections.2.weight.Constant -90 -> -45").is_some());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    let weight = h.state().lab.preset.network.as_ref().unwrap().projections[2].weight;
+    assert_eq!(weight, spikelab::network::spec::Dist::Constant(-90.0));
+    assert!(h.state().lab.history.t_ms >= 10.0, "undone live, without a new run");
+}

@@ -1,0 +1,134 @@
+//! Undo and redo for every edit of the lab, neuron and network alike: the lab's state is
+//! watched after each frame, and a change that has settled (no drag under way) becomes a step
+//! back. Going back or forward moves the running engine with the fewest commands: live where
+//! each changed part can be, else as a new run.
+
+use super::Lab;
+use crate::engine::Command;
+use crate::preset::Preset;
+
+/// Steps kept each way.
+const DEPTH: usize = 100;
+
+pub struct Undo {
+    back: Vec<Preset>,
+    forward: Vec<Preset>,
+    /// The lab as of the last settled edit.
+    settled: Preset,
+}
+
+impl Undo {
+    pub fn new(preset: &Preset) -> Self {
+        Self { back: Vec::new(), forward: Vec::new(), settled: preset.clone() }
+    }
+
+    /// After a frame: an edit that has settled (`busy`: a drag still under way) becomes a
+    /// step back, and what was undone can no longer be redone.
+    pub fn track(&mut self, lab: &Lab, busy: bool) {
+        if busy || lab.preset == self.settled {
+            return;
+        }
+        self.back.push(std::mem::replace(&mut self.settled, lab.preset.clone()));
+        if self.back.len() > DEPTH {
+            self.back.remove(0);
+        }
+        self.forward.clear();
+    }
+
+    pub fn undo(&mut self, lab: &mut Lab) {
+        if let Some(earlier) = self.back.pop() {
+            self.forward.push(lab.preset.clone());
+            self.go(lab, earlier);
+        }
+    }
+
+    pub fn redo(&mut self, lab: &mut Lab) {
+        if let Some(later) = self.forward.pop() {
+            self.back.push(lab.preset.clone());
+            self.go(lab, later);
+        }
+    }
+
+    fn go(&mut self, lab: &mut Lab, target: Preset) {
+        self.settled = target.clone();
+        transition(lab, target);
+    }
+
+    /// The edit undo would take back, e.g. "neuron.d 2 -> 8" (`None`: nothing to undo).
+    pub fn undo_label(&self, now: &Preset) -> Option<String> {
+        self.back.last().map(|earlier| describe(earlier, now))
+    }
+    /// The edit redo would make again.
+    pub fn redo_label(&self, now: &Preset) -> Option<String> {
+        self.forward.last().map(|later| describe(now, later))
+    }
+}
+
+/// The change from `from` to `to` in a few words: the number that changes, or the part.
+fn describe(from: &Preset, to: &Preset) -> String {
+    let (a, b) = (from.numbers_under("network"), to.numbers_under("network"));
+    let (c, d) = (from.numbers_under("neuron"), to.numbers_under("neuron"));
+    let changed: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .chain(c.iter().zip(&d))
+        .filter(|(x, y)| x.0 == y.0 && x.1 != y.1)
+        .map(|(x, y)| format!("{} {} -> {}", x.0, x.1, y.1))
+        .collect();
+    match changed.as_slice() {
+        [one] if a.len() == b.len() && c.len() == d.len() => one.clone(),
+        _ if from.name != to.name => format!("the preset ({})", to.name),
+        _ if from.network != to.network => "the network".into(),
+        _ if from.stimulus != to.stimulus => "the stimulus".into(),
+        _ if from.neuron != to.neuron => "the neuron".into(),
+        _ if from.run != to.run => "the simulation settings".into(),
+        _ => "the view".into(),
+    }
+}
+
+/// Moves the lab and its engine to `target`: each part that differs by a live command, or a
+/// new run when some part cannot change live.
+pub fn transition(lab: &mut Lab, target: Preset) {
+    let mut reached = lab.preset.clone();
+    let mut commands = Vec::new();
+    if target.neuron != reached.neuron && target.neuron.kind() == reached.neuron.kind() {
+        reached.neuron = target.neuron;
+        commands.push(Command::SetModel(target.neuron));
+    }
+    if target.stimulus != reached.stimulus {
+        reached.stimulus = target.stimulus.clone();
+        commands.push(Command::SetStimulus(target.stimulus.clone()));
+    }
+    if target.run.integrator != reached.run.integrator {
+        reached.run.integrator = target.run.integrator;
+        commands.push(Command::SetIntegrator(target.run.integrator));
+    }
+    if target.run.spike_timing != reached.run.spike_timing {
+        reached.run.spike_timing = target.run.spike_timing;
+        commands.push(Command::SetSpikeTiming(target.run.spike_timing));
+    }
+    if target.run.dt_ms != reached.run.dt_ms {
+        reached.run.dt_ms = target.run.dt_ms;
+        commands.push(Command::SetDt(target.run.dt_ms));
+    }
+    if target.view.speed != reached.view.speed {
+        commands.push(Command::SetSpeed(target.view.speed));
+    }
+    if target.view.at_end != reached.view.at_end {
+        commands.push(Command::SetAtEnd(target.view.at_end));
+    }
+    reached.view = target.view;
+    if let (Some(now), Some(then)) = (&reached.network, &target.network)
+        && now != then
+        && now.live_change(then)
+    {
+        commands.push(Command::SetNetwork(Box::new(then.clone())));
+        reached.network = target.network.clone();
+    }
+    if reached == target {
+        lab.commands.extend(commands);
+        lab.preset = target;
+    } else {
+        lab.load(target);
+    }
+}
