@@ -11,6 +11,7 @@ mod compare;
 mod connectivity;
 mod currents;
 mod designer;
+mod diagram;
 mod encoding;
 mod fi_panel;
 mod files;
@@ -134,6 +135,7 @@ pub enum View {
     Classifier,
     ReceptiveFields,
     Activity,
+    Diagram,
     Regimes,
     Connectivity,
     Traces,
@@ -147,8 +149,8 @@ pub enum View {
 impl View {
     const BENCH: [View; 6] =
         [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
-    const NETWORK: [View; 6] =
-        [View::Raster, View::Stdp, View::Activity, View::Regimes, View::Connectivity, View::Traces];
+    const NETWORK: [View; 7] =
+        [View::Raster, View::Stdp, View::Activity, View::Diagram, View::Regimes, View::Connectivity, View::Traces];
     /// The views of a preset, the one it opens on first: a network has its own, and a learning
     /// network opens on its STDP panel, a learning task has its own view.
     fn of(preset: &Preset) -> Vec<View> {
@@ -175,6 +177,7 @@ impl View {
             View::Classifier => "Spiking classifier",
             View::ReceptiveFields => "Receptive fields",
             View::Activity => "Activity",
+            View::Diagram => "Diagram",
             View::Regimes => "Regimes",
             View::Connectivity => "Connectivity",
             View::Traces => "Traces",
@@ -201,6 +204,7 @@ pub struct SpikelabApp {
     pub designer: designer::DesignerPanel,
     pub raster: raster::RasterPanel,
     activity: activity::ActivityPanel,
+    pub diagram: diagram::DiagramPanel,
     pub regimes: regimes::RegimePanel,
     connectivity: connectivity::ConnectivityPanel,
     pub stdp: stdp::StdpPanel,
@@ -239,6 +243,7 @@ impl SpikelabApp {
             designer: designer::DesignerPanel::default(),
             raster: raster::RasterPanel::default(),
             activity: activity::ActivityPanel::default(),
+            diagram: diagram::DiagramPanel::default(),
             regimes: regimes::RegimePanel::default(),
             connectivity: connectivity::ConnectivityPanel::default(),
             stdp: stdp::StdpPanel::default(),
@@ -273,6 +278,7 @@ impl SpikelabApp {
             "compare" => View::Compare,
             "raster" => View::Raster,
             "activity" => View::Activity,
+            "diagram" => View::Diagram,
             "regimes" => View::Regimes,
             "connectivity" => View::Connectivity,
             "stdp" => View::Stdp,
@@ -360,6 +366,7 @@ impl SpikelabApp {
                     }
                 }
                 View::Activity => self.activity.ui(ui, &self.lab),
+                View::Diagram => self.diagram.ui(ui, &mut self.lab),
                 View::Regimes => self.regimes.ui(ui, &mut self.lab),
                 View::Stdp => self.stdp.ui(ui, &mut self.lab),
                 View::Tempotron => self.tempotron.ui(ui, &mut self.lab),

@@ -77,16 +77,17 @@ const META: &[Meta] = &[
     Meta { key: "high", unit: "", range: (-1e6, 1e6), tip: "upper end of the uniform distribution" },
 ];
 
-/// The unit of a projection's weight: a charge for a delta synapse, a current or a conductance
-/// for a kernel (without or with a reversal potential).
-fn weight_unit(preset: &Preset, k: usize) -> &'static str {
-    let Some(net) = &preset.network else { return "" };
+/// The unit of a projection's weight: a conductance for a synapse with a reversal potential,
+/// else a current in the target model's unit (times ms for a delta synapse's charge).
+pub(super) fn weight_unit(preset: &Preset, k: usize) -> String {
+    let Some(net) = &preset.network else { return String::new() };
     let proj = &net.projections[k];
-    let synapse = net.population(&proj.to).and_then(|p| net.populations[p].synapses.get(&proj.synapse));
-    match synapse {
-        Some(s) if s.reversal_mv.is_some() => "nS",
-        Some(s) if s.kernel == crate::synapse::Kernel::Delta => "pA ms",
-        _ => "pA",
+    let Some(to) = net.population(&proj.to) else { return String::new() };
+    let current = net.populations[to].neuron.current_unit();
+    match net.populations[to].synapses.get(&proj.synapse) {
+        Some(s) if s.reversal_mv.is_some() => "nS".into(),
+        Some(s) if s.kernel == crate::synapse::Kernel::Delta && current.ends_with('A') => format!("{current} ms"),
+        _ => current.into(),
     }
 }
 
@@ -117,7 +118,7 @@ impl NetworkParams {
                 let plastic = proj.plasticity.map_or("static".to_string(), |r| r.name().to_string());
                 ui.label(format!("{}; {plastic}", rule_name(&proj.rule)));
                 let unit = weight_unit(&lab.preset, k);
-                self.numbers(ui, lab, &format!("network.projections.{k}"), unit);
+                self.numbers(ui, lab, &format!("network.projections.{k}"), &unit);
             });
         }
         for (k, input) in net.inputs.iter().enumerate() {

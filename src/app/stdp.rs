@@ -17,10 +17,10 @@ const PAIRINGS: [f64; 14] = [-80.0, -50.0, -30.0, -20.0, -10.0, -5.0, -2.0, 2.0,
 /// Most columns of the heat map (older samples are merged).
 const MAX_COLUMNS: usize = 600;
 
-const KINDS: [&str; 4] = ["additive", "weight-dependent", "triplet", "EE746 network (STDP-B)"];
+pub(super) const KINDS: [&str; 4] = ["additive", "weight-dependent", "triplet", "EE746 network (STDP-B)"];
 
 /// A rule of kind `k` with its published defaults and the given bound.
-fn default_rule(k: usize, w_max: f64) -> Rule {
+pub(super) fn default_rule(k: usize, w_max: f64) -> Rule {
     match k {
         0 => Rule::Additive {
             a_plus: 0.01,
@@ -54,7 +54,7 @@ fn default_rule(k: usize, w_max: f64) -> Rule {
     }
 }
 
-fn kind_of(rule: &Rule) -> usize {
+pub(super) fn kind_of(rule: &Rule) -> usize {
     match rule {
         Rule::Additive { .. } => 0,
         Rule::Multiplicative { .. } => 1,

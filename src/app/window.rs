@@ -35,8 +35,8 @@ pub struct GuiArgs {
     #[arg(long)]
     pub run: bool,
     /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
-    /// for a network: raster, stdp, activity, regimes (starts a map), connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
-    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "regimes", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
+    /// for a network: raster, stdp, activity, diagram, regimes (starts a map), connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
+    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "diagram", "regimes", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
     pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]
