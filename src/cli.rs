@@ -102,6 +102,10 @@ pub enum Cmd {
         /// The transient left out of each point's measures [the preset's sweep, or 100].
         #[arg(long)]
         warmup_ms: Option<f64>,
+        /// Run the network at this fraction of its size: sizes and fixed degrees times S,
+        /// weights divided by S (the mean input kept) [the preset's sweep, or 1].
+        #[arg(long)]
+        scale: Option<f64>,
         #[arg(long)]
         seed: Option<u64>,
         /// KEY=VALUE applied before the sweep; repeatable.
@@ -165,7 +169,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, seed, set, out } => {
+        Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, scale, seed, set, out } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             apply_sets(&mut preset, &set)?;
             if let Some(s) = seed {
@@ -179,6 +183,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 (None, Some(_)) => return Err("--y needs --x".into()),
                 (None, None) => return Err("the preset has no sweep of its own: give --x KEY=FROM:TO:N".into()),
             };
+            let scale = scale.unwrap_or(own.as_ref().map_or(1.0, |s| s.scale));
             let base = own.map_or(Timing::default(), |s| s.timing());
             let timing = Timing {
                 duration_ms: duration_ms.unwrap_or(base.duration_ms),
@@ -186,7 +191,13 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             };
             let total = x.n * y.as_ref().map_or(1, |y| y.n);
             let started = Instant::now();
-            let points = crate::sweep::run(&preset, &x, y.as_ref(), timing, |done| {
+            if scale != 1.0 {
+                eprintln!(
+                    "the network at {scale} of its size: populations and fixed degrees x {scale}, weights / {scale} (mean input kept, fluctuations x {:.2})",
+                    1.0 / scale.sqrt()
+                );
+            }
+            let points = crate::sweep::run(&preset, (&x, y.as_ref()), timing, scale, |done| {
                 crate::progress::report("sweep (points)", done, total)
             })?;
             std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;

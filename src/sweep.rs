@@ -86,6 +86,9 @@ pub struct Sweep {
     /// Simulated time per point, and the transient left out of its measures.
     pub duration_ms: f64,
     pub warmup_ms: f64,
+    /// The network run at this fraction of its size ([`crate::network::spec::NetworkSpec::scaled`]).
+    #[serde(default = "unit", skip_serializing_if = "is_unit")]
+    pub scale: f64,
 }
 
 impl Sweep {
@@ -98,7 +101,11 @@ impl Sweep {
                 preset.check_path(key).map_err(|m| (format!("{name}.keys.{k}"), m))?;
             }
         }
-        self.timing().validate().map_err(|m| ("duration_ms".to_string(), m))
+        self.timing().validate().map_err(|m| ("duration_ms".to_string(), m))?;
+        if let Some(network) = &preset.network {
+            network.scaled(self.scale).map_err(|m| ("scale".to_string(), m))?;
+        }
+        Ok(())
     }
 
     pub fn timing(&self) -> Timing {
@@ -148,8 +155,9 @@ pub struct Grid {
 
 impl Grid {
     /// Every point's preset, built first, so that a bad key or value stops the sweep before any
-    /// run. Each point steps on one thread; the points share the machine's threads.
-    pub fn new(preset: &Preset, x: &Axis, y: Option<&Axis>) -> Result<Self, String> {
+    /// run: the axes' values (in the full network's units), then the network scaled to `scale`
+    /// of its size. Each point steps on one thread; the points share the machine's threads.
+    pub fn new(preset: &Preset, x: &Axis, y: Option<&Axis>, scale: f64) -> Result<Self, String> {
         if preset.network.is_none() {
             return Err("a sweep needs a network preset".into());
         }
@@ -164,6 +172,10 @@ impl Grid {
                 x.apply(&mut p, a)?;
                 if let (Some(axis), Some(b)) = (y, b) {
                     axis.apply(&mut p, b)?;
+                }
+                if scale != 1.0 {
+                    p.network = Some(p.network.as_ref().expect("checked").scaled(scale)?);
+                    p.validate().map_err(|inv| format!("scaled: field `{}`: {}", inv.field, inv.message))?;
                 }
                 p.run.threads = 1;
                 Ok(p)
@@ -191,13 +203,13 @@ impl Grid {
 /// points differ by their parameters only.
 pub fn run(
     preset: &Preset,
-    x: &Axis,
-    y: Option<&Axis>,
+    (x, y): (&Axis, Option<&Axis>),
     timing: Timing,
+    scale: f64,
     done: impl Fn(usize) + Sync,
 ) -> Result<Vec<Point>, String> {
     timing.validate()?;
-    let grid = Grid::new(preset, x, y)?;
+    let grid = Grid::new(preset, x, y, scale)?;
     let finished = std::sync::atomic::AtomicUsize::new(0);
     (0..grid.presets.len())
         .into_par_iter()

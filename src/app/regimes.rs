@@ -64,6 +64,7 @@ const REGIMES: [Regime; 5] = [
 
 /// A finished or running map: its grid (the presets to load on a click) and the points so far.
 struct Map {
+    scale: f64,
     x: Axis,
     y: Option<Axis>,
     grid: Grid,
@@ -77,6 +78,8 @@ pub struct RegimePanel {
     pub two_axes: bool,
     pub duration_ms: f64,
     pub warmup_ms: f64,
+    /// The fraction of the network's size each point runs at.
+    pub scale: f64,
     pub shown: Shown,
     /// The preset the axes were set up for (by name): another preset resets them.
     set_up_for: Option<String>,
@@ -93,6 +96,7 @@ impl Default for RegimePanel {
             two_axes: true,
             duration_ms: Timing::default().duration_ms,
             warmup_ms: Timing::default().warmup_ms,
+            scale: 1.0,
             shown: Shown::Regime,
             set_up_for: None,
             map: None,
@@ -119,7 +123,7 @@ impl RegimePanel {
             if let Some(y) = &sweep.y {
                 self.y = y.clone();
             }
-            (self.duration_ms, self.warmup_ms) = (sweep.duration_ms, sweep.warmup_ms);
+            (self.duration_ms, self.warmup_ms, self.scale) = (sweep.duration_ms, sweep.warmup_ms, sweep.scale);
             return;
         }
         let keys = numeric_keys(preset);
@@ -132,6 +136,7 @@ impl RegimePanel {
         self.x = axis_on(keys.iter().find(|k| k.contains("weight")));
         self.y = axis_on(keys.iter().find(|k| k.contains("rate_hz")).or(keys.first()));
         self.two_axes = true;
+        self.scale = 1.0;
     }
 
     /// Starts mapping `preset` in the background (dropping a map under way).
@@ -143,7 +148,7 @@ impl RegimePanel {
             .validate()
             .and_then(|()| self.x.validate().map_err(|m| format!("x: {m}")))
             .and_then(|()| y.as_ref().map_or(Ok(()), |y| y.validate().map_err(|m| format!("y: {m}"))))
-            .and_then(|()| Grid::new(preset, &self.x, y.as_ref()));
+            .and_then(|()| Grid::new(preset, &self.x, y.as_ref(), self.scale));
         let grid = match checked {
             Ok(grid) => grid,
             Err(e) => {
@@ -160,7 +165,7 @@ impl RegimePanel {
                 }
             });
         });
-        self.map = Some(Map { x: self.x.clone(), y, grid, points: vec![None; n], job: Some(job) });
+        self.map = Some(Map { scale: self.scale, x: self.x.clone(), y, grid, points: vec![None; n], job: Some(job) });
     }
 
     pub fn is_running(&self) -> bool {
@@ -211,6 +216,10 @@ impl RegimePanel {
             ui.label("per point, measured after");
             ui.add(DragValue::new(&mut self.warmup_ms).range(0.0..=100_000.0).suffix(" ms").speed(10.0))
                 .on_hover_text("the transient left out of each point's measures");
+            ui.label("at size x");
+            ui.add(DragValue::new(&mut self.scale).range(0.01..=1.0).speed(0.01)).on_hover_text(
+                "Run each point on a smaller network: populations and fixed in- and out-degrees times this, weights divided by it, so the mean input stays; the fluctuations grow and a small network synchronises more readily",
+            );
             if self.is_running() {
                 if ui.button("Cancel").clicked() {
                     self.map = None;
@@ -224,6 +233,13 @@ impl RegimePanel {
                 }
             });
         });
+        if let Some(map) = self.map.as_ref().filter(|m| m.scale != 1.0) {
+            let s = map.scale;
+            ui.label(format!(
+                "Scaled: the network at {s} of its size (sizes and fixed degrees x {s}, weights / {s}: the mean input kept, its fluctuations x {:.2}).",
+                1.0 / s.sqrt()
+            ));
+        }
         if let Some(job) = self.map.as_ref().and_then(|m| m.job.as_ref()) {
             ui.add(ProgressBar::new(job.progress()).show_percentage());
         }

@@ -394,7 +394,7 @@ fn brunel_four_states_land_in_their_regimes_as_in_nest() {
     let timing = Timing { duration_ms: 500.0, warmup_ms: 100.0 };
     let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
     for (name, state, regime) in cases {
-        let points = run(&common::bundled(name), &seeds, None, timing, |_| {}).unwrap();
+        let points = run(&common::bundled(name), (&seeds, None), timing, 1.0, |_| {}).unwrap();
         for p in &points {
             assert_eq!(p.regime, regime, "{name}, seed {}: {:?}", p.x, p.measures);
         }
@@ -501,4 +501,26 @@ fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
     assert_eq!(upto(&plain, 100.0), upto(&weaker, 100.0), "the same run up to the edit");
     let later = |s: &[Spike]| s.iter().filter(|s| s.t_ms > 110.0 && s.neuron < 3200).count();
     assert!(later(&weaker) > later(&plain), "weaker inhibition, more E spikes after it");
+}
+
+/// A network scaled down keeps each neuron's mean input: Brunel's at a tenth of its size has a
+/// tenth of the cells and in-degrees and ten times the weights. Its AI state then fires faster
+/// than the full network's (the input's fluctuations grow by sqrt(10) and this state is
+/// fluctuation-driven), but within a factor of 2; without the weights' scaling the mean input
+/// would fall tenfold and the network would fall silent.
+#[test]
+fn a_scaled_network_keeps_the_mean_input_and_the_rate() {
+    use spikelab::sweep::{Axis, Timing, run};
+    let full = common::bundled("networks/brunel_ai");
+    let scaled = full.network.as_ref().unwrap().scaled(0.1).unwrap();
+    assert_eq!(scaled.populations.iter().map(|p| p.size).collect::<Vec<_>>(), [1000, 250]);
+    let (a, b) = (&full.network.as_ref().unwrap().projections[2], &scaled.projections[2]);
+    assert_eq!(b.rule, Rule::FixedInDegree { k: 25 });
+    assert!((b.weight.mean() - 10.0 * a.weight.mean()).abs() < 1e-9);
+    assert!(common::bundled("networks/ee746_feedforward").network.unwrap().scaled(0.5).is_err(), "listed synapses");
+    let once = Axis::parse("run.seed=1:1:1").unwrap();
+    let timing = Timing { duration_ms: 400.0, warmup_ms: 100.0 };
+    let small = run(&full, (&once, None), timing, 0.1, |_| {}).unwrap()[0].measures.rate_hz;
+    // The full network's AI rate (tests/reference/brunel_states.csv): 37.5 Hz.
+    assert!((37.5..75.0).contains(&small), "{small}");
 }
