@@ -126,16 +126,23 @@ impl RegimePanel {
             (self.duration_ms, self.warmup_ms, self.scale) = (sweep.duration_ms, sweep.warmup_ms, sweep.scale);
             return;
         }
-        let keys = numeric_keys(preset);
-        let axis_on = |key: Option<&String>| {
-            let key = key.cloned().unwrap_or_default();
-            let value = current_value(preset, &key).unwrap_or(1.0);
+        // Without a sweep of its own: the excitatory weight against the input rate, or else the
+        // inhibitory weight, from half to one and a half times their values.
+        let numbers: Vec<(String, f64)> =
+            numeric_keys(preset).into_iter().filter_map(|k| current_value(preset, &k).map(|v| (k, v))).collect();
+        let find = |want: &dyn Fn(&str, f64) -> bool| numbers.iter().find(|(k, v)| want(k, *v)).cloned();
+        let axis_on = |(key, value): (String, f64)| {
             let (from, to) = if value == 0.0 { (0.0, 1.0) } else { (0.5 * value, 1.5 * value) };
             Axis { label: key.clone(), keys: vec![key], from, to, n: 5, scale: 1.0 }
         };
-        self.x = axis_on(keys.iter().find(|k| k.contains("weight")));
-        self.y = axis_on(keys.iter().find(|k| k.contains("rate_hz")).or(keys.first()));
-        self.two_axes = true;
+        let excitatory = find(&|k, v| k.contains(".weight.") && v > 0.0);
+        let other =
+            find(&|k, v| k.ends_with("rate_hz") && v > 0.0).or_else(|| find(&|k, v| k.contains(".weight.") && v < 0.0));
+        self.x = axis_on(excitatory.or_else(|| numbers.first().cloned()).unwrap_or_default());
+        self.two_axes = other.is_some();
+        if let Some(y) = other {
+            self.y = axis_on(y);
+        }
         self.scale = 1.0;
     }
 
@@ -260,7 +267,10 @@ impl RegimePanel {
         if let Some(k) = draw_map(ui, map, self.shown) {
             let mut preset = map.grid.presets[k].clone();
             preset.run.threads = lab.preset.run.threads;
+            // Grid values to 6 significant digits (12.15, not 12.149999999999999).
+            let tidy = |v: f64| format!("{}", format!("{v:.6e}").parse::<f64>().unwrap_or(v));
             let (x, y) = map.grid.coords[k];
+            let (x, y) = (tidy(x), y.map(tidy));
             let at = match y {
                 Some(y) => format!("{} = {x}, {} = {y}", map.x.label, map.y.as_ref().map_or("", |a| a.label.as_str())),
                 None => format!("{} = {x}", map.x.label),

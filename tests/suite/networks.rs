@@ -524,3 +524,18 @@ fn a_scaled_network_keeps_the_mean_input_and_the_rate() {
     // The full network's AI rate (tests/reference/brunel_states.csv): 37.5 Hz.
     assert!((37.5..75.0).contains(&small), "{small}");
 }
+
+/// Along Brunel's g at nu_ext = 2 nu_thr, the synchronous regular state gives way where the
+/// theory puts the boundary: at g = C_E / C_I = 4, where inhibition starts to dominate
+/// (Brunel 2000, Fig. 2): SR at g = 3.5, asynchronous irregular at g = 5.
+#[test]
+fn the_sweep_finds_the_sr_boundary_of_brunels_network_at_g_4() {
+    use spikelab::analysis::regime::Regime;
+    use spikelab::sweep::{Axis, Timing, run};
+    let map = common::bundled("sweeps/brunel_map");
+    let g = Axis { from: 3.5, to: 5.0, n: 2, ..map.sweep.as_ref().unwrap().x.clone() };
+    let timing = Timing { duration_ms: 300.0, warmup_ms: 100.0 };
+    let points = run(&map, (&g, None), timing, 1.0, |_| {}).unwrap();
+    let regimes: Vec<Regime> = points.iter().map(|p| p.regime).collect();
+    assert_eq!(regimes, [Regime::SynchronousRegular, Regime::AsynchronousIrregular], "{points:?}");
+}
