@@ -775,8 +775,16 @@ impl Net {
         }
         // 4. spikes into the delay rings; 5. each spike potentiates the plastic synapses into
         //    its neuron.
+        // Spikes come in runs of one population: it is looked up when the run changes.
+        let mut run = (0, 0..0);
         for spike in &spikes[first_new..] {
-            let (p, i) = self.locate(spike.neuron as usize);
+            let g = spike.neuron as usize;
+            if !run.1.contains(&g) {
+                let p = self.locate(g).0;
+                let first = self.pops[p].offset as usize;
+                run = (p, first..first + self.pops[p].population.len());
+            }
+            let (p, i) = (run.0, g - run.1.start);
             for &k in &self.outgoing[p] {
                 let proj = &mut self.projections[k];
                 match &mut proj.plastic {

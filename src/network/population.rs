@@ -103,6 +103,9 @@ pub struct Population {
     /// Constants prepared for a step of `dt` with the present parameters (NEST's
     /// `Variables_`): recomputed only when dt or the parameters change.
     prepared: Prepared,
+    /// With per-neuron parameters: whether every neuron's membrane (C, g_L of a linear model)
+    /// is the same, so that one decay serves them all.
+    uniform_membrane: bool,
 }
 
 /// What a step of `dt_ms` needs that depends only on the parameters.
@@ -247,6 +250,8 @@ macro_rules! with_integrator {
 #[derive(Debug, Clone, Copy)]
 struct Spiking {
     reset: Reset,
+    /// Every neuron's membrane is the same (one decay for all, even with per-neuron parameters).
+    uniform_membrane: bool,
     /// The uniform membrane's prepared propagators (linear models).
     linear: Option<(f64, f64)>,
     /// θ's increment per spike and its decay over one step (1 and 0 when it does not adapt).
@@ -282,6 +287,7 @@ impl Population {
             theta: vec![0.0; n],
             adapting: true,
             prepared: Prepared::default(),
+            uniform_membrane: true,
         }
     }
 
@@ -340,6 +346,14 @@ impl Population {
         let specs = self.model.specs();
         self.columns =
             specs.iter().map(|spec| models.iter().map(|m| m.get(spec.key).expect("same kind")).collect()).collect();
+        self.note_membranes();
+    }
+
+    /// Whether the neurons' membranes are all alike (see `uniform_membrane`).
+    fn note_membranes(&mut self) {
+        let membrane = |i: usize| self.model_of(i).linear().map(|l| (l.g_l, l.c));
+        let first = membrane(0);
+        self.uniform_membrane = (1..self.len()).all(|i| membrane(i) == first);
     }
 
     /// The parameters neuron `i` runs.
@@ -363,6 +377,9 @@ impl Population {
             }
         }
         self.model = model;
+        if !self.columns.is_empty() {
+            self.note_membranes();
+        }
     }
 
     /// Sets variable `var` of neuron `i` (initial conditions).
@@ -401,9 +418,22 @@ impl Population {
         }
         let spiking = match self.adaptation.filter(|_| self.adapting) {
             Some(a) => {
-                Spiking { reset: self.reset, linear: p.linear, theta_plus: a.theta_plus_mv, theta_decay: p.theta_decay }
+                let (reset, uniform_membrane) = (self.reset, self.uniform_membrane);
+                Spiking {
+                    reset,
+                    uniform_membrane,
+                    linear: p.linear,
+                    theta_plus: a.theta_plus_mv,
+                    theta_decay: p.theta_decay,
+                }
             }
-            None => Spiking { reset: self.reset, linear: p.linear, theta_plus: 0.0, theta_decay: 1.0 },
+            None => Spiking {
+                reset: self.reset,
+                uniform_membrane: self.uniform_membrane,
+                linear: p.linear,
+                theta_plus: 0.0,
+                theta_decay: 1.0,
+            },
         };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
@@ -613,6 +643,11 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             match (ctx.conductance, varies) {
                 (false, false) => sweep!(|k, old, i, q| uniform.held(old, i, q, prepared)),
                 (true, false) => sweep!(|k, old, i, q| uniform.conductance(old, i, conductance[k], q, dt)),
+                // Per-neuron parameters that leave the membrane alike (a bias current, a
+                // threshold): one decay, and a loop without a branch.
+                (false, true) if part.spiking.uniform_membrane => {
+                    sweep!(|k, old, i, q| model_of(k).linear().expect("one kind").held(old, i, q, prepared))
+                }
                 (false, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
                     // Only a neuron with its own C or g_L needs its own decay.
