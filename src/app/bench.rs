@@ -218,8 +218,9 @@ fn network_ui(
         match model.validate() {
             Ok(()) => {
                 *draft = None;
-                lab.preset.network.as_mut().expect("checked").populations[*picked].neuron = model;
-                lab.commands.push(Command::SetPopulationModel(*picked, model));
+                let mut edited = lab.preset.clone();
+                edited.network.as_mut().expect("checked").populations[*picked].neuron = model;
+                lab.change_to(edited);
             }
             Err(why) => *draft = Some((model, why)),
         }

@@ -101,6 +101,55 @@ impl Lab {
         self.commands.push(Command::Reset);
         self.history.expect_new_run();
     }
+
+    /// Moves the lab and its engine to `target` (an edit, an undo): each part that differs by a
+    /// live command, or a new run when some part cannot change live (then `true`).
+    pub fn change_to(&mut self, target: Preset) -> bool {
+        let mut reached = self.preset.clone();
+        let mut commands = Vec::new();
+        if target.neuron != reached.neuron && target.neuron.kind() == reached.neuron.kind() {
+            reached.neuron = target.neuron;
+            commands.push(Command::SetModel(target.neuron));
+        }
+        if target.stimulus != reached.stimulus {
+            reached.stimulus = target.stimulus.clone();
+            commands.push(Command::SetStimulus(target.stimulus.clone()));
+        }
+        if target.run.integrator != reached.run.integrator {
+            reached.run.integrator = target.run.integrator;
+            commands.push(Command::SetIntegrator(target.run.integrator));
+        }
+        if target.run.spike_timing != reached.run.spike_timing {
+            reached.run.spike_timing = target.run.spike_timing;
+            commands.push(Command::SetSpikeTiming(target.run.spike_timing));
+        }
+        if target.run.dt_ms != reached.run.dt_ms {
+            reached.run.dt_ms = target.run.dt_ms;
+            commands.push(Command::SetDt(target.run.dt_ms));
+        }
+        if target.view.speed != reached.view.speed {
+            commands.push(Command::SetSpeed(target.view.speed));
+        }
+        if target.view.at_end != reached.view.at_end {
+            commands.push(Command::SetAtEnd(target.view.at_end));
+        }
+        reached.view = target.view;
+        if let (Some(now), Some(then)) = (&reached.network, &target.network)
+            && now != then
+            && now.live_change(then)
+        {
+            commands.push(Command::SetNetwork(Box::new(then.clone())));
+            reached.network = target.network.clone();
+        }
+        if reached == target {
+            self.commands.extend(commands);
+            self.preset = target;
+            false
+        } else {
+            self.load(target);
+            true
+        }
+    }
 }
 
 /// UI frame timing for the readout.

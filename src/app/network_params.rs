@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use egui::DragValue;
 
 use super::Lab;
-use crate::engine::Command;
 use crate::network::spec::Rule;
 use crate::preset::Preset;
 
@@ -181,12 +180,7 @@ impl NetworkParams {
             return;
         }
         self.error = None;
-        let (Some(old), Some(new)) = (&lab.preset.network, &edited.network) else { return };
-        if old.live_change(new) {
-            lab.commands.push(Command::SetNetwork(Box::new(new.clone())));
-            lab.preset = edited;
-        } else {
-            lab.load(edited);
+        if lab.change_to(edited) {
             lab.info(format!("{key} changes the network's structure: rebuilt with the same seed, from t = 0"));
         }
     }

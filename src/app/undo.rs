@@ -1,10 +1,8 @@
 //! Undo and redo for every edit of the lab, neuron and network alike: the lab's state is
 //! watched after each frame, and a change that has settled (no drag under way) becomes a step
-//! back. Going back or forward moves the running engine with the fewest commands: live where
-//! each changed part can be, else as a new run.
+//! back. Going back or forward moves the running engine as [`Lab::change_to`] does.
 
 use super::Lab;
-use crate::engine::Command;
 use crate::preset::Preset;
 
 /// Steps kept each way.
@@ -51,7 +49,7 @@ impl Undo {
 
     fn go(&mut self, lab: &mut Lab, target: Preset) {
         self.settled = target.clone();
-        transition(lab, target);
+        lab.change_to(target);
     }
 
     /// The edit undo would take back, e.g. "neuron.d 2 -> 8" (`None`: nothing to undo).
@@ -83,52 +81,5 @@ fn describe(from: &Preset, to: &Preset) -> String {
         _ if from.neuron != to.neuron => "the neuron".into(),
         _ if from.run != to.run => "the simulation settings".into(),
         _ => "the view".into(),
-    }
-}
-
-/// Moves the lab and its engine to `target`: each part that differs by a live command, or a
-/// new run when some part cannot change live.
-pub fn transition(lab: &mut Lab, target: Preset) {
-    let mut reached = lab.preset.clone();
-    let mut commands = Vec::new();
-    if target.neuron != reached.neuron && target.neuron.kind() == reached.neuron.kind() {
-        reached.neuron = target.neuron;
-        commands.push(Command::SetModel(target.neuron));
-    }
-    if target.stimulus != reached.stimulus {
-        reached.stimulus = target.stimulus.clone();
-        commands.push(Command::SetStimulus(target.stimulus.clone()));
-    }
-    if target.run.integrator != reached.run.integrator {
-        reached.run.integrator = target.run.integrator;
-        commands.push(Command::SetIntegrator(target.run.integrator));
-    }
-    if target.run.spike_timing != reached.run.spike_timing {
-        reached.run.spike_timing = target.run.spike_timing;
-        commands.push(Command::SetSpikeTiming(target.run.spike_timing));
-    }
-    if target.run.dt_ms != reached.run.dt_ms {
-        reached.run.dt_ms = target.run.dt_ms;
-        commands.push(Command::SetDt(target.run.dt_ms));
-    }
-    if target.view.speed != reached.view.speed {
-        commands.push(Command::SetSpeed(target.view.speed));
-    }
-    if target.view.at_end != reached.view.at_end {
-        commands.push(Command::SetAtEnd(target.view.at_end));
-    }
-    reached.view = target.view;
-    if let (Some(now), Some(then)) = (&reached.network, &target.network)
-        && now != then
-        && now.live_change(then)
-    {
-        commands.push(Command::SetNetwork(Box::new(then.clone())));
-        reached.network = target.network.clone();
-    }
-    if reached == target {
-        lab.commands.extend(commands);
-        lab.preset = target;
-    } else {
-        lab.load(target);
     }
 }

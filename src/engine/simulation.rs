@@ -205,9 +205,6 @@ impl Simulation {
     ) -> Result<(), String> {
         self.net.apply_live(old, new, self.dt_ms, self.seed)
     }
-    pub fn set_population_model(&mut self, p: usize, model: NeuronModel) {
-        self.net.set_model(p, model);
-    }
     /// A new stimulus for the single neuron from now on (its random streams restart).
     pub fn set_stimulus(&mut self, stimulus: Stimulus) {
         if !self.is_network {

@@ -53,11 +53,9 @@ pub enum Command {
     Load(Box<Preset>),
     /// Live parameter change; another model kind starts a new run.
     SetModel(NeuronModel),
-    /// Live parameter change of network population `.0` (same kind; per-neuron values stay).
-    SetPopulationModel(usize, NeuronModel),
-    /// A live change of the network (weights, plasticity parameters, input stimuli, neuron
-    /// parameters: [`crate::network::spec::NetworkSpec::live_change`]); anything else is ignored
-    /// (the window loads such a network as a new run).
+    /// A live change of the network (neuron parameters, where per-neuron values stay; weights,
+    /// plasticity parameters, input stimuli: [`crate::network::spec::NetworkSpec::live_change`]);
+    /// anything else is ignored (the window loads such a network as a new run).
     SetNetwork(Box<crate::network::spec::NetworkSpec>),
     /// Trace this neuron (global index) from now on.
     Record(u32),
@@ -435,18 +433,6 @@ impl Engine {
                         self.sim.set_dt(dt_ms);
                         self.anchor = (Instant::now(), self.sim.t_ms());
                     }
-                }
-            }
-            Command::SetPopulationModel(p, model) => {
-                let same_kind = self
-                    .preset
-                    .network
-                    .as_ref()
-                    .is_some_and(|n| n.populations.get(p).is_some_and(|pop| pop.neuron.kind() == model.kind()));
-                if same_kind
-                    && self.edit(|preset| preset.network.as_mut().expect("checked").populations[p].neuron = model)
-                {
-                    self.sim.set_population_model(p, model);
                 }
             }
             Command::SetNetwork(new) => {
