@@ -34,20 +34,6 @@ pub struct DiagramPanel {
     size: Option<u32>,
 }
 
-/// Synapses a projection makes, expected from its rule.
-fn expected_synapses(spec: &NetworkSpec, proj: &Projection) -> f64 {
-    let size = |name: &str| spec.population(name).map_or(0.0, |p| spec.populations[p].size as f64);
-    let (pre, post) = (size(&proj.from), size(&proj.to));
-    match &proj.rule {
-        Rule::AllToAll => pre * post,
-        Rule::OneToOne => pre.min(post),
-        Rule::FixedProbability { p } => p * pre * post,
-        Rule::FixedInDegree { k } => *k as f64 * post,
-        Rule::FixedOutDegree { k } => *k as f64 * pre,
-        Rule::Explicit { synapses } => synapses.len() as f64,
-    }
-}
-
 /// Node centres on a circle (one population: the middle), and their radii by count.
 fn layout(spec: &NetworkSpec, rect: egui::Rect) -> Vec<(Pos2, f32)> {
     let n = spec.populations.len();
@@ -141,7 +127,7 @@ impl DiagramPanel {
         painter.rect_filled(rect, 4.0, Color32::from_gray(18));
         let nodes = layout(spec, rect);
         let totals: Vec<f64> =
-            spec.projections.iter().map(|p| expected_synapses(spec, p) * p.weight.mean().abs()).collect();
+            spec.projections.iter().map(|p| spec.expected_synapses(p) * p.weight.mean().abs()).collect();
         let largest = totals.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
         let mut arrows = Vec::new();
         for (k, proj) in spec.projections.iter().enumerate() {
@@ -288,31 +274,18 @@ impl DiagramPanel {
                 let synapses: Vec<String> =
                     spec.population(&edited.to).map_or(Vec::new(), |p| new_synapse_names(&spec.populations[p]));
                 pick(ui, "synapse", &mut edited.synapse, &synapses);
-                let rules = ["all to all", "one to one", "probability p", "in-degree k", "out-degree k"];
-                let current = match edited.rule {
-                    Rule::AllToAll => 0,
-                    Rule::OneToOne => 1,
-                    Rule::FixedProbability { .. } => 2,
-                    Rule::FixedInDegree { .. } => 3,
-                    Rule::FixedOutDegree { .. } => 4,
-                    Rule::Explicit { .. } => 5,
-                };
-                let mut chosen = current;
-                if current < 5 {
-                    egui::ComboBox::from_label("connection").selected_text(rules[current]).show_ui(ui, |ui| {
-                        for (i, r) in rules.iter().enumerate() {
-                            ui.selectable_value(&mut chosen, i, *r);
+                if matches!(edited.rule, Rule::Explicit { .. }) {
+                    ui.label(edited.rule.name());
+                } else {
+                    let current = edited.rule.clone();
+                    egui::ComboBox::from_label("connection").selected_text(current.name()).show_ui(ui, |ui| {
+                        for choice in Rule::choices() {
+                            let same = std::mem::discriminant(&choice) == std::mem::discriminant(&current);
+                            if ui.selectable_label(same, choice.name()).clicked() && !same {
+                                edited.rule = choice;
+                            }
                         }
                     });
-                }
-                if chosen != current {
-                    edited.rule = match chosen {
-                        0 => Rule::AllToAll,
-                        1 => Rule::OneToOne,
-                        2 => Rule::FixedProbability { p: 0.1 },
-                        3 => Rule::FixedInDegree { k: 10 },
-                        _ => Rule::FixedOutDegree { k: 10 },
-                    };
                 }
                 let plastic = edited.plasticity.map(|r| super::stdp::kind_of(&r));
                 let mut kind = plastic;

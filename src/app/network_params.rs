@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use egui::DragValue;
 
 use super::Lab;
-use crate::network::spec::Rule;
 use crate::preset::Preset;
 
 /// A network parameter by the last key of its path: unit, range, what it does.
@@ -90,17 +89,6 @@ pub(super) fn weight_unit(preset: &Preset, k: usize) -> String {
     }
 }
 
-fn rule_name(rule: &Rule) -> String {
-    match rule {
-        Rule::AllToAll => "all to all".into(),
-        Rule::OneToOne => "one to one".into(),
-        Rule::FixedProbability { .. } => "pairs with probability p".into(),
-        Rule::FixedInDegree { .. } => "k sources per target".into(),
-        Rule::FixedOutDegree { .. } => "k targets per source".into(),
-        Rule::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
-    }
-}
-
 /// Edits waiting for a drag to end, and the last refusal.
 #[derive(Default)]
 pub struct NetworkParams {
@@ -115,7 +103,7 @@ impl NetworkParams {
             let title = format!("{} -> {} ({})", proj.from, proj.to, proj.synapse);
             egui::CollapsingHeader::new(title).id_salt(("projection", k)).show(ui, |ui| {
                 let plastic = proj.plasticity.map_or("static".to_string(), |r| r.name().to_string());
-                ui.label(format!("{}; {plastic}", rule_name(&proj.rule)));
+                ui.label(format!("{}; {plastic}", proj.rule.name()));
                 let unit = weight_unit(&lab.preset, k);
                 self.numbers(ui, lab, &format!("network.projections.{k}"), &unit);
             });

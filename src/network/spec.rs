@@ -220,17 +220,45 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Expected number of synapses, for the size check before building.
-    fn expected(&self, n_pre: f64, n_post: f64) -> f64 {
+    /// Expected number of synapses (the size check before building, the network diagram).
+    pub fn expected(&self, n_pre: f64, n_post: f64) -> f64 {
         match self {
             Rule::AllToAll => n_pre * n_post,
-            Rule::OneToOne => n_pre,
+            Rule::OneToOne => n_pre.min(n_post),
             Rule::FixedProbability { p } => n_pre * n_post * p,
             Rule::FixedInDegree { k } => n_post * *k as f64,
             Rule::FixedOutDegree { k } => n_pre * *k as f64,
             Rule::Explicit { synapses } => synapses.len() as f64,
         }
     }
+
+    pub fn name(&self) -> String {
+        match self {
+            Rule::AllToAll => "all to all".into(),
+            Rule::OneToOne => "one to one".into(),
+            Rule::FixedProbability { .. } => "pairs with probability p".into(),
+            Rule::FixedInDegree { .. } => "k sources per target".into(),
+            Rule::FixedOutDegree { .. } => "k targets per source".into(),
+            Rule::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
+        }
+    }
+
+    /// A rule of each kind a user can pick (listed synapses are written, not picked), with a
+    /// parameter to start from.
+    pub fn choices() -> [Rule; 5] {
+        [
+            Rule::AllToAll,
+            Rule::OneToOne,
+            Rule::FixedProbability { p: 0.1 },
+            Rule::FixedInDegree { k: 10 },
+            Rule::FixedOutDegree { k: 10 },
+        ]
+    }
+}
+
+/// Whether two options both hold a value, of the same enum variant.
+pub fn same_variant<T>(a: &Option<T>, b: &Option<T>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if std::mem::discriminant(a) == std::mem::discriminant(b))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,9 +382,7 @@ impl NetworkSpec {
             if mine.neuron.kind() == theirs.neuron.kind() {
                 theirs.neuron = mine.neuron;
             }
-            if let (Some(a), Some(b)) = (&mine.source, &theirs.source)
-                && std::mem::discriminant(a) == std::mem::discriminant(b)
-            {
+            if same_variant(&mine.source, &theirs.source) {
                 theirs.source = mine.source.clone();
             }
         }
@@ -365,12 +391,7 @@ impl NetworkSpec {
             if mine.delay_ms.is_constant() || mine.weight.is_constant() == theirs.weight.is_constant() {
                 theirs.weight = mine.weight;
             }
-            type Stdp = crate::synapse::plasticity::Rule;
-            let same_rule = |a: &Option<Stdp>, b: &Option<Stdp>| match (a, b) {
-                (Some(a), Some(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
-                _ => false,
-            };
-            if same_rule(&mine.plasticity, &theirs.plasticity) {
+            if same_variant(&mine.plasticity, &theirs.plasticity) {
                 theirs.plasticity = mine.plasticity;
             }
             theirs.normalise = mine.normalise;
@@ -383,6 +404,11 @@ impl NetworkSpec {
 
     pub fn population(&self, name: &str) -> Option<usize> {
         self.populations.iter().position(|p| p.name == name)
+    }
+    /// The synapses projection `proj` is expected to make (0 for an unknown population).
+    pub fn expected_synapses(&self, proj: &Projection) -> f64 {
+        let size = |name: &str| self.population(name).map_or(0.0, |p| self.populations[p].size as f64);
+        proj.rule.expected(size(&proj.from), size(&proj.to))
     }
     pub fn n_neurons(&self) -> u64 {
         self.populations.iter().map(|p| p.size as u64).sum()
