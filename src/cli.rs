@@ -158,9 +158,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             if steps < 1 || duration_ms.is_nan() || duration_ms <= 0.0 {
                 return Err("--steps must be >= 1 and --duration-ms > 0".into());
             }
-            let currents: Vec<f64> = (0..steps)
-                .map(|k| if steps == 1 { from } else { from + (to - from) * k as f64 / (steps - 1) as f64 })
-                .collect();
+            let currents = crate::analysis::evenly_spaced(from, to, steps);
             println!("current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms");
             let cell = |v: Option<f64>| v.map(|t| t.to_string()).unwrap_or_default();
             for p in fi_curve(&preset, &currents, duration_ms)? {

@@ -63,11 +63,7 @@ impl Axis {
     }
 
     pub fn values(&self) -> Vec<f64> {
-        (0..self.n)
-            .map(|k| {
-                if self.n == 1 { self.from } else { self.from + (self.to - self.from) * k as f64 / (self.n - 1) as f64 }
-            })
-            .collect()
+        crate::analysis::evenly_spaced(self.from, self.to, self.n)
     }
 
     /// Writes `scale x value` to every key of `preset` (validated as `--set` is).

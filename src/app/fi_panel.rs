@@ -55,7 +55,7 @@ impl FiPanel {
     /// Starts a sweep of `preset` in the background (cancelling one that runs).
     pub fn start(&mut self, preset: &Preset, ctx: Option<egui::Context>) {
         let (from, to, steps, duration) = (self.from, self.to, self.steps.max(2), self.duration_ms);
-        let currents: Vec<f64> = (0..steps).map(|k| from + (to - from) * k as f64 / (steps - 1) as f64).collect();
+        let currents = crate::analysis::evenly_spaced(from, to, steps);
         self.precision = ((to - from).abs() * 1e-3).max(1e-6);
         let precision = self.precision;
         let preset = preset.clone();
