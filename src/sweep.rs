@@ -157,6 +157,8 @@ impl Grid {
         if preset.network.is_none() {
             return Err("a sweep needs a network preset".into());
         }
+        x.validate().map_err(|m| format!("x: {m}"))?;
+        y.map_or(Ok(()), |y| y.validate().map_err(|m| format!("y: {m}")))?;
         let coords: Vec<(f64, Option<f64>)> = match y {
             Some(y) => y.values().into_iter().flat_map(|b| x.values().into_iter().map(move |a| (a, Some(b)))).collect(),
             None => x.values().into_iter().map(|a| (a, None)).collect(),

@@ -105,10 +105,11 @@ impl Default for RegimePanel {
     }
 }
 
-/// Every numeric value of a network preset a sweep can move, as `--set` paths.
-pub fn numeric_keys(preset: &Preset) -> Vec<String> {
-    let numbers = preset.numbers_under("network");
-    numbers.into_iter().map(|(k, _)| k).filter(|k| !k.starts_with("network.record")).collect()
+/// Every number of a network preset a sweep can move, with its `--set` path.
+fn numbers(preset: &Preset) -> Vec<(String, f64)> {
+    let mut numbers = preset.numbers_under("network");
+    numbers.retain(|(k, _)| !k.starts_with("network.record"));
+    numbers
 }
 
 impl RegimePanel {
@@ -128,9 +129,8 @@ impl RegimePanel {
         }
         // Without a sweep of its own: the excitatory weight against the input rate, or else the
         // inhibitory weight, from half to one and a half times their values.
-        let numbers: Vec<(String, f64)> =
-            numeric_keys(preset).into_iter().filter_map(|k| current_value(preset, &k).map(|v| (k, v))).collect();
-        let find = |want: &dyn Fn(&str, f64) -> bool| numbers.iter().find(|(k, v)| want(k, *v)).cloned();
+        let all = numbers(preset);
+        let find = |want: &dyn Fn(&str, f64) -> bool| all.iter().find(|(k, v)| want(k, *v)).cloned();
         let axis_on = |(key, value): (String, f64)| {
             let (from, to) = if value == 0.0 { (0.0, 1.0) } else { (0.5 * value, 1.5 * value) };
             Axis { label: key.clone(), keys: vec![key], from, to, n: 5, scale: 1.0 }
@@ -138,7 +138,7 @@ impl RegimePanel {
         let excitatory = find(&|k, v| k.contains(".weight.") && v > 0.0);
         let other =
             find(&|k, v| k.ends_with("rate_hz") && v > 0.0).or_else(|| find(&|k, v| k.contains(".weight.") && v < 0.0));
-        self.x = axis_on(excitatory.or_else(|| numbers.first().cloned()).unwrap_or_default());
+        self.x = axis_on(excitatory.or_else(|| all.first().cloned()).unwrap_or_default());
         self.two_axes = other.is_some();
         if let Some(y) = other {
             self.y = axis_on(y);
@@ -151,11 +151,7 @@ impl RegimePanel {
         self.error = None;
         let y = self.two_axes.then(|| self.y.clone());
         let timing = Timing { duration_ms: self.duration_ms, warmup_ms: self.warmup_ms };
-        let checked = timing
-            .validate()
-            .and_then(|()| self.x.validate().map_err(|m| format!("x: {m}")))
-            .and_then(|()| y.as_ref().map_or(Ok(()), |y| y.validate().map_err(|m| format!("y: {m}"))))
-            .and_then(|()| Grid::new(preset, &self.x, y.as_ref(), self.scale));
+        let checked = timing.validate().and_then(|()| Grid::new(preset, &self.x, y.as_ref(), self.scale));
         let grid = match checked {
             Ok(grid) => grid,
             Err(e) => {
@@ -209,13 +205,10 @@ impl RegimePanel {
             self.set_up(&lab.preset);
         }
         self.poll();
-        let keys = numeric_keys(&lab.preset);
-        ui.horizontal(|ui| {
-            axis_ui(ui, "x", &mut self.x, &keys);
-        });
+        ui.horizontal(|ui| axis_ui(ui, "x", &mut self.x, &lab.preset));
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.two_axes, "").on_hover_text("a second axis (a map instead of a line)");
-            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, &keys));
+            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, &lab.preset));
         });
         ui.horizontal(|ui| {
             ui.add(DragValue::new(&mut self.duration_ms).range(10.0..=100_000.0).suffix(" ms").speed(10.0))
@@ -275,20 +268,22 @@ impl RegimePanel {
                 Some(y) => format!("{} = {x}, {} = {y}", map.x.label, map.y.as_ref().map_or("", |a| a.label.as_str())),
                 None => format!("{} = {x}", map.x.label),
             };
+            let scaled = if map.scale == 1.0 { String::new() } else { format!(" (at {} of its size)", map.scale) };
             lab.load(preset);
-            lab.info(format!("loaded the network at {at}"));
+            lab.info(format!("loaded the network at {at}{scaled}"));
         }
     }
 }
 
-fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, keys: &[String]) {
+/// An axis's parameter (the preset's numbers, listed when the box opens), range and points.
+fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, preset: &Preset) {
     ui.label(format!("{name}:"));
     egui::ComboBox::from_id_salt(format!("regime-axis-{name}"))
         .width(260.0)
         .selected_text(if axis.label.is_empty() { "choose a parameter" } else { axis.label.as_str() })
         .show_ui(ui, |ui| {
-            for key in keys {
-                if ui.selectable_label(axis.keys == [key.clone()] && axis.scale == 1.0, key).clicked() {
+            for (key, _) in numbers(preset) {
+                if ui.selectable_label(axis.keys == [key.clone()] && axis.scale == 1.0, &key).clicked() {
                     *axis = Axis { label: key.clone(), keys: vec![key.clone()], scale: 1.0, ..axis.clone() };
                 }
             }
@@ -301,11 +296,6 @@ fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, keys: &[String]) {
     ui.add(DragValue::new(&mut axis.to).speed(0.1));
     ui.label("points");
     ui.add(DragValue::new(&mut axis.n).range(1..=40));
-}
-
-/// The value at `path` in the preset (as `--set` addresses it), if it is a number.
-fn current_value(preset: &Preset, path: &str) -> Option<f64> {
-    preset.numbers_under(path).first().map(|&(_, v)| v)
 }
 
 /// Draws the map; returns the cell clicked.
