@@ -26,7 +26,7 @@
 //!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
 
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::network::{Fault, Net, Spike};
+use crate::network::{Fault, Net, Spike, Stepping};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 use crate::stimulus::Stimulus;
@@ -263,15 +263,9 @@ impl Simulation {
             let t = self.t_ms();
             self.step_spikes.clear();
             let stimulus_step = self.stimulus_offset + self.steps;
-            self.net.step(
-                t,
-                self.dt_ms,
-                self.integrator,
-                self.timing,
-                stimulus_step,
-                &mut self.step_spikes,
-                self.threads,
-            )?;
+            let run =
+                Stepping { dt_ms: self.dt_ms, integrator: self.integrator, timing: self.timing, threads: self.threads };
+            self.net.step(t, stimulus_step, &run, &mut self.step_spikes)?;
             self.steps += 1;
             for &spike in &self.step_spikes {
                 observer.spike(spike);

@@ -7,6 +7,6 @@ pub mod net;
 pub mod population;
 pub mod spec;
 
-pub use net::Net;
+pub use net::{Net, Stepping};
 pub use population::{Fault, Population, Spike};
 pub use spec::NetworkSpec;

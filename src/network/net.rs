@@ -420,6 +420,16 @@ struct InputRun {
     runner: Runner,
 }
 
+/// How a network steps: the run's settings, the same every step until the user changes them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stepping {
+    pub dt_ms: f64,
+    pub integrator: Integrator,
+    pub timing: SpikeTiming,
+    /// Threads for the neuron update of large populations (the result is the same).
+    pub threads: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Net {
     pops: Vec<Pop>,
@@ -669,53 +679,42 @@ impl Net {
     /// appended in time order. `threads > 1` splits the neuron update of large populations over
     /// that many threads, with the same result. On a CPU with AVX2 and FMA the step runs
     /// compiled for them (wider vectors for the per-neuron loops, the same arithmetic).
-    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         t_ms: f64,
-        dt_ms: f64,
-        integrator: Integrator,
-        timing: SpikeTiming,
         stimulus_step: u64,
+        run: &Stepping,
         spikes: &mut Vec<Spike>,
-        threads: usize,
     ) -> Result<(), Fault> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU has AVX2 and FMA, checked just above.
-            return unsafe { self.step_avx2(t_ms, dt_ms, integrator, timing, stimulus_step, spikes, threads) };
+            return unsafe { self.step_avx2(t_ms, stimulus_step, run, spikes) };
         }
-        self.step_any(t_ms, dt_ms, integrator, timing, stimulus_step, spikes, threads)
+        self.step_any(t_ms, stimulus_step, run, spikes)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
     fn step_avx2(
         &mut self,
         t_ms: f64,
-        dt_ms: f64,
-        integrator: Integrator,
-        timing: SpikeTiming,
         stimulus_step: u64,
+        run: &Stepping,
         spikes: &mut Vec<Spike>,
-        threads: usize,
     ) -> Result<(), Fault> {
-        self.step_any(t_ms, dt_ms, integrator, timing, stimulus_step, spikes, threads)
+        self.step_any(t_ms, stimulus_step, run, spikes)
     }
 
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn step_any(
         &mut self,
         t_ms: f64,
-        dt_ms: f64,
-        integrator: Integrator,
-        timing: SpikeTiming,
         stimulus_step: u64,
+        run: &Stepping,
         spikes: &mut Vec<Spike>,
-        threads: usize,
     ) -> Result<(), Fault> {
+        let Stepping { dt_ms, integrator, timing, threads } = *run;
         self.last_dt_ms = dt_ms;
         // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
         //    type's arrivals of this step, then stimuli.
