@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::analysis::activity::{WEIGHT_BINS, weight_stats};
 use crate::analysis::fi_curve;
 use crate::engine::{Observer, Simulation};
+use crate::figure::{Figure, of};
 use crate::fsio::tidy_time;
 use crate::learning::Learning;
 use crate::library;
@@ -53,6 +54,9 @@ pub enum Cmd {
         /// of the bundled digits.
         #[arg(long)]
         mnist: Option<PathBuf>,
+        /// Also draw the preset's views as figures (SVG and PNG, with their data as CSV).
+        #[arg(long)]
+        figures: bool,
     },
     /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms.
     Fi {
@@ -131,7 +135,7 @@ fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
         Cmd::Gui(_) => unreachable!("main opens the window"),
-        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus, mnist } => {
+        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus, mnist, figures } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             if let Some(path) = stimulus {
                 let text =
@@ -151,7 +155,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             if let Some(dir) = mnist {
                 preset.use_mnist(&dir)?;
             }
-            run_headless(&preset, &out)
+            run_headless(&preset, &out, figures)
         }
         Cmd::Fi { preset, from, to, steps, duration_ms } => {
             let preset = library::resolve(&preset).map_err(|e| e.to_string())?;
@@ -234,6 +238,68 @@ fn first_sentence(text: &str) -> &str {
     text.find(". ").map_or(text, |end| &text[..=end])
 }
 
+/// What a run recorded, kept for its figures (`--figures`).
+#[derive(Default)]
+struct Recorded {
+    /// Each recorded column's points.
+    columns: Vec<Vec<[f64; 2]>>,
+    input: Vec<[f64; 2]>,
+    spikes: Vec<Spike>,
+    weights: Vec<(f64, [f64; 4], Vec<u32>)>,
+}
+
+/// The figures of a run's views: the traced neuron; a neuron's f-I curve and phase plane; a
+/// network's raster with population rates; plastic weights.
+fn run_figures(preset: &Preset, sim: &Simulation, rec: &Recorded) -> Result<Vec<(&'static str, Figure)>, String> {
+    let span = (0.0, sim.t_ms());
+    let model = sim.model();
+    let traced = &rec.columns[..model.vars().len().min(rec.columns.len())];
+    let traced_spikes: Vec<f64> = match &preset.network {
+        Some(_) => {
+            let g = sim.columns().first().and_then(|c| c.split('.').next()?.parse::<u32>().ok()).unwrap_or(0);
+            rec.spikes.iter().filter(|s| s.neuron == g).map(|s| s.t_ms).collect()
+        }
+        None => rec.spikes.iter().map(|s| s.t_ms).collect(),
+    };
+    let mut figures = vec![("traces", of::traces(&model, traced, &traced_spikes, rec.input.clone(), span))];
+    match &preset.network {
+        Some(network) => figures.push(("raster", of::raster(network, &rec.spikes, span, RATE_BIN_MS, RASTER_ROWS))),
+        None => {
+            let currents = crate::analysis::evenly_spaced(0.0, 2.0 * model.kind().demo_step(), 21);
+            let points = fi_curve(preset, &currents, FI_DURATION_MS)?;
+            figures.push(("fi", of::fi(&points, model.current_unit())));
+            if let Some(plane) = crate::analysis::phase_plane::plane(&model) {
+                // A reset is a jump, not a path: the line breaks at each spike.
+                let mut spikes = traced_spikes.iter().peekable();
+                let mut trajectory = Vec::new();
+                for (x, y) in rec.columns[plane.x_var].iter().zip(&rec.columns[plane.y_var]) {
+                    if spikes.next_if(|&&t| t < x[0]).is_some() && model.resets() {
+                        trajectory.push([f64::NAN; 2]);
+                    }
+                    trajectory.push([x[1], y[1]]);
+                }
+                // The plane at the current of the stimulus's main part.
+                let (on, off) = preset.stimulus.main_window(span.1);
+                let i = preset.stimulus.value_at(0.5 * (on + off));
+                figures.extend(of::phase(&model, i, &trajectory).map(|f| ("phase_plane", f)));
+            }
+        }
+    }
+    if sim.net().n_plastic() > 0 {
+        let mut last = Vec::new();
+        sim.net().plastic_weights(&mut last);
+        figures.push(("weights", of::weights(&rec.weights, &last)));
+    }
+    Ok(figures)
+}
+
+/// Bins of a figure's population rate.
+const RATE_BIN_MS: f64 = 5.0;
+/// Neurons of each population a raster figure shows (a published raster shows tens).
+const RASTER_ROWS: u32 = 200;
+/// The length of each f-I point's run.
+const FI_DURATION_MS: f64 = 1000.0;
+
 /// Collects spikes and trace rows as CSV text.
 struct CsvObserver {
     spikes: String,
@@ -243,12 +309,16 @@ struct CsvObserver {
     per_neuron: Vec<u64>,
     /// weights.csv rows (plastic networks).
     weights: String,
+    recorded: Option<Recorded>,
 }
 
 impl Observer for CsvObserver {
     fn spike(&mut self, spike: Spike) {
         self.spike_count += 1;
         self.per_neuron[spike.neuron as usize] += 1;
+        if let Some(r) = &mut self.recorded {
+            r.spikes.push(spike);
+        }
         let _ = writeln!(self.spikes, "{},{}", spike.t_ms, spike.neuron);
     }
     fn sample(&mut self, t_ms: f64, values: &[f64]) {
@@ -257,6 +327,17 @@ impl Observer for CsvObserver {
             let _ = write!(self.trace, ",{v}");
         }
         self.trace.push('\n');
+        if let Some(r) = &mut self.recorded {
+            r.columns.resize_with(values.len(), Vec::new);
+            for (column, &v) in r.columns.iter_mut().zip(values) {
+                column.push([tidy_time(t_ms), v]);
+            }
+        }
+    }
+    fn input(&mut self, t_ms: f64, current: f64) {
+        if let Some(r) = &mut self.recorded {
+            r.input.push([tidy_time(t_ms), current]);
+        }
     }
     fn weights(&mut self, t_ms: f64, weights: &[f64]) {
         let (stats, bins) = weight_stats(weights);
@@ -268,6 +349,9 @@ impl Observer for CsvObserver {
             let _ = write!(self.weights, ",{b}");
         }
         self.weights.push('\n');
+        if let Some(r) = &mut self.recorded {
+            r.weights.push((t_ms, stats, bins.to_vec()));
+        }
     }
 }
 
@@ -280,13 +364,18 @@ fn writer(out: &Path) -> Result<impl Fn(&str, &str) -> Result<(), String>, Strin
 }
 
 /// `spikelab run` on a learning preset: the task's files and `summary.json`.
-fn run_learning(preset: &Preset, learning: &Learning, out: &Path) -> Result<(), String> {
+fn run_learning(preset: &Preset, learning: &Learning, out: &Path, figures: bool) -> Result<(), String> {
     let start = Instant::now();
     let report = crate::learning::headless::run(preset, learning)?;
     let wall_s = start.elapsed().as_secs_f64();
     let write = writer(out)?;
     for (name, text) in &report.files {
         write(name, text)?;
+    }
+    if figures {
+        for (stem, figure) in &report.figures {
+            figure.write_all(out, stem)?;
+        }
     }
     let mut summary = serde_json::Map::new();
     summary.insert("preset".into(), preset.name.clone().into());
@@ -302,9 +391,9 @@ fn run_learning(preset: &Preset, learning: &Learning, out: &Path) -> Result<(), 
 }
 
 /// `spikelab run`: simulate, then write spikes.csv, trace.csv and summary.json into `out`.
-pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
+pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), String> {
     if let Some(learning) = &preset.learning {
-        return run_learning(preset, learning, out);
+        return run_learning(preset, learning, out, figures);
     }
     let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
     let columns = sim.columns();
@@ -317,6 +406,7 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
             "t_ms,mean,std,min,max,{}\n",
             (0..WEIGHT_BINS).map(|k| format!("h{k}")).collect::<Vec<_>>().join(",")
         ),
+        recorded: figures.then(Recorded::default),
     };
     let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
     let start = Instant::now();
@@ -368,6 +458,11 @@ pub fn run_headless(preset: &Preset, out: &Path) -> Result<(), String> {
         "effective": effective,
     });
     write("summary.json", &(serde_json::to_string_pretty(&summary).expect("json") + "\n"))?;
+    if let Some(recorded) = &obs.recorded {
+        for (stem, figure) in run_figures(preset, &sim, recorded)? {
+            figure.write_all(out, stem)?;
+        }
+    }
     eprintln!(
         "{}: {} spikes in {:.1} ms simulated ({:.3} s wall) -> {}",
         preset.name,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, classifier, limit, tempotron, unsupervised};
+use crate::figure::{Axis, Figure, of};
 use crate::fsio::tidy_time;
 use crate::preset::Preset;
 use crate::random::stream;
@@ -12,6 +13,8 @@ use crate::random::stream;
 /// What a task produced: files by name, the summary's task-specific fields, a one-line verdict.
 pub struct Report {
     pub files: Vec<(String, String)>,
+    /// The task's figures by file stem (`spikelab run --figures`).
+    pub figures: Vec<(&'static str, Figure)>,
     pub summary: serde_json::Map<String, Value>,
     pub verdict: String,
 }
@@ -97,6 +100,41 @@ fn tempotron_report(preset: &Preset, task: &tempotron::Task) -> Result<Report, S
         })
         .collect();
     let correct = last.trials.iter().filter(|t| t.correct).count();
+    let per_iteration = |f: &dyn Fn(&tempotron::Iteration) -> f64| -> Vec<[f64; 2]> {
+        outcome.iterations.iter().enumerate().map(|(k, it)| [k as f64, f(it)]).collect()
+    };
+    let accuracy = per_iteration(&|it| it.trials.iter().filter(|t| t.correct).count() as f64 / it.trials.len() as f64);
+    let mean_w = per_iteration(&|it| it.weights.iter().sum::<f64>() / it.weights.len() as f64);
+    let potentials: Vec<(&str, Vec<[f64; 2]>)> = task
+        .patterns
+        .iter()
+        .zip(&last.trials)
+        .map(|(p, trial)| {
+            let points = trial.v.iter().enumerate().map(|(k, &v)| [(k + 1) as f64 * preset.run.dt_ms, v]).collect();
+            (p.name.as_str(), points)
+        })
+        .collect();
+    let figures = vec![
+        (
+            "learning",
+            of::curves(
+                "tempotron learning",
+                Axis::new("iteration", ""),
+                vec![
+                    ("patterns classified", Axis::new("fraction correct", ""), vec![("correct", accuracy)]),
+                    ("weights", Axis::new("mean w", ""), vec![("mean w", mean_w)]),
+                ],
+            ),
+        ),
+        (
+            "potentials",
+            of::curves(
+                "membrane potential per pattern after learning",
+                Axis::new("t", "ms"),
+                vec![("potential", Axis::new("V", "mV"), potentials)],
+            ),
+        ),
+    ];
     let verdict = if outcome.converged() { "learned" } else { "not learned" };
     Ok(Report {
         files: vec![
@@ -105,6 +143,7 @@ fn tempotron_report(preset: &Preset, task: &tempotron::Task) -> Result<Report, S
             ("trace.csv".into(), trace),
             ("inputs.csv".into(), inputs),
         ],
+        figures,
         summary: object(json!({
             "converged": outcome.converged(),
             "updates": outcome.updates(),
@@ -138,6 +177,7 @@ fn encoding_report(preset: &Preset, task: &EncodingTask) -> Result<Report, Strin
     let error = image.iter().zip(&decoded).map(|(x, d)| (x - d).abs() as f64).sum::<f64>() / image.len() as f64;
     Ok(Report {
         files: vec![("spikes.csv".into(), csv), ("pixels.csv".into(), pixels)],
+        figures: vec![("spikes", of::trains("encoded image", &spikes, Axis::new("pixel", "")))],
         summary: object(json!({
             "label": split.test.labels[index],
             "encoder": task.encoder.name(),
@@ -152,12 +192,17 @@ fn encoding_report(preset: &Preset, task: &EncodingTask) -> Result<Report, Strin
 /// confusion matrix (confusion.csv).
 fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, String> {
     let mut curve = String::from("epoch,loss,train_accuracy,test_accuracy,spiking,plain_test_accuracy\n");
+    let (mut loss, mut train_acc, mut test_acc) = (Vec::new(), Vec::new(), Vec::new());
     let epochs = task.training.epochs as usize;
     let mut epoch = 0;
     let result = classifier::run(task, preset.run.seed, |e| {
         epoch += 1;
         let plain = e.plain_test_accuracy.map(|a| a.to_string()).unwrap_or_default();
         let _ = writeln!(curve, "{epoch},{},{},{},{},{plain}", e.loss, e.train_accuracy, e.test_accuracy, e.spiking);
+        let x = epoch as f64;
+        loss.push([x, e.loss]);
+        train_acc.push([x, e.train_accuracy]);
+        test_acc.push([x, e.test_accuracy]);
         progress("training the ANN (epochs)", epoch, epochs);
         true
     })?;
@@ -185,6 +230,20 @@ fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, S
             ("training.csv".into(), curve),
             ("accuracy.csv".into(), by_step),
             ("confusion.csv".into(), confusion_csv(&c.evaluation.confusion)),
+        ],
+        figures: vec![
+            (
+                "learning",
+                of::curves(
+                    "training the network that is converted",
+                    Axis::new("epoch", ""),
+                    vec![
+                        ("accuracy", Axis::new("accuracy", ""), vec![("train", train_acc), ("test", test_acc)]),
+                        ("loss", Axis::new("loss", ""), vec![("loss", loss)]),
+                    ],
+                ),
+            ),
+            ("confusion", of::confusion(&c.evaluation.confusion)),
         ],
         summary,
         verdict: format!(
@@ -223,6 +282,7 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
             ("assignments.csv".into(), labels),
             ("confusion.csv".into(), confusion_csv(&confusion)),
         ],
+        figures: vec![("confusion", of::confusion(&confusion))],
         summary: object(json!({
             "test_accuracy": outcome.test_accuracy,
             "train_images": train.len(),

@@ -340,3 +340,88 @@ fn bench_and_run_give_the_same_spikes_for_every_workload() {
         assert_eq!(line["n_synapses"], summary["n_synapses"], "{id}");
     }
 }
+
+/// Rows of a CSV file after its header, split into fields.
+fn csv_rows(path: &std::path::Path) -> (String, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    (header, lines.map(|l| l.split(',').map(str::to_string).collect()).collect())
+}
+
+/// The points of the longest polyline drawn in `color` (an SVG made by plotters).
+fn longest_polyline(svg: &str, color: &str) -> usize {
+    svg.split("<polyline")
+        .filter(|e| e.contains(&format!("stroke=\"{color}\"")))
+        .filter_map(|e| Some(e.split("points=\"").nth(1)?.split('"').next()?.split_whitespace().count()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Pixels of a PNG that are not white.
+fn inked_share(path: &std::path::Path) -> f64 {
+    let image = image::open(path).unwrap().to_rgb8();
+    let inked = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    inked as f64 / (image.width() * image.height()) as f64
+}
+
+#[test]
+fn run_figures_draw_the_recorded_data_of_a_neuron_a_network_and_a_plastic_network() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = |name: &str| out.path().join(name);
+    for (preset, name, ms) in [
+        ("izhikevich-2003/rs", "neuron", "150"),
+        ("networks/brunel_ai", "network", "200"),
+        ("plasticity/song_abbott", "plastic", "2000"),
+    ] {
+        let path = dir(name);
+        let result = spikelab(&["run", preset, "--figures", "--duration-ms", ms, "--out", path.to_str().unwrap()]);
+        assert!(result.status.success(), "{preset}: {}", text(&result.stderr));
+    }
+
+    // The neuron: the figure's membrane trace is the run's trace, and the SVG draws every point.
+    let (header, trace) = csv_rows(&dir("neuron/trace.csv"));
+    assert_eq!(header, "t_ms,0.v,0.u");
+    let (header, drawn) = csv_rows(&dir("neuron/traces.csv"));
+    assert_eq!(header, "series,t_ms,v_mV");
+    let v: Vec<&Vec<String>> = drawn.iter().filter(|r| r[0] == "v").collect();
+    assert_eq!(v.len(), trace.len());
+    for (row, sample) in v.iter().zip(&trace) {
+        assert_eq!(row[1].parse::<f64>().unwrap(), sample[0].parse::<f64>().unwrap());
+        assert_eq!(row[2], sample[1]);
+    }
+    let spikes = csv_rows(&dir("neuron/spikes.csv")).1;
+    assert_eq!(drawn.iter().filter(|r| r[0] == "spike").count(), spikes.len());
+    let svg = std::fs::read_to_string(dir("neuron/traces.svg")).unwrap();
+    assert_eq!(longest_polyline(&svg, "#1F77B4"), v.len(), "one drawn point per sample");
+    assert!(svg.contains("t [ms]") && svg.contains("v [mV]"), "axis labels with units");
+    for figure in ["traces", "fi", "phase_plane"] {
+        assert!(inked_share(&dir(&format!("neuron/{figure}.png"))) > 0.02, "{figure}.png is drawn");
+    }
+    // The f-I figure's rates rise with the current (RS fires above its rheobase).
+    let (header, fi) = csv_rows(&dir("neuron/fi.csv"));
+    assert_eq!(header, "series,I_model_units,rate_Hz");
+    let rates: Vec<f64> = fi.iter().filter(|r| r[0].starts_with("mean")).map(|r| r[2].parse().unwrap()).collect();
+    assert_eq!(rates.len(), 21);
+    assert!(rates[0] == 0.0 && rates[20] > 10.0 && rates.windows(2).all(|w| w[1] >= w[0]), "{rates:?}");
+
+    // The network: the rate figure's bins add up to the run's spike count per population.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir("network/summary.json")).unwrap()).unwrap();
+    let (header, rate) = csv_rows(&dir("network/raster-population-rate.csv"));
+    assert_eq!(header, "series,t_ms,rate_Hz");
+    for (pop, size) in [("E", 10_000.0), ("I", 2_500.0)] {
+        let counted: f64 =
+            rate.iter().filter(|r| r[0] == pop).map(|r| r[2].parse::<f64>().unwrap() * 5.0 * size / 1000.0).sum();
+        let expected = summary["spike_counts"][pop].as_f64().unwrap();
+        assert!((counted - expected).abs() < 1e-6 * expected, "{pop}: {counted} vs {expected}");
+    }
+    assert!(inked_share(&dir("network/raster.png")) > 0.05);
+
+    // The plastic network: the final histogram counts every plastic synapse.
+    let synapses = csv_rows(&dir("plastic/weights_final.csv")).1.len();
+    let (header, bins) = csv_rows(&dir("plastic/weights-final-weights.csv"));
+    assert_eq!(header, "series,w_per_w_max,synapses");
+    assert_eq!(bins.iter().map(|r| r[2].parse::<f64>().unwrap()).sum::<f64>() as usize, synapses);
+    assert!(std::fs::read_to_string(dir("plastic/weights.svg")).unwrap().contains("w / w_max"));
+}
