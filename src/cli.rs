@@ -268,21 +268,21 @@ fn run_figures(preset: &Preset, sim: &Simulation, rec: &Recorded) -> Result<Vec<
             let currents = crate::analysis::evenly_spaced(0.0, 2.0 * model.kind().demo_step(), 21);
             let points = fi_curve(preset, &currents, FI_DURATION_MS)?;
             figures.push(("fi", of::fi(&points, model.current_unit())));
+            // A reset is a jump, not a path: the line breaks at each spike.
+            let mut trajectory = Vec::new();
             if let Some(plane) = crate::analysis::phase_plane::plane(&model) {
-                // A reset is a jump, not a path: the line breaks at each spike.
                 let mut spikes = traced_spikes.iter().peekable();
-                let mut trajectory = Vec::new();
                 for (x, y) in rec.columns[plane.x_var].iter().zip(&rec.columns[plane.y_var]) {
                     if spikes.next_if(|&&t| t < x[0]).is_some() && model.resets() {
                         trajectory.push([f64::NAN; 2]);
                     }
                     trajectory.push([x[1], y[1]]);
                 }
-                // The plane at the current of the stimulus's main part.
-                let (on, off) = preset.stimulus.main_window(span.1);
-                let i = preset.stimulus.value_at(0.5 * (on + off));
-                figures.extend(of::phase(&model, i, &trajectory).map(|f| ("phase_plane", f)));
             }
+            // The plane at the current of the stimulus's main part.
+            let (on, off) = preset.stimulus.main_window(span.1);
+            let i = preset.stimulus.value_at(0.5 * (on + off));
+            figures.extend(of::phase(&model, i, &trajectory).map(|f| ("phase_plane", f)));
         }
     }
     if sim.net().n_plastic() > 0 {

@@ -250,6 +250,23 @@ pub fn y_range_for(model: &NeuronModel, i: f64, x_range: (f64, f64), extra: &[f6
     (lo - pad, hi + pad)
 }
 
+/// A one-dimensional model's phase line: dV/dt against V from below rest to past threshold.
+pub fn phase_line(model: &NeuronModel, i: f64) -> Vec<[f64; 2]> {
+    let threshold = model.threshold();
+    let (x0, x1) = (model.initial_state()[0].min(threshold) - 20.0, threshold + 5.0);
+    (0..=400)
+        .map(|k| {
+            let v = x0 + (x1 - x0) * k as f64 / 400.0;
+            [v, model.derivatives(&[v, 0.0, 0.0, 0.0], i)[0]]
+        })
+        .collect()
+}
+
+/// Where a sampled curve crosses zero (the phase line's fixed points).
+pub fn zero_crossings(curve: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    curve.windows(2).filter(|w| w[0][1].signum() != w[1][1].signum()).map(|w| [w[0][0], 0.0]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

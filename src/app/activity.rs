@@ -38,8 +38,54 @@ impl Default for ActivityPanel {
     }
 }
 
+impl super::ViewPanel for ActivityPanel {
+    fn title(&self) -> &'static str {
+        "Activity"
+    }
+    fn id(&self) -> &'static str {
+        "activity"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Network)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The histograms and spectra as last computed.
+    fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let panel = |name: &str, x: Axis, y: Axis, of: &dyn Fn(&PopStats) -> Series| {
+            self.stats.iter().fold(Panel::new(name, x.clone(), y.clone()), |panel, s| panel.with(of(s)))
+        };
+        let bars = |s: &PopStats, data: &Vec<[f64; 2]>| {
+            let width = data.get(1).map_or(1.0, |b| b[0] - data[0][0]);
+            Series::new(&s.name, Mark::Bars(width), data.clone())
+        };
+        let title = format!("the last {:.0} ms", self.span_ms);
+        (!self.stats.is_empty()).then(|| {
+            Figure::new(
+                title,
+                vec![
+                    panel("inter-spike intervals", Axis::new("ISI", "ms"), Axis::new("count", ""), &|s| {
+                        bars(s, &s.isi)
+                    }),
+                    panel("irregularity", Axis::new("CV of the intervals", ""), Axis::new("neurons", ""), &|s| {
+                        bars(s, &s.cv)
+                    }),
+                    panel(
+                        "population rate spectrum (1 ms bins)",
+                        Axis::new("frequency", "Hz"),
+                        Axis::new("power", ""),
+                        &|s| Series::new(&s.name, Mark::Line, s.spectrum.clone()),
+                    ),
+                ],
+            )
+        })
+    }
+}
+
 impl ActivityPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         let Some(spec) = lab.preset.network.as_ref() else {
             ui.label("This preset has no network.");
             return;

@@ -46,12 +46,56 @@ pub struct ClassifierPanel {
     shown: Option<(usize, Result<Response, String>)>,
 }
 
+impl super::ViewPanel for ClassifierPanel {
+    fn title(&self) -> &'static str {
+        "Spiking classifier"
+    }
+    fn id(&self) -> &'static str {
+        "classifier"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        matches!(preset.learning, Some(Learning::Conversion(_)))
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The network's training curve and, once converted, the spiking network's accuracy over
+    /// simulated time.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, of};
+        let by_epoch = |value: fn(&Epoch) -> f64| {
+            self.epochs.iter().enumerate().map(|(e, v)| [(e + 1) as f64, value(v)]).collect()
+        };
+        let mut figure = of::curves(
+            "training the network that is converted",
+            Axis::new("epoch", ""),
+            vec![(
+                "accuracy",
+                Axis::new("accuracy", ""),
+                vec![("train", by_epoch(|e| e.train_accuracy)), ("test", by_epoch(|e| e.test_accuracy))],
+            )],
+        );
+        if let (Some(t), Some(Learning::Conversion(task))) = (&self.trained, &lab.preset.learning) {
+            let dt = task.simulation.dt_ms;
+            let points =
+                t.evaluation.accuracy_by_step.iter().enumerate().map(|(n, &a)| [(n + 1) as f64 * dt, a]).collect();
+            let snn = of::curves(
+                "",
+                Axis::new("simulated time", "ms"),
+                vec![("spiking network", Axis::new("test accuracy", ""), vec![("SNN", points)])],
+            );
+            figure.panels.extend(snn.panels);
+        }
+        (!self.epochs.is_empty()).then_some(figure)
+    }
+}
+
 impl ClassifierPanel {
     pub fn finished(&self) -> bool {
         self.trained.is_some()
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Conversion(task)) = lab.preset.learning.clone() else { return };
         let seed = lab.preset.run.seed;
         let key = format!("{seed} {}", crate::ron_file::write_ron(&task));

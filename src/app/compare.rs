@@ -75,6 +75,48 @@ impl Default for ComparePanel {
     }
 }
 
+impl super::ViewPanel for ComparePanel {
+    fn title(&self) -> &'static str {
+        "Compare"
+    }
+    fn id(&self) -> &'static str {
+        "compare"
+    }
+    fn offered(&self, preset: &Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Neuron)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// Both runs' membrane potential (and the ghost of the previous A).
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let (a, b) = (self.a.as_ref()?, self.b.as_ref()?);
+        let run = &lab.preset.run;
+        let v = lab.preset.neuron.vars()[0];
+        let mut panel = Panel::new(
+            format!(
+                "A: {} at dt = {} ms, B: {} at dt = {} ms",
+                run.integrator.name(),
+                run.dt_ms,
+                self.integrator_b.name(),
+                self.dt_b
+            ),
+            Axis::new("t", "ms"),
+            Axis::new(v.label, v.unit),
+        );
+        if let Some(ghost) = &self.ghost {
+            panel = panel.with(Series::new("previous A (ghost)", Mark::Line, ghost.trace.clone()));
+        }
+        panel = panel.with(Series::new("A", Mark::Line, a.trace.clone())).with(Series::new(
+            "B",
+            Mark::Line,
+            b.trace.clone(),
+        ));
+        Some(Figure::new("two integrations of one neuron", vec![panel]))
+    }
+}
+
 impl ComparePanel {
     /// Starts the two runs if the bench or the B settings changed since the last ones. While a
     /// run is under way nothing new starts: the latest settings are picked up when it ends, so
@@ -111,7 +153,7 @@ impl ComparePanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         self.poll();
         let preset = &lab.preset;
         ui.horizontal(|ui| {

@@ -78,8 +78,55 @@ pub struct ConnectivityPanel {
     built: Keyed<String, (Result<Connectivity, String>, Option<TextureHandle>)>,
 }
 
+impl super::ViewPanel for ConnectivityPanel {
+    fn title(&self) -> &'static str {
+        "Connectivity"
+    }
+    fn id(&self) -> &'static str {
+        "connectivity"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Network)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The weight matrix in its blocks and both degree histograms.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let (key, (Ok(c), _)) = self.built.latest()? else { return None };
+        if Some(key) != lab.network_key().as_ref() {
+            return None;
+        }
+        let block = c.n.div_ceil(c.cells) as f64;
+        let cells = (0..c.cells * c.cells)
+            .map(|k| [((k % c.cells) as f64 + 0.5) * block, ((k / c.cells) as f64 + 0.5) * block, c.matrix[k]])
+            .collect();
+        let mut matrix = Panel::new(
+            format!("blocks of {block} neurons"),
+            Axis::new("source neuron", ""),
+            Axis::new("target neuron", ""),
+        )
+        .with(Series::cells("summed weight", (block, block), cells))
+        .height(2.0);
+        matrix.z = Some(Axis::new("summed weight", ""));
+        let degrees = |name: &str, data: &Vec<[f64; 2]>| {
+            let width = data.get(1).map_or(1.0, |b| b[0] - data[0][0]);
+            Panel::new(name, Axis::new(name, ""), Axis::new("neurons", "")).with(Series::new(
+                name,
+                Mark::Bars(width),
+                data.clone(),
+            ))
+        };
+        Some(Figure::new(
+            format!("{} neurons, {} synapses", c.n, c.synapses),
+            vec![matrix, degrees("in-degree", &c.in_degree), degrees("out-degree", &c.out_degree)],
+        ))
+    }
+}
+
 impl ConnectivityPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         let (Some(spec), Some(key)) = (lab.preset.network.clone(), lab.network_key()) else {
             ui.label("This preset has no network.");
             return;

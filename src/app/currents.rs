@@ -6,14 +6,71 @@ use egui_plot::{Legend, Line, Plot};
 
 use super::Lab;
 use crate::analysis::energy::{per_spike, powers};
-use crate::neuron::NeuronModel;
+use crate::neuron::{HodgkinHuxley, NeuronModel};
 
 const NA: Color32 = Color32::from_rgb(240, 80, 80);
 const K: Color32 = Color32::from_rgb(90, 170, 255);
 const LEAK: Color32 = Color32::from_rgb(120, 210, 120);
 const CAP: Color32 = Color32::from_rgb(200, 200, 200);
 
-pub fn ui(ui: &mut egui::Ui, lab: &Lab) {
+/// The three ionic currents (first three) and the four powers, named, over `samples`.
+fn curves(hh: &HodgkinHuxley, samples: &[(f64, [f64; 4])]) -> [(&'static str, Vec<[f64; 2]>); 7] {
+    let currents: Vec<[f64; 3]> = samples.iter().map(|(_, x)| hh.currents(x)).collect();
+    let power = powers(hh, samples);
+    let series = |f: &dyn Fn(usize) -> f64| (0..samples.len()).map(|k| [samples[k].0, f(k)]).collect();
+    [
+        ("I_Na", series(&|k| currents[k][0])),
+        ("I_K", series(&|k| currents[k][1])),
+        ("I_L", series(&|k| currents[k][2])),
+        ("P_Na = I_Na (V - E_Na)", series(&|k| power[k].1.na)),
+        ("P_K", series(&|k| power[k].1.k)),
+        ("P_L", series(&|k| power[k].1.leak)),
+        ("P_C = C V dV/dt", series(&|k| power[k].1.capacitor)),
+    ]
+}
+
+/// The Hodgkin-Huxley currents and powers over the trace window.
+pub struct CurrentsPanel;
+
+impl super::ViewPanel for CurrentsPanel {
+    fn title(&self) -> &'static str {
+        "Currents & energy"
+    }
+    fn id(&self) -> &'static str {
+        "currents"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Neuron)
+    }
+    fn disabled(&self, preset: &crate::preset::Preset) -> Option<&'static str> {
+        (!matches!(preset.neuron, NeuronModel::HodgkinHuxley(_))).then_some("for the Hodgkin-Huxley model")
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        show(ui, lab);
+    }
+    /// Every sample of the window (not the drawing's stride).
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let NeuronModel::HodgkinHuxley(hh) = lab.preset.neuron else { return None };
+        let h = &lab.history;
+        let samples = h.states_in(h.t_ms - lab.preset.view.window_ms, h.t_ms);
+        let [i_na, i_k, i_l, p_na, p_k, p_l, p_c] = curves(&hh, &samples);
+        let panel = |name: &str, y: Axis, lines: Vec<(&str, Vec<[f64; 2]>)>| {
+            lines
+                .into_iter()
+                .fold(Panel::new(name, Axis::new("t", "ms"), y), |p, (n, pts)| p.with(Series::new(n, Mark::Line, pts)))
+        };
+        Some(Figure::new(
+            "Hodgkin-Huxley currents and energy",
+            vec![
+                panel("ionic currents (outward +)", Axis::new("I", "µA/cm²"), vec![i_na, i_k, i_l]),
+                panel("power", Axis::new("P", "nW/cm²"), vec![p_na, p_k, p_l, p_c]),
+            ],
+        ))
+    }
+}
+
+fn show(ui: &mut egui::Ui, lab: &Lab) {
     let NeuronModel::HodgkinHuxley(hh) = lab.preset.neuron else {
         ui.label("Currents and energy are shown for the Hodgkin-Huxley model: pick it in the bench.");
         return;
@@ -36,10 +93,7 @@ pub fn ui(ui: &mut egui::Ui, lab: &Lab) {
     // At most a few points per pixel column: spikes stay sharp, drawing stays cheap.
     let stride = (states.len() / (3 * ui.available_width() as usize).max(1)).max(1);
     let samples: Vec<(f64, [f64; 4])> = states.iter().step_by(stride).copied().collect();
-    let currents: Vec<(f64, [f64; 3])> = samples.iter().map(|(t, x)| (*t, hh.currents(x))).collect();
-    let power = powers(&hh, &samples);
-    let series =
-        |f: &dyn Fn(usize) -> f64| -> Vec<[f64; 2]> { (0..samples.len()).map(|k| [samples[k].0, f(k)]).collect() };
+    let [i_na, i_k, i_l, p_na, p_k, p_l, p_c] = curves(&hh, &samples);
     let half = (ui.available_height() - 8.0) / 2.0;
     let link = egui::Id::unique("spikelab-time-axis");
     Plot::new("currents")
@@ -48,9 +102,9 @@ pub fn ui(ui: &mut egui::Ui, lab: &Lab) {
         .link_axis(link, [true, false])
         .y_axis_label("I [µA/cm²] (outward +)")
         .show(ui, |p| {
-            p.line(Line::new("I_Na", series(&|k| currents[k].1[0])).color(NA));
-            p.line(Line::new("I_K", series(&|k| currents[k].1[1])).color(K));
-            p.line(Line::new("I_L", series(&|k| currents[k].1[2])).color(LEAK));
+            p.line(Line::new(i_na.0, i_na.1).color(NA));
+            p.line(Line::new(i_k.0, i_k.1).color(K));
+            p.line(Line::new(i_l.0, i_l.1).color(LEAK));
         });
     Plot::new("powers")
         .height(half)
@@ -59,9 +113,9 @@ pub fn ui(ui: &mut egui::Ui, lab: &Lab) {
         .x_axis_label("t [ms]")
         .y_axis_label("P [nW/cm²]")
         .show(ui, |p| {
-            p.line(Line::new("P_Na = I_Na (V - E_Na)", series(&|k| power[k].1.na)).color(NA));
-            p.line(Line::new("P_K", series(&|k| power[k].1.k)).color(K));
-            p.line(Line::new("P_L", series(&|k| power[k].1.leak)).color(LEAK));
-            p.line(Line::new("P_C = C V dV/dt", series(&|k| power[k].1.capacitor)).color(CAP));
+            p.line(Line::new(p_na.0, p_na.1).color(NA));
+            p.line(Line::new(p_k.0, p_k.1).color(K));
+            p.line(Line::new(p_l.0, p_l.1).color(LEAK));
+            p.line(Line::new(p_c.0, p_c.1).color(CAP));
         });
 }

@@ -38,6 +38,35 @@ pub struct DesignerPanel {
     stroke: Vec<(f64, f64)>,
 }
 
+impl super::ViewPanel for DesignerPanel {
+    fn title(&self) -> &'static str {
+        "Stimulus"
+    }
+    fn id(&self) -> &'static str {
+        "stimulus"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Neuron)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The injected current over the protocol as previewed, and the membrane potential.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let end = self.preview.last()?[0];
+        let v = lab.preset.neuron.vars()[0];
+        let trace = lab.history.column("v").map_or_else(Vec::new, |c| lab.history.points_in(c, 0.0, end).collect());
+        let current = Panel::new("stimulus", Axis::new("t", "ms"), Axis::new("I", lab.preset.neuron.current_unit()))
+            .with(Series::new("injected current", Mark::Line, self.preview.clone()))
+            .x_range((0.0, end));
+        let membrane = Panel::new("response", Axis::new("t", "ms"), Axis::new(v.label, v.unit))
+            .with(Series::new("membrane potential", Mark::Line, trace))
+            .x_range((0.0, end));
+        Some(Figure::new("stimulus protocol", vec![current, membrane]))
+    }
+}
+
 impl DesignerPanel {
     /// Validate-then-commit: a valid stimulus goes to the lab and the engine, the previous one
     /// onto the undo stack; an invalid one is reported and nothing changes.
@@ -71,7 +100,7 @@ impl DesignerPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         if let Some(rx) = &self.browse
             && let Ok(answer) = rx.try_recv()
         {

@@ -34,6 +34,38 @@ pub struct DiagramPanel {
     size: Option<u32>,
 }
 
+impl super::ViewPanel for DiagramPanel {
+    fn title(&self) -> &'static str {
+        "Diagram"
+    }
+    fn id(&self) -> &'static str {
+        "diagram"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Network)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// What the arrows draw, as a block matrix: each projection's total weight (expected
+    /// synapses x mean weight, signed) from its source population to its target.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Panel, Series};
+        let spec = lab.preset.network.as_ref()?;
+        let index = |name: &str| spec.populations.iter().position(|p| p.name == name).unwrap_or(0) as f64;
+        let names: Vec<&str> = spec.populations.iter().map(|p| p.name.as_str()).collect();
+        let axis = |role: &str| Axis::new(format!("{role} population ({})", names.join(", ")), "");
+        let mut panel = Panel::new("projections", axis("source"), axis("target"));
+        for p in &spec.projections {
+            let total = spec.expected_synapses(p) * p.weight.mean();
+            let cell = [index(&p.from), index(&p.to), total];
+            panel = panel.with(Series::cells(format!("{} -> {}", p.from, p.to), (1.0, 1.0), vec![cell]));
+        }
+        panel.z = Some(Axis::new("expected synapses x mean weight", ""));
+        Some(Figure::new(format!("{}: total weight of each projection", lab.preset.name), vec![panel]))
+    }
+}
+
 /// Node centres on a circle (one population: the middle), and their radii by count.
 fn layout(spec: &NetworkSpec, rect: egui::Rect) -> Vec<(Pos2, f32)> {
     let n = spec.populations.len();
@@ -58,7 +90,7 @@ fn to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 }
 
 impl DiagramPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(spec) = lab.preset.network.clone() else {
             ui.label("This preset has no network.");
             return;

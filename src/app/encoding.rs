@@ -38,10 +38,48 @@ pub struct EncodingPanel {
     pub draw: u64,
     /// Spikes in the raster now (for tests).
     pub spike_count: usize,
+    /// The trains drawn last, and the image they encode (the figure's).
+    trains: Vec<Vec<f64>>,
+    image: Vec<f32>,
+}
+
+impl super::ViewPanel for EncodingPanel {
+    fn title(&self) -> &'static str {
+        "Encoding"
+    }
+    fn id(&self) -> &'static str {
+        "encoding"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        matches!(preset.learning, Some(Learning::Encoding(_)))
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The pixels' spikes, and the image they encode.
+    fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Series};
+        let spikes: Vec<(f64, usize)> =
+            self.trains.iter().enumerate().flat_map(|(i, t)| t.iter().map(move |&t| (t, i))).collect();
+        let mut figure = crate::figure::of::trains("an image as spike trains", &spikes, Axis::new("pixel", ""));
+        let side = (self.image.len() as f64).sqrt().round() as usize;
+        let cells = self
+            .image
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| [(k % side) as f64, (side - 1 - k / side) as f64, x as f64])
+            .collect();
+        let mut image =
+            crate::figure::Panel::new("image", Axis::new("column", ""), Axis::new("row from the bottom", ""))
+                .with(Series::cells("intensity", (1.0, 1.0), cells));
+        image.z = Some(Axis::new("intensity", ""));
+        figure.panels.push(image);
+        (!self.trains.is_empty()).then_some(figure)
+    }
 }
 
 impl EncodingPanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Encoding(task)) = lab.preset.learning.clone() else { return };
         let test = match self.images.test(&task.source) {
             Ok(test) => test,
@@ -64,6 +102,7 @@ impl EncodingPanel {
         );
         let decoded = edited.encoder.decode(&trains, edited.duration_ms);
         self.spike_count = trains.iter().map(Vec::len).sum();
+        (self.trains, self.image) = (trains.clone(), image.clone());
 
         let (w, h) = (test.width, test.height);
         let raster_h = (ui.available_height() - 40.0).clamp(240.0, 600.0);

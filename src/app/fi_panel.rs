@@ -51,6 +51,29 @@ impl Default for FiPanel {
     }
 }
 
+impl super::ViewPanel for FiPanel {
+    fn title(&self) -> &'static str {
+        "f-I curve"
+    }
+    fn id(&self) -> &'static str {
+        "fi"
+    }
+    fn offered(&self, preset: &Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Neuron)
+    }
+    fn open(&mut self, lab: &Lab, ctx: Option<egui::Context>) {
+        let kind = lab.preset.neuron.kind();
+        (self.from, self.to) = (0.0, 2.0 * kind.demo_step());
+        self.start(&lab.preset, ctx);
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        (!self.points.is_empty()).then(|| crate::figure::of::fi(&self.points, lab.preset.neuron.current_unit()))
+    }
+}
+
 impl FiPanel {
     /// Starts a sweep of `preset` in the background (cancelling one that runs).
     pub fn start(&mut self, preset: &Preset, ctx: Option<egui::Context>) {
@@ -114,7 +137,7 @@ impl FiPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         self.poll();
         let kind = lab.preset.neuron.kind();
         if self.range_for != Some(kind) {

@@ -4,30 +4,32 @@
 //! Panels own view state only: they read [`Lab`] and push [`Command`]s into `lab.commands`;
 //! the app sends them after the UI pass.
 
-mod activity;
+pub mod activity;
 mod bench;
-mod classifier;
-mod compare;
-mod connectivity;
-mod currents;
-mod designer;
-mod diagram;
-mod encoding;
-mod fi_panel;
+pub mod classifier;
+pub mod compare;
+pub mod connectivity;
+pub mod currents;
+pub mod designer;
+pub mod diagram;
+pub mod encoding;
+pub mod fi_panel;
+mod figure_menu;
 mod files;
 pub mod history;
 mod job;
 mod network_params;
-mod phase_plane;
-mod raster;
-mod receptive;
-mod regimes;
-mod stdp;
+pub mod phase_plane;
+pub mod raster;
+pub mod receptive;
+pub mod regimes;
+pub mod stdp;
 mod stimulus_editor;
-mod tempotron;
-mod traces;
+pub mod tempotron;
+pub mod traces;
 mod transport;
 mod undo;
+pub mod views;
 mod widgets;
 mod window;
 
@@ -39,6 +41,7 @@ use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 
 pub use history::History;
+pub use views::ViewPanel;
 pub use window::{GuiArgs, run_window};
 
 /// Time the UI spends draining frames per repaint; the rest waits for the next repaint.
@@ -59,6 +62,8 @@ pub struct Lab {
     pub commands: Vec<Command>,
     pub message: Option<Message>,
     pub perf: Perf,
+    /// A view asks to open another (the raster opens the traces of the neuron clicked).
+    pub goto: Option<&'static str>,
 }
 
 impl Lab {
@@ -174,94 +179,15 @@ impl Perf {
     }
 }
 
-/// The views of the central area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Raster,
-    Stdp,
-    Tempotron,
-    Encoding,
-    Classifier,
-    ReceptiveFields,
-    Activity,
-    Diagram,
-    Regimes,
-    Connectivity,
-    Traces,
-    Stimulus,
-    PhasePlane,
-    FiCurve,
-    Currents,
-    Compare,
-}
-
-impl View {
-    const BENCH: [View; 6] =
-        [View::Traces, View::Stimulus, View::PhasePlane, View::FiCurve, View::Currents, View::Compare];
-    const NETWORK: [View; 7] =
-        [View::Raster, View::Stdp, View::Activity, View::Diagram, View::Regimes, View::Connectivity, View::Traces];
-    /// The views of a preset, the one it opens on first: a network has its own, and a learning
-    /// network opens on its STDP panel, a learning task has its own view.
-    fn of(preset: &Preset) -> Vec<View> {
-        if let Some(learning) = &preset.learning {
-            return vec![match learning {
-                Learning::Tempotron(_) => View::Tempotron,
-                Learning::Encoding(_) => View::Encoding,
-                Learning::Conversion(_) => View::Classifier,
-                Learning::Unsupervised(_) => View::ReceptiveFields,
-            }];
-        }
-        let Some(network) = &preset.network else { return View::BENCH.to_vec() };
-        let plastic = network.projections.iter().any(|p| p.plasticity.is_some());
-        let rest = View::NETWORK.into_iter().filter(|v| *v != View::Stdp);
-        if plastic { std::iter::once(View::Stdp).chain(rest).collect() } else { rest.collect() }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            View::Raster => "Raster",
-            View::Stdp => "STDP",
-            View::Tempotron => "Tempotron",
-            View::Encoding => "Encoding",
-            View::Classifier => "Spiking classifier",
-            View::ReceptiveFields => "Receptive fields",
-            View::Activity => "Activity",
-            View::Diagram => "Diagram",
-            View::Regimes => "Regimes",
-            View::Connectivity => "Connectivity",
-            View::Traces => "Traces",
-            View::Stimulus => "Stimulus",
-            View::PhasePlane => "Phase plane",
-            View::FiCurve => "f-I curve",
-            View::Currents => "Currents & energy",
-            View::Compare => "Compare",
-        }
-    }
-}
-
 pub struct SpikelabApp {
     engine: EngineHandle,
     pub lab: Lab,
-    pub view: View,
-    /// The views offered (a load may change them; then the first opens).
-    views: Vec<View>,
+    /// Every view ([`views::registry`]) and the one open.
+    views: Vec<Box<dyn ViewPanel>>,
+    view: usize,
     bench: bench::BenchPanel,
-    traces: traces::TracePanel,
-    pub phase: phase_plane::PhasePanel,
-    pub fi: fi_panel::FiPanel,
-    pub compare: compare::ComparePanel,
-    pub designer: designer::DesignerPanel,
-    pub raster: raster::RasterPanel,
-    activity: activity::ActivityPanel,
-    pub diagram: diagram::DiagramPanel,
-    pub regimes: regimes::RegimePanel,
-    connectivity: connectivity::ConnectivityPanel,
-    pub stdp: stdp::StdpPanel,
-    pub tempotron: tempotron::TempotronPanel,
-    pub encoding: encoding::EncodingPanel,
-    pub classifier: classifier::ClassifierPanel,
-    pub receptive: receptive::ReceptivePanel,
     files: files::Files,
+    figures: figure_menu::FigureMenu,
     pub undo: undo::Undo,
 }
 
@@ -270,8 +196,6 @@ impl SpikelabApp {
     pub fn new(preset: Preset, ctx: Option<egui::Context>) -> Result<Self, String> {
         let waker = ctx.map(|ctx| Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker);
         let engine = EngineHandle::spawn(&preset, waker)?;
-        let views = View::of(&preset);
-        let view = views[0];
         let preset_for_undo = preset.clone();
         Ok(Self {
             engine,
@@ -281,28 +205,40 @@ impl SpikelabApp {
                 commands: Vec::new(),
                 message: None,
                 perf: Perf::default(),
+                goto: None,
             },
-            view,
-            views,
+            views: views::registry(),
+            view: 0,
             bench: bench::BenchPanel::default(),
-            traces: traces::TracePanel::default(),
-            phase: phase_plane::PhasePanel::default(),
-            fi: fi_panel::FiPanel::default(),
-            compare: compare::ComparePanel::default(),
-            designer: designer::DesignerPanel::default(),
-            raster: raster::RasterPanel::default(),
-            activity: activity::ActivityPanel::default(),
-            diagram: diagram::DiagramPanel::default(),
-            regimes: regimes::RegimePanel::default(),
-            connectivity: connectivity::ConnectivityPanel::default(),
-            stdp: stdp::StdpPanel::default(),
-            tempotron: tempotron::TempotronPanel::default(),
-            encoding: encoding::EncodingPanel::default(),
-            classifier: classifier::ClassifierPanel::default(),
-            receptive: receptive::ReceptivePanel::default(),
             files: files::Files::default(),
+            figures: figure_menu::FigureMenu::default(),
             undo: undo::Undo::new(&preset_for_undo),
         })
+        .map(|mut app| {
+            app.view = app.first_view();
+            app
+        })
+    }
+
+    /// The panel of type `T` (tests look into panels through it).
+    pub fn panel<T: ViewPanel>(&self) -> &T {
+        views::find(&self.views)
+    }
+    pub fn panel_mut<T: ViewPanel>(&mut self) -> &mut T {
+        views::find_mut(&mut self.views)
+    }
+    /// The pixel size of a PNG saved from the open view.
+    pub fn figure_pixels(&self) -> (u32, u32) {
+        self.figures.pixels
+    }
+    /// The name of the open view (as `--view` takes it).
+    pub fn view_id(&self) -> &'static str {
+        self.views[self.view].id()
+    }
+
+    /// The first view this preset offers.
+    fn first_view(&self) -> usize {
+        self.views.iter().position(|v| v.offered(&self.lab.preset)).expect("every preset has a view")
     }
 
     /// Sends a command now (used by the window for `--run`, and by tests).
@@ -312,40 +248,22 @@ impl SpikelabApp {
 
     /// Starts the learning a preset's view waits for a click to start (`gui --run`).
     pub fn start_learning(&mut self, ctx: &egui::Context) {
-        if let Some(Learning::Unsupervised(task)) = &self.lab.preset.learning {
-            self.receptive.start(task.clone(), self.lab.preset.run.seed, ctx);
+        if let Some(Learning::Unsupervised(task)) = self.lab.preset.learning.clone() {
+            let seed = self.lab.preset.run.seed;
+            self.panel_mut::<receptive::ReceptivePanel>().start(task, seed, ctx);
         }
     }
 
-    /// Switches to a view by its command-line name; the f-I view starts a sweep.
+    /// Switches to a view by its command-line name and starts what it shows (the f-I view its
+    /// sweep, the regime map its points); an unknown name opens the first view.
     pub fn open_view(&mut self, name: &str, ctx: Option<egui::Context>) {
-        self.view = match name {
-            "phase-plane" => View::PhasePlane,
-            "stimulus" => View::Stimulus,
-            "fi" => View::FiCurve,
-            "currents" => View::Currents,
-            "compare" => View::Compare,
-            "raster" => View::Raster,
-            "activity" => View::Activity,
-            "diagram" => View::Diagram,
-            "regimes" => View::Regimes,
-            "connectivity" => View::Connectivity,
-            "stdp" => View::Stdp,
-            "tempotron" => View::Tempotron,
-            "encoding" => View::Encoding,
-            "classifier" => View::Classifier,
-            "receptive-fields" => View::ReceptiveFields,
-            _ => View::Traces,
-        };
-        if self.view == View::Regimes {
-            self.regimes.set_up(&self.lab.preset);
-            self.regimes.start(&self.lab.preset, ctx.clone());
-        }
-        if self.view == View::FiCurve {
-            let kind = self.lab.preset.neuron.kind();
-            (self.fi.from, self.fi.to) = (0.0, 2.0 * kind.demo_step());
-            self.fi.start(&self.lab.preset, ctx);
-        }
+        self.view = self.views.iter().position(|v| v.id() == name).unwrap_or_else(|| self.first_view());
+        self.views[self.view].open(&self.lab, ctx);
+    }
+
+    /// The names `--view` takes.
+    pub fn view_ids() -> Vec<&'static str> {
+        views::registry().iter().map(|v| v.id()).collect()
     }
 
     /// Opens a preset file as File > Open does; a broken file leaves the lab as it was.
@@ -388,49 +306,35 @@ impl SpikelabApp {
             egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
         }
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
-        egui::Panel::left("bench")
-            .default_size(340.0)
-            .show(ui, |ui| self.bench.ui(ui, &mut self.lab, self.view == View::Stimulus));
+        let designer_open = self.view_id() == "stimulus";
+        egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab, designer_open));
         // Each kind of preset has its own views; a load may switch kinds.
-        let views = View::of(&self.lab.preset);
-        if views != self.views || !views.contains(&self.view) {
-            self.views = views.clone();
-            self.view = views[0];
+        if !self.views[self.view].offered(&self.lab.preset) {
+            self.view = self.first_view();
         }
         egui::CentralPanel::default().show(ui, |ui| {
+            let (area, ppp) = (ui.available_rect_before_wrap(), ui.ctx().pixels_per_point());
+            self.figures.pixels = ((area.width() * ppp) as u32, (area.height() * ppp) as u32);
             ui.horizontal(|ui| {
-                let hh = matches!(self.lab.preset.neuron, NeuronModel::HodgkinHuxley(_));
-                for &view in &views {
-                    let enabled = hh || view != View::Currents;
-                    ui.add_enabled_ui(enabled, |ui| ui.selectable_value(&mut self.view, view, view.name()))
-                        .response
-                        .on_disabled_hover_text("for the Hodgkin-Huxley model");
-                }
-            });
-            ui.separator();
-            match self.view {
-                View::Raster => {
-                    if self.raster.ui(ui, &mut self.lab) {
-                        self.view = View::Traces;
+                let preset = &self.lab.preset;
+                for (k, view) in self.views.iter().enumerate().filter(|(_, v)| v.offered(preset)) {
+                    let disabled = view.disabled(preset);
+                    let tab = ui
+                        .add_enabled_ui(disabled.is_none(), |ui| ui.selectable_value(&mut self.view, k, view.title()));
+                    if let Some(why) = disabled {
+                        tab.response.on_disabled_hover_text(why);
                     }
                 }
-                View::Activity => self.activity.ui(ui, &self.lab),
-                View::Diagram => self.diagram.ui(ui, &mut self.lab),
-                View::Regimes => self.regimes.ui(ui, &mut self.lab),
-                View::Stdp => self.stdp.ui(ui, &mut self.lab),
-                View::Tempotron => self.tempotron.ui(ui, &mut self.lab),
-                View::Encoding => self.encoding.ui(ui, &mut self.lab),
-                View::Classifier => self.classifier.ui(ui, &mut self.lab),
-                View::ReceptiveFields => self.receptive.ui(ui, &mut self.lab),
-                View::Connectivity => self.connectivity.ui(ui, &self.lab),
-                View::Traces => self.traces.ui(ui, &mut self.lab),
-                View::Stimulus => self.designer.ui(ui, &mut self.lab),
-                View::PhasePlane => self.phase.ui(ui, &self.lab),
-                View::FiCurve => self.fi.ui(ui, &self.lab),
-                View::Currents => currents::ui(ui, &self.lab),
-                View::Compare => self.compare.ui(ui, &self.lab),
-            }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.figures.ui(ui, &mut self.lab, self.views[self.view].as_ref());
+                });
+            });
+            ui.separator();
+            self.views[self.view].ui(ui, &mut self.lab);
         });
+        if let Some(id) = self.lab.goto.take() {
+            self.open_view(id, None);
+        }
 
         // An edit becomes a step back once its drag has ended.
         let busy = ui.ctx().dragged_id().is_some();

@@ -7,7 +7,9 @@ use egui_plot::{Arrows, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, 
 
 use super::Lab;
 use super::job::Job;
-use crate::analysis::phase_plane::{FixedPoint, Polyline, field, fixed_points, nullclines, plane, y_range_for};
+use crate::analysis::phase_plane::{
+    FixedPoint, Polyline, field, fixed_points, nullclines, phase_line, plane, y_range_for, zero_crossings,
+};
 use crate::neuron::NeuronModel;
 
 const X_NULLCLINE: Color32 = Color32::from_rgb(90, 170, 255);
@@ -33,13 +35,44 @@ pub struct PhasePanel {
     job: Option<(Key, Job<Geometry>)>,
     /// The present input current.
     pub current: f64,
+    /// The trajectory drawn last, broken at resets by non-finite points (the figure's).
+    drawn: Vec<[f64; 2]>,
 }
 
 /// Model, current (bits) and whether a trajectory shaped the window.
 type Key = (NeuronModel, u64, bool);
 
+impl super::ViewPanel for PhasePanel {
+    fn title(&self) -> &'static str {
+        "Phase plane"
+    }
+    fn id(&self) -> &'static str {
+        "phase-plane"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Neuron)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The plane as drawn (nullclines, fixed points, the trajectory in view), or the phase line.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        let model = &lab.preset.neuron;
+        match (&self.geometry, plane(model)) {
+            (Some(((drawn, current, _), g)), Some(plane)) if drawn == model => {
+                let fixed: Vec<[f64; 2]> = g.fixed.iter().map(|f| [f.x, f.y]).collect();
+                let lines = (&g.x_nullclines[..], &g.y_nullclines[..]);
+                let i = f64::from_bits(*current);
+                Some(crate::figure::of::phase_plane(model, i, &plane, lines, &fixed, &self.drawn))
+            }
+            (_, None) => crate::figure::of::phase(model, self.current, &[]),
+            _ => None,
+        }
+    }
+}
+
 impl PhasePanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         let model = lab.preset.neuron;
         let h = &lab.history;
         self.current = lab.preset.stimulus.value_at(h.t_ms);
@@ -98,6 +131,7 @@ impl PhasePanel {
             segments.last_mut().expect("never empty").push(trajectory[k]);
         }
 
+        self.drawn = segments.iter().flat_map(|s| s.iter().copied().chain([[f64::NAN; 2]])).collect();
         Plot::new("phase_plane")
             .legend(Legend::default())
             .x_axis_label(plane.x_label.clone())
@@ -200,15 +234,8 @@ fn compute(model: &NeuronModel, current: f64, x_range: (f64, f64), y_range: (f64
 /// dV/dt against V for one-dimensional models, with the rest and threshold points.
 fn phase_line_ui(ui: &mut egui::Ui, model: &NeuronModel, current: f64) {
     let threshold = model.threshold();
-    let (x0, x1) = (model.initial_state()[0].min(threshold) - 20.0, threshold + 5.0);
-    let curve: Vec<[f64; 2]> = (0..=400)
-        .map(|k| {
-            let v = x0 + (x1 - x0) * k as f64 / 400.0;
-            [v, model.derivatives(&[v, 0.0, 0.0, 0.0], current)[0]]
-        })
-        .collect();
-    let zeros: Vec<[f64; 2]> =
-        curve.windows(2).filter(|w| w[0][1].signum() != w[1][1].signum()).map(|w| [w[0][0], 0.0]).collect();
+    let curve = phase_line(model, current);
+    let zeros = zero_crossings(&curve);
     ui.label(format!(
         "A one-dimensional model: its phase line. V rises where dV/dt > 0 and falls where it is < 0; \
          fixed points sit where the curve crosses zero. I = {current:.3} {}; threshold {threshold} mV.",

@@ -41,11 +41,13 @@ pub struct RasterPanel {
     /// Where the raster was drawn last frame (tests click on spikes through it).
     pub transform: Option<egui_plot::PlotTransform>,
     image: Option<(ImageKey, TextureHandle)>,
+    /// The time range drawn last (the figure's).
+    drawn: (f64, f64),
 }
 
 impl Default for RasterPanel {
     fn default() -> Self {
-        Self { follow: true, bin_ms: 5.0, shown: (0.0, 1000.0), transform: None, image: None }
+        Self { follow: true, bin_ms: 5.0, shown: (0.0, 1000.0), transform: None, image: None, drawn: (0.0, 1000.0) }
     }
 }
 
@@ -58,9 +60,33 @@ fn ranges(spec: &NetworkSpec) -> Vec<(std::ops::Range<u32>, String, Color32)> {
         .collect()
 }
 
+impl super::ViewPanel for RasterPanel {
+    fn title(&self) -> &'static str {
+        "Raster"
+    }
+    fn id(&self) -> &'static str {
+        "raster"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Network)
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        if self.show(ui, lab) {
+            lab.goto = Some("traces");
+        }
+    }
+    /// Every spike in the time range shown, and the population rates below it.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        let spec = lab.preset.network.as_ref()?;
+        let (t0, t1) = self.drawn;
+        let spikes: Vec<Spike> = lab.history.spikes_in(t0, t1).copied().collect();
+        Some(crate::figure::of::raster(spec, &spikes, (t0, t1), self.bin_ms, u32::MAX))
+    }
+}
+
 impl RasterPanel {
     /// Returns `true` when a spike was clicked (its neuron is then being traced).
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) -> bool {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) -> bool {
         let Some(spec) = lab.preset.network.as_ref() else {
             ui.label("This preset has no network. Open one from File > Presets > networks.");
             return false;
@@ -86,6 +112,7 @@ impl RasterPanel {
         } else {
             self.shown
         };
+        self.drawn = (t0, t1);
         let visible: Vec<Spike> = history.spikes_in(t0, t1).copied().collect();
         let height = ui.available_height();
         let link = Id::unique("spikelab-raster-axis");

@@ -46,6 +46,51 @@ pub struct ReceptivePanel {
     w_max: f64,
 }
 
+impl super::ViewPanel for ReceptivePanel {
+    fn title(&self) -> &'static str {
+        "Receptive fields"
+    }
+    fn id(&self) -> &'static str {
+        "receptive-fields"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        matches!(preset.learning, Some(Learning::Unsupervised(_)))
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// Each neuron's input weights as a tile of the image (neuron k at row k / side, column
+    /// k % side from the top left), the weights' histogram and the accuracy so far.
+    fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let pixels = self.weights.first()?.len();
+        let (px, tiles) = ((pixels as f64).sqrt().round() as usize, (self.weights.len() as f64).sqrt().ceil() as usize);
+        let mut cells = Vec::new();
+        for (k, row) in self.weights.iter().enumerate() {
+            let (tile_x, tile_y) = ((k % tiles) * (px + 1), (tiles - 1 - k / tiles) * (px + 1));
+            cells.extend(
+                row.iter().enumerate().map(|(i, &w)| [(tile_x + i % px) as f64, (tile_y + px - 1 - i / px) as f64, w]),
+            );
+        }
+        let mut fields = Panel::new(
+            "receptive fields",
+            Axis::new("pixel column (tiles of neurons)", ""),
+            Axis::new("pixel row", ""),
+        )
+        .with(Series::cells("input weight", (1.0, 1.0), cells))
+        .height(2.0);
+        fields.z = Some(Axis::new("input weight", "mV"));
+        let bins =
+            crate::analysis::activity::histogram(self.weights.iter().flatten().copied(), 0.0, self.w_max * 1.0001, 20);
+        let histogram = Panel::new("input weights", Axis::new("input weight", "mV"), Axis::new("synapses", ""))
+            .with(Series::new("weights", Mark::Bars(self.w_max / 20.0), bins));
+        let accuracy =
+            Panel::new("test accuracy", Axis::new("training digits shown", ""), Axis::new("test accuracy", ""))
+                .with(Series::new("accuracy", Mark::Line, self.accuracy.clone()));
+        Some(Figure::new(format!("after {} training digits", self.images_seen), vec![fields, histogram, accuracy]))
+    }
+}
+
 impl ReceptivePanel {
     pub fn running(&self) -> bool {
         self.job.as_ref().is_some_and(|j| !j.is_finished())
@@ -91,7 +136,7 @@ impl ReceptivePanel {
         }));
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Unsupervised(task)) = lab.preset.learning.clone() else { return };
         if let Some(job) = &self.job {
             for msg in job.drain() {

@@ -105,6 +105,57 @@ impl Default for RegimePanel {
     }
 }
 
+impl super::ViewPanel for RegimePanel {
+    fn title(&self) -> &'static str {
+        "Regimes"
+    }
+    fn id(&self) -> &'static str {
+        "regimes"
+    }
+    fn offered(&self, preset: &Preset) -> bool {
+        super::views::offered_for(preset, super::views::Kind::Network)
+    }
+    fn open(&mut self, lab: &Lab, ctx: Option<egui::Context>) {
+        self.set_up(&lab.preset);
+        self.start(&lab.preset, ctx);
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The map's finished cells: by state (one series per state, numbered as listed in the
+    /// colour axis) or by the measure shown.
+    fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis as FigureAxis, Figure, Panel, Series};
+        let map = self.map.as_ref()?;
+        let step = |axis: &Axis| if axis.n > 1 { (axis.to - axis.from) / (axis.n - 1) as f64 } else { 1.0 };
+        let size = (step(&map.x).abs(), map.y.as_ref().map_or(1.0, step).abs());
+        let done: Vec<&Point> = map.points.iter().flatten().collect();
+        let cell = |p: &Point, v: f64| [p.x, p.y.unwrap_or(0.0), v];
+        let y_axis = FigureAxis::new(map.y.as_ref().map_or("", |y| y.label.as_str()), "");
+        let mut panel = Panel::new(
+            format!("states of {}", self.set_up_for.as_deref().unwrap_or("")),
+            FigureAxis::new(&map.x.label, ""),
+            y_axis,
+        );
+        if self.shown == Shown::Regime {
+            for (k, regime) in REGIMES.iter().enumerate() {
+                let cells: Vec<[f64; 3]> =
+                    done.iter().filter(|p| p.regime == *regime).map(|p| cell(p, k as f64)).collect();
+                if !cells.is_empty() {
+                    panel = panel.with(Series::cells(regime.label(), size, cells));
+                }
+            }
+            let states: Vec<String> = REGIMES.iter().enumerate().map(|(k, r)| format!("{k} {}", r.label())).collect();
+            panel.z = Some(FigureAxis::new(format!("state ({})", states.join(", ")), ""));
+        } else {
+            let cells = done.iter().filter_map(|p| Some(cell(p, self.shown.value(&p.measures)?))).collect();
+            panel = panel.with(Series::cells(self.shown.name(), size, cells));
+            panel.z = Some(FigureAxis::new(self.shown.name(), ""));
+        }
+        (!done.is_empty()).then(|| Figure::new("regime map", vec![panel]))
+    }
+}
+
 /// Every number of a network preset a sweep can move, with its `--set` path.
 fn numbers(preset: &Preset) -> Vec<(String, f64)> {
     let mut numbers = preset.numbers_under("network");
@@ -196,7 +247,7 @@ impl RegimePanel {
         self.map.as_ref().map_or_else(Vec::new, |m| m.points.clone())
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         if lab.preset.network.is_none() {
             ui.label("This preset has no network.");
             return;

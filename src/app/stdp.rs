@@ -98,6 +98,30 @@ pub struct StdpPanel {
     matrix: Option<(u64, TextureHandle)>,
 }
 
+impl super::ViewPanel for StdpPanel {
+    fn title(&self) -> &'static str {
+        "STDP"
+    }
+    fn id(&self) -> &'static str {
+        "stdp"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        preset.learning.is_none()
+            && preset.network.as_ref().is_some_and(|n| n.projections.iter().any(|p| p.plasticity.is_some()))
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The weights' distribution over the run with their mean, and the latest weights.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        let h = &lab.history;
+        let samples: Vec<(f64, [f64; 4], Vec<u32>)> =
+            h.weights.iter().map(|s| (s.t_ms, s.stats, s.bins.to_vec())).collect();
+        (!samples.is_empty())
+            .then(|| crate::figure::of::weights(&samples, &h.all_weights.iter().map(|&w| w as f64).collect::<Vec<_>>()))
+    }
+}
+
 impl StdpPanel {
     /// The rule whose window has been measured in the engine.
     pub fn measured_rule(&self) -> Option<Rule> {
@@ -110,7 +134,7 @@ impl StdpPanel {
         network.projections.iter().enumerate().find_map(|(k, p)| p.plasticity.map(|r| (k, r)))
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some((k, rule)) = Self::rule(lab) else {
             ui.label("No projection of this network is plastic. Open presets/plasticity, or add `plasticity` to a projection.");
             return;

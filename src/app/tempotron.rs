@@ -33,6 +33,40 @@ pub struct TempotronPanel {
     replay_since: Option<f64>,
 }
 
+impl super::ViewPanel for TempotronPanel {
+    fn title(&self) -> &'static str {
+        "Tempotron"
+    }
+    fn id(&self) -> &'static str {
+        "tempotron"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        matches!(preset.learning, Some(crate::learning::Learning::Tempotron(_)))
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// The iteration shown: each pattern's membrane potential, and the weights against their
+    /// initial values.
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        use crate::figure::{Axis, Figure, Mark, Panel, Series};
+        let Some(crate::learning::Learning::Tempotron(task)) = &lab.preset.learning else { return None };
+        let k = self.shown.unwrap_or(self.iterations.len().checked_sub(1)?);
+        let (first, it) = (self.iterations.first()?, self.iterations.get(k)?);
+        let dt = lab.preset.run.dt_ms;
+        let mut v = Panel::new("membrane potential per pattern", Axis::new("t", "ms"), Axis::new("V", "mV"));
+        for (pattern, trial) in task.patterns.iter().zip(&it.trials) {
+            let points = trial.v.iter().enumerate().map(|(k, &v)| [(k + 1) as f64 * dt, v]).collect();
+            v = v.with(Series::new(&pattern.name, Mark::Line, points));
+        }
+        let by_synapse = |w: &[f64]| w.iter().enumerate().map(|(k, &w)| [k as f64, w]).collect();
+        let w = Panel::new("weights", Axis::new("synapse", ""), Axis::new("w", ""))
+            .with(Series::new("weight now", Mark::Bars(0.7), by_synapse(&it.weights)))
+            .with(Series::new("initial", Mark::Dots, by_synapse(&first.weights)));
+        Some(Figure::new(format!("tempotron, iteration {k}"), vec![v, w]))
+    }
+}
+
 impl TempotronPanel {
     /// Starts the task again when the lab changed what it depends on.
     fn refresh(&mut self, lab: &Lab, task: &Task, ctx: &egui::Context) {
@@ -61,7 +95,7 @@ impl TempotronPanel {
         }));
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let Some(Learning::Tempotron(task)) = lab.preset.learning.clone() else {
             ui.label("This preset has no tempotron task.");
             return;

@@ -17,11 +17,20 @@ pub struct TracePanel {
     cache: Vec<Vec<PlotPoint>>,
     /// Firing-pattern label and the history version it was read from.
     label: (u64, String),
+    /// The time range drawn last (the figure's).
+    drawn: (f64, f64),
 }
 
 impl Default for TracePanel {
     fn default() -> Self {
-        Self { follow: true, shown: (0.0, 500.0), cache_key: None, cache: Vec::new(), label: (u64::MAX, String::new()) }
+        Self {
+            follow: true,
+            shown: (0.0, 500.0),
+            cache_key: None,
+            cache: Vec::new(),
+            label: (u64::MAX, String::new()),
+            drawn: (0.0, 500.0),
+        }
     }
 }
 
@@ -31,8 +40,35 @@ const HIDDEN_COLORS: [Color32; 3] =
 const INPUT_COLOR: Color32 = Color32::from_rgb(120, 210, 120);
 const SPIKE_COLOR: Color32 = Color32::from_rgb(240, 80, 80);
 
+impl super::ViewPanel for TracePanel {
+    fn title(&self) -> &'static str {
+        "Traces"
+    }
+    fn id(&self) -> &'static str {
+        "traces"
+    }
+    fn offered(&self, preset: &crate::preset::Preset) -> bool {
+        preset.learning.is_none()
+    }
+    fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+        self.show(ui, lab);
+    }
+    /// Every sample in the time range shown (not the drawing's decimation).
+    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
+        let (t0, t1) = self.drawn;
+        let h = &lab.history;
+        let model = lab.traced_model();
+        let shown = if lab.preset.view.show_hidden { model.vars().len() } else { 1 };
+        let vars: Vec<Vec<[f64; 2]>> =
+            (0..shown.min(h.series.len())).map(|c| h.points_in(c, t0, t1).collect()).collect();
+        let spikes: Vec<f64> = h.spike_times_in(t0, t1).collect();
+        let input = h.input.iter().filter(|p| p[0] >= t0 && p[0] <= t1).copied().collect();
+        (!vars.is_empty()).then(|| crate::figure::of::traces(&model, &vars, &spikes, input, (t0, t1)))
+    }
+}
+
 impl TracePanel {
-    pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
+    fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let view = &mut lab.preset.view;
         let history = &lab.history;
         let lab_stimulus = &lab.preset.stimulus;
@@ -63,6 +99,7 @@ impl TracePanel {
         };
         let width = ui.available_width().max(100.0) as usize;
         self.refresh(lab, t0, t1, width);
+        self.drawn = (t0, t1);
 
         let model = &lab.traced_model();
         let vars = model.vars();

@@ -34,9 +34,9 @@ pub struct GuiArgs {
     /// Start the simulation running.
     #[arg(long)]
     pub run: bool,
-    /// Open on a view: traces, stimulus, phase-plane, fi (starts a sweep), currents, compare;
-    /// for a network: raster, stdp, activity, diagram, regimes (starts a map), connectivity, traces; for learning presets: tempotron, encoding, classifier, receptive-fields.
-    #[arg(long, value_parser = ["traces", "stimulus", "phase-plane", "fi", "currents", "compare", "raster", "stdp", "activity", "diagram", "regimes", "connectivity", "tempotron", "encoding", "classifier", "receptive-fields"])]
+    /// Open on a view (fi starts a sweep, regimes a map); a view the preset does not offer
+    /// opens the preset's first.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(super::SpikelabApp::view_ids()))]
     pub view: Option<String>,
     /// After this many frames print UI frame-time statistics as JSON and quit.
     #[arg(long)]

@@ -3,7 +3,9 @@
 
 use super::{Axis, Figure, Mark, Panel, Series};
 use crate::analysis::fi::FiPoint;
-use crate::analysis::phase_plane::{fixed_points, nullclines, plane, y_range_for};
+use crate::analysis::phase_plane::{
+    Plane, Polyline, fixed_points, nullclines, phase_line, plane, y_range_for, zero_crossings,
+};
 use crate::network::{NetworkSpec, Spike};
 use crate::neuron::NeuronModel;
 
@@ -107,31 +109,57 @@ pub fn fi(points: &[FiPoint], current_unit: &str) -> Figure {
     Figure::new("f-I curve", vec![rate, latency])
 }
 
-/// The phase plane at current `i`: both nullclines, the fixed points and a trajectory (broken
-/// by non-finite points at resets); `None` for models without a two-dimensional plane.
+/// The phase plane at current `i` (both nullclines, the fixed points and a trajectory broken
+/// by non-finite points at resets), or a one-dimensional model's phase line; `None` for models
+/// with neither.
 pub fn phase(model: &NeuronModel, i: f64, trajectory: &[[f64; 2]]) -> Option<Figure> {
-    let plane = plane(model)?;
-    let vars = model.vars();
-    let axis = |j: usize| Axis::new(vars[j].label, vars[j].unit);
+    let Some(plane) = plane(model) else {
+        return (model.vars().len() == 1).then(|| phase_line_figure(model, i));
+    };
     let extra: Vec<f64> = trajectory.iter().map(|p| p[1]).filter(|y| y.is_finite()).collect();
     let y_range = y_range_for(model, i, plane.x_range, &extra);
     let (xn, yn) = nullclines(model, i, plane.x_range, y_range, 300);
-    // Polylines joined into one series each, broken by a non-finite point.
-    let joined = |lines: Vec<Vec<[f64; 2]>>| -> Vec<[f64; 2]> {
-        lines.into_iter().flat_map(|l| l.into_iter().chain([[f64::NAN; 2]])).collect()
-    };
     let fixed: Vec<[f64; 2]> = fixed_points(model, i, plane.x_range, y_range).iter().map(|f| [f.x, f.y]).collect();
+    Some(phase_plane(model, i, &plane, (&xn, &yn), &fixed, trajectory))
+}
+
+/// The phase plane from its computed parts.
+pub fn phase_plane(
+    model: &NeuronModel,
+    i: f64,
+    plane: &Plane,
+    (xn, yn): (&[Polyline], &[Polyline]),
+    fixed: &[[f64; 2]],
+    trajectory: &[[f64; 2]],
+) -> Figure {
+    let vars = model.vars();
+    let axis = |j: usize| Axis::new(vars[j].label, vars[j].unit);
+    // Polylines joined into one series each, broken by a non-finite point.
+    let joined = |lines: &[Polyline]| -> Vec<[f64; 2]> {
+        lines.iter().flat_map(|l| l.iter().copied().chain([[f64::NAN; 2]])).collect()
+    };
+    let panel = Panel::new(format!("I = {i:.3} {}", model.current_unit()), axis(plane.x_var), axis(plane.y_var))
+        .with(Series::new(format!("d{}/dt = 0", vars[plane.x_var].label), Mark::Line, joined(xn)))
+        .with(Series::new(format!("d{}/dt = 0", vars[plane.y_var].label), Mark::Line, joined(yn)))
+        .with(Series::new("trajectory", Mark::Line, trajectory.to_vec()))
+        .with(Series::new("fixed points", Mark::Dots, fixed.to_vec()))
+        .x_range(plane.x_range);
+    Figure::new(format!("{} phase plane", model.kind().name()), vec![panel])
+}
+
+/// dV/dt against V, with the fixed points where it crosses zero.
+fn phase_line_figure(model: &NeuronModel, i: f64) -> Figure {
+    let curve = phase_line(model, i);
+    let zeros = zero_crossings(&curve);
+    let v = model.vars()[0];
     let panel = Panel::new(
         format!("I = {i:.3} {}", model.current_unit()),
-        axis(plane.x_var),
-        axis(plane.y_var.min(vars.len() - 1)),
+        Axis::new(v.label, v.unit),
+        Axis::new(format!("d{}/dt", v.label), format!("{}/ms", v.unit)),
     )
-    .with(Series::new(format!("d{}/dt = 0", vars[plane.x_var].label), Mark::Line, joined(xn)))
-    .with(Series::new(format!("d{}/dt = 0", vars[plane.y_var].label), Mark::Line, joined(yn)))
-    .with(Series::new("trajectory", Mark::Line, trajectory.to_vec()))
-    .with(Series::new("fixed points", Mark::Dots, fixed))
-    .x_range(plane.x_range);
-    Some(Figure::new(format!("{} phase plane", model.kind().name()), vec![panel]))
+    .with(Series::new(format!("d{}/dt", v.label), Mark::Line, curve))
+    .with(Series::new("fixed points", Mark::Dots, zeros));
+    Figure::new(format!("{} phase line", model.kind().name()), vec![panel])
 }
 
 /// Plastic weights: their distribution over time (fractions of synapses per bin of w / w_max)

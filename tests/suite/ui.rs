@@ -169,16 +169,20 @@ fn moving_the_current_slider_moves_the_v_nullcline() {
     h.get_by_role_and_label(Role::Button, "+10 ms").click();
     step_until(&mut h, "t past 15 ms", |app| app.lab.history.t_ms >= 20.0);
     h.get_by_role_and_label(Role::Button, "Phase plane").click();
-    step_until(&mut h, "the plane drawn for 14", |app| app.phase.drawn_for() == Some(14.0));
+    step_until(&mut h, "the plane drawn for 14", |app| {
+        app.panel::<spikelab::app::phase_plane::PhasePanel>().drawn_for() == Some(14.0)
+    });
     let app = h.state();
-    assert_eq!(app.phase.current, 14.0);
-    let before = app.phase.x_nullclines().expect("drawn")[0].clone();
+    assert_eq!(app.panel::<spikelab::app::phase_plane::PhasePanel>().current, 14.0);
+    let before = app.panel::<spikelab::app::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0].clone();
 
     h.get_by_role_and_label(Role::Slider, "amplitude [model units]").set_value_accesskit(5.0);
-    step_until(&mut h, "the plane redrawn for 5", |app| app.phase.drawn_for() == Some(5.0));
+    step_until(&mut h, "the plane redrawn for 5", |app| {
+        app.panel::<spikelab::app::phase_plane::PhasePanel>().drawn_for() == Some(5.0)
+    });
     let app = h.state();
-    assert_eq!(app.phase.current, 5.0);
-    let after = &app.phase.x_nullclines().expect("drawn")[0];
+    assert_eq!(app.panel::<spikelab::app::phase_plane::PhasePanel>().current, 5.0);
+    let after = &app.panel::<spikelab::app::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0];
     // v-nullcline u = 0.04 v^2 + 5 v + 140 + I: the same v, 9 lower in u.
     let (p, q) = (before[before.len() / 2], after[after.len() / 2]);
     assert_eq!(p[0], q[0]);
@@ -193,14 +197,23 @@ fn the_f_i_job_runs_in_the_background_and_reports_the_rheobase() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Run sweep").click();
     h.step();
-    assert!(h.state().fi.is_running(), "the sweep runs off the UI thread");
-    step_until(&mut h, "sweep and rheobase", |app| app.fi.rheobase.is_some());
+    assert!(h.state().panel::<spikelab::app::fi_panel::FiPanel>().is_running(), "the sweep runs off the UI thread");
+    step_until(&mut h, "sweep and rheobase", |app| app.panel::<spikelab::app::fi_panel::FiPanel>().rheobase.is_some());
     let app = h.state();
-    assert_eq!(app.fi.points.len(), app.fi.steps);
+    assert_eq!(
+        app.panel::<spikelab::app::fi_panel::FiPanel>().points.len(),
+        app.panel::<spikelab::app::fi_panel::FiPanel>().steps
+    );
     // Izhikevich RS from rest: the saddle-node at I = (5 - b)^2 / 0.16 - 140 = 4.
-    let r = app.fi.rheobase.unwrap().unwrap();
+    let r = app.panel::<spikelab::app::fi_panel::FiPanel>().rheobase.unwrap().unwrap();
     assert!((3.0..=4.05).contains(&r), "rheobase {r}");
-    assert!(app.fi.points.iter().filter(|p| p.current < r - app.fi.precision).all(|p| p.rate_hz == 0.0));
+    assert!(
+        app.panel::<spikelab::app::fi_panel::FiPanel>()
+            .points
+            .iter()
+            .filter(|p| p.current < r - app.panel::<spikelab::app::fi_panel::FiPanel>().precision)
+            .all(|p| p.rate_hz == 0.0)
+    );
     assert!(h.query_all_by_label_contains("rheobase ").next().is_some(), "the summary shows it");
 }
 
@@ -234,14 +247,22 @@ fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
     h.get_by_role_and_label(Role::Button, "Add component").click();
     h.run_steps(3);
     assert_eq!(h.state().lab.preset.stimulus.components.len(), 2);
-    assert_eq!(h.state().designer.preview_at(10.0), Some(300.0), "the new pulse in the preview");
+    assert_eq!(
+        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(10.0),
+        Some(300.0),
+        "the new pulse in the preview"
+    );
 
     // Change the pulse's amplitude: the second amplitude slider belongs to it.
     let sliders = h.get_all_by_role_and_label(Role::Slider, "amplitude [pA]").collect::<Vec<_>>();
     assert_eq!(sliders.len(), 2, "the designer shows both components (the bench points to it)");
     sliders[1].set_value_accesskit(1000.0);
     h.run_steps(3);
-    assert_eq!(h.state().designer.preview_at(10.0), Some(1000.0), "the preview follows");
+    assert_eq!(
+        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(10.0),
+        Some(1000.0),
+        "the preview follows"
+    );
 
     // The engine injects it: run across the pulse (0-20 ms) and read the injected current.
     h.get_by_role_and_label(Role::Button, "+10 ms").click();
@@ -265,7 +286,7 @@ fn dragging_a_handle_on_the_preview_moves_the_component() {
     let pulse = |app: &SpikelabApp| app.lab.preset.stimulus.components[0].start_ms().unwrap();
     assert_eq!(pulse(h.state()), 10.0);
     // The pulse's start handle, on screen, then a real drag 15 ms to the right.
-    let transform = h.state().designer.preview_transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_transform.unwrap();
     let handle = transform.position_from_point(&egui_plot::PlotPoint::new(10.0, 15.0));
     let target = transform.position_from_point(&egui_plot::PlotPoint::new(25.0, 15.0));
     h.hover_at(handle);
@@ -280,7 +301,11 @@ fn dragging_a_handle_on_the_preview_moves_the_component() {
     h.run_steps(2);
     let moved = pulse(h.state());
     assert!((moved - 25.0).abs() < 0.5, "dragged to {moved} ms");
-    assert_eq!(h.state().designer.preview_at(moved + 0.5), Some(15.0), "the pulse moved in the preview");
+    assert_eq!(
+        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(moved + 0.5),
+        Some(15.0),
+        "the pulse moved in the preview"
+    );
     h.get_by_role_and_label(Role::Button, "Undo").click();
     h.run_steps(2);
     assert_eq!(pulse(h.state()), 10.0, "one undo takes the whole drag back");
@@ -293,7 +318,7 @@ fn a_curve_is_drawn_with_the_mouse() {
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "draw curve").click();
     h.run_steps(2);
-    let transform = h.state().designer.preview_transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_transform.unwrap();
     let at = |t: f64, i: f64| transform.position_from_point(&egui_plot::PlotPoint::new(t, i));
     h.hover_at(at(100.0, 50.0));
     h.step();
@@ -318,7 +343,7 @@ fn a_curve_is_drawn_with_the_mouse() {
 fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
     let mut h = harness("networks/ee746_drn");
     h.run_steps(2);
-    assert_eq!(h.state().view, spikelab::app::View::Raster, "a network opens on its raster");
+    assert_eq!(h.state().view_id(), "raster", "a network opens on its raster");
     h.state_mut().send(spikelab::engine::Command::Step(2000));
     step_until(&mut h, "the raster fills", |app| {
         app.lab.history.spike_count > 200 && app.lab.history.status == Status::Paused
@@ -326,7 +351,7 @@ fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
     h.run_steps(2);
     // A spike of a neuron other than the traced one, on screen, then a real click on it.
     let spike = *h.state().lab.history.spikes.iter().rev().find(|s| s.neuron > 30 && s.neuron < 390).unwrap();
-    let transform = h.state().raster.transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::raster::RasterPanel>().transform.unwrap();
     let at = transform.position_from_point(&egui_plot::PlotPoint::new(spike.t_ms, spike.neuron as f64 + 0.5));
     h.hover_at(at);
     h.step();
@@ -334,7 +359,7 @@ fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
     h.step();
     h.drop_at(at);
     h.run_steps(2);
-    assert_eq!(h.state().view, spikelab::app::View::Traces, "the click opens the trace");
+    assert_eq!(h.state().view_id(), "traces", "the click opens the trace");
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "the engine traces the clicked neuron", |app| {
         app.lab.history.traced == spike.neuron && app.lab.history.columns == vec![format!("{}.v", spike.neuron)]
@@ -346,13 +371,16 @@ fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
     use spikelab::synapse::plasticity::Rule;
     let mut h = harness("plasticity/song_abbott");
     h.run_steps(2);
-    assert_eq!(h.state().view, spikelab::app::View::Stdp, "a learning network opens on its STDP panel");
+    assert_eq!(h.state().view_id(), "stdp", "a learning network opens on its STDP panel");
     h.state_mut().send(spikelab::engine::Command::Step(20_000));
     step_until(&mut h, "weight samples arrive", |app| app.lab.history.weights.len() >= 10);
     h.run_steps(2);
-    assert!(h.state().stdp.heat_columns >= 10, "the heat map has a column per sample");
+    assert!(
+        h.state().panel::<spikelab::app::stdp::StdpPanel>().heat_columns >= 10,
+        "the heat map has a column per sample"
+    );
     step_until(&mut h, "the additive window is measured", |app| {
-        matches!(app.stdp.measured_rule(), Some(Rule::Additive { .. }))
+        matches!(app.panel::<spikelab::app::stdp::StdpPanel>().measured_rule(), Some(Rule::Additive { .. }))
     });
     h.get_by_role_and_label(Role::ComboBox, "rule").click();
     h.run_steps(3);
@@ -361,7 +389,7 @@ fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
     let rule = |app: &SpikelabApp| app.lab.preset.network.as_ref().unwrap().projections[0].plasticity;
     assert!(matches!(rule(h.state()), Some(Rule::Triplet { .. })));
     step_until(&mut h, "the triplet window is measured", |app| {
-        matches!(app.stdp.measured_rule(), Some(Rule::Triplet { .. }))
+        matches!(app.panel::<spikelab::app::stdp::StdpPanel>().measured_rule(), Some(Rule::Triplet { .. }))
     });
 }
 
@@ -388,17 +416,21 @@ fn a_population_slider_changes_that_population_in_the_running_network() {
 #[test]
 fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() {
     let mut h = harness("plasticity/ee746_tempotron");
-    assert_eq!(h.state().view, spikelab::app::View::Tempotron);
-    step_until(&mut h, "the task learned", |app| app.tempotron.finished());
+    assert_eq!(h.state().view_id(), "tempotron");
+    step_until(&mut h, "the task learned", |app| app.panel::<spikelab::app::tempotron::TempotronPanel>().finished());
     h.step();
-    assert_eq!(h.state().tempotron.iterations.len(), 2, "one update learns it at γ = 1");
+    assert_eq!(
+        h.state().panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len(),
+        2,
+        "one update learns it at γ = 1"
+    );
     h.get_by_label("learned after 1 updates");
     h.get_by_label_contains("S2: should stay silent, silent: right");
 
     // Back to the initial weights: S2 fired and the rule aimed at its spikes.
     h.get_by_role_and_label(Role::Button, "first").click();
     h.run_steps(2);
-    assert_eq!(h.state().tempotron.shown, Some(0));
+    assert_eq!(h.state().panel::<spikelab::app::tempotron::TempotronPanel>().shown, Some(0));
     h.get_by_label_contains("S2: should stay silent, fired 11");
 
     // A smaller learning rate takes more, smaller steps (the headless run of the same preset
@@ -407,9 +439,12 @@ fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() 
     h.step();
     let Some(spikelab::learning::Learning::Tempotron(task)) = &h.state().lab.preset.learning else { panic!() };
     assert_eq!(task.gamma, 0.3);
-    step_until(&mut h, "the task reran", |app| app.tempotron.finished() && app.tempotron.iterations.len() > 2);
+    step_until(&mut h, "the task reran", |app| {
+        app.panel::<spikelab::app::tempotron::TempotronPanel>().finished()
+            && app.panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len() > 2
+    });
     h.step();
-    assert_eq!(h.state().tempotron.iterations.len(), 7);
+    assert_eq!(h.state().panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len(), 7);
     h.get_by_label("learned after 6 updates");
 }
 
@@ -425,8 +460,8 @@ fn harness_on(preset: spikelab::preset::Preset) -> Harness<'static, SpikelabApp>
 fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing() {
     use spikelab::learning::{Learning, encode::Encoder};
     let mut h = harness("learning/encoding");
-    assert_eq!(h.state().view, spikelab::app::View::Encoding);
-    let poisson = h.state().encoding.spike_count;
+    assert_eq!(h.state().view_id(), "encoding");
+    let poisson = h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count;
     h.get_by_label_contains("test image 0: a 3");
 
     h.get_by_role_and_label(Role::Button, "next").click();
@@ -434,7 +469,11 @@ fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing(
     let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
     assert_eq!(task.image, 1);
     h.get_by_label_contains("test image 1: a 7");
-    assert_ne!(h.state().encoding.spike_count, poisson, "another digit, other spikes");
+    assert_ne!(
+        h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count,
+        poisson,
+        "another digit, other spikes"
+    );
 
     // Switch the code to latency: one spike per pixel above the threshold.
     h.get_by_role_and_label(Role::ComboBox, "code").click();
@@ -444,12 +483,12 @@ fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing(
     let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
     assert!(matches!(task.encoder, Encoder::Latency { .. }), "{:?}", task.encoder);
     let bright = spikelab::learning::data::digits_split().test.images[1].iter().filter(|&&x| x > 0.05).count();
-    assert_eq!(h.state().encoding.spike_count, bright);
+    assert_eq!(h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count, bright);
 
     // Draw on a blank canvas: a drag paints cells, and only they spike.
     h.get_by_role_and_label(Role::Button, "blank canvas").click();
     h.run_steps(2);
-    assert_eq!(h.state().encoding.spike_count, 0);
+    assert_eq!(h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count, 0);
     let canvas = h.get_by_label_contains("drawn (drag to paint").rect();
     let start = canvas.left_top() + egui::vec2(20.0, -200.0);
     h.drag_at(start);
@@ -458,9 +497,12 @@ fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing(
     h.step();
     h.drop_at(start + egui::vec2(150.0, 0.0));
     h.step();
-    let drawn = h.state().encoding.drawn.clone().expect("a drawing");
+    let drawn = h.state().panel::<spikelab::app::encoding::EncodingPanel>().drawn.clone().expect("a drawing");
     assert!(drawn.contains(&1.0), "painted cells");
-    assert_eq!(h.state().encoding.spike_count, drawn.iter().filter(|&&x| x > 0.05).count());
+    assert_eq!(
+        h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count,
+        drawn.iter().filter(|&&x| x > 0.05).count()
+    );
 }
 
 #[test]
@@ -470,14 +512,16 @@ fn the_classifier_trains_converts_and_shows_a_digit() {
     let Some(Learning::Conversion(task)) = &mut preset.learning else { panic!() };
     task.training.epochs = 5;
     let mut h = harness_on(preset);
-    assert_eq!(h.state().view, spikelab::app::View::Classifier);
-    step_until(&mut h, "trained and converted", |app| app.classifier.finished());
+    assert_eq!(h.state().view_id(), "classifier");
+    step_until(&mut h, "trained and converted", |app| {
+        app.panel::<spikelab::app::classifier::ClassifierPanel>().finished()
+    });
     h.step();
-    assert_eq!(h.state().classifier.epochs.len(), 5);
+    assert_eq!(h.state().panel::<spikelab::app::classifier::ClassifierPanel>().epochs.len(), 5);
     h.get_by_label_contains("same answer on");
     h.get_by_role_and_label(Role::Button, "next mistake").click();
     h.run_steps(2);
-    let panel = &h.state().classifier;
+    let panel = &h.state().panel::<spikelab::app::classifier::ClassifierPanel>();
     let trained = panel.trained.as_ref().unwrap();
     let k = panel.digit;
     assert_ne!(trained.evaluation.predictions[k], trained.test.labels[k], "digit {k} is a mistake");
@@ -491,15 +535,19 @@ fn starting_unsupervised_learning_updates_the_receptive_fields() {
     let Some(Learning::Unsupervised(task)) = &mut preset.learning else { panic!() };
     (task.train_images, task.test_images, task.network.neurons) = (Some(120), Some(100), 25);
     let mut h = harness_on(preset);
-    assert_eq!(h.state().view, spikelab::app::View::ReceptiveFields);
-    assert!(h.state().receptive.weights.is_empty(), "waits for the click");
+    assert_eq!(h.state().view_id(), "receptive-fields");
+    assert!(h.state().panel::<spikelab::app::receptive::ReceptivePanel>().weights.is_empty(), "waits for the click");
     h.get_by_role_and_label(Role::Button, "start learning").click();
     h.step();
-    step_until(&mut h, "first receptive fields", |app| !app.receptive.weights.is_empty());
-    let first = h.state().receptive.weights.clone();
-    step_until(&mut h, "learning done", |app| app.receptive.assignments.is_some());
+    step_until(&mut h, "first receptive fields", |app| {
+        !app.panel::<spikelab::app::receptive::ReceptivePanel>().weights.is_empty()
+    });
+    let first = h.state().panel::<spikelab::app::receptive::ReceptivePanel>().weights.clone();
+    step_until(&mut h, "learning done", |app| {
+        app.panel::<spikelab::app::receptive::ReceptivePanel>().assignments.is_some()
+    });
     h.step();
-    let panel = &h.state().receptive;
+    let panel = &h.state().panel::<spikelab::app::receptive::ReceptivePanel>();
     assert_eq!(panel.images_seen, 120);
     assert!(panel.snapshots >= 2);
     assert_ne!(panel.weights, first, "the fields changed while it learned");
@@ -544,7 +592,7 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     h.run_steps(2);
     {
         // The inhibitory weight of CUBA from none to twice the benchmark's, briefly.
-        let panel = &mut h.state_mut().regimes;
+        let panel = &mut h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>();
         panel.x = Axis::parse("network.projections.2.weight.Constant,network.projections.3.weight.Constant=0:-180:3")
             .unwrap();
         panel.two_axes = false;
@@ -552,25 +600,34 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     }
     h.get_by_role_and_label(Role::Button, "Map").click();
     h.step();
-    assert!(h.state().regimes.is_running(), "the map runs off the UI thread");
+    assert!(h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running(), "the map runs off the UI thread");
     let start = Instant::now();
-    while h.state().regimes.is_running() {
+    while h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running() {
         assert!(start.elapsed() < Duration::from_secs(120), "timed out mapping");
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
-    let points: Vec<_> = h.state().regimes.points().into_iter().map(|p| p.expect("every point ran")).collect();
+    let points: Vec<_> = h
+        .state()
+        .panel::<spikelab::app::regimes::RegimePanel>()
+        .points()
+        .into_iter()
+        .map(|p| p.expect("every point ran"))
+        .collect();
     assert_eq!(points.iter().map(|p| p.x).collect::<Vec<_>>(), [0.0, -90.0, -180.0]);
     // Less inhibition, more firing: without it CUBA's excitation runs away.
     assert!(points[0].measures.rate_hz > points[1].measures.rate_hz, "{points:?}");
     assert!(points[1].measures.rate_hz > points[2].measures.rate_hz, "{points:?}");
     // A new, longer map can be cancelled at once.
-    h.state_mut().regimes.duration_ms = 5000.0;
+    h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>().duration_ms = 5000.0;
     h.get_by_role_and_label(Role::Button, "Map").click();
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Cancel").click();
     h.step();
-    assert!(!h.state().regimes.is_running() && h.state().regimes.points().is_empty());
+    assert!(
+        !h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running()
+            && h.state().panel::<spikelab::app::regimes::RegimePanel>().points().is_empty()
+    );
 }
 
 /// Spikes of neurons `range` between `t0` and `t1` in the window's history.
@@ -706,4 +763,56 @@ fn the_network_editor_adds_a_population_and_a_projection_that_save_and_load_back
     assert_eq!(spikelab::preset::Preset::load(&path).unwrap(), preset);
     h.get_by_role_and_label(Role::Button, "+10 ms").click();
     step_until(&mut h, "the edited network runs", |app| app.lab.history.t_ms >= 10.0);
+}
+
+#[test]
+fn the_figure_menu_saves_the_open_view_as_svg_png_and_its_data_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness("izhikevich-2003/rs");
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "a few spikes", |app| app.lab.history.spike_count >= 2);
+    h.get_by_role_and_label(Role::Button, "Pause").click();
+    step_until(&mut h, "paused", |app| app.lab.history.status == Status::Paused);
+    h.run_steps(2);
+
+    let save = |h: &mut Harness<'static, SpikelabApp>, file: &str, button: &str| {
+        h.get_by_role_and_label(Role::Button, "Figure").click();
+        h.run_steps(3);
+        let field = h.get_by_role_and_label(Role::TextInput, "file");
+        field.click();
+        h.run_steps(2);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.run_steps(1);
+        h.get_by_role_and_label(Role::TextInput, "file").type_text(dir.path().join(file).to_str().unwrap());
+        h.run_steps(2);
+        h.get_by_role_and_label(Role::Button, button).click();
+        h.run_steps(2);
+    };
+    save(&mut h, "traces.svg", "Save figure");
+    let svg = std::fs::read_to_string(dir.path().join("traces.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("v [mV]") && svg.contains("t [ms]"), "an SVG with its axes");
+    h.state_mut().lab.message = None;
+    save(&mut h, "traces.csv", "Save data (CSV)");
+    let message = h.state().lab.message.clone().expect("a message");
+    assert!(!message.is_error && message.text.contains("traces.csv"), "{message:?}");
+
+    // The data is every sample of the membrane trace the view shows, and its spikes.
+    let csv = std::fs::read_to_string(dir.path().join("traces.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("series,t_ms,v_mV"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let history = &h.state().lab.history;
+    let v: Vec<[f64; 2]> =
+        rows.iter().filter(|r| r[0] == "v").map(|r| [r[1].parse().unwrap(), r[2].parse().unwrap()]).collect();
+    assert_eq!(v, history.series[0].iter().copied().collect::<Vec<_>>());
+    assert_eq!(rows.iter().filter(|r| r[0] == "spike").count() as u64, history.spike_count);
+    let input = std::fs::read_to_string(dir.path().join("traces-input-current.csv")).unwrap();
+    assert!(input.starts_with("series,t_ms,I_model_units\nI,"));
+
+    // A PNG at the view's size on screen.
+    save(&mut h, "traces.png", "Save figure");
+    let png = image::open(dir.path().join("traces.png")).unwrap();
+    let pixels = h.state().figure_pixels();
+    assert_eq!((png.width(), png.height()), pixels);
+    assert!(pixels.0 > 600 && pixels.1 > 400, "{pixels:?}");
 }
