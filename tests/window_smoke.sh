@@ -11,6 +11,8 @@ rm -f "$out"
 
 runtime=$(mktemp -d) && chmod 700 "$runtime"
 export XDG_RUNTIME_DIR=$runtime
+# Sessions go to a folder of this test, not the user's.
+export XDG_DATA_HOME=$runtime/data
 display=:$((90 + RANDOM % 9))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
@@ -40,4 +42,24 @@ blue=$(pixels "$raster" "rgb(90,170,255)")
 red=$(pixels "$raster" "rgb(240,90,90)")
 echo "window smoke: raster has $blue excitatory and $red inhibitory spike pixels"
 awk -v b="$blue" -v r="$red" 'BEGIN { exit !(b > 2000 && r > 500) }' || { echo "window smoke: the raster did not fill" >&2; exit 1; }
+
+# Session: a window killed mid-run has autosaved its session; a window opened without a preset
+# reopens it (on the same preset and view).
+session=$XDG_DATA_HOME/spikelab/session.ron
+rm -f "$session"
+"$bin" gui basics/lif_std --view phase-plane &
+window=$!
+for _ in $(seq 100); do grep -qs 'view: "phase-plane"' "$session" && break; sleep 0.1; done
+sleep 1
+kill -9 $window; wait $window 2>/dev/null || true
+grep -q 'view: "phase-plane"' "$session" && grep -q 'name: "LIF' "$session" \
+  || { echo "window smoke: the killed window left no session" >&2; cat "$session" >&2; exit 1; }
+restored="${out%.png}-restored.png"
+timeout 90 "$bin" gui --screenshot "$restored" --screenshot-after-ms 2000
+grep -q 'view: "phase-plane"' "$session" && grep -q 'name: "LIF' "$session" \
+  || { echo "window smoke: the session was not restored" >&2; cat "$session" >&2; exit 1; }
+# A corrupt session is set aside and the window still opens.
+echo '(zoom: "big")' >"$session"
+timeout 90 "$bin" gui --screenshot "$restored" --screenshot-after-ms 1500
+[ -s "$session.corrupt" ] || { echo "window smoke: the corrupt session was not set aside" >&2; exit 1; }
 echo "window smoke: ok"

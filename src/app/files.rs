@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::Lab;
+use super::session::Session;
 use crate::library;
 use crate::preset::Preset;
+use crate::stimulus::Stimulus;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Dialog {
@@ -18,7 +20,11 @@ enum Dialog {
 pub struct Files {
     pending: Option<(Dialog, Receiver<Option<PathBuf>>)>,
     /// Where the lab was last opened from or saved to.
-    current: Option<PathBuf>,
+    pub current: Option<PathBuf>,
+    /// The lab as last opened or saved: edits since make it unsaved.
+    pub baseline: Option<Preset>,
+    /// Preset files opened or saved, newest first.
+    pub recent: Vec<PathBuf>,
     /// The File menu's path field: works where no file dialog is available.
     typed_path: String,
 }
@@ -43,6 +49,16 @@ impl Files {
                 self.ask(ui.ctx(), Dialog::Save);
                 ui.close();
             }
+            ui.add_enabled_ui(!self.recent.is_empty(), |ui| {
+                ui.menu_button("Recent", |ui| {
+                    for path in self.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.open(lab, &path);
+                            ui.close();
+                        }
+                    }
+                });
+            });
             ui.separator();
             ui.horizontal(|ui| {
                 let label = ui.label("path");
@@ -79,6 +95,7 @@ impl Files {
                             match preset {
                                 Ok(p) => {
                                     self.current = None;
+                                    self.baseline = Some(p.clone());
                                     lab.load(p);
                                 }
                                 Err(e) => lab.error(e.to_string()),
@@ -121,18 +138,48 @@ impl Files {
     /// Loads a preset file; on error the lab keeps what it had and shows file, line and field.
     pub fn open(&mut self, lab: &mut Lab, path: &Path) {
         match Preset::load(path) {
-            Ok(preset) => {
-                self.current = Some(path.to_path_buf());
-                lab.load(preset);
-            }
+            Ok(preset) => self.opened(lab, path, preset),
             Err(e) => lab.error(format!("not loaded: {e}")),
         }
+    }
+
+    fn opened(&mut self, lab: &mut Lab, path: &Path, preset: Preset) {
+        self.current = Some(path.to_path_buf());
+        Session::remember(&mut self.recent, path);
+        self.baseline = Some(preset.clone());
+        lab.load(preset);
+    }
+
+    /// A file dropped on the window: a preset opens; a stimulus file drives the lab's neuron
+    /// (an edit, undoable); anything else is reported with why it is neither.
+    pub fn drop_file(&mut self, lab: &mut Lab, path: &Path) {
+        let as_preset = match Preset::load(path) {
+            Ok(preset) => return self.opened(lab, path, preset),
+            Err(e) => e,
+        };
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        match Stimulus::from_ron(&text, &path.display().to_string()) {
+            Ok(stimulus) => {
+                let mut target = lab.preset.clone();
+                target.stimulus = stimulus;
+                lab.change_to(target);
+                lab.info(format!("stimulus from {}", path.display()));
+            }
+            Err(_) => lab.error(format!("not a preset nor a stimulus: {as_preset}")),
+        }
+    }
+
+    /// Edits since the lab was last opened or saved.
+    pub fn unsaved(&self, lab: &Lab) -> bool {
+        self.baseline.as_ref() != Some(&lab.preset)
     }
 
     pub fn save_to(&mut self, lab: &mut Lab, path: &Path) {
         match lab.preset.save(path) {
             Ok(()) => {
                 self.current = Some(path.to_path_buf());
+                Session::remember(&mut self.recent, path);
+                self.baseline = Some(lab.preset.clone());
                 lab.info(format!("saved {}", path.display()));
             }
             Err(e) => lab.error(e),

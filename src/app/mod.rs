@@ -23,6 +23,7 @@ pub mod phase_plane;
 pub mod raster;
 pub mod receptive;
 pub mod regimes;
+pub mod session;
 pub mod stdp;
 mod stimulus_editor;
 pub mod tempotron;
@@ -41,6 +42,7 @@ use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 
 pub use history::History;
+pub use session::Session;
 pub use views::ViewPanel;
 pub use window::{GuiArgs, run_window};
 
@@ -189,7 +191,23 @@ pub struct SpikelabApp {
     files: files::Files,
     figures: figure_menu::FigureMenu,
     pub undo: undo::Undo,
+    /// Where the session is saved every few seconds (`None`: not saved, as in tests).
+    autosave: Option<Autosave>,
+    /// The UI's zoom factor as last drawn.
+    zoom: f32,
+    /// The window title as last sent.
+    title: String,
 }
+
+/// The session file and what was last written to it.
+struct Autosave {
+    path: std::path::PathBuf,
+    written: String,
+    at: Instant,
+}
+
+/// How often the session is saved while the window is open.
+const AUTOSAVE: Duration = Duration::from_secs(3);
 
 impl SpikelabApp {
     /// Starts the engine on `preset`. `ctx` lets the engine wake the UI when a frame is sent.
@@ -213,11 +231,95 @@ impl SpikelabApp {
             files: files::Files::default(),
             figures: figure_menu::FigureMenu::default(),
             undo: undo::Undo::new(&preset_for_undo),
+            autosave: None,
+            zoom: 1.0,
+            title: String::new(),
         })
         .map(|mut app| {
             app.view = app.first_view();
+            app.files.baseline = Some(app.lab.preset.clone());
             app
         })
+    }
+
+    /// Reopens the window as a session left it: the lab with its edits, the view, the file and
+    /// whether it had unsaved edits, the recent files (the zoom is the window's to set).
+    pub fn restore(session: Session, ctx: Option<egui::Context>) -> Result<Self, String> {
+        let preset = session.preset.clone().unwrap_or_else(window::default_preset);
+        let mut app = Self::new(preset, ctx)?;
+        if let Some(k) = app.views.iter().position(|v| v.id() == session.view && v.offered(&app.lab.preset)) {
+            app.view = k;
+        }
+        app.files.current = session.file.clone();
+        app.files.recent = session.recent;
+        if session.unsaved {
+            app.files.baseline = session.file.as_deref().and_then(|f| Preset::load(f).ok());
+        }
+        app.zoom = session.zoom;
+        Ok(app)
+    }
+
+    /// Keeps the recent files and zoom of a session while opening another preset.
+    pub fn keep_from(&mut self, last: Session) {
+        self.files.recent = last.recent;
+        self.zoom = last.zoom;
+    }
+
+    /// The session as it stands.
+    pub fn session(&self) -> Session {
+        Session {
+            preset: Some(self.lab.preset.clone()),
+            view: self.view_id().to_string(),
+            zoom: self.zoom,
+            file: self.files.current.clone(),
+            unsaved: self.files.unsaved(&self.lab),
+            recent: self.files.recent.clone(),
+        }
+    }
+
+    /// Saves the session to `path` every few seconds while the window is open, and now.
+    pub fn autosave_to(&mut self, path: std::path::PathBuf) {
+        self.autosave = Some(Autosave { path, written: String::new(), at: Instant::now() - AUTOSAVE });
+        self.save_session();
+    }
+
+    /// Writes the session if it changed since it was last written.
+    pub fn save_session(&mut self) {
+        let session = self.session();
+        let Some(auto) = &mut self.autosave else { return };
+        auto.at = Instant::now();
+        let text = session.to_ron();
+        if text != auto.written {
+            match session.save(&auto.path) {
+                Ok(()) => auto.written = text,
+                Err(e) => self.lab.error(e),
+            }
+        }
+    }
+
+    /// The zoom factor to restore.
+    pub fn zoom(&self) -> f32 {
+        self.zoom
+    }
+
+    /// The window's title: the preset, its file, and a mark for unsaved edits.
+    pub fn title(&self) -> String {
+        let mark = if self.files.unsaved(&self.lab) { "*" } else { "" };
+        match &self.files.current {
+            Some(file) => format!("{mark}{} ({}) - spikelab", self.lab.preset.name, file.display()),
+            None => format!("{mark}{} - spikelab", self.lab.preset.name),
+        }
+    }
+
+    /// Records that the lab was opened from `path` (the window's preset argument).
+    pub fn opened_from(&mut self, path: &std::path::Path) {
+        self.files.current = Some(path.to_path_buf());
+        session::Session::remember(&mut self.files.recent, path);
+    }
+
+    /// A file dropped on the window (tests drop through this too).
+    pub fn drop_file(&mut self, path: &std::path::Path) {
+        self.files.drop_file(&mut self.lab, path);
     }
 
     /// The panel of type `T` (tests look into panels through it).
@@ -285,6 +387,12 @@ impl SpikelabApp {
         self.lab.perf.tick();
         self.drain_frames();
         self.files.poll(&mut self.lab);
+        let dropped: Vec<std::path::PathBuf> =
+            ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        for path in dropped {
+            self.drop_file(&path);
+        }
+        self.zoom = ui.ctx().zoom_factor();
 
         // Ctrl+Z and Ctrl+Shift+Z, unless a text field has the keyboard (it undoes its own text).
         if !ui.ctx().egui_wants_keyboard_input() {
@@ -336,9 +444,36 @@ impl SpikelabApp {
             self.open_view(id, None);
         }
 
+        if ui.input(|i| !i.raw.hovered_files.is_empty()) {
+            let screen = ui.ctx().content_rect();
+            let painter =
+                ui.ctx().layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("spikelab-drop")));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            let text = "Drop a preset to open it, or a stimulus file to drive the neuron";
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                text,
+                egui::FontId::proportional(22.0),
+                egui::Color32::WHITE,
+            );
+        }
+
         // An edit becomes a step back once its drag has ended.
         let busy = ui.ctx().dragged_id().is_some();
         self.undo.track(&self.lab, busy);
+        let title = self.title();
+        if title != self.title {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        if let Some(auto) = &self.autosave {
+            if auto.at.elapsed() >= AUTOSAVE {
+                self.save_session();
+            }
+            // A paused lab draws no frames of its own: wake up for the next save.
+            ui.ctx().request_repaint_after(AUTOSAVE);
+        }
         for command in self.lab.commands.drain(..) {
             self.engine.send(command);
         }

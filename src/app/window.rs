@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::SpikelabApp;
+use super::{Session, SpikelabApp};
 use crate::engine::Command;
 use crate::library;
 use crate::neuron::ModelKind;
 use crate::preset::Preset;
 use crate::stimulus::{Component, Stimulus};
 
-/// What the window opens on without a preset argument.
-fn default_preset() -> Preset {
+/// What the window opens on without a preset argument or a session.
+pub(super) fn default_preset() -> Preset {
     library::bundled("izhikevich-2003/rs").and_then(Result::ok).unwrap_or_else(|| {
         let mut p = Preset::with_model("Izhikevich RS", ModelKind::Izhikevich.default_model());
         p.stimulus = Stimulus::of(vec![Component::Step { start_ms: 50.0, amplitude: 10.0 }]);
@@ -44,6 +44,9 @@ pub struct GuiArgs {
     /// A folder with MNIST's IDX files for a learning preset (as `run --mnist`).
     #[arg(long)]
     pub mnist: Option<PathBuf>,
+    /// Open on the default preset instead of the last session (which is then replaced).
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 struct Window {
@@ -62,6 +65,10 @@ struct Window {
 }
 
 impl eframe::App for Window {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.save_session();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let cpu = frame.info().cpu_usage;
         self.app.lab.perf.ui_cpu_ms = cpu.map(|s| s * 1000.0);
@@ -134,14 +141,27 @@ fn print_frame_stats(ms: &mut [f32], wall: Duration, sim_ms_per_wall_s: f64) {
     );
 }
 
-/// Opens the spikelab window; returns when it is closed.
+/// Opens the spikelab window; returns when it is closed. Without a preset it reopens the last
+/// session (unless `--fresh`); the session is saved every few seconds and on close.
 pub fn run_window(args: GuiArgs) -> Result<(), String> {
+    let session_path = Session::default_path();
+    let (mut session, mut restore_error) = (None, None);
+    let mut opened_file = None;
     let mut preset = match &args.preset {
-        Some(arg) => library::resolve(arg).map_err(|e| e.to_string())?,
-        None => default_preset(),
+        Some(arg) => {
+            opened_file = Path::new(arg).is_file().then(|| PathBuf::from(arg));
+            Some(library::resolve(arg).map_err(|e| e.to_string())?)
+        }
+        None => {
+            match session_path.as_deref().filter(|_| !args.fresh).map(Session::restore).transpose() {
+                Ok(restored) => session = restored.flatten(),
+                Err(why) => restore_error = Some(why),
+            }
+            session.is_none().then(default_preset)
+        }
     };
-    if let Some(dir) = &args.mnist {
-        preset.use_mnist(dir)?;
+    if let (Some(dir), Some(p)) = (&args.mnist, preset.as_mut()) {
+        p.use_mnist(dir)?;
     }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_title("spikelab").with_inner_size([1280.0, 800.0]),
@@ -154,7 +174,27 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
         "spikelab",
         options,
         Box::new(move |cc| {
-            let mut app = SpikelabApp::new(preset, Some(cc.egui_ctx.clone()))?;
+            let ctx = Some(cc.egui_ctx.clone());
+            let mut app = match (preset, session) {
+                (Some(preset), _) => {
+                    // The recent files and zoom of the last session stay.
+                    let last = session_path.as_deref().and_then(|p| Session::restore(p).ok().flatten());
+                    let mut app = SpikelabApp::new(preset, ctx)?;
+                    if let Some(last) = last {
+                        app.keep_from(last);
+                    }
+                    app
+                }
+                (None, Some(session)) => SpikelabApp::restore(session, ctx)?,
+                (None, None) => unreachable!("a preset or a session"),
+            };
+            if let Some(file) = &opened_file {
+                app.opened_from(file);
+            }
+            cc.egui_ctx.set_zoom_factor(app.zoom());
+            if let Some(why) = restore_error {
+                app.lab.error(why);
+            }
             let free_run = app.lab.preset.learning.is_none();
             if free_run && (args.run || args.screenshot.is_some() || args.frame_stats.is_some()) {
                 app.send(Command::Run);
@@ -164,6 +204,9 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
             }
             if let Some(view) = &args.view {
                 app.open_view(view, Some(cc.egui_ctx.clone()));
+            }
+            if let Some(path) = session_path {
+                app.autosave_to(path);
             }
             Ok(Box::new(Window {
                 app,

@@ -816,3 +816,43 @@ fn the_figure_menu_saves_the_open_view_as_svg_png_and_its_data_as_csv() {
     assert_eq!((png.width(), png.height()), pixels);
     assert!(pixels.0 > 600 && pixels.1 > 400, "{pixels:?}");
 }
+
+#[test]
+fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spikelab/session.ron");
+    let mut h = harness("izhikevich-2003/rs");
+    h.state_mut().autosave_to(path.clone());
+    assert!(!h.state().title().starts_with('*'), "nothing edited yet: {}", h.state().title());
+    h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(4.5);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Phase plane").click();
+    h.run_steps(2);
+    assert!(h.state().title().starts_with("*Izhikevich"), "the unsaved mark: {}", h.state().title());
+    h.state_mut().save_session();
+
+    // A new app from the file: the edit, the view and the mark are back.
+    let session = spikelab::app::Session::restore(&path).unwrap().expect("a session was written");
+    let restored = SpikelabApp::restore(session, None).unwrap();
+    let mut h2 =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), restored);
+    h2.step();
+    assert_eq!(h2.state().lab.preset.neuron.get("d"), Some(4.5));
+    assert_eq!(h2.state().view_id(), "phase-plane");
+    assert!(h2.state().title().starts_with('*'));
+    let slider = h2.get_by_role_and_label(Role::Slider, "d");
+    assert_eq!(egui_kittest::kittest::NodeT::accesskit_node(&slider).numeric_value(), Some(4.5), "the slider shows it");
+
+    // Dropping a stimulus file drives the neuron with it (an edit that undoes); a file that is
+    // neither a preset nor a stimulus is reported.
+    let stimulus = dir.path().join("pulse.ron");
+    std::fs::write(&stimulus, "(components: [Pulse(start_ms: 5.0, duration_ms: 2.0, amplitude: 30.0)])").unwrap();
+    h2.state_mut().drop_file(&stimulus);
+    h2.step();
+    assert_eq!(h2.state().lab.preset.stimulus.value_at(6.0), 30.0);
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    h2.state_mut().drop_file(&junk);
+    let message = h2.state().lab.message.clone().unwrap();
+    assert!(message.is_error && message.text.contains("notes.txt"), "{message:?}");
+}
