@@ -34,7 +34,9 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Re
         PresetError {
             origin: origin.to_string(),
             line: Some(line),
-            field: field_of_ron_error(&e.code).or_else(|| field_on_line(text, line, e.span.start.col)),
+            field: field_of_ron_error(&e.code)
+                .or_else(|| field_on_line(text, line, e.span.start.col))
+                .or_else(|| field_before(text, line, e.span.start.col)),
             message: e.code.to_string(),
         }
     })
@@ -73,16 +75,52 @@ fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
     (!name.is_empty()).then(|| name.chars().rev().collect())
 }
 
+/// The last field name written before (`line`, `col`), outside strings: where the reader was
+/// when the text stopped making sense (a missing colon, a stray bracket).
+fn field_before(text: &str, line: usize, col: usize) -> Option<String> {
+    let mut prefix: String = text.lines().take(line.saturating_sub(1)).flat_map(|l| l.chars().chain(['\n'])).collect();
+    prefix.extend(text.lines().nth(line.checked_sub(1)?).unwrap_or("").chars().take(col.saturating_sub(1)));
+    let (mut in_string, mut escaped, mut last) = (false, false, None);
+    let chars: Vec<char> = prefix.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        match (in_string, c) {
+            (true, '\\') => escaped = !escaped,
+            (true, '"') if !escaped => in_string = false,
+            (true, _) => escaped = false,
+            (false, '"') => in_string = true,
+            (false, ':') => {
+                let name: String = chars[..k]
+                    .iter()
+                    .rev()
+                    .skip_while(|c| c.is_whitespace())
+                    .take_while(|c| c.is_alphanumeric() || **c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    last = Some(name.chars().rev().collect());
+                }
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
 /// The 1-based line where a dotted field path is written, e.g. `stimulus.components.1.amplitude`:
 /// each name is searched after the previous one; an index `k` moves to the k-th element of the
 /// list that follows.
+/// A field left out (its default) is located at the nearest part of its path that is written.
 pub fn locate_field(text: &str, path: &str) -> Option<usize> {
     let mut pos = 0;
     for part in path.split('.') {
-        pos = match part.parse::<usize>() {
-            Ok(k) => pos + nth_element(&text[pos..], k)?,
-            Err(_) => pos + find_key(&text[pos..], part)? + part.len(),
+        let found = match part.parse::<usize>() {
+            Ok(k) => nth_element(&text[pos..], k),
+            Err(_) => find_key(&text[pos..], part).map(|at| at + part.len()),
         };
+        match found {
+            Some(at) => pos += at,
+            None if pos > 0 => break,
+            None => return None,
+        }
     }
     Some(text[..pos].matches('\n').count() + 1)
 }

@@ -124,6 +124,31 @@ impl History {
         true
     }
 
+    /// Bytes the history's buffers hold now (their capacity, not only what is in use).
+    pub fn held_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let points = |d: &VecDeque<[f64; 2]>| d.capacity() * size_of::<[f64; 2]>();
+        let samples: usize = self.weights.iter().map(|w| w.selected.capacity() * size_of::<f64>()).sum();
+        self.series.iter().map(points).sum::<usize>()
+            + points(&self.input)
+            + self.spikes.capacity() * size_of::<Spike>()
+            + self.weights.capacity() * size_of::<crate::engine::frame::WeightSample>()
+            + samples
+            + self.all_weights.capacity() * size_of::<f32>()
+    }
+
+    /// The most the history may hold with `columns` recorded variables: every buffer at its
+    /// cap, with the slack of a ring buffer that grew by doubling, and the largest weight matrix.
+    pub fn budget_bytes(columns: usize) -> usize {
+        use crate::engine::frame::{MATRIX_SYNAPSES, SELECTED_SYNAPSES, WeightSample};
+        use std::mem::size_of;
+        let grown = |n: usize| n.next_power_of_two();
+        (columns + 1) * grown(MAX_POINTS) * size_of::<[f64; 2]>()
+            + grown(MAX_SPIKES) * size_of::<Spike>()
+            + grown(MAX_WEIGHT_SAMPLES) * (size_of::<WeightSample>() + SELECTED_SYNAPSES * size_of::<f64>())
+            + MATRIX_SYNAPSES * size_of::<f32>()
+    }
+
     /// Column index of variable `key` of the traced neuron.
     pub fn column(&self, key: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.split_once('.') == Some((&self.traced.to_string(), key)))

@@ -9,6 +9,7 @@ mod networks; // network presets against their references
 mod neuron_lab; // single-neuron behaviour, integrators, analyses
 mod plasticity; // STDP rules against their closed forms and Brian2's run
 mod presets; // every bundled preset loads, validates and runs
+mod reliability; // damaged files, killed saves, memory over an hour
 mod science; // published tables and analytic results
 mod tempotron; // the EE746 STDP-A task
 mod ui; // the real app driven by kittest
