@@ -98,24 +98,16 @@ impl History {
             self.input.clear();
             self.traced = self.columns.first().and_then(|c| c.split('.').next()?.parse().ok()).unwrap_or(0);
         }
-        for (store, chunk) in self.series.iter_mut().zip(&frame.traces) {
-            store.extend(chunk.points.iter().copied());
-            let excess = store.len().saturating_sub(MAX_POINTS);
-            store.drain(..excess);
+        for (store, chunk) in self.series.iter_mut().zip(frame.traces) {
+            push_capped(store, chunk.points, MAX_POINTS);
         }
-        self.input.extend(frame.input.points.iter().copied());
-        let excess = self.input.len().saturating_sub(MAX_POINTS);
-        self.input.drain(..excess);
-        self.weights.extend(frame.weights);
+        push_capped(&mut self.input, frame.input.points, MAX_POINTS);
+        push_capped(&mut self.weights, frame.weights, MAX_WEIGHT_SAMPLES);
         if !frame.all_weights.is_empty() {
             self.all_weights = frame.all_weights;
         }
-        let excess = self.weights.len().saturating_sub(MAX_WEIGHT_SAMPLES);
-        self.weights.drain(..excess);
         self.spike_count += frame.spikes.len() as u64;
-        self.spikes.extend(frame.spikes);
-        let excess = self.spikes.len().saturating_sub(MAX_SPIKES);
-        self.spikes.drain(..excess);
+        push_capped(&mut self.spikes, frame.spikes, MAX_SPIKES);
         self.t_ms = frame.t_ms;
         self.status = frame.status;
         self.sim_ms_per_s = frame.sim_ms_per_s;
@@ -205,6 +197,15 @@ impl History {
 /// Per-pixel min/max decimation of a time-sorted series over `[t0, t1]` into `buckets` columns:
 /// at most two points per column (min and max in time order) plus the neighbours just outside,
 /// so lines run to the plot edges and no peak is lost.
+/// Appends the newest `cap` of `items`, first letting go of the oldest so that the buffer never
+/// grows past its cap (its memory stays at the budget however large a frame is).
+fn push_capped<T>(store: &mut VecDeque<T>, items: Vec<T>, cap: usize) {
+    let skip = items.len().saturating_sub(cap);
+    let excess = (store.len() + items.len() - skip).saturating_sub(cap);
+    store.drain(..excess.min(store.len()));
+    store.extend(items.into_iter().skip(skip));
+}
+
 pub fn decimate(points: &VecDeque<[f64; 2]>, t0: f64, t1: f64, buckets: usize, out: &mut Vec<PlotPoint>) {
     out.clear();
     if points.is_empty() || t1 <= t0 || buckets == 0 {
