@@ -190,9 +190,9 @@ impl ClassifierPanel {
 fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
     let mut edited = task.clone();
     ui.horizontal(|ui| {
-        ui.add(egui::Slider::new(&mut edited.training.hidden, 10..=400).text("hidden units"));
-        ui.add(egui::Slider::new(&mut edited.training.epochs, 1..=100).text("epochs"));
-        ui.add(egui::Slider::new(&mut edited.simulation.duration_ms, 10.0..=500.0).text("SNN time [ms]"));
+        super::widgets::described(ui, &mut edited.training, "hidden");
+        super::widgets::described(ui, &mut edited.training, "epochs");
+        super::widgets::described(ui, &mut edited.simulation, "duration_ms");
     });
     ui.horizontal(|ui| {
         ui.checkbox(&mut edited.bootstrap, "bootstrap").on_hover_text(

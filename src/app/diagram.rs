@@ -15,6 +15,7 @@ use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec, Projection,
 use crate::neuron::ModelKind;
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
+use crate::synapse::plasticity::Rule as PlasticityRule;
 
 /// What is picked in the diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,18 +320,18 @@ impl DiagramPanel {
                         }
                     });
                 }
-                let plastic = edited.plasticity.map(|r| super::stdp::kind_of(&r));
+                let plastic = edited.plasticity.map(|r| r.kind());
                 let mut kind = plastic;
-                let name = |k: Option<usize>| k.map_or("static", |k| super::stdp::KINDS[k]);
+                let name = |k: Option<usize>| k.and_then(|k| PlasticityRule::kinds().nth(k)).unwrap_or("static");
                 egui::ComboBox::from_label("plasticity").selected_text(name(kind)).show_ui(ui, |ui| {
                     ui.selectable_value(&mut kind, None, "static");
-                    for (i, n) in super::stdp::KINDS.iter().enumerate() {
-                        ui.selectable_value(&mut kind, Some(i), *n);
+                    for (i, n) in PlasticityRule::kinds().enumerate() {
+                        ui.selectable_value(&mut kind, Some(i), n);
                     }
                 });
                 if kind != plastic {
                     let w_max = 2.0 * edited.weight.mean().abs().max(1e-9);
-                    edited.plasticity = kind.map(|k| super::stdp::default_rule(k, w_max));
+                    edited.plasticity = kind.map(|k| PlasticityRule::published(k, w_max));
                 }
                 if new != *spec {
                     self.commit(lab, new, self.picked);

@@ -1,8 +1,9 @@
 //! A network's own parameters in the side panel: each projection's weight, delay, connection
 //! rule and plasticity, each input's stimulus, as controls with their units, ranges and
-//! tooltips (described once, in [`META`]). An edit is validated as `--set` validates, then
-//! applied to the running network when it can take it keeping its state (weights, plasticity
-//! parameters, stimuli), or loaded as a new run with the same seed (the window says so).
+//! tooltips (described once: in [`META`], a plasticity rule's in its own table). An edit is
+//! validated as `--set` validates, then applied to the running network when it can take it
+//! keeping its state (weights, plasticity parameters, stimuli), or loaded as a new run with the
+//! same seed (the window says so).
 
 use std::collections::BTreeMap;
 
@@ -30,34 +31,6 @@ const META: &[Meta] = &[
         tip: "synapses per target (in-degree) or per source (out-degree)",
     },
     Meta { key: "delay_ms", unit: "ms", range: (0.0, 1000.0), tip: "axonal delay, rounded to the step" },
-    Meta { key: "a_plus", unit: "x w_max", range: (0.0, 1.0), tip: "potentiation of a pre-before-post pair at dt = 0" },
-    Meta { key: "a_minus", unit: "x w_max", range: (0.0, 1.0), tip: "depression of a post-before-pre pair at dt = 0" },
-    Meta { key: "a2_plus", unit: "x w_max", range: (0.0, 1.0), tip: "pair potentiation (triplet rule)" },
-    Meta { key: "a3_plus", unit: "x w_max", range: (0.0, 1.0), tip: "triplet potentiation" },
-    Meta { key: "a2_minus", unit: "x w_max", range: (0.0, 1.0), tip: "pair depression (triplet rule)" },
-    Meta { key: "a3_minus", unit: "x w_max", range: (0.0, 1.0), tip: "triplet depression" },
-    Meta { key: "lambda", unit: "", range: (0.0, 1.0), tip: "learning rate of the weight-dependent rule" },
-    Meta { key: "alpha", unit: "", range: (0.0, 10.0), tip: "depression relative to potentiation" },
-    Meta {
-        key: "mu_plus",
-        unit: "",
-        range: (0.0, 1.0),
-        tip: "weight dependence of potentiation (0 additive, 1 multiplicative)",
-    },
-    Meta {
-        key: "mu_minus",
-        unit: "",
-        range: (0.0, 1.0),
-        tip: "weight dependence of depression (0 additive, 1 multiplicative)",
-    },
-    Meta { key: "tau_plus_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant of the presynaptic trace" },
-    Meta { key: "tau_minus_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant of the postsynaptic trace" },
-    Meta { key: "tau_x_ms", unit: "ms", range: (0.1, 1000.0), tip: "slow presynaptic trace (triplet rule)" },
-    Meta { key: "tau_y_ms", unit: "ms", range: (0.1, 1000.0), tip: "slow postsynaptic trace (triplet rule)" },
-    Meta { key: "a_up", unit: "", range: (-10.0, 10.0), tip: "signed potentiation amplitude (EE746 rule)" },
-    Meta { key: "a_down", unit: "", range: (-10.0, 10.0), tip: "signed depression amplitude (EE746 rule)" },
-    Meta { key: "gamma", unit: "", range: (0.0, 10.0), tip: "learning rate (EE746 rule)" },
-    Meta { key: "tau_ms", unit: "ms", range: (0.1, 1000.0), tip: "time constant" },
     Meta {
         key: "every_ms",
         unit: "ms",
@@ -74,6 +47,15 @@ const META: &[Meta] = &[
     Meta { key: "low", unit: "", range: (-1e6, 1e6), tip: "lower end of the uniform distribution" },
     Meta { key: "high", unit: "", range: (-1e6, 1e6), tip: "upper end of the uniform distribution" },
 ];
+
+/// A plasticity parameter's description from its rule (`network.projections.K.plasticity.*`).
+fn rule_spec(preset: &Preset, key: &str) -> Option<crate::neuron::ParamSpec> {
+    let mut parts = key.split('.');
+    let k: usize = parts.by_ref().skip_while(|p| *p != "projections").nth(1)?.parse().ok()?;
+    let rule = preset.network.as_ref()?.projections.get(k)?.plasticity?;
+    let last = key.rsplit('.').next()?;
+    key.contains(".plasticity.").then(|| rule.specs().iter().find(|s| s.key == last).copied())?
+}
 
 /// The unit of a projection's weight: a conductance for a synapse with a reversal potential,
 /// else a current in the target model's unit (times ms for a delta synapse's charge).
@@ -128,7 +110,13 @@ impl NetworkParams {
                 let name = key[path.len() + 1..].to_string();
                 let last = name.rsplit('.').find(|part| part.parse::<usize>().is_err()).unwrap_or(&name);
                 let under_weight = name.starts_with("weight.") || last == "w_max" || last == "total";
-                let meta = META.iter().find(|m| m.key == last);
+                let rule = rule_spec(&lab.preset, &key).map(|r| Meta {
+                    key: r.key,
+                    unit: r.unit,
+                    range: (r.min, r.max),
+                    tip: r.doc,
+                });
+                let meta = rule.as_ref().or_else(|| META.iter().find(|m| m.key == last));
                 let (unit, tip) = if under_weight {
                     (weight_unit, "weight of each synapse (negative: inhibitory)")
                 } else if name.starts_with("delay_ms.") {

@@ -167,9 +167,8 @@ impl ReceptivePanel {
                 self.pace.store(pace, Ordering::Relaxed);
             }
             let mut edited = task.clone();
-            ui.add(egui::Slider::new(&mut edited.network.neurons, 10..=400).text("neurons"));
-            ui.add(egui::Slider::new(&mut edited.network.theta_plus_mv, 0.0..=1.0).text("θ+ [mV]"))
-                .on_hover_text("threshold rise per spike: homeostasis that lets every neuron win some digits");
+            super::widgets::described(ui, &mut edited.network, "neurons");
+            super::widgets::described(ui, &mut edited.network, "theta_plus_mv");
             if edited != task && Learning::Unsupervised(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
                 lab.preset.learning = Some(Learning::Unsupervised(edited));
             }

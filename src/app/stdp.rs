@@ -17,52 +17,6 @@ const PAIRINGS: [f64; 14] = [-80.0, -50.0, -30.0, -20.0, -10.0, -5.0, -2.0, 2.0,
 /// Most columns of the heat map (older samples are merged).
 const MAX_COLUMNS: usize = 600;
 
-pub(super) const KINDS: [&str; 4] = ["additive", "weight-dependent", "triplet", "EE746 network (STDP-B)"];
-
-/// A rule of kind `k` with its published defaults and the given bound.
-pub(super) fn default_rule(k: usize, w_max: f64) -> Rule {
-    match k {
-        0 => Rule::Additive {
-            a_plus: 0.01,
-            a_minus: 0.0105,
-            tau_plus_ms: 20.0,
-            tau_minus_ms: 20.0,
-            w_max,
-            nearest: false,
-        },
-        1 => Rule::Multiplicative {
-            lambda: 0.01,
-            alpha: 1.05,
-            mu_plus: 1.0,
-            mu_minus: 1.0,
-            tau_plus_ms: 20.0,
-            tau_minus_ms: 20.0,
-            w_max,
-        },
-        3 => Rule::Ee746 { a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max },
-        _ => Rule::Triplet {
-            a2_plus: 5e-10,
-            a3_plus: 6.2e-3,
-            a2_minus: 7e-3,
-            a3_minus: 2.3e-4,
-            tau_plus_ms: 16.8,
-            tau_minus_ms: 33.7,
-            tau_x_ms: 101.0,
-            tau_y_ms: 125.0,
-            w_max,
-        },
-    }
-}
-
-pub(super) fn kind_of(rule: &Rule) -> usize {
-    match rule {
-        Rule::Additive { .. } => 0,
-        Rule::Multiplicative { .. } => 1,
-        Rule::Triplet { .. } => 2,
-        Rule::Ee746 { .. } => 3,
-    }
-}
-
 fn equations(rule: &Rule) -> &'static str {
     match rule {
         Rule::Additive { .. } => {
@@ -141,10 +95,12 @@ impl StdpPanel {
         };
         ui.horizontal(|ui| {
             let tip = "The learning rule of the plastic synapses; switching restarts the run with the rule's published defaults";
-            if let Some(kind) = choice(ui, "rule", kind_of(&rule), &[0, 1, 2, 3], |k| KINDS[k].into(), tip) {
+            let kinds: Vec<usize> = (0..Rule::kinds().count()).collect();
+            let name = |k: usize| Rule::kinds().nth(k).unwrap_or_default().to_string();
+            if let Some(kind) = choice(ui, "rule", rule.kind(), &kinds, name, tip) {
                 let mut preset = lab.preset.clone();
                 let network = preset.network.as_mut().expect("has a rule");
-                network.projections[k].plasticity = Some(default_rule(kind, rule.w_max()));
+                network.projections[k].plasticity = Some(Rule::published(kind, rule.w_max()));
                 lab.load(preset);
             }
             ui.label(rule.name());

@@ -7,6 +7,7 @@ use egui_plot::{Bar, BarChart, Line, LineStyle, MarkerShape, Plot, Points, VLine
 
 use super::Lab;
 use super::job::Job;
+use super::widgets::described;
 use crate::learning::Learning;
 use crate::learning::tempotron::{Iteration, SpikeTrains, Task};
 
@@ -210,17 +211,14 @@ impl TempotronPanel {
 fn task_controls(ui: &mut egui::Ui, lab: &mut Lab, task: &Task) {
     let mut edited = task.clone();
     ui.horizontal(|ui| {
-        ui.add(egui::Slider::new(&mut edited.gamma, 0.0..=3.0).text("γ (learning rate)"))
-            .on_hover_text("Δw_k = ±γ w_k (e^(-Δt/τ) - e^(-Δt/τs)), Δt from synapse k's nearest earlier input spike");
-        ui.add(egui::Slider::new(&mut edited.i0, 0.1..=5.0).text("I0 [pA]"))
-            .on_hover_text("current scale: synapse k injects I0 w_k (e^(-t/τ) - e^(-t/τs)) per input spike");
-        ui.add(egui::Slider::new(&mut edited.tau_ms, 2.0..=50.0).text("τ [ms]"))
-            .on_hover_text("time constant of the synaptic kernel and of the learning window (τs = τ/4)");
+        for key in ["gamma", "i0", "tau_ms"] {
+            described(ui, &mut edited, key);
+        }
     });
     ui.horizontal(|ui| {
-        ui.add(egui::Slider::new(&mut edited.rate_hz, 0.2..=20.0).logarithmic(true).text("input rate [Hz]"))
-            .on_hover_text("Poisson rate of every input during a pattern");
-        ui.add(egui::Slider::new(&mut edited.max_iterations, 0..=100).text("max updates"));
+        for key in ["rate_hz", "max_iterations"] {
+            described(ui, &mut edited, key);
+        }
         if ui.button("new patterns").on_hover_text("draw new patterns and weights (the run's seed + 1)").clicked() {
             lab.preset.run.seed += 1;
         }

@@ -54,3 +54,20 @@ pub fn grey_cells(ui: &mut egui::Ui, values: &[f32], width: usize, side: f32, se
     painter.rect_stroke(response.rect, 0.0, egui::Stroke::new(1.0, egui::Color32::GRAY), egui::StrokeKind::Outside);
     response
 }
+
+/// A slider for a described field ([`crate::neuron::Described`]): its symbol and unit, its
+/// range (logarithmic when it spans more than two decades), what it does on hover.
+pub fn described<T: crate::neuron::Described>(ui: &mut egui::Ui, value: &mut T, key: &str) -> egui::Response {
+    let spec = T::spec(key);
+    let mut v = value.get(key).expect("a described field");
+    let log = spec.max > 100.0 * spec.min.max(spec.max * 1e-9);
+    let mut slider = egui::Slider::new(&mut v, spec.min..=spec.max).logarithmic(log).text(spec.label());
+    if T::integer(key) {
+        slider = slider.integer();
+    }
+    let response = ui.add(slider).on_hover_text(spec.doc);
+    if response.changed() {
+        value.set(key, v);
+    }
+    response
+}

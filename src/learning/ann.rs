@@ -1,6 +1,7 @@
 //! A small ReLU network trained with mini-batch SGD and momentum on softmax cross-entropy: the
 //! analogue network that [`super::convert`] turns into spiking layers.
 
+use crate::neuron::Described;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -31,31 +32,17 @@ pub struct Training {
     pub momentum: f64,
 }
 
-impl Default for Training {
-    fn default() -> Self {
-        Self { hidden: 100, epochs: 40, batch: 32, learning_rate: 0.05, momentum: 0.9 }
-    }
-}
+crate::neuron::param::described!(default Training {
+    hidden: u32, "hidden units" "" [1, 4096] = 100, "ReLU units of the hidden layer";
+    epochs: u32, "epochs" "" [1, 1000] = 40, "passes over the training images";
+    batch: u32, "batch" "images" [1, 4096] = 32, "images per gradient step";
+    learning_rate: f64, "learning rate" "" [1e-9, 10] = 0.05, "step size of stochastic gradient descent";
+    momentum: f64, "momentum" "" [0, 0.999] = 0.9, "share of the previous step kept in the next";
+});
 
 impl Training {
     pub fn validate(&self) -> Result<(), (String, String)> {
-        let fail = |field: &str, m: String| Err((field.to_string(), m));
-        if !(1..=4096).contains(&self.hidden) {
-            return fail("hidden", format!("must be 1 to 4096 units, got {}", self.hidden));
-        }
-        if !(1..=1000).contains(&self.epochs) {
-            return fail("epochs", format!("must be 1 to 1000, got {}", self.epochs));
-        }
-        if !(1..=4096).contains(&self.batch) {
-            return fail("batch", format!("must be 1 to 4096, got {}", self.batch));
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
-            return fail("learning_rate", format!("must be in (0, 10], got {}", self.learning_rate));
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            return fail("momentum", format!("must be in [0, 1), got {}", self.momentum));
-        }
-        Ok(())
+        self.check_ranges()
     }
 }
 

@@ -9,6 +9,7 @@ use super::data::Source;
 use super::encode::Encoder;
 use super::{ann, convert, unsupervised};
 use crate::network::spec::Dist;
+use crate::neuron::Described;
 
 /// The task a learning preset runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,29 +145,27 @@ pub struct Pattern {
     pub fire: bool,
 }
 
+crate::neuron::param::described!(Task {
+    synapses: u32, "synapses" "" [1, 10_000] = 100, "input synapses onto the neuron";
+    rate_hz: f64, "input rate" "Hz" [1e-3, 1e4] = 1.0, "Poisson rate of every input during a pattern";
+    duration_ms: f64, "pattern" "ms" [1e-3, 1e5] = 500.0, "length of one pattern (a trial); at least dt";
+    i0: f64, "I0" "pA" [1e-6, 1e6] = 1.0, "current scale: synapse k injects I0 w_k (e^(-t/τ) - e^(-t/τs)) per input spike";
+    tau_ms: f64, "τ" "ms" [1e-3, 1e4] = 15.0, "time constant of the synaptic kernel and of the learning window (τs = τ/4)";
+    gamma: f64, "γ (learning rate)" "" [0, 10] = 1.0, "Δw_k = ±γ w_k (e^(-Δt/τ) - e^(-Δt/τs)), Δt from synapse k's nearest earlier input spike";
+    w_min: f64, "w_min" "" [0, 1e9] = 0.0, "lower bound of the weights";
+    w_max: f64, "w_max" "" [0, 1e9] = 1e9, "upper bound of the weights (above w_min)";
+    max_iterations: u32, "max updates" "" [0, 1000] = 100, "weight updates at most; the run stops once every pattern is answered right";
+});
+
 impl Task {
     pub fn validate(&self, dt_ms: f64) -> Result<(), (String, String)> {
         let fail = |field: &str, message: String| Err((field.to_string(), message));
-        if !(1..=10_000).contains(&self.synapses) {
-            return fail("synapses", format!("must be 1 to 10000, got {}", self.synapses));
+        self.check_ranges()?;
+        if self.duration_ms < dt_ms {
+            return fail("duration_ms", format!("must be at least dt ({dt_ms} ms), got {}", self.duration_ms));
         }
-        let positive = [("rate_hz", self.rate_hz), ("i0", self.i0), ("tau_ms", self.tau_ms)];
-        for (field, value) in positive {
-            if !(value > 0.0 && value.is_finite()) {
-                return fail(field, format!("must be a finite number > 0, got {value}"));
-            }
-        }
-        if !(self.duration_ms >= dt_ms && self.duration_ms <= 100_000.0) {
-            return fail("duration_ms", format!("must be from dt to 100000 ms, got {}", self.duration_ms));
-        }
-        if !(self.gamma >= 0.0 && self.gamma <= 10.0) {
-            return fail("gamma", format!("must be in [0, 10], got {}", self.gamma));
-        }
-        if !(self.w_min >= 0.0 && self.w_min.is_finite()) {
-            return fail("w_min", format!("must be a finite number >= 0, got {}", self.w_min));
-        }
-        if !(self.w_max > self.w_min && self.w_max.is_finite()) {
-            return fail("w_max", format!("must be finite and above w_min ({}), got {}", self.w_min, self.w_max));
+        if self.w_max <= self.w_min {
+            return fail("w_max", format!("must be above w_min ({}), got {}", self.w_min, self.w_max));
         }
         self.weights.check().map_err(|m| ("weights".to_string(), m))?;
         if self.max_iterations > 1000 {

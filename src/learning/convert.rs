@@ -29,6 +29,7 @@ use crate::engine::{Observer, Simulation};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::Spike;
 use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Rule, Spread, SynapseType};
+use crate::neuron::Described;
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
 use crate::random::stream;
@@ -266,6 +267,12 @@ pub struct SpikingRun {
     pub percentile: f64,
 }
 
+crate::neuron::param::described!(SpikingRun {
+    dt_ms: f64, "dt" "ms" [1e-3, 10] = 1.0, "time step of the converted network";
+    duration_ms: f64, "SNN time" "ms" [1e-3, 10_000] = 100.0, "how long each test image is shown to the spiking network";
+    percentile: f64, "percentile" "%" [50.001, 100] = 99.9, "of the activations each layer is normalised by (99.9 in Rueckauer et al. 2017)";
+});
+
 impl SpikingRun {
     pub fn steps(&self) -> usize {
         (self.duration_ms / self.dt_ms).round() as usize
@@ -284,14 +291,12 @@ impl SpikingRun {
     pub fn validate(&self) -> Result<(), (String, String)> {
         self.encoder.validate().map_err(|m| ("encoder".to_string(), m))?;
         self.input_gain().map_err(|m| ("encoder".to_string(), m))?;
-        if !(self.dt_ms > 0.0 && self.dt_ms <= 10.0) {
-            return Err(("dt_ms".into(), format!("must be in (0, 10] ms, got {}", self.dt_ms)));
-        }
-        if !(self.duration_ms >= self.dt_ms && self.duration_ms <= 10_000.0) {
-            return Err(("duration_ms".into(), format!("must be from dt to 10000 ms, got {}", self.duration_ms)));
-        }
-        if !(self.percentile > 50.0 && self.percentile <= 100.0) {
-            return Err(("percentile".into(), format!("must be in (50, 100], got {}", self.percentile)));
+        self.check_ranges()?;
+        if self.duration_ms < self.dt_ms {
+            return Err((
+                "duration_ms".into(),
+                format!("must be at least dt ({} ms), got {}", self.dt_ms, self.duration_ms),
+            ));
         }
         Ok(())
     }

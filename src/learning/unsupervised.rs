@@ -35,6 +35,7 @@ use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::spec::{
     Adaptation, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, Rule, SynapseType,
 };
+use crate::neuron::Described;
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
 use crate::random::{Rng, stream};
@@ -68,70 +69,33 @@ pub struct Params {
     pub min_spikes: u32,
 }
 
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            neurons: 100,
-            epochs: 1,
-            max_rate_hz: 64.0,
-            rate_step_hz: 32.0,
-            present_ms: 350.0,
-            dt_ms: 0.5,
-            tau_m_ms: 100.0,
-            v_rest_mv: -65.0,
-            v_reset_mv: -65.0,
-            v_thresh_mv: -52.0,
-            refractory_ms: 5.0,
-            theta_plus_mv: 0.4,
-            tau_theta_ms: 1e7,
-            inhibition_mv: 20.0,
-            tau_trace_ms: 20.0,
-            eta_pre: 0.0001,
-            eta_post: 0.01,
-            w_max: 1.0,
-            weight_sum_mv: 6.0,
-            min_spikes: 5,
-        }
-    }
-}
+crate::neuron::param::described!(default Params {
+    neurons: u32, "neurons" "" [1, 2000] = 100, "excitatory neurons, each learning one receptive field";
+    epochs: u32, "epochs" "" [1, 100] = 1, "passes over the training images";
+    max_rate_hz: f64, "input rate" "Hz" [1e-3, 1e4] = 64.0, "Poisson rate of a pixel at full intensity";
+    rate_step_hz: f64, "rate step" "Hz" [0, 1e4] = 32.0, "added to the input rate when an image draws too few spikes";
+    present_ms: f64, "presentation" "ms" [1e-3, 1e6] = 350.0, "how long each image is shown";
+    dt_ms: f64, "dt" "ms" [1e-3, 5] = 0.5, "time step (below the presentation)";
+    tau_m_ms: f64, "τ_m" "ms" [1e-3, 1e6] = 100.0, "membrane time constant";
+    v_rest_mv: f64, "V_rest" "mV" [-200, 100] = -65.0, "resting potential";
+    v_reset_mv: f64, "V_reset" "mV" [-200, 100] = -65.0, "potential after a spike";
+    v_thresh_mv: f64, "V_th" "mV" [-200, 100] = -52.0, "threshold before adaptation (above rest and reset)";
+    refractory_ms: f64, "t_ref" "ms" [0, 1e4] = 5.0, "refractory period";
+    theta_plus_mv: f64, "θ+" "mV" [0, 1e3] = 0.4, "threshold rise per spike: homeostasis that lets every neuron win some digits";
+    tau_theta_ms: f64, "τ_θ" "ms" [1e-3, 1e12] = 1e7, "decay of the threshold increase";
+    inhibition_mv: f64, "inhibition" "mV" [0, 1e4] = 20.0, "lateral inhibition per spike of another neuron";
+    tau_trace_ms: f64, "τ_trace" "ms" [1e-3, 1e6] = 20.0, "time constant of the STDP traces";
+    eta_pre: f64, "η_pre" "" [0, 10] = 0.0001, "depression at a presynaptic spike";
+    eta_post: f64, "η_post" "" [1e-12, 10] = 0.01, "potentiation at a postsynaptic spike";
+    w_max: f64, "w_max" "mV" [1e-12, 1e6] = 1.0, "upper bound of an input weight";
+    weight_sum_mv: f64, "Σw" "mV" [1e-12, 1e6] = 6.0, "the weights into each neuron are normalised to this sum";
+    min_spikes: u32, "min spikes" "" [0, 1_000_000] = 5, "an image with fewer output spikes is shown again at a higher rate";
+});
 
 impl Params {
     pub fn validate(&self) -> Result<(), (String, String)> {
         let fail = |field: &str, m: String| Err((field.to_string(), m));
-        if !(1..=2000).contains(&self.neurons) {
-            return fail("neurons", format!("must be 1 to 2000, got {}", self.neurons));
-        }
-        if !(1..=100).contains(&self.epochs) {
-            return fail("epochs", format!("must be 1 to 100, got {}", self.epochs));
-        }
-        let positive = [
-            ("max_rate_hz", self.max_rate_hz),
-            ("present_ms", self.present_ms),
-            ("dt_ms", self.dt_ms),
-            ("tau_m_ms", self.tau_m_ms),
-            ("tau_theta_ms", self.tau_theta_ms),
-            ("tau_trace_ms", self.tau_trace_ms),
-            ("w_max", self.w_max),
-            ("weight_sum_mv", self.weight_sum_mv),
-            ("eta_post", self.eta_post),
-        ];
-        for (field, value) in positive {
-            if !(value > 0.0 && value.is_finite()) {
-                return fail(field, format!("must be a finite number > 0, got {value}"));
-            }
-        }
-        let non_negative = [
-            ("rate_step_hz", self.rate_step_hz),
-            ("refractory_ms", self.refractory_ms),
-            ("theta_plus_mv", self.theta_plus_mv),
-            ("inhibition_mv", self.inhibition_mv),
-            ("eta_pre", self.eta_pre),
-        ];
-        for (field, value) in non_negative {
-            if !(value >= 0.0 && value.is_finite()) {
-                return fail(field, format!("must be a finite number >= 0, got {value}"));
-            }
-        }
+        self.check_ranges()?;
         if self.dt_ms > self.present_ms || self.dt_ms > 5.0 {
             return fail("dt_ms", format!("must be at most 5 ms and below present_ms, got {}", self.dt_ms));
         }

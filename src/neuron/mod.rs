@@ -21,7 +21,7 @@ pub use hodgkin_huxley::HodgkinHuxley;
 pub use izhikevich::Izhikevich;
 pub use izhikevich2007::Izhikevich2007;
 pub use lif::Lif;
-pub use param::{ParamSet, ParamSpec, VarSpec};
+pub use param::{Described, ParamSet, ParamSpec, VarSpec};
 pub use qif::Qif;
 pub use traub_miles::TraubMiles;
 

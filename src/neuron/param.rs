@@ -119,6 +119,97 @@ macro_rules! params {
 }
 pub(crate) use params;
 
+/// A struct whose numeric fields are described once by [`described!`]: the side panels' controls,
+/// validation and `--set` read the table.
+pub trait Described {
+    fn specs() -> &'static [ParamSpec];
+    fn get(&self, key: &str) -> Option<f64>;
+    /// Sets a field by key (an integer field takes the value rounded); `false` if unknown.
+    fn set(&mut self, key: &str, value: f64) -> bool;
+
+    /// The range of every field; the error is `(key, message)`.
+    fn check_ranges(&self) -> Result<(), (String, String)> {
+        for spec in Self::specs() {
+            let value = self.get(spec.key).expect("every spec has a field");
+            spec.check(value).map_err(|m| (spec.key.to_string(), m))?;
+        }
+        Ok(())
+    }
+    /// Whether field `key` holds a whole number.
+    fn integer(key: &str) -> bool;
+    /// The description of field `key`.
+    fn spec(key: &str) -> &'static ParamSpec {
+        Self::specs().iter().find(|s| s.key == key).expect("a described field")
+    }
+}
+
+/// A field's value from a described number: integers round.
+pub trait FromParam {
+    fn from_param(value: f64) -> Self;
+}
+impl FromParam for f64 {
+    fn from_param(value: f64) -> Self {
+        value
+    }
+}
+impl FromParam for u32 {
+    fn from_param(value: f64) -> Self {
+        value.round().clamp(0.0, u32::MAX as f64) as u32
+    }
+}
+
+/// Describes the numeric fields of an existing struct once:
+/// `key: type "symbol" "unit" [min, max] = default, "doc";`. With `default` first, the struct
+/// is all numbers and its `Default` is the table's defaults.
+macro_rules! described {
+    (default $name:ident { $($key:ident : $ty:ty, $symbol:literal $unit:literal [$min:expr, $max:expr] = $default:expr, $doc:literal;)* }) => {
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $($key: $default as $ty,)* }
+            }
+        }
+        $crate::neuron::param::described!($name { $($key : $ty, $symbol $unit [$min, $max] = $default, $doc;)* });
+    };
+    ($name:ty { $($key:ident : $ty:ty, $symbol:literal $unit:literal [$min:expr, $max:expr] = $default:expr, $doc:literal;)* }) => {
+        impl $crate::neuron::param::Described for $name {
+            fn specs() -> &'static [$crate::neuron::ParamSpec] {
+                const SPECS: &[$crate::neuron::ParamSpec] = &[$($crate::neuron::ParamSpec {
+                    key: stringify!($key),
+                    symbol: $symbol,
+                    unit: $unit,
+                    min: $min as f64,
+                    max: $max as f64,
+                    default: $default as f64,
+                    doc: $doc,
+                }),*];
+                SPECS
+            }
+            fn integer(key: &str) -> bool {
+                match key {
+                    $(stringify!($key) => stringify!($ty) != "f64",)*
+                    _ => false,
+                }
+            }
+            fn get(&self, key: &str) -> Option<f64> {
+                match key {
+                    $(stringify!($key) => Some(self.$key as f64),)*
+                    _ => None,
+                }
+            }
+            fn set(&mut self, key: &str, value: f64) -> bool {
+                match key {
+                    $(stringify!($key) => {
+                        self.$key = <$ty as $crate::neuron::param::FromParam>::from_param(value);
+                        true
+                    })*
+                    _ => false,
+                }
+            }
+        }
+    };
+}
+pub(crate) use described;
+
 #[cfg(test)]
 mod tests {
     use super::*;

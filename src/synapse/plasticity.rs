@@ -12,6 +12,7 @@
 //! - Traces are all-to-all (each spike adds 1) unless `nearest` is set, and for the EE746 rule
 //!   (each spike resets its trace to 1, so only the last partner counts).
 
+use crate::neuron::ParamSpec;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -132,33 +133,191 @@ impl Rule {
         (w + change).clamp(0.0, w_max) - w
     }
 
+    /// Ranges from [`Rule::specs`]; a bound must be positive.
     pub fn validate(&self) -> Result<(), String> {
-        let (pre, post) = self.taus();
-        if pre.iter().chain(&post).any(|t| !(*t > 0.0 && t.is_finite())) {
-            return Err("time constants must be > 0 ms".into());
+        for spec in self.specs() {
+            spec.check(self.get(spec.key).expect("every spec has a field"))?;
         }
-        if !(self.w_max() > 0.0 && self.w_max().is_finite()) {
-            return Err(format!("w_max must be > 0, got {}", self.w_max()));
-        }
-        let amplitudes: Vec<f64> = match *self {
-            Rule::Additive { a_plus, a_minus, .. } => vec![a_plus, a_minus],
-            Rule::Multiplicative { lambda, alpha, mu_plus, mu_minus, .. } => vec![lambda, alpha, mu_plus, mu_minus],
-            Rule::Triplet { a2_plus, a3_plus, a2_minus, a3_minus, .. } => vec![a2_plus, a3_plus, a2_minus, a3_minus],
-            Rule::Ee746 { a_up, a_down, gamma, .. } => {
-                // Signed by design (anti-STDP swaps them); only γ must be >= 0.
-                return if a_up.is_finite() && a_down.is_finite() && gamma.is_finite() && gamma >= 0.0 {
-                    Ok(())
-                } else {
-                    Err(format!("a_up, a_down must be finite and gamma >= 0, got {a_up}, {a_down}, {gamma}"))
-                };
-            }
-        };
-        match amplitudes.iter().find(|a| !(a.is_finite() && **a >= 0.0)) {
-            Some(a) => Err(format!("amplitudes and exponents must be finite and >= 0 (signs are built in), got {a}")),
-            None => Ok(()),
+        Ok(())
+    }
+
+    /// The rule's parameters, described once: symbol, unit, range, published default, and what
+    /// each does (the side panel, validation and [`Rule::published`] read them).
+    pub fn specs(&self) -> &'static [ParamSpec] {
+        KINDS[self.kind()].1
+    }
+
+    /// The index of this rule's kind (see [`Rule::kinds`]).
+    pub fn kind(&self) -> usize {
+        match self {
+            Rule::Additive { .. } => 0,
+            Rule::Multiplicative { .. } => 1,
+            Rule::Triplet { .. } => 2,
+            Rule::Ee746 { .. } => 3,
         }
     }
+
+    /// The names of the kinds, in [`Rule::kind`] order.
+    pub fn kinds() -> impl Iterator<Item = &'static str> {
+        KINDS.iter().map(|k| k.0)
+    }
+
+    /// A rule of kind `k` with its published defaults and the given bound.
+    pub fn published(k: usize, w_max: f64) -> Rule {
+        let blank = match k {
+            0 => Rule::Additive {
+                a_plus: 0.0,
+                a_minus: 0.0,
+                tau_plus_ms: 0.0,
+                tau_minus_ms: 0.0,
+                w_max: 0.0,
+                nearest: false,
+            },
+            1 => Rule::Multiplicative {
+                lambda: 0.0,
+                alpha: 0.0,
+                mu_plus: 0.0,
+                mu_minus: 0.0,
+                tau_plus_ms: 0.0,
+                tau_minus_ms: 0.0,
+                w_max: 0.0,
+            },
+            2 => Rule::Triplet {
+                a2_plus: 0.0,
+                a3_plus: 0.0,
+                a2_minus: 0.0,
+                a3_minus: 0.0,
+                tau_plus_ms: 0.0,
+                tau_minus_ms: 0.0,
+                tau_x_ms: 0.0,
+                tau_y_ms: 0.0,
+                w_max: 0.0,
+            },
+            _ => Rule::Ee746 { a_up: 0.0, a_down: 0.0, gamma: 0.0, tau_ms: 0.0, w_max: 0.0 },
+        };
+        let mut rule = blank;
+        for spec in blank.specs() {
+            rule.set(spec.key, spec.default);
+        }
+        rule.with_w_max(w_max)
+    }
+
+    /// A parameter by its key (as in the preset).
+    pub fn get(&self, key: &str) -> Option<f64> {
+        let mut rule = *self;
+        rule.field(key).map(|v| *v)
+    }
+
+    /// Sets a parameter by its key; `false` if this rule has none of that name.
+    pub fn set(&mut self, key: &str, value: f64) -> bool {
+        self.field(key).map(|v| *v = value).is_some()
+    }
+
+    fn field(&mut self, key: &str) -> Option<&mut f64> {
+        Some(match (self, key) {
+            (Rule::Additive { a_plus, .. }, "a_plus") => a_plus,
+            (Rule::Additive { a_minus, .. }, "a_minus") => a_minus,
+            (Rule::Multiplicative { lambda, .. }, "lambda") => lambda,
+            (Rule::Multiplicative { alpha, .. }, "alpha") => alpha,
+            (Rule::Multiplicative { mu_plus, .. }, "mu_plus") => mu_plus,
+            (Rule::Multiplicative { mu_minus, .. }, "mu_minus") => mu_minus,
+            (Rule::Triplet { a2_plus, .. }, "a2_plus") => a2_plus,
+            (Rule::Triplet { a3_plus, .. }, "a3_plus") => a3_plus,
+            (Rule::Triplet { a2_minus, .. }, "a2_minus") => a2_minus,
+            (Rule::Triplet { a3_minus, .. }, "a3_minus") => a3_minus,
+            (Rule::Triplet { tau_x_ms, .. }, "tau_x_ms") => tau_x_ms,
+            (Rule::Triplet { tau_y_ms, .. }, "tau_y_ms") => tau_y_ms,
+            (
+                Rule::Additive { tau_plus_ms, .. }
+                | Rule::Multiplicative { tau_plus_ms, .. }
+                | Rule::Triplet { tau_plus_ms, .. },
+                "tau_plus_ms",
+            ) => tau_plus_ms,
+            (
+                Rule::Additive { tau_minus_ms, .. }
+                | Rule::Multiplicative { tau_minus_ms, .. }
+                | Rule::Triplet { tau_minus_ms, .. },
+                "tau_minus_ms",
+            ) => tau_minus_ms,
+            (Rule::Ee746 { a_up, .. }, "a_up") => a_up,
+            (Rule::Ee746 { a_down, .. }, "a_down") => a_down,
+            (Rule::Ee746 { gamma, .. }, "gamma") => gamma,
+            (Rule::Ee746 { tau_ms, .. }, "tau_ms") => tau_ms,
+            (
+                Rule::Additive { w_max, .. }
+                | Rule::Multiplicative { w_max, .. }
+                | Rule::Triplet { w_max, .. }
+                | Rule::Ee746 { w_max, .. },
+                "w_max",
+            ) => w_max,
+            _ => return None,
+        })
+    }
 }
+
+const fn spec(
+    key: &'static str,
+    symbol: &'static str,
+    unit: &'static str,
+    (min, max): (f64, f64),
+    default: f64,
+    doc: &'static str,
+) -> ParamSpec {
+    ParamSpec { key, symbol, unit, min, max, default, doc }
+}
+
+/// Trace time constants: positive, up to ten seconds.
+const TAU: (f64, f64) = (1e-6, 1e4);
+/// Amplitudes and exponents carry no sign (the rule does).
+const SIZE: (f64, f64) = (0.0, 1e6);
+/// The bound: any positive weight, in the synapse's unit.
+const BOUND: (f64, f64) = (1e-12, 1e12);
+const W_MAX_DOC: &str = "upper bound of the weights (their lower bound is 0), in the synapse's unit";
+
+const ADDITIVE: &[ParamSpec] = &[
+    spec("a_plus", "A+", "x w_max", SIZE, 0.01, "potentiation of a pre-before-post pair at Δt = 0"),
+    spec("a_minus", "A-", "x w_max", SIZE, 0.0105, "depression of a post-before-pre pair at Δt = 0"),
+    spec("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
+    spec("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
+    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+];
+const MULTIPLICATIVE: &[ParamSpec] = &[
+    spec("lambda", "λ", "", SIZE, 0.01, "learning rate"),
+    spec("alpha", "α", "", SIZE, 1.05, "depression relative to potentiation"),
+    spec("mu_plus", "μ+", "", SIZE, 1.0, "weight dependence of potentiation (0 additive, 1 multiplicative)"),
+    spec("mu_minus", "μ-", "", SIZE, 1.0, "weight dependence of depression (0 additive, 1 multiplicative)"),
+    spec("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
+    spec("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
+    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+];
+const TRIPLET: &[ParamSpec] = &[
+    spec("a2_plus", "A2+", "x w_max", SIZE, 5e-10, "pair potentiation"),
+    spec("a3_plus", "A3+", "x w_max", SIZE, 6.2e-3, "triplet potentiation (post-pre-post)"),
+    spec("a2_minus", "A2-", "x w_max", SIZE, 7e-3, "pair depression"),
+    spec("a3_minus", "A3-", "x w_max", SIZE, 2.3e-4, "triplet depression (pre-post-pre)"),
+    spec("tau_plus_ms", "τ+", "ms", TAU, 16.8, "time constant of the fast presynaptic trace r1"),
+    spec("tau_minus_ms", "τ-", "ms", TAU, 33.7, "time constant of the fast postsynaptic trace o1"),
+    spec("tau_x_ms", "τx", "ms", TAU, 101.0, "time constant of the slow presynaptic trace r2"),
+    spec("tau_y_ms", "τy", "ms", TAU, 125.0, "time constant of the slow postsynaptic trace o2"),
+    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+];
+const EE746: &[ParamSpec] = &[
+    spec("a_up", "A_up", "", (-1e6, 1e6), 0.01, "signed change at a post spike (> 0: STDP, < 0: anti-STDP)"),
+    spec("a_down", "A_down", "", (-1e6, 1e6), -0.02, "signed change at an arriving spike"),
+    spec("gamma", "γ", "", SIZE, 1.0, "learning rate"),
+    spec("tau_ms", "τ", "ms", TAU, 20.0, "time constant of both windows"),
+    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+];
+
+/// Each kind of rule with its parameters and published defaults (Song et al. 2000; Gütig et
+/// al. 2003 as NEST's stdp_synapse; Pfister & Gerstner 2006's all-to-all visual cortex fit; the
+/// EE746 course's STDP-B), in [`Rule::kind`] order.
+const KINDS: [(&str, &[ParamSpec]); 4] = [
+    ("additive", ADDITIVE),
+    ("weight-dependent", MULTIPLICATIVE),
+    ("triplet", TRIPLET),
+    ("EE746 network (STDP-B)", EE746),
+];
 
 /// `x^mu` for the weight dependence, without a call for the exponents rules use most (0: additive,
 /// 1: multiplicative). The general case goes through `black_box`: otherwise the compiler, knowing
