@@ -329,6 +329,11 @@ impl SpikelabApp {
     pub fn panel_mut<T: ViewPanel>(&mut self) -> &mut T {
         views::find_mut(&mut self.views)
     }
+    /// What the open view shows, as its figure (what Figure > Save writes).
+    pub fn figure(&self) -> Option<crate::figure::Figure> {
+        self.views[self.view].figure(&self.lab)
+    }
+
     /// The pixel size of a PNG saved from the open view.
     pub fn figure_pixels(&self) -> (u32, u32) {
         self.figures.pixels

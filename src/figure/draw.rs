@@ -31,7 +31,7 @@ pub fn svg(figure: &Figure, size: (u32, u32)) -> Result<String, String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        draw_on(figure, &root)?;
+        draw_on(figure, &root, 2)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(text)
@@ -42,7 +42,8 @@ pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>, String> {
     let mut pixels = vec![255u8; size.0 as usize * size.1 as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
-        draw_on(figure, &root)?;
+        // One pixel: plotters joins thicker bitmap lines with mitres that spike at sharp turns.
+        draw_on(figure, &root, 1)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let image = image::RgbImage::from_raw(size.0, size.1, pixels).ok_or("figure buffer has the wrong size")?;
@@ -51,7 +52,7 @@ pub fn png(figure: &Figure, size: (u32, u32)) -> Result<Vec<u8>, String> {
     Ok(bytes.into_inner())
 }
 
-fn draw_on<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+fn draw_on<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>, line: u32) -> Result<(), String> {
     let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(fail)?;
     let area = root.titled(&figure.title, (FONT, 20)).map_err(fail)?;
@@ -65,7 +66,7 @@ fn draw_on<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -
     }
     let areas = area.split_by_breakpoints(Vec::<i32>::new(), breaks);
     for (panel, area) in figure.panels.iter().zip(&areas) {
-        draw_panel(panel, area).map_err(fail)?;
+        draw_panel(panel, area, line).map_err(fail)?;
     }
     Ok(())
 }
@@ -73,10 +74,16 @@ fn draw_on<DB: DrawingBackend>(figure: &Figure, root: &DrawingArea<DB, Shift>) -
 fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, Shift>,
+    line: u32,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let (x_range, y_range) = ranges(panel);
+    let z_range = value_range(panel.series.iter().flat_map(|s| s.values.iter().copied()));
+    let caption = match &panel.z {
+        Some(z) => format!("{}  ·  colour: {} from {:.3} to {:.3}", panel.name, z.label(), z_range.0, z_range.1),
+        None => panel.name.clone(),
+    };
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.name, (FONT, 15))
+        .caption(caption, (FONT, 15))
         .margin(8)
         .x_label_area_size(38)
         .y_label_area_size(64)
@@ -86,9 +93,9 @@ fn draw_panel<DB: DrawingBackend>(
         .x_desc(panel.x.label())
         .y_desc(panel.y.label())
         .label_style((FONT, 13))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(RGBColor(240, 240, 240))
+        .max_light_lines(2)
         .draw()?;
-    let z_range = value_range(panel.series.iter().flat_map(|s| s.values.iter().copied()));
     let mut labelled = false;
     for (k, series) in panel.series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
@@ -97,8 +104,8 @@ fn draw_panel<DB: DrawingBackend>(
             Mark::Line => {
                 // A non-finite point ends one stroke and starts the next.
                 for run in series.points.split(|p| !(p[0].is_finite() && p[1].is_finite())) {
-                    let drawn =
-                        chart.draw_series(LineSeries::new(run.iter().map(|p| (p[0], p[1])), color.stroke_width(2)))?;
+                    let drawn = chart
+                        .draw_series(LineSeries::new(run.iter().map(|p| (p[0], p[1])), color.stroke_width(line)))?;
                     if std::ptr::eq(run.as_ptr(), series.points.as_ptr()) && !series.name.is_empty() {
                         labelled = true;
                         drawn
@@ -141,10 +148,6 @@ fn draw_panel<DB: DrawingBackend>(
             .border_style(RGBColor(200, 200, 200))
             .position(SeriesLabelPosition::UpperRight)
             .draw()?;
-    }
-    if let Some(z) = &panel.z {
-        let text = format!("colour: {} from {:.3} to {:.3}", z.label(), z_range.0, z_range.1);
-        area.draw_text(&text, &(FONT, 13).into_text_style(area), (72, 4))?;
     }
     Ok(())
 }

@@ -856,3 +856,76 @@ fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
     let message = h2.state().lab.message.clone().unwrap();
     assert!(message.is_error && message.text.contains("notes.txt"), "{message:?}");
 }
+
+#[test]
+fn every_view_draws_its_figure_with_its_data() {
+    use spikelab::learning::Learning;
+    let out = tempfile::tempdir().unwrap();
+    let mut conversion = common::bundled("learning/conversion");
+    let Some(Learning::Conversion(task)) = &mut conversion.learning else { panic!() };
+    task.training.epochs = 2;
+    let cases: Vec<(spikelab::preset::Preset, &[&str])> = vec![
+        (common::bundled("izhikevich-2003/rs"), &["traces", "stimulus", "phase-plane", "fi", "compare"]),
+        (common::bundled("basics/lif_std"), &["phase-plane"]),
+        (common::bundled("hodgkin-huxley/repetitive_firing"), &["currents"]),
+        (common::bundled("plasticity/song_abbott"), &["stdp", "raster", "activity", "diagram", "connectivity"]),
+        (common::bundled("networks/brunel_ai"), &["regimes"]),
+        (common::bundled("plasticity/ee746_tempotron"), &["tempotron"]),
+        (common::bundled("learning/encoding"), &["encoding"]),
+        (conversion, &["classifier"]),
+        (common::bundled("learning/unsupervised"), &["receptive-fields"]),
+    ];
+    let mut covered = Vec::new();
+    for (preset, views) in cases {
+        let mut h = harness_on(preset);
+        h.state_mut().send(spikelab::engine::Command::Run);
+        for &view in views {
+            let ctx = h.ctx.clone();
+            h.state_mut().open_view(view, Some(ctx.clone()));
+            if view == "regimes" {
+                // A small map instead: two points of a twentieth of the network, 100 ms each.
+                let preset = h.state().lab.preset.clone();
+                let panel = h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>();
+                (panel.two_axes, panel.duration_ms, panel.warmup_ms, panel.scale) = (false, 100.0, 20.0, 0.05);
+                panel.x.n = 2;
+                panel.start(&preset, Some(ctx.clone()));
+            }
+            if view == "receptive-fields" {
+                h.state_mut().start_learning(&ctx);
+            }
+            assert_eq!(h.state().view_id(), view);
+            let start = Instant::now();
+            let figure = loop {
+                h.step();
+                if let Some(f) = h
+                    .state()
+                    .figure()
+                    .filter(|f| f.panels.iter().any(|p| p.series.iter().any(|s| !s.points.is_empty())))
+                {
+                    break f;
+                }
+                assert!(start.elapsed() < Duration::from_secs(60), "{view}: no figure");
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            let svg = out.path().join(format!("{view}.svg"));
+            figure.save(&svg, (800, 600)).unwrap();
+            figure.save(&out.path().join(format!("{view}.png")), (800, 600)).unwrap();
+            let files = figure.save_data(&svg).unwrap();
+            assert_eq!(files.len(), figure.panels.len());
+            let text = std::fs::read_to_string(&files[0]).unwrap();
+            assert!(
+                text.starts_with("series,") && text.lines().count() > 1,
+                "{view}: {}",
+                &text[..text.len().min(200)]
+            );
+            let drawn = std::fs::read_to_string(&svg).unwrap();
+            assert!(drawn.len() > 2000 && drawn.contains(&figure.panels[0].x.label()), "{view}: axes drawn");
+            covered.push(view);
+        }
+    }
+    let mut all = SpikelabApp::view_ids();
+    all.sort();
+    covered.sort();
+    covered.dedup();
+    assert_eq!(covered, all, "every registered view");
+}
