@@ -164,24 +164,11 @@ fn controls(
         }
     });
     ui.horizontal(|ui| {
-        ui.add(egui::Slider::new(&mut task.duration_ms, 10.0..=1000.0).logarithmic(true).text("duration [ms]"));
-        match &mut task.encoder {
-            Encoder::Poisson { max_rate_hz } | Encoder::Regular { max_rate_hz } => {
-                ui.add(
-                    egui::Slider::new(max_rate_hz, 1.0..=1000.0).logarithmic(true).text("rate at full intensity [Hz]"),
-                );
-            }
-            Encoder::Bernoulli { p_max, step_ms } => {
-                ui.add(egui::Slider::new(p_max, 0.0..=1.0).text("p at full intensity"));
-                ui.add(egui::Slider::new(step_ms, 0.1..=10.0).logarithmic(true).text("step [ms]"));
-            }
-            Encoder::Latency { t_max_ms, threshold } => {
-                ui.add(egui::Slider::new(t_max_ms, 1.0..=500.0).logarithmic(true).text("t_max [ms]"));
-                ui.add(egui::Slider::new(threshold, 0.0..=0.9).text("threshold"));
-            }
-            Encoder::RankOrder { interval_ms, threshold } => {
-                ui.add(egui::Slider::new(interval_ms, 0.1..=20.0).logarithmic(true).text("interval [ms]"));
-                ui.add(egui::Slider::new(threshold, 0.0..=0.9).text("threshold"));
+        super::widgets::described(ui, task, "duration_ms");
+        for spec in task.encoder.specs() {
+            let mut value = task.encoder.get(spec.key).expect("a described field");
+            if super::widgets::spec_slider(ui, spec, &mut value, false).changed() {
+                task.encoder.set(spec.key, value);
             }
         }
     });

@@ -55,17 +55,26 @@ pub fn grey_cells(ui: &mut egui::Ui, values: &[f32], width: usize, side: f32, se
     response
 }
 
-/// A slider for a described field ([`crate::neuron::Described`]): its symbol and unit, its
-/// range (logarithmic when it spans more than two decades), what it does on hover.
-pub fn described<T: crate::neuron::Described>(ui: &mut egui::Ui, value: &mut T, key: &str) -> egui::Response {
-    let spec = T::spec(key);
-    let mut v = value.get(key).expect("a described field");
+/// A slider for a parameter with its symbol and unit, its range (logarithmic when it spans
+/// more than two decades), what it does on hover.
+pub fn spec_slider(
+    ui: &mut egui::Ui,
+    spec: &crate::neuron::ParamSpec,
+    value: &mut f64,
+    integer: bool,
+) -> egui::Response {
     let log = spec.max > 100.0 * spec.min.max(spec.max * 1e-9);
-    let mut slider = egui::Slider::new(&mut v, spec.min..=spec.max).logarithmic(log).text(spec.label());
-    if T::integer(key) {
+    let mut slider = egui::Slider::new(value, spec.min..=spec.max).logarithmic(log).text(spec.label());
+    if integer {
         slider = slider.integer();
     }
-    let response = ui.add(slider).on_hover_text(spec.doc);
+    ui.add(slider).on_hover_text(spec.doc)
+}
+
+/// [`spec_slider`] for a field of a described struct ([`crate::neuron::Described`]).
+pub fn described<T: crate::neuron::Described>(ui: &mut egui::Ui, value: &mut T, key: &str) -> egui::Response {
+    let mut v = value.get(key).expect("a described field");
+    let response = spec_slider(ui, T::spec(key), &mut v, T::integer(key));
     if response.changed() {
         value.set(key, v);
     }

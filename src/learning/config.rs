@@ -66,6 +66,10 @@ pub struct UnsupervisedTask {
     pub test_images: Option<u32>,
 }
 
+crate::neuron::param::described!(EncodingTask {
+    duration_ms: f64, "duration" "ms" [1e-3, 10_000] = 200.0, "how long the image is shown as spike trains";
+});
+
 impl Learning {
     /// Every range; the error is `(dotted field path below learning, message)`.
     pub fn validate(&self, dt_ms: f64) -> Result<(), (String, String)> {
@@ -74,10 +78,7 @@ impl Learning {
             Learning::Tempotron(task) => task.validate(dt_ms),
             Learning::Encoding(task) => {
                 task.encoder.validate().map_err(|m| ("encoder".to_string(), m))?;
-                if !(task.duration_ms > 0.0 && task.duration_ms <= 10_000.0) {
-                    return Err(("duration_ms".into(), format!("must be in (0, 10000] ms, got {}", task.duration_ms)));
-                }
-                Ok(())
+                task.check_ranges()
             }
             Learning::Conversion(task) => {
                 within("training", task.training.validate())?;

@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::neuron::ParamSpec;
 use crate::random::Rng;
 use rand::RngExt;
 
@@ -38,37 +39,98 @@ impl Encoder {
             Encoder::RankOrder { .. } => 4,
         }
     }
-    /// Each kind with the parameters the playground starts from.
+    /// Each kind with its parameters' defaults (what the playground starts from).
     pub fn default_of(index: usize) -> Encoder {
-        match index {
-            0 => Encoder::Poisson { max_rate_hz: 100.0 },
-            1 => Encoder::Bernoulli { p_max: 0.2, step_ms: 1.0 },
-            2 => Encoder::Regular { max_rate_hz: 100.0 },
-            3 => Encoder::Latency { t_max_ms: 50.0, threshold: 0.05 },
-            _ => Encoder::RankOrder { interval_ms: 1.0, threshold: 0.05 },
+        let mut code = match index {
+            0 => Encoder::Poisson { max_rate_hz: 0.0 },
+            1 => Encoder::Bernoulli { p_max: 0.0, step_ms: 0.0 },
+            2 => Encoder::Regular { max_rate_hz: 0.0 },
+            3 => Encoder::Latency { t_max_ms: 0.0, threshold: 0.0 },
+            _ => Encoder::RankOrder { interval_ms: 0.0, threshold: 0.0 },
+        };
+        for spec in code.specs() {
+            code.set(spec.key, spec.default);
+        }
+        code
+    }
+
+    /// The code's parameters, described once.
+    pub fn specs(&self) -> &'static [ParamSpec] {
+        const RATE: &[ParamSpec] = &[ParamSpec::new(
+            "max_rate_hz",
+            "rate at full intensity",
+            "Hz",
+            (1e-3, 2000.0),
+            100.0,
+            "a pixel's rate is its intensity times this",
+        )];
+        const BERNOULLI: &[ParamSpec] = &[
+            ParamSpec::new(
+                "p_max",
+                "p at full intensity",
+                "",
+                (0.0, 1.0),
+                0.2,
+                "a pixel's chance to fire in each step is its intensity times this",
+            ),
+            ParamSpec::new("step_ms", "step", "ms", (1e-3, 100.0), 1.0, "one chance to fire per step"),
+        ];
+        const LATENCY: &[ParamSpec] = &[
+            ParamSpec::new(
+                "t_max_ms",
+                "t_max",
+                "ms",
+                (1e-3, 1e6),
+                50.0,
+                "a pixel fires once at t_max (1 - intensity): bright pixels first",
+            ),
+            ParamSpec::new("threshold", "threshold", "", (0.0, 0.999), 0.05, "pixels at or below it stay silent"),
+        ];
+        const RANK: &[ParamSpec] = &[
+            ParamSpec::new(
+                "interval_ms",
+                "interval",
+                "ms",
+                (1e-3, 1e6),
+                1.0,
+                "time between successive pixels, brightest first",
+            ),
+            ParamSpec::new("threshold", "threshold", "", (0.0, 0.999), 0.05, "pixels at or below it stay silent"),
+        ];
+        match self {
+            Encoder::Poisson { .. } | Encoder::Regular { .. } => RATE,
+            Encoder::Bernoulli { .. } => BERNOULLI,
+            Encoder::Latency { .. } => LATENCY,
+            Encoder::RankOrder { .. } => RANK,
         }
     }
 
+    pub fn get(&self, key: &str) -> Option<f64> {
+        let mut code = *self;
+        code.field(key).map(|v| *v)
+    }
+    /// Sets a parameter by key; `false` if this code has none of that name.
+    pub fn set(&mut self, key: &str, value: f64) -> bool {
+        self.field(key).map(|v| *v = value).is_some()
+    }
+    fn field(&mut self, key: &str) -> Option<&mut f64> {
+        Some(match (self, key) {
+            (Encoder::Poisson { max_rate_hz } | Encoder::Regular { max_rate_hz }, "max_rate_hz") => max_rate_hz,
+            (Encoder::Bernoulli { p_max, .. }, "p_max") => p_max,
+            (Encoder::Bernoulli { step_ms, .. }, "step_ms") => step_ms,
+            (Encoder::Latency { t_max_ms, .. }, "t_max_ms") => t_max_ms,
+            (Encoder::RankOrder { interval_ms, .. }, "interval_ms") => interval_ms,
+            (Encoder::Latency { threshold, .. } | Encoder::RankOrder { threshold, .. }, "threshold") => threshold,
+            _ => return None,
+        })
+    }
+
+    /// Every parameter within its range.
     pub fn validate(&self) -> Result<(), String> {
-        let ok = match *self {
-            Encoder::Poisson { max_rate_hz } | Encoder::Regular { max_rate_hz } => {
-                max_rate_hz > 0.0 && max_rate_hz <= 2000.0
-            }
-            Encoder::Bernoulli { p_max, step_ms } => (0.0..=1.0).contains(&p_max) && step_ms > 0.0 && step_ms <= 100.0,
-            Encoder::Latency { t_max_ms, threshold } => {
-                t_max_ms > 0.0 && t_max_ms.is_finite() && (0.0..1.0).contains(&threshold)
-            }
-            Encoder::RankOrder { interval_ms, threshold } => {
-                interval_ms > 0.0 && interval_ms.is_finite() && (0.0..1.0).contains(&threshold)
-            }
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!(
-                "{self:?}: rates in (0, 2000] Hz, p_max in [0, 1], times > 0 ms (step <= 100), threshold in [0, 1)"
-            ))
+        for spec in self.specs() {
+            spec.check(self.get(spec.key).expect("every spec has a field"))?;
         }
+        Ok(())
     }
 
     /// The spike times of every pixel of `image` over `duration_ms`, sorted per pixel.

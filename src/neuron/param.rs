@@ -19,6 +19,17 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
+    pub const fn new(
+        key: &'static str,
+        symbol: &'static str,
+        unit: &'static str,
+        (min, max): (f64, f64),
+        default: f64,
+        doc: &'static str,
+    ) -> Self {
+        Self { key, symbol, unit, min, max, default, doc }
+    }
+
     /// The label a slider shows: symbol and unit, e.g. `g_L [nS]`.
     pub fn label(&self) -> String {
         if self.unit.is_empty() { self.symbol.to_string() } else { format!("{} [{}]", self.symbol, self.unit) }

@@ -255,17 +255,6 @@ impl Rule {
     }
 }
 
-const fn spec(
-    key: &'static str,
-    symbol: &'static str,
-    unit: &'static str,
-    (min, max): (f64, f64),
-    default: f64,
-    doc: &'static str,
-) -> ParamSpec {
-    ParamSpec { key, symbol, unit, min, max, default, doc }
-}
-
 /// Trace time constants: positive, up to ten seconds.
 const TAU: (f64, f64) = (1e-6, 1e4);
 /// Amplitudes and exponents carry no sign (the rule does).
@@ -275,38 +264,38 @@ const BOUND: (f64, f64) = (1e-12, 1e12);
 const W_MAX_DOC: &str = "upper bound of the weights (their lower bound is 0), in the synapse's unit";
 
 const ADDITIVE: &[ParamSpec] = &[
-    spec("a_plus", "A+", "x w_max", SIZE, 0.01, "potentiation of a pre-before-post pair at Δt = 0"),
-    spec("a_minus", "A-", "x w_max", SIZE, 0.0105, "depression of a post-before-pre pair at Δt = 0"),
-    spec("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
-    spec("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
-    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+    ParamSpec::new("a_plus", "A+", "x w_max", SIZE, 0.01, "potentiation of a pre-before-post pair at Δt = 0"),
+    ParamSpec::new("a_minus", "A-", "x w_max", SIZE, 0.0105, "depression of a post-before-pre pair at Δt = 0"),
+    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
+    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
+    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
 ];
 const MULTIPLICATIVE: &[ParamSpec] = &[
-    spec("lambda", "λ", "", SIZE, 0.01, "learning rate"),
-    spec("alpha", "α", "", SIZE, 1.05, "depression relative to potentiation"),
-    spec("mu_plus", "μ+", "", SIZE, 1.0, "weight dependence of potentiation (0 additive, 1 multiplicative)"),
-    spec("mu_minus", "μ-", "", SIZE, 1.0, "weight dependence of depression (0 additive, 1 multiplicative)"),
-    spec("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
-    spec("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
-    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+    ParamSpec::new("lambda", "λ", "", SIZE, 0.01, "learning rate"),
+    ParamSpec::new("alpha", "α", "", SIZE, 1.05, "depression relative to potentiation"),
+    ParamSpec::new("mu_plus", "μ+", "", SIZE, 1.0, "weight dependence of potentiation (0 additive, 1 multiplicative)"),
+    ParamSpec::new("mu_minus", "μ-", "", SIZE, 1.0, "weight dependence of depression (0 additive, 1 multiplicative)"),
+    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
+    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
+    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
 ];
 const TRIPLET: &[ParamSpec] = &[
-    spec("a2_plus", "A2+", "x w_max", SIZE, 5e-10, "pair potentiation"),
-    spec("a3_plus", "A3+", "x w_max", SIZE, 6.2e-3, "triplet potentiation (post-pre-post)"),
-    spec("a2_minus", "A2-", "x w_max", SIZE, 7e-3, "pair depression"),
-    spec("a3_minus", "A3-", "x w_max", SIZE, 2.3e-4, "triplet depression (pre-post-pre)"),
-    spec("tau_plus_ms", "τ+", "ms", TAU, 16.8, "time constant of the fast presynaptic trace r1"),
-    spec("tau_minus_ms", "τ-", "ms", TAU, 33.7, "time constant of the fast postsynaptic trace o1"),
-    spec("tau_x_ms", "τx", "ms", TAU, 101.0, "time constant of the slow presynaptic trace r2"),
-    spec("tau_y_ms", "τy", "ms", TAU, 125.0, "time constant of the slow postsynaptic trace o2"),
-    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+    ParamSpec::new("a2_plus", "A2+", "x w_max", SIZE, 5e-10, "pair potentiation"),
+    ParamSpec::new("a3_plus", "A3+", "x w_max", SIZE, 6.2e-3, "triplet potentiation (post-pre-post)"),
+    ParamSpec::new("a2_minus", "A2-", "x w_max", SIZE, 7e-3, "pair depression"),
+    ParamSpec::new("a3_minus", "A3-", "x w_max", SIZE, 2.3e-4, "triplet depression (pre-post-pre)"),
+    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 16.8, "time constant of the fast presynaptic trace r1"),
+    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 33.7, "time constant of the fast postsynaptic trace o1"),
+    ParamSpec::new("tau_x_ms", "τx", "ms", TAU, 101.0, "time constant of the slow presynaptic trace r2"),
+    ParamSpec::new("tau_y_ms", "τy", "ms", TAU, 125.0, "time constant of the slow postsynaptic trace o2"),
+    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
 ];
 const EE746: &[ParamSpec] = &[
-    spec("a_up", "A_up", "", (-1e6, 1e6), 0.01, "signed change at a post spike (> 0: STDP, < 0: anti-STDP)"),
-    spec("a_down", "A_down", "", (-1e6, 1e6), -0.02, "signed change at an arriving spike"),
-    spec("gamma", "γ", "", SIZE, 1.0, "learning rate"),
-    spec("tau_ms", "τ", "ms", TAU, 20.0, "time constant of both windows"),
-    spec("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
+    ParamSpec::new("a_up", "A_up", "", (-1e6, 1e6), 0.01, "signed change at a post spike (> 0: STDP, < 0: anti-STDP)"),
+    ParamSpec::new("a_down", "A_down", "", (-1e6, 1e6), -0.02, "signed change at an arriving spike"),
+    ParamSpec::new("gamma", "γ", "", SIZE, 1.0, "learning rate"),
+    ParamSpec::new("tau_ms", "τ", "ms", TAU, 20.0, "time constant of both windows"),
+    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
 ];
 
 /// Each kind of rule with its parameters and published defaults (Song et al. 2000; Gütig et
