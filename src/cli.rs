@@ -89,6 +89,13 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Two runs of one network side by side (spikelab's or an exported script's): per population
+    /// the rates, mean CV of the intervals and spike counts, with the differences in standard errors.
+    Compare {
+        /// A run's output folder (spikes.csv and summary.json).
+        a: PathBuf,
+        b: PathBuf,
+    },
     /// Run a network preset at every point of a grid over one or two of its parameters and write
     /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state.
     Sweep {
@@ -169,6 +176,12 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 let (first, a, b) = (cell(p.first_spike_ms), cell(p.first_isi_ms), cell(p.last_isi_ms));
                 println!("{},{},{},{first},{a},{b}", p.current, p.rate_hz, p.steady_rate_hz);
             }
+            Ok(())
+        }
+        Cmd::Compare { a, b } => {
+            let (a, b) = (crate::compare::Run::load(&a)?, crate::compare::Run::load(&b)?);
+            let (table, _) = crate::compare::compare(&a, &b)?;
+            print!("{table}");
             Ok(())
         }
         Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, scale, seed, set, out } => {
@@ -433,13 +446,18 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
         |count: u64, n: usize| if simulated_ms > 0.0 { 1000.0 * count as f64 / simulated_ms / n as f64 } else { 0.0 };
     let mut rates = serde_json::Map::new();
     let mut counts = serde_json::Map::new();
+    let mut populations = Vec::new();
     rates.insert("neurons".into(), rate(obs.spike_count, sim.n_neurons()).into());
-    if let Some(network) = &preset.network {
-        for (&first, pop) in network.offsets().iter().zip(&network.populations) {
-            let count: u64 = obs.per_neuron[first as usize..(first + pop.size) as usize].iter().sum();
-            rates.insert(pop.name.clone(), rate(count, pop.size as usize).into());
-            counts.insert(pop.name.clone(), count.into());
+    match &preset.network {
+        Some(network) => {
+            for (&first, pop) in network.offsets().iter().zip(&network.populations) {
+                let count: u64 = obs.per_neuron[first as usize..(first + pop.size) as usize].iter().sum();
+                rates.insert(pop.name.clone(), rate(count, pop.size as usize).into());
+                counts.insert(pop.name.clone(), count.into());
+                populations.push(serde_json::json!({"name": pop.name, "first": first, "size": pop.size}));
+            }
         }
+        None => populations.push(serde_json::json!({"name": "neurons", "first": 0, "size": sim.n_neurons()})),
     }
     let summary = serde_json::json!({
         "preset": preset.name,
@@ -451,6 +469,7 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
         "spike_count": obs.spike_count,
         "spike_counts": counts,
         "rates_hz": rates,
+        "populations": populations,
         "n_synapses": sim.net().n_synapses(),
         "synapse_bytes": sim.net().synapse_bytes(),
         "wall_seconds": wall_s,

@@ -3,7 +3,8 @@
 pub mod analysis; // spike statistics, f-I curves, analytic references
 pub mod app; // the eframe GUI: one file per panel
 pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
-pub mod cli; // the headless face: run | fi | check | presets | bench | sweep
+pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare
+pub mod compare; // two runs of one network side by side
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod fastmath; // branch-free exp for vectorised neuron updates
 pub mod figure; // a view's figure as data: CSV, SVG and PNG
