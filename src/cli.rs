@@ -89,6 +89,24 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Write a network preset as a self-contained script for another simulator (NEST 3.10), which
+    /// runs it and writes spikes.csv and summary.json as `run` does.
+    Export {
+        preset: String,
+        #[arg(long, value_enum)]
+        to: crate::export::Target,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        duration_ms: Option<f64>,
+        #[arg(long)]
+        dt_ms: Option<f64>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// KEY=VALUE with a dotted path into the preset, as for `run`; repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// Two runs of one network side by side (spikelab's or an exported script's): per population
     /// the rates, mean CV of the intervals and spike counts, with the differences in standard errors.
     Compare {
@@ -176,6 +194,23 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 let (first, a, b) = (cell(p.first_spike_ms), cell(p.first_isi_ms), cell(p.last_isi_ms));
                 println!("{},{},{},{first},{a},{b}", p.current, p.rate_hz, p.steady_rate_hz);
             }
+            Ok(())
+        }
+        Cmd::Export { preset, to, out, duration_ms, dt_ms, seed, set } => {
+            let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
+            apply_sets(&mut preset, &set)?;
+            for (key, value) in [("run.duration_ms", duration_ms), ("run.dt_ms", dt_ms)] {
+                if let Some(v) = value {
+                    preset.set_path(key, &v.to_string())?;
+                }
+            }
+            if let Some(s) = seed {
+                preset.run.seed = s;
+            }
+            let script = crate::export::export(&preset, to)?;
+            crate::fsio::write_atomic(&out, script.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            eprintln!("{} -> {}", preset.name, out.display());
             Ok(())
         }
         Cmd::Compare { a, b } => {

@@ -28,10 +28,12 @@ pub struct Run {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measures {
     pub count: u64,
-    /// Mean rate per neuron and its standard error across neurons, Hz.
+    /// Mean rate per neuron and its standard error: across neurons, and never below the
+    /// count's own (Poisson) error, so that one neuron's rate has an error too. Hz.
     pub rate_hz: f64,
     pub rate_se: f64,
-    /// Mean CV of the intervals over neurons with at least three, and its standard error.
+    /// Mean CV of the intervals over neurons with at least three, and its standard error (NaN
+    /// from a single neuron).
     pub cv: Option<(f64, f64)>,
 }
 
@@ -84,13 +86,13 @@ impl Run {
                 cv(&t.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>())
             })
             .collect();
-        let (rate_hz, rate_se) = mean_se(&rates);
-        Measures {
-            count: times.iter().map(|t| t.len() as u64).sum(),
-            rate_hz,
-            rate_se,
-            cv: (!cvs.is_empty()).then(|| mean_se(&cvs)),
-        }
+        let (rate_hz, across) = mean_se(&rates);
+        let count: u64 = times.iter().map(|t| t.len() as u64).sum();
+        let poisson = (count as f64).sqrt() / seconds / p.size.max(1) as f64;
+        // One neuron's CV has no error across neurons: NaN, and no difference is computed.
+        let cv =
+            (!cvs.is_empty()).then(|| mean_se(&cvs)).map(|(m, se)| (m, if cvs.len() >= 2 { se } else { f64::NAN }));
+        Measures { count, rate_hz, rate_se: across.max(poisson), cv }
     }
 }
 
@@ -144,7 +146,7 @@ pub fn compare(a: &Run, b: &Run) -> Result<(String, Vec<(String, f64)>), String>
         let rate_z = in_se(ma.rate_hz, mb.rate_hz, ma.rate_se, mb.rate_se);
         let cv = |m: &Measures| m.cv.map_or("-".to_string(), |(c, _)| format!("{c:.3}"));
         let cv_z = match (ma.cv, mb.cv) {
-            (Some((x, sx)), Some((y, sy))) => format!("{:+.2}", in_se(x, y, sx, sy)),
+            (Some((x, sx)), Some((y, sy))) if !(sx.is_nan() || sy.is_nan()) => format!("{:+.2}", in_se(x, y, sx, sy)),
             _ => "-".to_string(),
         };
         let _ = writeln!(
@@ -177,17 +179,22 @@ mod tests {
 
     #[test]
     fn rates_cvs_and_differences_per_population() {
-        // E: neuron 0 fires regularly 4 times (CV 0), neuron 1 twice; I: neuron 2 once.
-        let a = run(vec![(100.0, 0), (200.0, 0), (300.0, 0), (400.0, 0), (150.0, 1), (250.0, 1), (10.0, 2)]);
+        // E: neuron 0 fires regularly 4 times (CV 0), neuron 1 three times (CV 0); I: neuron 2 once.
+        let a =
+            run(vec![(100.0, 0), (200.0, 0), (300.0, 0), (400.0, 0), (150.0, 1), (250.0, 1), (350.0, 1), (10.0, 2)]);
         let e = a.measures(&a.populations[0]);
-        assert_eq!((e.count, e.rate_hz), (6, 3.0));
-        assert!((e.rate_se - 1.0).abs() < 1e-12, "sd of [4, 2] is sqrt(2), over sqrt(2)");
-        assert_eq!(e.cv, Some((0.0, 0.0)));
+        assert_eq!((e.count, e.rate_hz), (7, 3.5));
+        assert!((e.rate_se - 7f64.sqrt() / 2.0).abs() < 1e-12, "Poisson's sqrt(7) / 2 beats 0.5 across neurons");
+        assert!(e.cv.is_some_and(|(cv, se)| cv == 0.0 && se.is_nan()), "one neuron with 3 intervals: {:?}", e.cv);
+        let i = a.measures(&a.populations[1]);
+        assert_eq!((i.rate_hz, i.rate_se, i.cv), (1.0, 1.0, None), "one spike: error 1, no CV");
         let (text, diffs) = compare(&a, &a).unwrap();
-        assert!(text.contains("E") && text.contains("3.000"), "{text}");
+        assert!(text.contains("E") && text.contains("3.500"), "{text}");
         assert_eq!(diffs, vec![("E".to_string(), 0.0), ("I".to_string(), 0.0)]);
         let b = run(vec![(100.0, 0), (150.0, 1), (10.0, 2)]);
         let (_, diffs) = compare(&a, &b).unwrap();
-        assert!((diffs[0].1 + 2.0).abs() < 1e-12, "B has rates [1, 1]: (1 - 3) / 1: {diffs:?}");
+        // B: rate 1 with error max(0, sqrt(2) / 2); A: 3.5 with sqrt(7) / 2.
+        let expected = (1.0 - 3.5) / (7.0f64 / 4.0 + 2.0 / 4.0).sqrt();
+        assert!((diffs[0].1 - expected).abs() < 1e-12, "{diffs:?}");
     }
 }

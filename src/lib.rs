@@ -6,6 +6,7 @@ pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare
 pub mod compare; // two runs of one network side by side
 pub mod engine; // Simulation (pure core) and the engine thread
+pub mod export; // a network as a NEST script
 pub mod fastmath; // branch-free exp for vectorised neuron updates
 pub mod figure; // a view's figure as data: CSV, SVG and PNG
 pub mod fsio; // atomic file writes

@@ -4,6 +4,7 @@
 mod cli; // the headless command-line contract
 mod common; // helpers: a recording observer, running and loading presets
 mod engine; // the engine thread: commands, frames, pacing, faults
+mod export; // scripts for NEST: golden files, every preset exports or is refused
 mod learning; // the learning lab: data, encoders, conversion, unsupervised STDP
 mod networks; // network presets against their references
 mod neuron_lab; // single-neuron behaviour, integrators, analyses

@@ -1,0 +1,61 @@
+//! A network preset as a self-contained Python script for another simulator, so that a network
+//! designed here runs on a cluster: `spikelab export PRESET --to nest --out script.py`. The
+//! script builds the same network, runs it for the preset's duration at its dt, and writes
+//! `spikes.csv` (`t_ms,neuron`, global indices in preset order) and `summary.json` (rates and
+//! populations) as `spikelab run` does, so `spikelab compare` can set the two side by side.
+//!
+//! What cannot be mapped exactly is refused with the population or projection, the reason and
+//! the alternative; what the target forces (delays on its grid, adaptive integration) is stated
+//! in the script's header.
+
+mod nest;
+
+use crate::preset::Preset;
+
+/// A simulator a network can be exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// NEST 3.10 (threads and MPI).
+    Nest,
+}
+
+/// Writes the preset's network as a script for `target`, or says why it cannot.
+pub fn export(preset: &Preset, target: Target) -> Result<String, String> {
+    let network = preset.network.as_ref().ok_or_else(|| {
+        format!("{}: only a network preset exports (this one is a single neuron's bench)", preset.name)
+    })?;
+    if preset.learning.is_some() {
+        return Err(format!("{}: a learning task runs trial by trial here and does not export", preset.name));
+    }
+    match target {
+        Target::Nest => nest::script(preset, network),
+    }
+}
+
+/// A number as Python writes it (never `inf`, which Python does not read).
+fn py(x: f64) -> String {
+    if x.is_finite() {
+        let text = format!("{x:?}");
+        if text.contains('e') && !text.contains('.') { text.replacen('e', ".0e", 1) } else { text }
+    } else if x > 0.0 {
+        "float('inf')".into()
+    } else {
+        "float('-inf')".into()
+    }
+}
+
+/// A string as a Python literal.
+fn py_str(text: &str) -> String {
+    format!("{text:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_read_back_in_python() {
+        assert_eq!(super::py(0.1), "0.1");
+        assert_eq!(super::py(1e9), "1000000000.0");
+        assert_eq!(super::py(1e-12), "1.0e-12");
+        assert_eq!(super::py(f64::INFINITY), "float('inf')");
+    }
+}

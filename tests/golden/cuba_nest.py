@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Bench: cuba (Vogels-Abbott current-based, 4000 LIF): exported by spikelab 0.1.0 for NEST 3.10.
+
+Builds the preset's network, runs it for 1000.0 ms at dt = 0.1 ms (seed 12345) and writes, in
+--out (default: this folder), spikes.csv (t_ms,neuron: global neuron indices in the preset's
+order, as `spikelab run` writes them) and summary.json (rates per population), so that
+`spikelab compare DIR_A DIR_B` can set the runs side by side.
+
+Units are NEST's (mV, ms, pA, nS, pF): a delta synapse's charge q (pA ms) is a jump q / C
+(mV); current weights are in pA, conductances in nS (an inhibitory conductance is
+negative, NEST's sign for its inhibitory port).
+
+One machine: python3 script.py --threads 8
+A cluster (a NEST built with MPI): mpirun -np 4 python3 script.py --threads 8 --mpi
+Each rank writes its own spikes; rank 0 merges them.
+
+Approximations NEST forces:
+- delays are rounded to its resolution (as here).
+"""
+import argparse
+import json
+import os
+import sys
+
+import nest
+import numpy
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--threads", type=int, default=1, help="threads per process")
+parser.add_argument("--mpi", action="store_true", help="require an MPI build (mpirun)")
+parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+args = parser.parse_args()
+DURATION_MS = 1000.0
+
+nest.ResetKernel()
+nest.set(resolution=0.1, rng_seed=12345, total_num_virtual_procs=args.threads * nest.NumProcesses(), print_time=False)
+if args.mpi and nest.NumProcesses() == 1:
+    sys.exit("--mpi: this NEST was built without MPI (the PyPI wheel is); build NEST with MPI for a cluster")
+
+# Populations in the preset's order: global neuron g is NEST node g + 1.
+pops = {}
+pops["E"] = nest.Create("iaf_psc_exp", 3200, params={"C_m": 200.0, "E_L": -49.0, "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0, "I_e": 0.0, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "tau_m": 20.0})
+pops["E"].V_m = nest.random.uniform(min=-60.0, max=-50.0)
+pops["I"] = nest.Create("iaf_psc_exp", 800, params={"C_m": 200.0, "E_L": -49.0, "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0, "I_e": 0.0, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "tau_m": 20.0})
+pops["I"].V_m = nest.random.uniform(min=-60.0, max=-50.0)
+
+# Projections (delays are axonal here, on NEST's grid of `resolution`).
+# Plastic ones, written to weights_final.csv at the end: (synapse model, NEST weight per spikelab unit).
+plastic = []
+nest.Connect(pops["E"], pops["E"], conn_spec={"rule": "pairwise_bernoulli", "p": 0.02, "allow_autapses": True}, syn_spec={"synapse_model": "static_synapse", "weight": 16.2, "delay": 0.1})
+nest.Connect(pops["E"], pops["I"], conn_spec={"rule": "pairwise_bernoulli", "p": 0.02, "allow_autapses": False}, syn_spec={"synapse_model": "static_synapse", "weight": 16.2, "delay": 0.1})
+nest.Connect(pops["I"], pops["E"], conn_spec={"rule": "pairwise_bernoulli", "p": 0.02, "allow_autapses": False}, syn_spec={"synapse_model": "static_synapse", "weight": -90.0, "delay": 0.1})
+nest.Connect(pops["I"], pops["I"], conn_spec={"rule": "pairwise_bernoulli", "p": 0.02, "allow_autapses": True}, syn_spec={"synapse_model": "static_synapse", "weight": -90.0, "delay": 0.1})
+
+PRESET = "Bench: cuba (Vogels-Abbott current-based, 4000 LIF)"
+SEED = 12345
+
+# Record every population, run, and write this rank's spikes (and plastic weights).
+recorder = nest.Create("spike_recorder")
+for pop in pops.values():
+    nest.Connect(pop, recorder)
+nest.Simulate(DURATION_MS)
+events = recorder.get("events")
+rank, ranks = nest.Rank(), nest.NumProcesses()
+os.makedirs(args.out, exist_ok=True)
+part = os.path.join(args.out, f"spikes.rank{rank}.csv")
+with open(part + ".tmp", "w") as f:
+    for t, sender in zip(events["times"], events["senders"]):
+        f.write(f"{float(t)!r},{int(sender) - 1}\n")
+os.replace(part + ".tmp", part)
+if plastic:
+    with open(os.path.join(args.out, f"weights.rank{rank}.csv"), "w") as f:
+        for model, scale in plastic:
+            conns = nest.GetConnections(synapse_model=model)
+            if len(conns):
+                values = [numpy.atleast_1d(conns.get(key)) for key in ("source", "target", "weight")]
+                for pre, post, w in zip(*values):
+                    f.write(f"{int(pre) - 1},{int(post) - 1},{float(w) / scale!r}\n")
+nest.SyncProcesses()
+
+
+def merge(name, parse):
+    rows = []
+    for r in range(ranks):
+        path = os.path.join(args.out, f"{name}.rank{r}.csv")
+        with open(path) as f:
+            rows += [parse(line.strip().split(",")) for line in f]
+        os.remove(path)
+    return sorted(rows)
+
+
+def write(name, header, rows):
+    path = os.path.join(args.out, name)
+    with open(path + ".tmp", "w") as f:
+        f.write(header + "\n")
+        f.writelines(",".join(map(str, row)) + "\n" for row in rows)
+    os.replace(path + ".tmp", path)
+
+
+if rank == 0:
+    spikes = merge("spikes", lambda v: (round(float(v[0]), 9), int(v[1])))
+    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
+    if plastic:
+        weights = merge("weights", lambda v: (int(v[0]), int(v[1]), float(v[2])))
+        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in weights])
+    populations, first = [], 0
+    for name, pop in pops.items():
+        populations.append({"name": name, "first": first, "size": len(pop)})
+        first += len(pop)
+    counts = {p["name"]: sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+    summary = {
+        "preset": PRESET,
+        "simulator": "NEST " + nest.__version__,
+        "simulated_ms": DURATION_MS,
+        "dt_ms": nest.resolution,
+        "seed": SEED,
+        "processes": ranks,
+        "threads": args.threads,
+        "spike_count": len(spikes),
+        "spike_counts": counts,
+        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
+        "populations": populations,
+    }
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")

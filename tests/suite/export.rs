@@ -1,0 +1,69 @@
+//! Exported scripts: the same text for the same preset (golden files), valid Python, and every
+//! network preset either exports or is refused with the part and the reason.
+
+use std::path::PathBuf;
+
+use spikelab::export::{Target, export};
+
+use crate::common;
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
+}
+
+/// The scripts of a few presets match their golden files (`SPIKELAB_BLESS=1` rewrites them
+/// after a deliberate change; review the diff) and parse as Python.
+#[test]
+fn scripts_match_their_golden_files_and_parse_as_python() {
+    for (preset, file) in [
+        ("bench/cuba", "cuba_nest.py"),
+        ("networks/coba", "coba_nest.py"),
+        ("networks/brunel_ai", "brunel_ai_nest.py"),
+        ("plasticity/song_abbott", "song_abbott_nest.py"),
+    ] {
+        let script = export(&common::bundled(preset), Target::Nest).unwrap();
+        let path = golden(file);
+        if std::env::var_os("SPIKELAB_BLESS").is_some() {
+            std::fs::write(&path, &script).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(script == expected, "{preset}: the script differs from {}", path.display());
+        let parsed = std::process::Command::new("python3")
+            .args(["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())"])
+            .arg(&path)
+            .output()
+            .expect("python3 runs");
+        assert!(parsed.status.success(), "{file}: {}", String::from_utf8_lossy(&parsed.stderr));
+    }
+}
+
+#[test]
+fn every_network_preset_exports_or_is_refused_naming_the_part_and_the_reason() {
+    let (mut exported, mut refused) = (0, 0);
+    for name in spikelab::library::names() {
+        let preset = common::bundled(name);
+        let Some(network) = &preset.network else {
+            assert!(export(&preset, Target::Nest).unwrap_err().contains("only a network preset exports"));
+            continue;
+        };
+        if preset.learning.is_some() {
+            continue;
+        }
+        match std::panic::catch_unwind(|| export(&preset, Target::Nest)) {
+            Err(_) => panic!("{name}: the exporter panicked"),
+            Ok(Ok(script)) => {
+                exported += 1;
+                for pop in &network.populations {
+                    assert!(script.contains(&format!("pops[{:?}] = nest.Create(", pop.name)), "{name}: {}", pop.name);
+                }
+                assert_eq!(script.matches("nest.Connect(pops[").count(), network.projections.len(), "{name}");
+            }
+            Ok(Err(why)) => {
+                refused += 1;
+                let names_part = ["population ", "projection ", "input "].iter().any(|p| why.starts_with(p));
+                assert!(names_part && why.contains("Brian2"), "{name}: `{why}` names the part and the alternative");
+            }
+        }
+    }
+    assert!(exported >= 8 && refused >= 1, "{exported} exported, {refused} refused");
+}
