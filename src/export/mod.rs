@@ -10,6 +10,7 @@
 
 mod nest;
 
+use crate::network::spec::{Input, NetworkSpec, PopulationSpec};
 use crate::preset::Preset;
 
 /// A simulator a network can be exported to.
@@ -19,16 +20,43 @@ pub enum Target {
     Nest,
 }
 
-/// Writes the preset's network as a script for `target`, or says why it cannot.
+/// Writes the preset's network as a script for `target`, or says why it cannot. A single
+/// neuron's bench exports as a network of one population, `neurons`, driven by the bench's
+/// stimulus.
 pub fn export(preset: &Preset, target: Target) -> Result<String, String> {
-    let network = preset.network.as_ref().ok_or_else(|| {
-        format!("{}: only a network preset exports (this one is a single neuron's bench)", preset.name)
-    })?;
     if preset.learning.is_some() {
         return Err(format!("{}: a learning task runs trial by trial here and does not export", preset.name));
     }
+    let bench;
+    let network = match &preset.network {
+        Some(network) => network,
+        None => {
+            bench = single_neuron(preset);
+            &bench
+        }
+    };
     match target {
         Target::Nest => nest::script(preset, network),
+    }
+}
+
+fn single_neuron(preset: &Preset) -> NetworkSpec {
+    NetworkSpec {
+        populations: vec![PopulationSpec {
+            name: "neurons".into(),
+            size: 1,
+            role: Default::default(),
+            neuron: preset.neuron,
+            source: None,
+            spread: Vec::new(),
+            reset: Default::default(),
+            adaptation: None,
+            initial: Default::default(),
+            synapses: Default::default(),
+        }],
+        projections: Vec::new(),
+        inputs: vec![Input { population: "neurons".into(), neurons: None, stimulus: preset.stimulus.clone() }],
+        record: vec![0],
     }
 }
 

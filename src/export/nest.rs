@@ -27,6 +27,8 @@ struct Nodes {
     scale: BTreeMap<String, f64>,
     /// The scale of an input's spikes through a delta kernel (charge to NEST's weight).
     delta_scale: f64,
+    /// NEST's current (pA) per unit of the model's current (a current generator's amplitude).
+    current_scale: f64,
     /// Random initial states: NEST's state and spikelab's distribution (drawn as here, a
     /// synapse's kept at its sign).
     initial: Vec<(&'static str, Dist, bool)>,
@@ -169,6 +171,7 @@ fn population(
                 flags: Vec::new(),
                 scale: BTreeMap::new(),
                 delta_scale: 1.0,
+                current_scale: 1.0,
                 initial: Vec::new(),
                 per_neuron: Vec::new(),
                 source: Some(source.clone()),
@@ -182,6 +185,7 @@ fn population(
     let kinds = synapse_kinds(net, p)?;
     let integrator = preset.run.integrator;
     let mut flags = Vec::new();
+    let mut current_scale = 1.0;
     let (model, mut params, scale, delta_scale) = match pop.neuron {
         NeuronModel::Lif(m) => {
             if m.g_l_ns <= 0.0 {
@@ -279,8 +283,42 @@ fn population(
             flags.push(("consistent_integration", consistent));
             ("izhikevich", params, unit_scales(net, p, 1.0), 1.0)
         }
+        NeuronModel::HodgkinHuxley(m) => {
+            // NEST's squid axon is a patch of 1e-4 cm²: µF/cm² and mS/cm² and µA/cm² x 100 give
+            // pF, nS and pA (its defaults are this model's at 6.3 °C).
+            if m.celsius != 6.3 {
+                return refuse(format!(
+                    "NEST's hh_psc_alpha has the rates at 6.3 °C only (this one is at {} °C); {BRIAN2}",
+                    m.celsius
+                ));
+            }
+            let (ex, inh) = match &kinds {
+                Kinds::Current { alpha: true, ex, inh } => (*ex, *inh),
+                Kinds::Delta if net.projections.iter().all(|q| q.to != *name) && !has_spike_input(net, name) => {
+                    (2.0, 2.0)
+                }
+                _ => return refuse(format!("NEST's hh_psc_alpha takes alpha current synapses only; {BRIAN2}")),
+            };
+            notes.push(format!(
+                "population {name}: NEST integrates Hodgkin-Huxley with adaptive GSL steps and emits a spike at the peak of V above 0 mV (here: when V crosses {} mV upward), so spike times differ by a fraction of a millisecond.",
+                m.v_spike_mv
+            ));
+            current_scale = 100.0;
+            let params = vec![
+                ("C_m", 100.0 * m.c_uf),
+                ("g_Na", 100.0 * m.g_na),
+                ("g_K", 100.0 * m.g_k),
+                ("g_L", 100.0 * m.g_l),
+                ("E_Na", m.e_na),
+                ("E_K", m.e_k),
+                ("E_L", m.e_l),
+                ("tau_syn_ex", ex),
+                ("tau_syn_in", inh),
+                ("V_m", m.v0_mv),
+            ];
+            ("hh_psc_alpha", params, unit_scales(net, p, 100.0), 100.0)
+        }
         NeuronModel::Izhikevich2007(_)
-        | NeuronModel::HodgkinHuxley(_)
         | NeuronModel::FitzHughNagumo(_)
         | NeuronModel::Qif(_)
         | NeuronModel::TraubMiles(_) => {
@@ -330,7 +368,7 @@ fn population(
         }
     }
     params.retain(|(k, _)| !per_neuron.iter().any(|(key, _)| key == k));
-    Ok(Nodes { model, params, flags, scale, delta_scale, initial, per_neuron, source: None })
+    Ok(Nodes { model, params, flags, scale, delta_scale, current_scale, initial, per_neuron, source: None })
 }
 
 /// NEST's name of a spikelab parameter that can vary per neuron without touching another.
@@ -359,6 +397,13 @@ fn nest_key(model: &NeuronModel, key: &str, kinds: &Kinds) -> Option<&'static st
         (NeuronModel::Izhikevich(_), "v0") => "V_m",
         _ => return None,
     })
+}
+
+fn has_spike_input(net: &NetworkSpec, population: &str) -> bool {
+    net.inputs
+        .iter()
+        .filter(|i| i.population == population)
+        .any(|i| i.stimulus.components.iter().any(|c| matches!(c, Component::Spikes { .. })))
 }
 
 fn source_name(source: &SpikeSource) -> &'static str {
@@ -654,6 +699,8 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
     let early = |t: f64| (t - dt).max(dt);
     for (k, input) in net.inputs.iter().enumerate() {
         let p = index(net, &input.population);
+        // Current generators speak pA.
+        let amp = nodes[p].current_scale;
         let target = match input.neurons {
             None => format!("pops[{}]", py_str(&input.population)),
             Some((a, b)) => format!("pops[{}][{a}:{b}]", py_str(&input.population)),
@@ -688,7 +735,7 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
                     let _ = writeln!(
                         s,
                         "nest.Connect(nest.Create(\"dc_generator\", params={{\"amplitude\": {}}}), {target}, syn_spec={{\"delay\": {}}})",
-                        py(*amplitude),
+                        py(amplitude * amp),
                         py(dt)
                     );
                 }
@@ -697,7 +744,7 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
                         s,
                         "nest.Connect(nest.Create(\"step_current_generator\", params={{\"amplitude_times\": [{}], \"amplitude_values\": [{}]}}), {target}, syn_spec={{\"delay\": {}}})",
                         py(early(*start_ms)),
-                        py(*amplitude),
+                        py(amplitude * amp),
                         py(dt)
                     );
                 }
@@ -707,7 +754,7 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
                         "nest.Connect(nest.Create(\"step_current_generator\", params={{\"amplitude_times\": [{}, {}], \"amplitude_values\": [{}, 0.0]}}), {target}, syn_spec={{\"delay\": {}}})",
                         py(early(*start_ms)),
                         py(early(start_ms + duration_ms).max(2.0 * dt)),
-                        py(*amplitude),
+                        py(amplitude * amp),
                         py(dt)
                     );
                 }
@@ -717,7 +764,7 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
                     for k in 0..*count {
                         let on = start_ms + k as f64 * period_ms;
                         times.extend([py(early(on)), py(early(on + width_ms).max(2.0 * dt))]);
-                        values.extend([py(*amplitude), "0.0".to_string()]);
+                        values.extend([py(amplitude * amp), "0.0".to_string()]);
                     }
                     let _ = writeln!(
                         s,
@@ -732,8 +779,8 @@ fn inputs(s: &mut String, net: &NetworkSpec, nodes: &[Nodes], dt: f64) -> Result
                     let _ = writeln!(
                         s,
                         "nest.Connect(nest.Create(\"noise_generator\", params={{\"mean\": {}, \"std\": {}, \"dt\": {}, \"start\": {}, \"stop\": {}}}), {target}, syn_spec={{\"delay\": {}}})",
-                        py(*mean),
-                        py(*sigma),
+                        py(mean * amp),
+                        py(sigma * amp),
                         py(dt),
                         py(early(*start_ms)),
                         py(early(start_ms + duration_ms).min(1e12)),
