@@ -14,6 +14,8 @@ use crate::stimulus::Stimulus;
 enum Dialog {
     Open,
     Save,
+    /// A NEST script of the lab's network.
+    Export,
 }
 
 #[derive(Default)]
@@ -49,6 +51,11 @@ impl Files {
                 self.ask(ui.ctx(), Dialog::Save);
                 ui.close();
             }
+            let tip = "A Python script that builds this network in NEST 3.10 (threads, MPI), runs it and writes spikes.csv and summary.json as spikelab run does";
+            if ui.button("Export to NEST…").on_hover_text(tip).clicked() {
+                self.ask(ui.ctx(), Dialog::Export);
+                ui.close();
+            }
             ui.add_enabled_ui(!self.recent.is_empty(), |ui| {
                 ui.menu_button("Recent", |ui| {
                     for path in self.recent.clone() {
@@ -79,6 +86,11 @@ impl Files {
                 }
                 if ui.add_enabled(has_path, egui::Button::new("Save to path")).clicked() {
                     self.save_to(lab, &path);
+                    ui.close();
+                }
+                let script = path.extension().is_some_and(|e| e == "py");
+                if ui.add_enabled(script, egui::Button::new("Export NEST script to path")).on_disabled_hover_text("a path ending in .py").clicked() {
+                    export(lab, &path);
                     ui.close();
                 }
             });
@@ -113,7 +125,9 @@ impl Files {
             return;
         }
         let start_dir = self.current.as_ref().and_then(|p| p.parent().map(Path::to_path_buf));
-        let rx = pick_path(ctx, dialog == Dialog::Save, ("spikelab preset", &["ron"]), start_dir);
+        let filter: (&'static str, &'static [&'static str]) =
+            if dialog == Dialog::Export { ("Python script", &["py"]) } else { ("spikelab preset", &["ron"]) };
+        let rx = pick_path(ctx, dialog != Dialog::Open, filter, start_dir);
         self.pending = Some((dialog, rx));
     }
 
@@ -131,6 +145,7 @@ impl Files {
         match (dialog, answer) {
             (Dialog::Open, Some(path)) => self.open(lab, &path),
             (Dialog::Save, Some(path)) => self.save_to(lab, &path),
+            (Dialog::Export, Some(path)) => export(lab, &path),
             (_, None) => {}
         }
     }
@@ -189,6 +204,20 @@ impl Files {
 
 /// Shows a file dialog on its own thread (the UI keeps drawing); the path arrives on the
 /// receiver, `None` when cancelled or when this desktop has no dialog (type a path instead).
+/// Writes the lab's network as a NEST script, or says why it does not export.
+fn export(lab: &mut Lab, path: &Path) {
+    let written = crate::export::export(&lab.preset, crate::export::Target::Nest).and_then(|script| {
+        crate::fsio::write_atomic(path, script.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    });
+    match written {
+        Ok(()) => lab.info(format!(
+            "exported to {} (run it with python3; it writes spikes.csv and summary.json)",
+            path.display()
+        )),
+        Err(why) => lab.error(format!("not exported: {why}")),
+    }
+}
+
 pub fn pick_path(
     ctx: &egui::Context,
     save: bool,
