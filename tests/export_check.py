@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Exported networks run in NEST and agree with spikelab's own runs.
+"""Exported networks run in NEST and Brian2 and agree with spikelab's own runs.
 
 usage: tests/export_check.py --bin target/debug/spikelab --python VENV/bin/python [--work DIR]
 
-Each case exports a bundled preset with `spikelab export --to nest`, runs the script with the
-venv's NEST, runs the preset with `spikelab run`, prints `spikelab compare`, and checks:
+Each case exports a bundled preset with `spikelab export --to nest|brian2`, runs the script with
+the venv's NEST or Brian2 (runtime mode), runs the preset with `spikelab run`, prints
+`spikelab compare`, and checks:
 - deterministic single neurons: the same spikes (to the step where NEST puts spikes on its grid
   and spikelab inside the step; the squid axon's peak comes a fraction of a ms after the
   upward crossing spikelab counts);
@@ -33,11 +34,11 @@ def spikelab(*argv):
     subprocess.run([args.bin, *argv], check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def nest(preset, name, sets, seed=None):
-    tag = "" if seed is None else f"-{seed}"
+def exported(target, preset, name, sets, seed=None):
+    tag = ("" if seed is None else f"-{seed}") + "-" + target
     script = os.path.join(args.work, name + tag + ".py")
-    spikelab("export", preset, "--to", "nest", "--out", script, *sets, *([] if seed is None else ["--seed", str(seed)]))
-    out = os.path.join(args.work, name + tag + "-nest")
+    spikelab("export", preset, "--to", target, "--out", script, *sets, *([] if seed is None else ["--seed", str(seed)]))
+    out = os.path.join(args.work, name + tag)
     env = dict(os.environ, PYNEST_QUIET="1", OMP_NUM_THREADS="1")
     subprocess.run([args.python, script, "--out", out], check=True, stdout=subprocess.PIPE, env=env)
     return out
@@ -70,32 +71,32 @@ def fail(message):
     sys.exit(1)
 
 
-def same_spikes(preset, sets, lag):
-    """Spike for spike: NEST's each within [lo, hi] ms of ours."""
+def same_spikes(target, preset, sets, lag):
+    """Spike for spike: the target's each within [lo, hi] ms of ours."""
     name = preset.replace("/", "_")
-    a, b = ours(preset, name, sets), nest(preset, name, sets)
+    a, b = ours(preset, name, sets), exported(target, preset, name, sets)
     show(a, b)
     x, y = spikes(a), spikes(b)
     if len(x) != len(y):
-        fail(f"{preset}: {len(x)} spikes here, {len(y)} in NEST")
+        fail(f"{preset}: {len(x)} spikes here, {len(y)} in {target}")
     worst = max((abs(t1 - t0 - (lag[0] + lag[1]) / 2) for (t0, _), (t1, _) in zip(x, y)), default=0.0)
     if worst > (lag[1] - lag[0]) / 2 + 1e-9:
-        fail(f"{preset}: a spike {worst:.4f} ms from its window {lag} of NEST minus spikelab")
-    print(f"ok {preset}: {len(x)} spikes, NEST minus spikelab within {lag} ms")
+        fail(f"{preset}: a spike {worst:.4f} ms from its window {lag} of {target} minus spikelab")
+    print(f"ok {target} {preset}: {len(x)} spikes, {target} minus spikelab within {lag} ms")
 
 
-def same_rates(preset, sets, seeds=(1, 2, 3), active_hz=0.0):
+def same_rates(target, preset, sets, seeds=(1, 2, 3), active_hz=0.0):
     """Mean rates over seeds agree. A bistable network (COBA's activity persists or dies out,
     by the draw) is compared on the runs whose activity lasted (rate >= active_hz), which must
     be at least two on each side."""
     name = preset.replace("/", "_")
-    theirs = [nest(preset, name, sets, seed) for seed in seeds]
+    theirs = [exported(target, preset, name, sets, seed) for seed in seeds]
     runs = [ours(preset, name, sets, seed) for seed in seeds]
     show(runs[0], theirs[0])
     lasted = lambda out: sum(summary(out)["spike_counts"].values()) >= active_hz * summary(out)["simulated_ms"] / 1000.0 * sum(p["size"] for p in summary(out)["populations"])
     runs, theirs = [r for r in runs if lasted(r)], [r for r in theirs if lasted(r)]
     if min(len(runs), len(theirs)) < 2:
-        fail(f"{preset}: activity lasted in {len(runs)} of spikelab's and {len(theirs)} of NEST's runs over seeds {seeds}")
+        fail(f"{preset}: activity lasted in {len(runs)} of spikelab's and {len(theirs)} of {target}'s runs over seeds {seeds}")
     for pop in summary(theirs[0])["populations"]:
         p = pop["name"]
         a = [summary(r)["rates_hz"][p] for r in runs]
@@ -103,18 +104,40 @@ def same_rates(preset, sets, seeds=(1, 2, 3), active_hz=0.0):
         se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
         tolerance = max(3 * se, 0.03 * statistics.mean(a))
         diff = statistics.mean(b) - statistics.mean(a)
-        line = f"{preset} {p}: NEST {statistics.mean(b):.3f} Hz over {len(b)} runs, spikelab {statistics.mean(a):.3f} Hz over {len(a)} (tolerance {tolerance:.3f})"
+        line = f"{target} {preset} {p}: {statistics.mean(b):.3f} Hz over {len(b)} runs, spikelab {statistics.mean(a):.3f} Hz over {len(a)} (tolerance {tolerance:.3f})"
         if abs(diff) > tolerance:
             fail(line)
         print("ok", line)
 
 
+def same_weights(target, preset, sets, tolerance):
+    """Plastic weights equal to `tolerance` (a deterministic pairing protocol)."""
+    name = preset.replace("/", "_")
+    a, b = ours(preset, name, sets), exported(target, preset, name, sets)
+    read = lambda out: [line.strip().split(",") for line in open(os.path.join(out, "weights_final.csv")).readlines()[1:]]
+    x, y = read(a), read(b)
+    if [r[:2] for r in x] != [r[:2] for r in y]:
+        fail(f"{preset}: different synapses")
+    worst = max(abs(float(r[2]) - float(q[2])) for r, q in zip(x, y))
+    if worst > tolerance:
+        fail(f"{preset}: a final weight differs by {worst:.3g} in {target}")
+    print(f"ok {target} {preset}: final weights equal to {worst:.1e} (of {len(x)})")
+
+
 exact_lif = ["--set", "run.spike_timing=Grid", "--set", "run.integrator=Exact"]
-same_spikes("basics/lif_std", exact_lif, (-1e-9, 1e-9))
-same_spikes("adex-naud-2008/adapting", [], (-0.1, 0.1))
-same_spikes("hodgkin-huxley/repetitive_firing", [], (0.0, 0.5))
-same_rates("bench/cuba", [])
-same_rates("networks/coba", ["--duration-ms", "200"], seeds=(1, 2, 3, 4, 5, 6), active_hz=5.0)
-same_rates("networks/brunel_ai", ["--duration-ms", "300"])
-same_rates("networks/izhikevich_2003", [])
+grid = ["--set", "run.spike_timing=Grid"]
+same_spikes("nest", "basics/lif_std", exact_lif, (-1e-9, 1e-9))
+same_spikes("nest", "adex-naud-2008/adapting", [], (-0.1, 0.1))
+same_spikes("nest", "hodgkin-huxley/repetitive_firing", [], (0.0, 0.5))
+same_rates("nest", "bench/cuba", [])
+same_rates("nest", "networks/coba", ["--duration-ms", "200"], seeds=(1, 2, 3, 4, 5, 6), active_hz=5.0)
+same_rates("nest", "networks/brunel_ai", ["--duration-ms", "300"])
+same_rates("nest", "networks/izhikevich_2003", [])
+same_spikes("brian2", "basics/lif_std", exact_lif, (-1e-9, 1e-9))
+same_spikes("brian2", "adex-naud-2008/adapting", [], (-0.1, 0.3))
+same_weights("brian2", "plasticity/pairing_additive", grid, 1e-6)
+same_weights("brian2", "plasticity/pairing_weight_dependent", grid, 1e-6)
+same_rates("brian2", "networks/izhikevich_2003", [])
+same_rates("brian2", "networks/poisson_feedforward", [])
+same_rates("brian2", "stimuli/ee746_poisson_synapses", [])
 print("export check: ok")

@@ -8,6 +8,7 @@
 //! the alternative; what the target forces (delays on its grid, adaptive integration) is stated
 //! in the script's header.
 
+mod brian2;
 mod nest;
 
 use crate::network::spec::{Input, NetworkSpec, PopulationSpec};
@@ -18,6 +19,8 @@ use crate::preset::Preset;
 pub enum Target {
     /// NEST 3.10 (threads and MPI).
     Nest,
+    /// Brian2 2.x (every model's equations; C++ standalone with OpenMP).
+    Brian2,
 }
 
 /// Writes the preset's network as a script for `target`, or says why it cannot. A single
@@ -37,6 +40,7 @@ pub fn export(preset: &Preset, target: Target) -> Result<String, String> {
     };
     match target {
         Target::Nest => nest::script(preset, network),
+        Target::Brian2 => brian2::script(preset, network),
     }
 }
 
