@@ -6,6 +6,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::Lab;
 use super::session::Session;
+use crate::export::Target;
 use crate::library;
 use crate::preset::Preset;
 use crate::stimulus::Stimulus;
@@ -14,8 +15,8 @@ use crate::stimulus::Stimulus;
 enum Dialog {
     Open,
     Save,
-    /// A NEST script of the lab's network.
-    Export,
+    /// A script of the lab's network for another simulator.
+    Export(Target),
 }
 
 #[derive(Default)]
@@ -51,10 +52,12 @@ impl Files {
                 self.ask(ui.ctx(), Dialog::Save);
                 ui.close();
             }
-            let tip = "A Python script that builds this network in NEST 3.10 (threads, MPI), runs it and writes spikes.csv and summary.json as spikelab run does";
-            if ui.button("Export to NEST…").on_hover_text(tip).clicked() {
-                self.ask(ui.ctx(), Dialog::Export);
-                ui.close();
+            for (target, label) in [(Target::Nest, "Export to NEST…"), (Target::Brian2, "Export to Brian2…")] {
+                let tip = "A Python script that builds this network in the simulator, runs it and writes spikes.csv and summary.json as spikelab run does (NEST: threads and MPI; Brian2: C++ standalone with OpenMP)";
+                if ui.button(label).on_hover_text(tip).clicked() {
+                    self.ask(ui.ctx(), Dialog::Export(target));
+                    ui.close();
+                }
             }
             ui.add_enabled_ui(!self.recent.is_empty(), |ui| {
                 ui.menu_button("Recent", |ui| {
@@ -89,9 +92,11 @@ impl Files {
                     ui.close();
                 }
                 let script = path.extension().is_some_and(|e| e == "py");
-                if ui.add_enabled(script, egui::Button::new("Export NEST script to path")).on_disabled_hover_text("a path ending in .py").clicked() {
-                    export(lab, &path);
-                    ui.close();
+                for (target, label) in [(Target::Nest, "Export NEST script to path"), (Target::Brian2, "Export Brian2 script to path")] {
+                    if ui.add_enabled(script, egui::Button::new(label)).on_disabled_hover_text("a path ending in .py").clicked() {
+                        export(lab, &path, target);
+                        ui.close();
+                    }
                 }
             });
         });
@@ -125,8 +130,11 @@ impl Files {
             return;
         }
         let start_dir = self.current.as_ref().and_then(|p| p.parent().map(Path::to_path_buf));
-        let filter: (&'static str, &'static [&'static str]) =
-            if dialog == Dialog::Export { ("Python script", &["py"]) } else { ("spikelab preset", &["ron"]) };
+        let filter: (&'static str, &'static [&'static str]) = if matches!(dialog, Dialog::Export(_)) {
+            ("Python script", &["py"])
+        } else {
+            ("spikelab preset", &["ron"])
+        };
         let rx = pick_path(ctx, dialog != Dialog::Open, filter, start_dir);
         self.pending = Some((dialog, rx));
     }
@@ -145,7 +153,7 @@ impl Files {
         match (dialog, answer) {
             (Dialog::Open, Some(path)) => self.open(lab, &path),
             (Dialog::Save, Some(path)) => self.save_to(lab, &path),
-            (Dialog::Export, Some(path)) => export(lab, &path),
+            (Dialog::Export(target), Some(path)) => export(lab, &path, target),
             (_, None) => {}
         }
     }
@@ -204,9 +212,9 @@ impl Files {
 
 /// Shows a file dialog on its own thread (the UI keeps drawing); the path arrives on the
 /// receiver, `None` when cancelled or when this desktop has no dialog (type a path instead).
-/// Writes the lab's network as a NEST script, or says why it does not export.
-fn export(lab: &mut Lab, path: &Path) {
-    let written = crate::export::export(&lab.preset, crate::export::Target::Nest).and_then(|script| {
+/// Writes the lab's network as a script for `target`, or says why it does not export.
+fn export(lab: &mut Lab, path: &Path, target: Target) {
+    let written = crate::export::export(&lab.preset, target).and_then(|script| {
         crate::fsio::write_atomic(path, script.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
     });
     match written {

@@ -813,11 +813,15 @@ fn input_of(s: &mut String, preset: &Preset, net: &NetworkSpec, k: usize) -> Res
                     Kernel::Alpha { .. } => (format!("x_in{k}_{j}"), "*exp(1)".to_string()),
                     _ => (format!("s_in{k}_{j}"), String::new()),
                 };
+                // A binomial count of N sources, each with at most a 0.1 % chance a step: the
+                // Poisson count of the whole rate to within 0.1 % of its variance.
+                let sources = (rate_hz * dt * 1e-3 * 1000.0).ceil().max(1.0);
                 let _ = writeln!(
                     s,
-                    "inputs.append(PoissonInput(groups[{var}], {}, 1, {}*Hz, weight={}))",
+                    "inputs.append(PoissonInput(groups[{var}], {}, {}, {}*Hz, weight={}))",
                     py_str(&target),
-                    py(*rate_hz),
+                    sources,
+                    py(rate_hz / sources),
                     py_str(&format!("{}{scale}*mask{k}", py(*weight)))
                 );
             }

@@ -931,11 +931,11 @@ fn every_view_draws_its_figure_with_its_data() {
 }
 
 #[test]
-fn file_export_writes_the_networks_nest_script_and_says_why_a_model_does_not_export() {
+fn file_export_writes_nest_and_brian2_scripts_and_says_why_a_model_does_not_export() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("brunel.py");
     let mut h = harness("networks/brunel_ai");
-    let export_to = |h: &mut Harness<'static, SpikelabApp>, path: &std::path::Path| {
+    let export_to = |h: &mut Harness<'static, SpikelabApp>, path: &std::path::Path, button: &str| {
         h.get_by_role_and_label(Role::Button, "File").click();
         h.run_steps(3);
         h.get_by_role_and_label(Role::TextInput, "path").click();
@@ -943,10 +943,10 @@ fn file_export_writes_the_networks_nest_script_and_says_why_a_model_does_not_exp
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
         h.get_by_role_and_label(Role::TextInput, "path").type_text(path.to_str().unwrap());
         h.run_steps(2);
-        h.get_by_role_and_label(Role::Button, "Export NEST script to path").click();
+        h.get_by_role_and_label(Role::Button, button).click();
         h.run_steps(2);
     };
-    export_to(&mut h, &path);
+    export_to(&mut h, &path, "Export NEST script to path");
     let expected = spikelab::export::export(&h.state().lab.preset, spikelab::export::Target::Nest).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
     assert!(expected.contains("nest.Create(\"iaf_psc_delta\", 10000"));
@@ -955,8 +955,13 @@ fn file_export_writes_the_networks_nest_script_and_says_why_a_model_does_not_exp
     h.state_mut().lab.load(common::bundled("izhikevich-2004/class_1_excitable"));
     h.step();
     let other = dir.path().join("izh.py");
-    export_to(&mut h, &other);
+    export_to(&mut h, &other, "Export NEST script to path");
     let message = h.state().lab.message.clone().unwrap();
     assert!(message.is_error && message.text.contains("Brian2"), "{message:?}");
     assert!(!other.exists());
+    // Brian2 takes it, its equations written out.
+    export_to(&mut h, &other, "Export Brian2 script to path");
+    let script = std::fs::read_to_string(&other).unwrap();
+    assert_eq!(script, spikelab::export::export(&h.state().lab.preset, spikelab::export::Target::Brian2).unwrap());
+    assert!(script.contains("dv/dt = (0.04*v**2 + k1*v + k0 - u + I)/ms"));
 }
