@@ -905,13 +905,19 @@ fn header(s: &mut String, preset: &Preset, notes: &[String]) {
          def fixed_degree(n_pre, n_post, k, multapses, autapses, by_target):\n    \
              \"\"\"Index arrays with k sources per target (or k targets per source).\"\"\"\n    \
              n_from, n_to = (n_pre, n_post) if by_target else (n_post, n_pre)\n    \
-             ours, theirs = [], []\n    \
-             for j in range(n_to):\n        \
-                 pool = numpy.arange(n_from) if autapses else numpy.delete(numpy.arange(n_from), j) if j < n_from else numpy.arange(n_from)\n        \
-                 picked = rng.choice(pool, k) if multapses else rng.choice(pool, k, replace=False)\n        \
-                 ours.append(picked)\n        \
-                 theirs.append(numpy.full(k, j))\n    \
-             a, b = numpy.concatenate(ours), numpy.concatenate(theirs)\n    \
+             theirs = numpy.repeat(numpy.arange(n_to), k)\n    \
+             if multapses:\n        \
+                 # Independent draws, an autapse drawn again until there is none.\n        \
+                 ours = rng.integers(0, n_from, n_to * k)\n        \
+                 while not autapses and (ours == theirs).any():\n            \
+                     again = ours == theirs\n            \
+                     ours[again] = rng.integers(0, n_from, again.sum())\n    \
+             else:\n        \
+                 ours = numpy.concatenate([\n            \
+                     rng.choice(numpy.delete(numpy.arange(n_from), j) if not autapses and j < n_from else n_from, k, replace=False)\n            \
+                     for j in range(n_to)\n        \
+                 ])\n    \
+             a, b = ours, theirs\n    \
              return (a, b) if by_target else (b, a)\n",
         py(preset.run.duration_ms),
         py(preset.run.dt_ms),

@@ -40,13 +40,19 @@ inputs = []
 def fixed_degree(n_pre, n_post, k, multapses, autapses, by_target):
     """Index arrays with k sources per target (or k targets per source)."""
     n_from, n_to = (n_pre, n_post) if by_target else (n_post, n_pre)
-    ours, theirs = [], []
-    for j in range(n_to):
-        pool = numpy.arange(n_from) if autapses else numpy.delete(numpy.arange(n_from), j) if j < n_from else numpy.arange(n_from)
-        picked = rng.choice(pool, k) if multapses else rng.choice(pool, k, replace=False)
-        ours.append(picked)
-        theirs.append(numpy.full(k, j))
-    a, b = numpy.concatenate(ours), numpy.concatenate(theirs)
+    theirs = numpy.repeat(numpy.arange(n_to), k)
+    if multapses:
+        # Independent draws, an autapse drawn again until there is none.
+        ours = rng.integers(0, n_from, n_to * k)
+        while not autapses and (ours == theirs).any():
+            again = ours == theirs
+            ours[again] = rng.integers(0, n_from, again.sum())
+    else:
+        ours = numpy.concatenate([
+            rng.choice(numpy.delete(numpy.arange(n_from), j) if not autapses and j < n_from else n_from, k, replace=False)
+            for j in range(n_to)
+        ])
+    a, b = ours, theirs
     return (a, b) if by_target else (b, a)
 
 groups = {}
