@@ -889,7 +889,7 @@ fn header(s: &mut String, preset: &Preset, notes: &[String]) {
     }
     let _ = writeln!(
         s,
-        "\"\"\"\nimport argparse\nimport json\nimport os\n\nimport numpy\nfrom brian2 import *  # noqa: F401,F403\n\n\
+        "\"\"\"\nimport argparse\nimport builtins  # brian2's star import shadows sum and round with numpy's\nimport json\nimport os\n\nimport numpy\nfrom brian2 import *  # noqa: F401,F403\n\n\
          parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n\
          parser.add_argument(\"--standalone\", action=\"store_true\", help=\"C++ standalone\")\n\
          parser.add_argument(\"--threads\", type=int, default=1, help=\"OpenMP threads (standalone)\")\n\
@@ -936,7 +936,7 @@ for name, g in groups.items():
     m = monitors[name]
     # A neuron's spike one step later where spikelab stamps the step's end.
     lag = lags.get(name, 0.0)
-    spikes += [(round(float(t / ms) + lag, 9), int(i) + first) for t, i in zip(m.t, m.i)]
+    spikes += [(builtins.round(float(t / ms) + lag, 9), int(i) + first) for t, i in zip(m.t, m.i)]
     populations.append({"name": name, "first": first, "size": len(g)})
     first += len(g)
 spikes.sort()
@@ -958,7 +958,7 @@ if plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
         rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
-counts = {p["name"]: sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {
     "preset": PRESET,
     "simulator": "Brian2 " + __import__("brian2").__version__,

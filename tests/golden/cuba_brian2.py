@@ -15,6 +15,7 @@ timing at its end: times here are shifted by one step to match.
 
 """
 import argparse
+import builtins  # brian2's star import shadows sum and round with numpy's
 import json
 import os
 
@@ -115,7 +116,7 @@ for name, g in groups.items():
     m = monitors[name]
     # A neuron's spike one step later where spikelab stamps the step's end.
     lag = lags.get(name, 0.0)
-    spikes += [(round(float(t / ms) + lag, 9), int(i) + first) for t, i in zip(m.t, m.i)]
+    spikes += [(builtins.round(float(t / ms) + lag, 9), int(i) + first) for t, i in zip(m.t, m.i)]
     populations.append({"name": name, "first": first, "size": len(g)})
     first += len(g)
 spikes.sort()
@@ -137,7 +138,7 @@ if plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
         rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
-counts = {p["name"]: sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {
     "preset": PRESET,
     "simulator": "Brian2 " + __import__("brian2").__version__,
