@@ -176,9 +176,23 @@ fn model(m: &NeuronModel) -> Result<Model, String> {
                 linear: false,
             }
         }
-        NeuronModel::TraubMiles(_) => {
-            return Err("the Traub-Miles cell is not written out for Brian2 yet; run it in spikelab".into());
-        }
+        // Brette et al. (2007)'s COBAHH cell; the gates start at 0, as here.
+        NeuronModel::TraubMiles(x) => Model {
+            equations: vec![
+                "dv/dt = (-g_l_ns*(v - e_l_mv) - g_na_ns*m**3*h*(v - e_na_mv) - g_k_ns*n**4*(v - e_k_mv) + i_e_pa + I)/c_pf/ms : 1".into(),
+                "dm/dt = (0.32*(13 - vt)/(exp((13 - vt)/4) - 1)*(1 - m) - 0.28*(vt - 40)/(exp((vt - 40)/5) - 1)*m)/ms : 1".into(),
+                "dh/dt = (0.128*exp((17 - vt)/18)*(1 - h) - 4/(1 + exp((40 - vt)/5))*h)/ms : 1".into(),
+                "dn/dt = (0.032*(15 - vt)/(exp((15 - vt)/5) - 1)*(1 - n) - 0.5*exp((10 - vt)/40)*n)/ms : 1".into(),
+                "vt = v - v_t_mv : 1".into(),
+            ],
+            params: vec![p("c_pf"), p("g_l_ns"), p("e_l_mv"), p("g_na_ns"), p("e_na_mv"), p("g_k_ns"), p("e_k_mv"), p("v_t_mv"), p("i_e_pa"), p("v_spike_mv")],
+            threshold: "v > v_spike_mv".into(),
+            reset: Vec::new(),
+            refractory: None,
+            charge_to_v: "/c_pf",
+            initial: vec![("v".into(), py(x.v0_mv))],
+            linear: false,
+        },
     })
 }
 
