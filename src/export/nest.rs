@@ -212,10 +212,15 @@ fn population(
                     params.extend([("tau_syn_ex", *ex), ("tau_syn_in", *inh)]);
                     (if *alpha { "iaf_psc_alpha" } else { "iaf_psc_exp" }, unit_scales(net, p, 1.0))
                 }
-                Kinds::Conductance { alpha, ex, inh, scale } => {
-                    params.extend([("E_ex", ex.0), ("tau_syn_ex", ex.1), ("E_in", inh.0), ("tau_syn_in", inh.1)]);
+                Kinds::Conductance { shape, ex, inh, scale } => {
+                    params.extend(conductance_params(*shape, *ex, *inh));
                     params.push(("g_L", m.g_l_ns));
-                    (if *alpha { "iaf_cond_alpha" } else { "iaf_cond_exp" }, scale.clone())
+                    let model = match shape {
+                        Shape::Exp => "iaf_cond_exp",
+                        Shape::Alpha => "iaf_cond_alpha",
+                        Shape::Beta => "iaf_cond_beta",
+                    };
+                    (model, scale.clone())
                 }
             };
             if !matches!(kinds, Kinds::Conductance { .. }) {
@@ -245,9 +250,19 @@ fn population(
                     params.extend([("tau_syn_ex", *ex), ("tau_syn_in", *inh)]);
                     (if *alpha { "aeif_psc_alpha" } else { "aeif_psc_exp" }, unit_scales(net, p, 1.0))
                 }
-                Kinds::Conductance { alpha, ex, inh, scale } => {
-                    params.extend([("E_ex", ex.0), ("tau_syn_ex", ex.1), ("E_in", inh.0), ("tau_syn_in", inh.1)]);
-                    (if *alpha { "aeif_cond_alpha" } else { "aeif_cond_exp" }, scale.clone())
+                Kinds::Conductance { shape, ex, inh, scale } => {
+                    params.extend(conductance_params(*shape, *ex, *inh));
+                    let model = match shape {
+                        Shape::Exp => "aeif_cond_exp",
+                        Shape::Alpha => "aeif_cond_alpha",
+                        Shape::Beta => "aeif_cond_beta_multisynapse",
+                    };
+                    if *shape == Shape::Beta {
+                        return refuse(format!(
+                            "AdEx with beta conductances needs NEST's multisynapse model; {BRIAN2}"
+                        ));
+                    }
+                    (model, scale.clone())
                 }
             };
             (model, params, scale, 1.0 / m.c_pf)
@@ -416,6 +431,16 @@ fn source_name(source: &SpikeSource) -> &'static str {
     }
 }
 
+/// The time course of a population's conductances: NEST's `_exp`, `_alpha` or `_beta` model.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Exp,
+    Alpha,
+    /// spikelab's double exponential `e^(-t/tau) - e^(-4t/tau)` as NEST's beta function
+    /// (rise tau/4, decay tau), which NEST scales to a peak of 1.
+    Beta,
+}
+
 /// The synapses a population's NEST model must provide.
 enum Kinds {
     Delta,
@@ -426,10 +451,10 @@ enum Kinds {
         ex: f64,
         inh: f64,
     },
-    /// Conductance synapses: the ports' (reversal, tau), and each type's weight scale (-1
-    /// routes a conductance to the inhibitory port).
+    /// Conductance synapses: the ports' (reversal, tau), and each type's weight scale (its sign
+    /// routes a conductance to the inhibitory port; the beta shape's peak rescales it).
     Conductance {
-        alpha: bool,
+        shape: Shape,
         ex: (f64, f64),
         inh: (f64, f64),
         scale: BTreeMap<String, f64>,
@@ -465,8 +490,11 @@ fn synapse_kinds(net: &NetworkSpec, p: usize) -> Result<Kinds, String> {
     let conductance = uses.iter().any(|u| u.1.is_some()) || types.values().any(|t| t.reversal_mv.is_some());
     let kernels: Vec<Kernel> = uses.iter().map(|u| u.0).chain(types.values().map(|t| t.kernel)).collect();
     let refuse = |why: &str| Err(format!("population {name}: {why}; {BRIAN2}"));
-    if kernels.iter().any(|k| matches!(k, Kernel::DoubleExponential { .. })) {
-        return refuse("the double-exponential kernel has no single-port NEST model");
+    let double = kernels.iter().any(|k| matches!(k, Kernel::DoubleExponential { .. }));
+    if double && (!conductance || kernels.iter().any(|k| !matches!(k, Kernel::DoubleExponential { .. }))) {
+        return refuse(
+            "the double-exponential current kernel has no NEST model (a double-exponential conductance is NEST's beta)",
+        );
     }
     if kernels.iter().all(|k| *k == Kernel::Delta) && !conductance {
         return Ok(Kinds::Delta);
@@ -475,9 +503,18 @@ fn synapse_kinds(net: &NetworkSpec, p: usize) -> Result<Kinds, String> {
         return refuse("delta synapses beside kernels of another shape need two models in one neuron");
     }
     let alpha = matches!(kernels[0], Kernel::Alpha { .. });
-    if kernels.iter().any(|k| matches!(k, Kernel::Alpha { .. }) != alpha) {
+    if !double && kernels.iter().any(|k| matches!(k, Kernel::Alpha { .. }) != alpha) {
         return refuse("exponential and alpha synapses together");
     }
+    let shape = if double {
+        Shape::Beta
+    } else if alpha {
+        Shape::Alpha
+    } else {
+        Shape::Exp
+    };
+    // The beta function's peak is 1 in NEST; spikelab's kernel peaks at 3 / 4^(4/3).
+    let peak = if double { 3.0 / 4f64.powf(4.0 / 3.0) } else { 1.0 };
     let tau = |k: Kernel| match k {
         Kernel::Exponential { tau_ms } | Kernel::Alpha { tau_ms } | Kernel::DoubleExponential { tau_ms } => tau_ms,
         Kernel::Delta => 0.0,
@@ -510,18 +547,33 @@ fn synapse_kinds(net: &NetworkSpec, p: usize) -> Result<Kinds, String> {
     ports.sort_by(|a, b| b.0.total_cmp(&a.0));
     match ports.as_slice() {
         [ex] => Ok(Kinds::Conductance {
-            alpha,
+            shape,
             ex: (ex.0, ex.1),
             inh: (-80.0, ex.1),
-            scale: BTreeMap::from([(ex.2.clone(), 1.0)]),
+            scale: BTreeMap::from([(ex.2.clone(), peak)]),
         }),
         [ex, inh] => Ok(Kinds::Conductance {
-            alpha,
+            shape,
             ex: (ex.0, ex.1),
             inh: (inh.0, inh.1),
-            scale: BTreeMap::from([(ex.2.clone(), 1.0), (inh.2.clone(), -1.0)]),
+            scale: BTreeMap::from([(ex.2.clone(), peak), (inh.2.clone(), -peak)]),
         }),
         _ => refuse("more than two conductance types (reversal potentials) need NEST's _multisynapse model"),
+    }
+}
+
+/// The ports' reversal potentials and time constants as the NEST model names them.
+fn conductance_params(shape: Shape, ex: (f64, f64), inh: (f64, f64)) -> Vec<(&'static str, f64)> {
+    match shape {
+        Shape::Beta => vec![
+            ("E_ex", ex.0),
+            ("tau_rise_ex", ex.1 / 4.0),
+            ("tau_decay_ex", ex.1),
+            ("E_in", inh.0),
+            ("tau_rise_in", inh.1 / 4.0),
+            ("tau_decay_in", inh.1),
+        ],
+        _ => vec![("E_ex", ex.0), ("tau_syn_ex", ex.1), ("E_in", inh.0), ("tau_syn_in", inh.1)],
     }
 }
 
@@ -623,11 +675,19 @@ fn plastic(
         return Err("a plastic inhibitory conductance is not exported".into());
     }
     Ok(match *rule {
-        Stdp::Additive { nearest: true, .. } => {
-            return Err(format!(
-                "nearest-spike additive STDP is not exported (NEST's stdp_nn_* pair spikes differently); {BRIAN2}"
-            ));
-        }
+        // Nearest spikes (traces set to 1, not added to): NEST's symmetric nearest-neighbour rule.
+        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest: true } => (
+            "stdp_nn_symm_synapse",
+            vec![
+                ("lambda", a_plus),
+                ("alpha", if a_plus > 0.0 { a_minus / a_plus } else { 0.0 }),
+                ("mu_plus", 0.0),
+                ("mu_minus", 0.0),
+                ("tau_plus", tau_plus_ms),
+                ("Wmax", w_max * scale),
+            ],
+            Some(("tau_minus", tau_minus_ms)),
+        ),
         // Δw = w_max λ (1 - w/w_max)^μ+ K+ and -w_max α λ (w/w_max)^μ- K-: μ = 0 is additive.
         Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => (
             "stdp_synapse",
