@@ -202,7 +202,7 @@ fn kernel_terms(name: &str, kernel: Kernel, reversal: Option<f64>) -> (Vec<Strin
         Kernel::Delta => (Vec::new(), String::new(), String::new()),
         Kernel::Exponential { tau_ms } => (
             vec![format!("ds_{name}/dt = -s_{name}/({})/ms : 1", py(tau_ms))],
-            format!("s_{name}_post += w"),
+            format!("s_{name}_post += WEIGHT"),
             format!("s_{name}"),
         ),
         // (t/tau) e^(1 - t/tau): a second trace feeds the first.
@@ -211,7 +211,7 @@ fn kernel_terms(name: &str, kernel: Kernel, reversal: Option<f64>) -> (Vec<Strin
                 format!("ds_{name}/dt = (x_{name} - s_{name})/({})/ms : 1", py(tau_ms)),
                 format!("dx_{name}/dt = -x_{name}/({})/ms : 1", py(tau_ms)),
             ],
-            format!("x_{name}_post += w*exp(1)"),
+            format!("x_{name}_post += WEIGHT*exp(1)"),
             format!("s_{name}"),
         ),
         // e^(-t/tau) - e^(-4t/tau).
@@ -220,7 +220,7 @@ fn kernel_terms(name: &str, kernel: Kernel, reversal: Option<f64>) -> (Vec<Strin
                 format!("ds_{name}/dt = -s_{name}/({})/ms : 1", py(tau_ms)),
                 format!("dx_{name}/dt = -4*x_{name}/({})/ms : 1", py(tau_ms)),
             ],
-            format!("s_{name}_post += w\nx_{name}_post += w"),
+            format!("s_{name}_post += WEIGHT\nx_{name}_post += WEIGHT"),
             format!("(s_{name} - x_{name})"),
         ),
     };
@@ -545,25 +545,26 @@ fn projection(
     let ty = post.synapses[&proj.synapse];
     let model = post.neuron;
     let (_, on_spike, _) = kernel_terms(&proj.synapse, ty.kernel, ty.reversal_mv);
+    let on_spike = on_spike.replace("WEIGHT", "wsyn");
     let charge_to_v = if post.source.is_none() { model_charge(&model)? } else { String::new() };
     let spread = ty.kernel == Kernel::Delta && spreads_charge(preset, post);
     let effect = if spread {
         // A charge for the next step's update, as a current over it.
-        "q_in_post += w".to_string()
+        "q_in_post += wsyn".to_string()
     } else if ty.kernel == Kernel::Delta {
         // A charge: a jump of v, lost while the target is refractory.
-        format!("v_post += w{charge_to_v}*int(not_refractory_post)")
+        format!("v_post += wsyn{charge_to_v}*int(not_refractory_post)")
     } else {
         on_spike
     };
-    let mut syn_model = vec!["w : 1".to_string()];
+    let mut syn_model = vec!["wsyn : 1".to_string()];
     let mut on_pre = vec![effect];
     let mut on_post = Vec::new();
     if let Some(rule) = &proj.plasticity {
         stdp(rule, &mut syn_model, &mut on_pre, &mut on_post)?;
     }
     if let Some(n) = &proj.normalise {
-        syn_model.push("w_total_post = w : 1 (summed)".into());
+        syn_model.push("w_total_post = wsyn : 1 (summed)".into());
         let _ = n;
     }
     let (same, autapses) = (proj.from == proj.to, proj.autapses);
@@ -618,7 +619,7 @@ fn projection(
             }
             let _ = writeln!(
                 s,
-                "S.connect(i=numpy.array([{}]), j=numpy.array([{}]))\nS.w = numpy.array([{}])\nS.delay = numpy.array([{}])*ms",
+                "S.connect(i=numpy.array([{}]), j=numpy.array([{}]))\nS.wsyn = numpy.array([{}])\nS.delay = numpy.array([{}])*ms",
                 pre.join(", "),
                 post.join(", "),
                 w.join(", "),
@@ -627,7 +628,7 @@ fn projection(
         }
     }
     if !matches!(proj.rule, Rule::Explicit { .. }) {
-        let _ = writeln!(s, "S.w = {}", draw(&proj.weight, "len(S)", true));
+        let _ = writeln!(s, "S.wsyn = {}", draw(&proj.weight, "len(S)", true));
         // A charge taken up by the next update arrives a step early here.
         let early = if spread { format!(" - {}", py(preset.run.dt_ms)) } else { String::new() };
         let _ = writeln!(s, "S.delay = clip({}{early}, 0, inf)*ms", delay(&proj.delay_ms));
@@ -635,7 +636,7 @@ fn projection(
     if let Some(n) = &proj.normalise {
         let _ = writeln!(
             s,
-            "S.run_regularly(\"w = w*{}/w_total_post\", dt={}*ms, when=\"end\")",
+            "S.run_regularly(\"wsyn = wsyn*{}/w_total_post\", dt={}*ms, when=\"end\")",
             py(n.total),
             py(n.every_ms)
         );
@@ -679,11 +680,11 @@ fn stdp(
             model.extend([trace("apre", tau_plus_ms), trace("apost", tau_minus_ms)]);
             let (set_pre, set_post) = if nearest { ("apre = 1", "apost = 1") } else { ("apre += 1", "apost += 1") };
             on_pre.extend([
-                format!("w = clip(w - {}*{}*apost, 0, {})", py(w_max), py(a_minus), py(w_max)),
+                format!("wsyn = clip(wsyn - {}*{}*apost, 0, {})", py(w_max), py(a_minus), py(w_max)),
                 set_pre.into(),
             ]);
             on_post.extend([
-                format!("w = clip(w + {}*{}*apre, 0, {})", py(w_max), py(a_plus), py(w_max)),
+                format!("wsyn = clip(wsyn + {}*{}*apre, 0, {})", py(w_max), py(a_plus), py(w_max)),
                 set_post.into(),
             ]);
         }
@@ -691,7 +692,7 @@ fn stdp(
             model.extend([trace("apre", tau_plus_ms), trace("apost", tau_minus_ms)]);
             on_pre.extend([
                 format!(
-                    "w = clip(w - {wm}*{lambda}*{alpha}*(w/{wm})**{mu}*apost, 0, {wm})",
+                    "wsyn = clip(wsyn - {wm}*{lambda}*{alpha}*(wsyn/{wm})**{mu}*apost, 0, {wm})",
                     wm = py(w_max),
                     lambda = py(lambda),
                     alpha = py(alpha),
@@ -701,7 +702,7 @@ fn stdp(
             ]);
             on_post.extend([
                 format!(
-                    "w = clip(w + {wm}*{lambda}*(1 - w/{wm})**{mu}*apre, 0, {wm})",
+                    "wsyn = clip(wsyn + {wm}*{lambda}*(1 - wsyn/{wm})**{mu}*apre, 0, {wm})",
                     wm = py(w_max),
                     lambda = py(lambda),
                     mu = py(mu_plus)
@@ -727,12 +728,17 @@ fn stdp(
                 trace("o2", tau_y_ms),
             ]);
             on_pre.extend([
-                format!("w = clip(w - {wm}*o1*({} + {}*r2), 0, {wm})", py(a2_minus), py(a3_minus), wm = py(w_max)),
+                format!(
+                    "wsyn = clip(wsyn - {wm}*o1*({} + {}*r2), 0, {wm})",
+                    py(a2_minus),
+                    py(a3_minus),
+                    wm = py(w_max)
+                ),
                 "r1 += 1".into(),
                 "r2 += 1".into(),
             ]);
             on_post.extend([
-                format!("w = clip(w + {wm}*r1*({} + {}*o2), 0, {wm})", py(a2_plus), py(a3_plus), wm = py(w_max)),
+                format!("wsyn = clip(wsyn + {wm}*r1*({} + {}*o2), 0, {wm})", py(a2_plus), py(a3_plus), wm = py(w_max)),
                 "o1 += 1".into(),
                 "o2 += 1".into(),
             ]);
@@ -742,7 +748,7 @@ fn stdp(
             model.extend(["t_pre : second".into(), "t_post : second".into()]);
             on_pre.extend([
                 format!(
-                    "w = clip(w + w*{}*{}*exp(-(t - t_post)/({}*ms))*int(t_post > 0*ms), 0, {})",
+                    "wsyn = clip(wsyn + wsyn*{}*{}*exp(-(t - t_post)/({}*ms))*int(t_post > 0*ms), 0, {})",
                     py(gamma),
                     py(a_down),
                     py(tau_ms),
@@ -752,7 +758,7 @@ fn stdp(
             ]);
             on_post.extend([
                 format!(
-                    "w = clip(w + w*{}*{}*exp(-(t - t_pre)/({}*ms))*int(t_pre > 0*ms), 0, {})",
+                    "wsyn = clip(wsyn + wsyn*{}*{}*exp(-(t - t_pre)/({}*ms))*int(t_pre > 0*ms), 0, {})",
                     py(gamma),
                     py(a_up),
                     py(tau_ms),
@@ -848,7 +854,7 @@ fn input_of(s: &mut String, preset: &Preset, net: &NetworkSpec, k: usize) -> Res
                     Kernel::Delta => {
                         format!("v_post += {}{}*int(not_refractory_post)", py(*weight), model_charge(&model)?)
                     }
-                    _ => kernel_terms(&group, *kernel, None).1.replace('w', &format!("({})", py(*weight))),
+                    _ => kernel_terms(&group, *kernel, None).1.replace("WEIGHT", &format!("({})", py(*weight))),
                 };
                 let _ = writeln!(
                     s,
@@ -970,7 +976,7 @@ if plastic:
     rows = []
     for S in plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
-        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
+        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
 counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {

@@ -83,24 +83,24 @@ groups["I"].v = rng.uniform(-60.0, -50.0, 800)
 # Projections: index arrays drawn here (numpy, seeded), delays axonal.
 synapses = []
 plastic = []
-S = Synapses(groups["E"], groups["E"], model="w : 1", on_pre="s_exc_post += w", on_post=None, method="exact", name="syn0")
+S = Synapses(groups["E"], groups["E"], model="wsyn : 1", on_pre="s_exc_post += wsyn", on_post=None, method="exact", name="syn0")
 S.connect(p=0.02)
-S.w = 16.2
+S.wsyn = 16.2
 S.delay = clip(0.1, 0, inf)*ms
 synapses.append(S)
-S = Synapses(groups["E"], groups["I"], model="w : 1", on_pre="s_exc_post += w", on_post=None, method="exact", name="syn1")
+S = Synapses(groups["E"], groups["I"], model="wsyn : 1", on_pre="s_exc_post += wsyn", on_post=None, method="exact", name="syn1")
 S.connect(p=0.02)
-S.w = 16.2
+S.wsyn = 16.2
 S.delay = clip(0.1, 0, inf)*ms
 synapses.append(S)
-S = Synapses(groups["I"], groups["E"], model="w : 1", on_pre="s_inh_post += w", on_post=None, method="exact", name="syn2")
+S = Synapses(groups["I"], groups["E"], model="wsyn : 1", on_pre="s_inh_post += wsyn", on_post=None, method="exact", name="syn2")
 S.connect(p=0.02)
-S.w = -90.0
+S.wsyn = -90.0
 S.delay = clip(0.1, 0, inf)*ms
 synapses.append(S)
-S = Synapses(groups["I"], groups["I"], model="w : 1", on_pre="s_inh_post += w", on_post=None, method="exact", name="syn3")
+S = Synapses(groups["I"], groups["I"], model="wsyn : 1", on_pre="s_inh_post += wsyn", on_post=None, method="exact", name="syn3")
 S.connect(p=0.02)
-S.w = -90.0
+S.wsyn = -90.0
 S.delay = clip(0.1, 0, inf)*ms
 synapses.append(S)
 
@@ -136,7 +136,7 @@ if plastic:
     rows = []
     for S in plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
-        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
+        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
 counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {

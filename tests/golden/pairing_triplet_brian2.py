@@ -77,9 +77,9 @@ groups["post"].v = "-70.0"
 # Projections: index arrays drawn here (numpy, seeded), delays axonal.
 synapses = []
 plastic = []
-S = Synapses(groups["pre"], groups["post"], model="w : 1\ndr1/dt = -r1/(16.8)/ms : 1 (event-driven)\ndr2/dt = -r2/(101.0)/ms : 1 (event-driven)\ndo1/dt = -o1/(33.7)/ms : 1 (event-driven)\ndo2/dt = -o2/(125.0)/ms : 1 (event-driven)", on_pre="s_s_post += w\nw = clip(w - 1.0*o1*(0.007 + 0.00023*r2), 0, 1.0)\nr1 += 1\nr2 += 1", on_post="w = clip(w + 1.0*r1*(5.0e-10 + 0.0062*o2), 0, 1.0)\no1 += 1\no2 += 1", method="exact", name="syn0")
+S = Synapses(groups["pre"], groups["post"], model="wsyn : 1\ndr1/dt = -r1/(16.8)/ms : 1 (event-driven)\ndr2/dt = -r2/(101.0)/ms : 1 (event-driven)\ndo1/dt = -o1/(33.7)/ms : 1 (event-driven)\ndo2/dt = -o2/(125.0)/ms : 1 (event-driven)", on_pre="s_s_post += wsyn\nwsyn = clip(wsyn - 1.0*o1*(0.007 + 0.00023*r2), 0, 1.0)\nr1 += 1\nr2 += 1", on_post="wsyn = clip(wsyn + 1.0*r1*(5.0e-10 + 0.0062*o2), 0, 1.0)\no1 += 1\no2 += 1", method="exact", name="syn0")
 S.connect(j="i")
-S.w = 0.5
+S.wsyn = 0.5
 S.delay = clip(1.0, 0, inf)*ms
 synapses.append(S)
 S.post.delay = defaultclock.dt
@@ -119,7 +119,7 @@ if plastic:
     rows = []
     for S in plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
-        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
+        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
 counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {

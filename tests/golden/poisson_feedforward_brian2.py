@@ -76,10 +76,10 @@ groups["layer"].v = "-70.0"
 # Projections: index arrays drawn here (numpy, seeded), delays axonal.
 synapses = []
 plastic = []
-S = Synapses(groups["inputs"], groups["layer"], model="w : 1", on_pre="s_exc_post += w", on_post=None, method="exact", name="syn0")
+S = Synapses(groups["inputs"], groups["layer"], model="wsyn : 1", on_pre="s_exc_post += wsyn", on_post=None, method="exact", name="syn0")
 pre, post = fixed_degree(200, 100, 40, False, True, by_target=True)
 S.connect(i=pre, j=post)
-S.w = numpy.maximum(rng.normal(120.0, 30.0, len(S)), 0.0)
+S.wsyn = numpy.maximum(rng.normal(120.0, 30.0, len(S)), 0.0)
 S.delay = clip(rng.uniform(1.0, 3.0, len(S)), 0, inf)*ms
 synapses.append(S)
 
@@ -115,7 +115,7 @@ if plastic:
     rows = []
     for S in plastic:
         a, b = offsets[S.source.name], offsets[S.target.name]
-        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.w[:])]
+        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
     write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
 counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
 summary = {
