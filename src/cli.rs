@@ -89,8 +89,8 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
-    /// Write a network preset as a self-contained script for another simulator (NEST 3.10), which
-    /// runs it and writes spikes.csv and summary.json as `run` does.
+    /// Write a preset's network as a self-contained script for NEST 3.10 or Brian2, which runs it
+    /// and writes spikes.csv and summary.json as `run` does (a single neuron is a population of one).
     Export {
         preset: String,
         #[arg(long, value_enum)]
