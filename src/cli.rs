@@ -35,20 +35,13 @@ pub enum Cmd {
     Run {
         /// Preset file, or a bundled name such as `izhikevich-2003/rs`.
         preset: String,
-        #[arg(long)]
-        duration_ms: Option<f64>,
-        #[arg(long)]
-        dt_ms: Option<f64>,
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        overrides: Overrides,
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// A stimulus file (saved by the designer) to use instead of the preset's stimulus.
         #[arg(long)]
         stimulus: Option<PathBuf>,
-        /// KEY=VALUE with a dotted path into the preset, e.g. `neuron.a=0.1`; repeatable.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
         /// A folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
         /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte): a learning preset uses them instead
         /// of the bundled digits.
@@ -97,15 +90,8 @@ pub enum Cmd {
         to: crate::export::Target,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long)]
-        duration_ms: Option<f64>,
-        #[arg(long)]
-        dt_ms: Option<f64>,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// KEY=VALUE with a dotted path into the preset, as for `run`; repeatable.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Two runs of one network side by side (spikelab's or an exported script's): per population
     /// the rates, mean CV of the intervals and spike counts, with the differences in standard errors.
@@ -145,6 +131,36 @@ pub enum Cmd {
     },
 }
 
+/// What `run` and `export` change in the preset, applied in this order: `--set`s, then the
+/// duration and dt, then the seed.
+#[derive(clap::Args, Debug, Default)]
+pub struct Overrides {
+    #[arg(long)]
+    duration_ms: Option<f64>,
+    #[arg(long)]
+    dt_ms: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// KEY=VALUE with a dotted path into the preset, e.g. `neuron.a=0.1`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+impl Overrides {
+    fn apply(&self, preset: &mut Preset) -> Result<(), String> {
+        apply_sets(preset, &self.set)?;
+        for (key, value) in [("run.duration_ms", self.duration_ms), ("run.dt_ms", self.dt_ms)] {
+            if let Some(v) = value {
+                preset.set_path(key, &v.to_string())?;
+            }
+        }
+        if let Some(s) = self.seed {
+            preset.run.seed = s;
+        }
+        Ok(())
+    }
+}
+
 /// Applies `--set KEY=VALUE` assignments in order.
 fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
     for assignment in set {
@@ -160,7 +176,7 @@ fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
         Cmd::Gui(_) => unreachable!("main opens the window"),
-        Cmd::Run { preset, duration_ms, dt_ms, seed, out, set, stimulus, mnist, figures } => {
+        Cmd::Run { preset, overrides, out, stimulus, mnist, figures } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             if let Some(path) = stimulus {
                 let text =
@@ -168,15 +184,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 preset.stimulus = crate::stimulus::Stimulus::from_ron(&text, &path.display().to_string())
                     .map_err(|e| e.to_string())?;
             }
-            apply_sets(&mut preset, &set)?;
-            for (key, value) in [("run.duration_ms", duration_ms), ("run.dt_ms", dt_ms)] {
-                if let Some(v) = value {
-                    preset.set_path(key, &v.to_string())?;
-                }
-            }
-            if let Some(s) = seed {
-                preset.run.seed = s;
-            }
+            overrides.apply(&mut preset)?;
             if let Some(dir) = mnist {
                 preset.use_mnist(&dir)?;
             }
@@ -196,17 +204,9 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Export { preset, to, out, duration_ms, dt_ms, seed, set } => {
+        Cmd::Export { preset, to, out, overrides } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
-            apply_sets(&mut preset, &set)?;
-            for (key, value) in [("run.duration_ms", duration_ms), ("run.dt_ms", dt_ms)] {
-                if let Some(v) = value {
-                    preset.set_path(key, &v.to_string())?;
-                }
-            }
-            if let Some(s) = seed {
-                preset.run.seed = s;
-            }
+            overrides.apply(&mut preset)?;
             let script = crate::export::export(&preset, to)?;
             crate::fsio::write_atomic(&out, script.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
