@@ -11,7 +11,7 @@
 mod brian2;
 mod nest;
 
-use crate::network::spec::{Input, NetworkSpec, PopulationSpec};
+use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec};
 use crate::preset::Preset;
 
 /// A simulator a network can be exported to.
@@ -55,7 +55,8 @@ fn single_neuron(preset: &Preset) -> NetworkSpec {
             spread: Vec::new(),
             reset: Default::default(),
             adaptation: None,
-            initial: Default::default(),
+            // The bench's own starting values (e.g. `u` of an Izhikevich cell).
+            initial: preset.initial.iter().map(|(k, v)| (k.clone(), Dist::Constant(*v))).collect(),
             synapses: Default::default(),
         }],
         projections: Vec::new(),

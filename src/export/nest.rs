@@ -122,12 +122,19 @@ pub fn script(preset: &Preset, net: &NetworkSpec) -> Result<String, String> {
                     proj.from, proj.to
                 ));
                 let name = format!("stdp_{k}");
-                let (base, params, tau_minus) = plastic(rule, scale)
+                let synapse = plastic(rule, scale)
                     .map_err(|why| format!("projection {k} ({} -> {}): {why}", proj.from, proj.to))?;
-                let params: Vec<String> = params.iter().map(|(k, v)| format!("{}: {}", py_str(k), py(*v))).collect();
-                let _ = writeln!(s, "nest.CopyModel({}, {}, {{{}}})", py_str(base), py_str(&name), params.join(", "));
-                if let Some((key, tau)) = tau_minus {
-                    // The postsynaptic trace's time constant belongs to NEST's neuron.
+                let params: Vec<String> =
+                    synapse.params.iter().map(|(k, v)| format!("{}: {}", py_str(k), py(*v))).collect();
+                let _ = writeln!(
+                    s,
+                    "nest.CopyModel({}, {}, {{{}}})",
+                    py_str(synapse.base),
+                    py_str(&name),
+                    params.join(", ")
+                );
+                // The postsynaptic traces' time constants belong to NEST's neuron.
+                for (key, tau) in synapse.neuron {
                     let _ = writeln!(s, "pops[{}].{key} = {}", py_str(&proj.to), py(tau));
                 }
                 let _ = writeln!(s, "plastic.append(({}, {}))", py_str(&name), py(scale));
@@ -206,25 +213,12 @@ fn population(
                 ("I_e", m.i_e_pa),
                 ("V_m", m.v0_mv),
             ];
-            let (model, scale) = match &kinds {
-                Kinds::Delta => ("iaf_psc_delta", unit_scales(net, p, 1.0 / m.c_pf)),
-                Kinds::Current { alpha, ex, inh } => {
-                    params.extend([("tau_syn_ex", *ex), ("tau_syn_in", *inh)]);
-                    (if *alpha { "iaf_psc_alpha" } else { "iaf_psc_exp" }, unit_scales(net, p, 1.0))
-                }
-                Kinds::Conductance { shape, ex, inh, scale } => {
-                    params.extend(conductance_params(*shape, *ex, *inh));
-                    params.push(("g_L", m.g_l_ns));
-                    let model = match shape {
-                        Shape::Exp => "iaf_cond_exp",
-                        Shape::Alpha => "iaf_cond_alpha",
-                        Shape::Beta => "iaf_cond_beta",
-                    };
-                    (model, scale.clone())
-                }
-            };
-            if !matches!(kinds, Kinds::Conductance { .. }) {
-                params.push(("tau_m", m.c_pf / m.g_l_ns));
+            let (model, scale) = family(Family::Iaf, &kinds, net, p, m.c_pf, &mut params)
+                .map_err(|why| format!("population {name}: {why}"))?;
+            // The conductance models take g_L, the current ones tau_m.
+            match kinds {
+                Kinds::Conductance { .. } => params.push(("g_L", m.g_l_ns)),
+                _ => params.push(("tau_m", m.c_pf / m.g_l_ns)),
             }
             (model, params, scale, 1.0 / m.c_pf)
         }
@@ -244,27 +238,8 @@ fn population(
                 ("t_ref", m.t_ref_ms),
                 ("V_m", m.v0_mv),
             ];
-            let (model, scale) = match &kinds {
-                Kinds::Delta => ("aeif_psc_delta", unit_scales(net, p, 1.0 / m.c_pf)),
-                Kinds::Current { alpha, ex, inh } => {
-                    params.extend([("tau_syn_ex", *ex), ("tau_syn_in", *inh)]);
-                    (if *alpha { "aeif_psc_alpha" } else { "aeif_psc_exp" }, unit_scales(net, p, 1.0))
-                }
-                Kinds::Conductance { shape, ex, inh, scale } => {
-                    params.extend(conductance_params(*shape, *ex, *inh));
-                    let model = match shape {
-                        Shape::Exp => "aeif_cond_exp",
-                        Shape::Alpha => "aeif_cond_alpha",
-                        Shape::Beta => "aeif_cond_beta_multisynapse",
-                    };
-                    if *shape == Shape::Beta {
-                        return refuse(format!(
-                            "AdEx with beta conductances needs NEST's multisynapse model; {BRIAN2}"
-                        ));
-                    }
-                    (model, scale.clone())
-                }
-            };
+            let (model, scale) = family(Family::Aeif, &kinds, net, p, m.c_pf, &mut params)
+                .map_err(|why| format!("population {name}: {why}"))?;
             (model, params, scale, 1.0 / m.c_pf)
         }
         NeuronModel::Izhikevich(m) => {
@@ -562,6 +537,55 @@ fn synapse_kinds(net: &NetworkSpec, p: usize) -> Result<Kinds, String> {
     }
 }
 
+/// NEST's integrate-and-fire families, whose models differ by their synapses alone.
+#[derive(Clone, Copy)]
+enum Family {
+    Iaf,
+    Aeif,
+}
+
+/// The model of `family` for these synapses (`params` gain the ports' constants), and NEST's
+/// weight per spikelab unit for each synapse type (a delta charge over C is NEST's jump).
+fn family(
+    family: Family,
+    kinds: &Kinds,
+    net: &NetworkSpec,
+    p: usize,
+    c_pf: f64,
+    params: &mut Vec<(&'static str, f64)>,
+) -> Result<(&'static str, BTreeMap<String, f64>), String> {
+    use Family::{Aeif, Iaf};
+    Ok(match kinds {
+        Kinds::Delta => {
+            (if let Iaf = family { "iaf_psc_delta" } else { "aeif_psc_delta" }, unit_scales(net, p, 1.0 / c_pf))
+        }
+        Kinds::Current { alpha, ex, inh } => {
+            params.extend([("tau_syn_ex", *ex), ("tau_syn_in", *inh)]);
+            let model = match (family, alpha) {
+                (Iaf, true) => "iaf_psc_alpha",
+                (Iaf, false) => "iaf_psc_exp",
+                (Aeif, true) => "aeif_psc_alpha",
+                (Aeif, false) => "aeif_psc_exp",
+            };
+            (model, unit_scales(net, p, 1.0))
+        }
+        Kinds::Conductance { shape, ex, inh, scale } => {
+            params.extend(conductance_params(*shape, *ex, *inh));
+            let model = match (family, shape) {
+                (Iaf, Shape::Exp) => "iaf_cond_exp",
+                (Iaf, Shape::Alpha) => "iaf_cond_alpha",
+                (Iaf, Shape::Beta) => "iaf_cond_beta",
+                (Aeif, Shape::Exp) => "aeif_cond_exp",
+                (Aeif, Shape::Alpha) => "aeif_cond_alpha",
+                (Aeif, Shape::Beta) => {
+                    return Err(format!("AdEx with beta conductances needs NEST's multisynapse model; {BRIAN2}"));
+                }
+            };
+            (model, scale.clone())
+        }
+    })
+}
+
 /// The ports' reversal potentials and time constants as the NEST model names them.
 fn conductance_params(shape: Shape, ex: (f64, f64), inh: (f64, f64)) -> Vec<(&'static str, f64)> {
     match shape {
@@ -664,21 +688,24 @@ fn connection(rule: &Rule, autapses: bool, multapses: bool) -> Result<String, St
     })
 }
 
-/// NEST's plastic synapse for a rule: its base model, parameters (in NEST's weight unit), and
-/// the neuron parameter holding the postsynaptic time constant.
-#[allow(clippy::type_complexity)]
-fn plastic(
-    rule: &Stdp,
-    scale: f64,
-) -> Result<(&'static str, Vec<(&'static str, f64)>, Option<(&'static str, f64)>), String> {
+/// NEST's plastic synapse for a rule: its base model, its parameters (in NEST's weight unit),
+/// and the neuron parameters that hold the postsynaptic traces' time constants.
+struct Plastic {
+    base: &'static str,
+    params: Vec<(&'static str, f64)>,
+    neuron: Vec<(&'static str, f64)>,
+}
+
+fn plastic(rule: &Stdp, scale: f64) -> Result<Plastic, String> {
     if scale <= 0.0 {
         return Err("a plastic inhibitory conductance is not exported".into());
     }
     Ok(match *rule {
-        // Nearest spikes (traces set to 1, not added to): NEST's symmetric nearest-neighbour rule.
-        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest: true } => (
-            "stdp_nn_symm_synapse",
-            vec![
+        // Δw = w_max λ (1 - w/w_max)^μ+ K+ and -w_max α λ (w/w_max)^μ- K-: μ = 0 is additive;
+        // nearest spikes (traces set to 1, not added to) are NEST's symmetric nearest-neighbour rule.
+        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest } => Plastic {
+            base: if nearest { "stdp_nn_symm_synapse" } else { "stdp_synapse" },
+            params: vec![
                 ("lambda", a_plus),
                 ("alpha", if a_plus > 0.0 { a_minus / a_plus } else { 0.0 }),
                 ("mu_plus", 0.0),
@@ -686,24 +713,11 @@ fn plastic(
                 ("tau_plus", tau_plus_ms),
                 ("Wmax", w_max * scale),
             ],
-            Some(("tau_minus", tau_minus_ms)),
-        ),
-        // Δw = w_max λ (1 - w/w_max)^μ+ K+ and -w_max α λ (w/w_max)^μ- K-: μ = 0 is additive.
-        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => (
-            "stdp_synapse",
-            vec![
-                ("lambda", a_plus),
-                ("alpha", if a_plus > 0.0 { a_minus / a_plus } else { 0.0 }),
-                ("mu_plus", 0.0),
-                ("mu_minus", 0.0),
-                ("tau_plus", tau_plus_ms),
-                ("Wmax", w_max * scale),
-            ],
-            Some(("tau_minus", tau_minus_ms)),
-        ),
-        Stdp::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => (
-            "stdp_synapse",
-            vec![
+            neuron: vec![("tau_minus", tau_minus_ms)],
+        },
+        Stdp::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => Plastic {
+            base: "stdp_synapse",
+            params: vec![
                 ("lambda", lambda),
                 ("alpha", alpha),
                 ("mu_plus", mu_plus),
@@ -711,8 +725,8 @@ fn plastic(
                 ("tau_plus", tau_plus_ms),
                 ("Wmax", w_max * scale),
             ],
-            Some(("tau_minus", tau_minus_ms)),
-        ),
+            neuron: vec![("tau_minus", tau_minus_ms)],
+        },
         // NEST's amplitudes are absolute weights: spikelab's are fractions of w_max.
         Stdp::Triplet {
             a2_plus,
@@ -724,9 +738,9 @@ fn plastic(
             tau_x_ms,
             tau_y_ms,
             w_max,
-        } => (
-            "stdp_triplet_synapse",
-            vec![
+        } => Plastic {
+            base: "stdp_triplet_synapse",
+            params: vec![
                 ("Aplus", a2_plus * w_max * scale),
                 ("Aplus_triplet", a3_plus * w_max * scale),
                 ("Aminus", a2_minus * w_max * scale),
@@ -735,12 +749,8 @@ fn plastic(
                 ("tau_plus_triplet", tau_x_ms),
                 ("Wmax", w_max * scale),
             ],
-            // NEST's neuron holds both postsynaptic time constants.
-            {
-                let _ = tau_y_ms;
-                Some(("tau_minus", tau_minus_ms))
-            },
-        ),
+            neuron: vec![("tau_minus", tau_minus_ms), ("tau_minus_triplet", tau_y_ms)],
+        },
         Stdp::Ee746 { .. } => return Err(format!("the EE746 rule has no NEST synapse; {BRIAN2}")),
     })
 }
