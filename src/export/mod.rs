@@ -65,6 +65,55 @@ fn single_neuron(preset: &Preset) -> NetworkSpec {
     }
 }
 
+/// The Python both scripts end with: the populations' global numbering, and `spikelab run`'s
+/// files (`spikes.csv`, `weights_final.csv`, `summary.json`) written atomically.
+const OUTPUTS: &str = r#"
+
+def populations_of(groups):
+    """Each population's name, first global neuron and size, in the preset's order."""
+    populations, first = [], 0
+    for name, group in groups.items():
+        populations.append({"name": name, "first": first, "size": len(group)})
+        first += len(group)
+    return populations
+
+
+def write(name, header, rows):
+    path = os.path.join(args.out, name)
+    with open(path + ".tmp", "w") as f:
+        f.write(header + "\n")
+        f.writelines(",".join(map(str, row)) + "\n" for row in rows)
+    os.replace(path + ".tmp", path)
+
+
+def write_outputs(spikes, weights, populations, details):
+    """spikes: sorted (t_ms, neuron); weights: (pre, post, weight) or None; details: the summary's
+    simulator-specific entries."""
+    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
+    if weights is not None:
+        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(weights)])
+    counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+    summary = {
+        "preset": PRESET,
+        **details,
+        "simulated_ms": DURATION_MS,
+        "seed": SEED,
+        "spike_count": len(spikes),
+        "spike_counts": counts,
+        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
+        "populations": populations,
+    }
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+"#;
+
+/// What every script ends with before its own run: the preset's name and seed, and [`OUTPUTS`].
+fn outputs(s: &mut String, preset: &Preset, seed: u64) {
+    use std::fmt::Write as _;
+    let _ = write!(s, "\nPRESET = {}\nSEED = {seed}\n{OUTPUTS}", py_str(&preset.name));
+}
+
 /// A number as Python writes it (never `inf`, which Python does not read).
 fn py(x: f64) -> String {
     if x.is_finite() {

@@ -926,7 +926,7 @@ fn header(s: &mut String, preset: &Preset, notes: &[String]) {
     }
     let _ = writeln!(
         s,
-        "\"\"\"\nimport argparse\nimport json\nimport os\nimport sys\n\nimport nest\nimport numpy\n\n\
+        "\"\"\"\nimport argparse\nimport builtins\nimport json\nimport os\nimport sys\n\nimport nest\nimport numpy\n\n\
          parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n\
          parser.add_argument(\"--threads\", type=int, default=1, help=\"threads per process\")\n\
          parser.add_argument(\"--mpi\", action=\"store_true\", help=\"require an MPI build (mpirun)\")\n\
@@ -974,43 +974,14 @@ def merge(name, parse):
     return sorted(rows)
 
 
-def write(name, header, rows):
-    path = os.path.join(args.out, name)
-    with open(path + ".tmp", "w") as f:
-        f.write(header + "\n")
-        f.writelines(",".join(map(str, row)) + "\n" for row in rows)
-    os.replace(path + ".tmp", path)
-
-
 if rank == 0:
     spikes = merge("spikes", lambda v: (round(float(v[0]), 9), int(v[1])))
-    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
-    if plastic:
-        weights = merge("weights", lambda v: (int(v[0]), int(v[1]), float(v[2])))
-        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in weights])
-    populations, first = [], 0
-    for name, pop in pops.items():
-        populations.append({"name": name, "first": first, "size": len(pop)})
-        first += len(pop)
-    counts = {p["name"]: sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
-    summary = {
-        "preset": PRESET,
-        "simulator": "NEST " + nest.__version__,
-        "simulated_ms": DURATION_MS,
-        "dt_ms": nest.resolution,
-        "seed": SEED,
-        "processes": ranks,
-        "threads": args.threads,
-        "spike_count": len(spikes),
-        "spike_counts": counts,
-        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
-        "populations": populations,
-    }
-    with open(os.path.join(args.out, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
-    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+    weights = merge("weights", lambda v: (int(v[0]), int(v[1]), float(v[2]))) if plastic else None
+    details = {"simulator": "NEST " + nest.__version__, "dt_ms": nest.resolution, "processes": ranks, "threads": args.threads}
+    write_outputs(spikes, weights, populations_of(pops), details)
 "#;
 
 fn footer(s: &mut String, preset: &Preset) {
-    let _ = write!(s, "\nPRESET = {}\nSEED = {}\n{FOOTER}", py_str(&preset.name), preset.run.seed.max(1));
+    super::outputs(s, preset, preset.run.seed.max(1));
+    s.push_str(FOOTER);
 }

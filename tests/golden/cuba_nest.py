@@ -18,6 +18,7 @@ Approximations NEST forces:
 - delays are rounded to its resolution (as here).
 """
 import argparse
+import builtins
 import json
 import os
 import sys
@@ -55,6 +56,45 @@ nest.Connect(pops["I"], pops["I"], conn_spec={"rule": "pairwise_bernoulli", "p":
 PRESET = "Bench: cuba (Vogels-Abbott current-based, 4000 LIF)"
 SEED = 12345
 
+
+def populations_of(groups):
+    """Each population's name, first global neuron and size, in the preset's order."""
+    populations, first = [], 0
+    for name, group in groups.items():
+        populations.append({"name": name, "first": first, "size": len(group)})
+        first += len(group)
+    return populations
+
+
+def write(name, header, rows):
+    path = os.path.join(args.out, name)
+    with open(path + ".tmp", "w") as f:
+        f.write(header + "\n")
+        f.writelines(",".join(map(str, row)) + "\n" for row in rows)
+    os.replace(path + ".tmp", path)
+
+
+def write_outputs(spikes, weights, populations, details):
+    """spikes: sorted (t_ms, neuron); weights: (pre, post, weight) or None; details: the summary's
+    simulator-specific entries."""
+    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
+    if weights is not None:
+        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(weights)])
+    counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+    summary = {
+        "preset": PRESET,
+        **details,
+        "simulated_ms": DURATION_MS,
+        "seed": SEED,
+        "spike_count": len(spikes),
+        "spike_counts": counts,
+        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
+        "populations": populations,
+    }
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+
 # Record every population, run, and write this rank's spikes (and plastic weights).
 recorder = nest.Create("spike_recorder")
 for pop in pops.values():
@@ -89,38 +129,8 @@ def merge(name, parse):
     return sorted(rows)
 
 
-def write(name, header, rows):
-    path = os.path.join(args.out, name)
-    with open(path + ".tmp", "w") as f:
-        f.write(header + "\n")
-        f.writelines(",".join(map(str, row)) + "\n" for row in rows)
-    os.replace(path + ".tmp", path)
-
-
 if rank == 0:
     spikes = merge("spikes", lambda v: (round(float(v[0]), 9), int(v[1])))
-    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
-    if plastic:
-        weights = merge("weights", lambda v: (int(v[0]), int(v[1]), float(v[2])))
-        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in weights])
-    populations, first = [], 0
-    for name, pop in pops.items():
-        populations.append({"name": name, "first": first, "size": len(pop)})
-        first += len(pop)
-    counts = {p["name"]: sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
-    summary = {
-        "preset": PRESET,
-        "simulator": "NEST " + nest.__version__,
-        "simulated_ms": DURATION_MS,
-        "dt_ms": nest.resolution,
-        "seed": SEED,
-        "processes": ranks,
-        "threads": args.threads,
-        "spike_count": len(spikes),
-        "spike_counts": counts,
-        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
-        "populations": populations,
-    }
-    with open(os.path.join(args.out, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
-    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+    weights = merge("weights", lambda v: (int(v[0]), int(v[1]), float(v[2]))) if plastic else None
+    details = {"simulator": "NEST " + nest.__version__, "dt_ms": nest.resolution, "processes": ranks, "threads": args.threads}
+    write_outputs(spikes, weights, populations_of(pops), details)

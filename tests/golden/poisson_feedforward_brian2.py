@@ -86,19 +86,14 @@ synapses.append(S)
 PRESET = "Feed-forward: modulated Poisson inputs drive a LIF layer"
 SEED = 1
 
-monitors = {name: SpikeMonitor(g) for name, g in groups.items()}
-net = Network(list(groups.values()), synapses, inputs, list(monitors.values()))
-net.run(DURATION_MS * ms)
-os.makedirs(args.out, exist_ok=True)
-spikes, populations, first = [], [], 0
-for name, g in groups.items():
-    m = monitors[name]
-    # A neuron's spike one step later where spikelab stamps the step's end.
-    lag = lags.get(name, 0.0)
-    spikes += [(builtins.round(float(t / ms) + lag, 9), int(i) + first) for t, i in zip(m.t, m.i)]
-    populations.append({"name": name, "first": first, "size": len(g)})
-    first += len(g)
-spikes.sort()
+
+def populations_of(groups):
+    """Each population's name, first global neuron and size, in the preset's order."""
+    populations, first = [], 0
+    for name, group in groups.items():
+        populations.append({"name": name, "first": first, "size": len(group)})
+        first += len(group)
+    return populations
 
 
 def write(name, header, rows):
@@ -109,25 +104,45 @@ def write(name, header, rows):
     os.replace(path + ".tmp", path)
 
 
-write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
+def write_outputs(spikes, weights, populations, details):
+    """spikes: sorted (t_ms, neuron); weights: (pre, post, weight) or None; details: the summary's
+    simulator-specific entries."""
+    write("spikes.csv", "t_ms,neuron", [(repr(t), n) for t, n in spikes])
+    if weights is not None:
+        write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(weights)])
+    counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
+    summary = {
+        "preset": PRESET,
+        **details,
+        "simulated_ms": DURATION_MS,
+        "seed": SEED,
+        "spike_count": len(spikes),
+        "spike_counts": counts,
+        "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
+        "populations": populations,
+    }
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+
+monitors = {name: SpikeMonitor(g) for name, g in groups.items()}
+net = Network(list(groups.values()), synapses, inputs, list(monitors.values()))
+net.run(DURATION_MS * ms)
+os.makedirs(args.out, exist_ok=True)
+populations = populations_of(groups)
+spikes = []
+for p in populations:
+    m = monitors[p["name"]]
+    # A neuron's spike one step later where spikelab stamps the step's end.
+    lag = lags.get(p["name"], 0.0)
+    spikes += [(builtins.round(float(t / ms) + lag, 9), int(i) + p["first"]) for t, i in zip(m.t, m.i)]
+spikes.sort()
+weights = None
 if plastic:
-    offsets = {g.name: p["first"] for g, p in zip(groups.values(), populations)}
-    rows = []
+    first = {g.name: p["first"] for g, p in zip(groups.values(), populations)}
+    weights = []
     for S in plastic:
-        a, b = offsets[S.source.name], offsets[S.target.name]
-        rows += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
-    write("weights_final.csv", "pre,post,weight", [(a, b, repr(w)) for a, b, w in sorted(rows)])
-counts = {p["name"]: builtins.sum(1 for _, n in spikes if p["first"] <= n < p["first"] + p["size"]) for p in populations}
-summary = {
-    "preset": PRESET,
-    "simulator": "Brian2 " + __import__("brian2").__version__,
-    "simulated_ms": DURATION_MS,
-    "seed": SEED,
-    "spike_count": len(spikes),
-    "spike_counts": counts,
-    "rates_hz": {p["name"]: 1000.0 * counts[p["name"]] / DURATION_MS / p["size"] for p in populations},
-    "populations": populations,
-}
-with open(os.path.join(args.out, "summary.json"), "w") as f:
-    json.dump(summary, f, indent=2)
-print(f"{len(spikes)} spikes in {DURATION_MS} ms -> {args.out}")
+        a, b = first[S.source.name], first[S.target.name]
+        weights += [(int(i) + a, int(j) + b, float(w)) for i, j, w in zip(S.i[:], S.j[:], S.wsyn[:])]
+details = {"simulator": "Brian2 " + __import__("brian2").__version__}
+write_outputs(spikes, weights, populations, details)
