@@ -249,12 +249,9 @@ pub fn script(preset: &Preset, net: &NetworkSpec) -> Result<String, String> {
     } else {
         None
     };
-    let mut offsets = 0u32;
     for (p, pop) in net.populations.iter().enumerate() {
         population(&mut s, preset, net, p, pop, built.as_ref(), &mut notes)?;
-        offsets += pop.size;
     }
-    let _ = offsets;
     let _ = writeln!(
         s,
         "\n# Projections: index arrays drawn here (numpy, seeded), delays axonal.\nsynapses = []\nplastic = []"
@@ -340,9 +337,9 @@ fn population(
                         tau = py(*tau_ms),
                         sigma = py(*sigma)
                     ));
-                    let _ = (start_ms, duration_ms);
                 }
-                currents.push(format!("noise{k}*mask{k}"));
+                // Only over the input's neurons and its time window.
+                currents.push(format!("noise{k}*mask{k}*{}", window(*start_ms, *duration_ms)));
                 break;
             }
         }
@@ -436,7 +433,6 @@ fn population(
             let _ = writeln!(s, "groups[{var}].u = groups[{var}].b[:]*(groups[{var}].v[:] - groups[{var}].v_b[:])");
         }
     }
-    let _ = net;
     Ok(())
 }
 
@@ -477,11 +473,13 @@ fn draw(d: &Dist, n: &str, signed: bool) -> String {
     }
 }
 
+/// 1 from `start` for `duration` ms, else 0 (an expression of Brian2's `t`).
+fn window(start: f64, duration: f64) -> String {
+    format!("int(t >= {}*ms)*int(t < {}*ms)", py(start), py((start + duration).min(1e12)))
+}
+
 fn source_group(s: &mut String, name: &str, n: u32, source: &SpikeSource) -> Result<(), String> {
     let var = py_str(name);
-    let window = |start: f64, duration: f64| {
-        format!("int(t >= {}*ms)*int(t < {}*ms)", py(start), py((start + duration).min(1e12)))
-    };
     match source {
         SpikeSource::Poisson { rate_hz, start_ms, duration_ms } => {
             let _ = writeln!(
@@ -563,9 +561,8 @@ fn projection(
     if let Some(rule) = &proj.plasticity {
         stdp(rule, &mut syn_model, &mut on_pre, &mut on_post)?;
     }
-    if let Some(n) = &proj.normalise {
+    if proj.normalise.is_some() {
         syn_model.push("w_total_post = wsyn : 1 (summed)".into());
-        let _ = n;
     }
     let (same, autapses) = (proj.from == proj.to, proj.autapses);
     let name = py_str(&format!("syn{k}"));
@@ -864,15 +861,13 @@ fn input_of(s: &mut String, preset: &Preset, net: &NetworkSpec, k: usize) -> Res
                     g = py_str(&group),
                 );
             }
-            Component::Noise { start_ms, duration_ms, mean, sigma, tau_ms, .. } if (-dt / tau_ms).exp() < 1e-8 => {
-                // White: a new value every step.
+            Component::Noise { mean, sigma, tau_ms, .. } if (-dt / tau_ms).exp() < 1e-8 => {
+                // White: a new value every step (its neurons and window gate the current).
                 let _ = writeln!(
                     s,
-                    "groups[{var}].run_regularly(\"noise{k} = ({} + {}*randn())*mask{k}*int(t >= {}*ms)*int(t < {}*ms)\", dt={}*ms, when=\"start\")",
+                    "groups[{var}].run_regularly(\"noise{k} = {} + {}*randn()\", dt={}*ms, when=\"start\")",
                     py(*mean),
                     py(*sigma),
-                    py(*start_ms),
-                    py((start_ms + duration_ms).min(1e12)),
                     py(dt)
                 );
             }
