@@ -302,13 +302,8 @@ fn run_figures(preset: &Preset, sim: &Simulation, rec: &Recorded) -> Result<Vec<
     let span = (0.0, sim.t_ms());
     let model = sim.model();
     let traced = &rec.columns[..model.vars().len().min(rec.columns.len())];
-    let traced_spikes: Vec<f64> = match &preset.network {
-        Some(_) => {
-            let g = sim.columns().first().and_then(|c| c.split('.').next()?.parse::<u32>().ok()).unwrap_or(0);
-            rec.spikes.iter().filter(|s| s.neuron == g).map(|s| s.t_ms).collect()
-        }
-        None => rec.spikes.iter().map(|s| s.t_ms).collect(),
-    };
+    let traced_spikes: Vec<f64> =
+        rec.spikes.iter().filter(|s| s.neuron as usize == sim.traced()).map(|s| s.t_ms).collect();
     let mut figures = vec![("traces", of::traces(&model, traced, &traced_spikes, rec.input.clone(), span))];
     match &preset.network {
         Some(network) => figures.push(("raster", of::raster(network, &rec.spikes, span, RATE_BIN_MS, RASTER_ROWS))),

@@ -151,9 +151,13 @@ impl Simulation {
     pub fn integrator(&self) -> Integrator {
         self.integrator
     }
+    /// The first recorded neuron (global index): the one the traces show.
+    pub fn traced(&self) -> usize {
+        self.record.first().copied().unwrap_or(0)
+    }
     /// The parameters of the first recorded neuron (the bench views show it).
     pub fn model(&self) -> NeuronModel {
-        let (p, i) = self.net.locate(self.record.first().copied().unwrap_or(0));
+        let (p, i) = self.net.locate(self.traced());
         self.net.population(p).model_of(i)
     }
     pub fn is_network(&self) -> bool {
