@@ -39,9 +39,10 @@ pub enum Cmd {
         overrides: Overrides,
         #[arg(long, default_value = "out")]
         out: PathBuf,
-        /// A stimulus file (saved by the designer) to use instead of the preset's stimulus.
+        /// A stimulus file (saved by the designer) or a bundled one (`stimuli/paired_pulses`) to
+        /// use instead of the preset's stimulus.
         #[arg(long)]
-        stimulus: Option<PathBuf>,
+        stimulus: Option<String>,
         /// A folder with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
         /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte): a learning preset uses them instead
         /// of the bundled digits.
@@ -63,13 +64,19 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1000.0)]
         duration_ms: f64,
     },
-    /// Validate preset files; exit 0 if all are valid, else print the errors and exit 1.
+    /// Validate preset files and lesson folders (a lesson's keys are computed, for seeds 1 to 3);
+    /// exit 0 if all are valid, else print the errors and exit 1.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// List the bundled presets with one-line descriptions.
     Presets,
+    /// Lessons as JSON, for graders and scripts: list them, show one, check an answer.
+    Lesson {
+        #[command(subcommand)]
+        command: LessonCmd,
+    },
     /// Time a workload and print one JSON result line (see BENCHMARKS.md).
     Bench {
         #[arg(long)]
@@ -131,6 +138,34 @@ pub enum Cmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum LessonCmd {
+    /// One JSON line per lesson: {"id","title","steps"}.
+    List,
+    /// A lesson's steps as JSON (text, preset, view, question kind, prompt, unit, options).
+    Show { lesson: String },
+    /// Judge an answer: prints {"correct","expected","tolerance"} and exits 0 whether right or
+    /// wrong (1 only for a bad lesson, step or answer).
+    Check {
+        /// A bundled lesson's id or a lesson folder.
+        lesson: String,
+        /// The step, from 1.
+        #[arg(long)]
+        step: usize,
+        /// A number (a unit after it is allowed), an option (its text or number from 1), or for
+        /// state and behaviour steps KEY=VALUE[,KEY=VALUE...] changes to the step's preset or a
+        /// preset file.
+        #[arg(long, required_unless_present = "reveal")]
+        answer: Option<String>,
+        /// The student's seed (draws a mystery step's hidden parameters).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the key instead of judging.
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
 /// What `run` and `export` change in the preset, applied in this order: `--set`s, then the
 /// duration and dt, then the seed.
 #[derive(clap::Args, Debug, Default)]
@@ -178,11 +213,8 @@ pub fn execute(command: Cmd) -> Result<(), String> {
         Cmd::Gui(_) => unreachable!("main opens the window"),
         Cmd::Run { preset, overrides, out, stimulus, mnist, figures } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
-            if let Some(path) = stimulus {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                preset.stimulus = crate::stimulus::Stimulus::from_ron(&text, &path.display().to_string())
-                    .map_err(|e| e.to_string())?;
+            if let Some(arg) = stimulus {
+                preset.stimulus = library::resolve_stimulus(&arg).map_err(|e| e.to_string())?;
             }
             overrides.apply(&mut preset)?;
             if let Some(dir) = mnist {
@@ -258,8 +290,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             Ok(())
         }
         Cmd::Check { files } => {
-            let errors: Vec<String> =
-                files.iter().filter_map(|f| Preset::load(f).err().map(|e| e.to_string())).collect();
+            let errors: Vec<String> = files.iter().filter_map(|f| check_file(f).err()).collect();
             for f in &files {
                 if !errors.iter().any(|e| e.starts_with(&f.display().to_string())) {
                     println!("ok {}", f.display());
@@ -275,10 +306,88 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 };
                 println!("{name:<32} {line}");
             }
+            for name in library::stimulus_names() {
+                let line = match library::resolve_stimulus(name) {
+                    Ok(_) => format!(
+                        "{} (a stimulus for any neuron: run --stimulus)",
+                        first_sentence(&library::stimulus_note(name))
+                    ),
+                    Err(e) => format!("(invalid: {e})"),
+                };
+                println!("{name:<32} {line}");
+            }
             Ok(())
         }
         Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
+        Cmd::Lesson { command } => lesson_command(command),
     }
+}
+
+/// A preset file, or a lesson folder (or its `lesson.ron`) whose keys must all compute.
+fn check_file(path: &Path) -> Result<(), String> {
+    let is_lesson = path.join("lesson.ron").is_file() || path.file_name().is_some_and(|f| f == "lesson.ron");
+    if !is_lesson {
+        return Preset::load(path).map(|_| ()).map_err(|e| e.to_string());
+    }
+    let lesson = crate::lesson::Lesson::resolve(&path.display().to_string()).map_err(|e| e.to_string())?;
+    for seed in 1..=3 {
+        lesson.keys(seed).map_err(|e| format!("{e} (seed {seed})"))?;
+    }
+    Ok(())
+}
+
+fn lesson_command(command: LessonCmd) -> Result<(), String> {
+    use crate::lesson::{Lesson, Question};
+    use serde_json::json;
+    let load = |id: &str| Lesson::resolve(id).map_err(|e| e.to_string());
+    match command {
+        LessonCmd::List => {
+            for id in crate::lesson::names() {
+                let lesson = load(id)?;
+                println!("{}", json!({"id": id, "title": lesson.manifest.title, "steps": lesson.steps().len()}));
+            }
+        }
+        LessonCmd::Show { lesson } => {
+            let lesson = load(&lesson)?;
+            let steps: Vec<_> = lesson
+                .steps()
+                .iter()
+                .zip(&lesson.texts)
+                .enumerate()
+                .map(|(k, (step, text))| {
+                    let q = step.question.as_ref();
+                    json!({
+                        "step": k + 1,
+                        "title": step.title,
+                        "text": text,
+                        "preset": step.preset,
+                        "view": step.view,
+                        "kind": q.map(Question::kind),
+                        "prompt": q.map(Question::prompt),
+                        "unit": q.and_then(Question::unit),
+                        "options": match q { Some(Question::Choice { options, .. }) => Some(options), _ => None },
+                        "mystery": step.mystery.is_some(),
+                    })
+                })
+                .collect();
+            let out = json!({"id": lesson.id, "title": lesson.manifest.title, "summary": lesson.manifest.summary, "steps": steps});
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        }
+        LessonCmd::Check { lesson, step, answer, seed, reveal } => {
+            let lesson = load(&lesson)?;
+            let n = lesson.steps().len();
+            let k = step.checked_sub(1).filter(|&k| k < n).ok_or_else(|| format!("--step must be 1 to {n}"))?;
+            let key = lesson.key(k, seed)?.ok_or_else(|| format!("step {step} asks no question"))?;
+            if reveal {
+                println!("{}", json!({"expected": key, "shown": key.to_string()}));
+                return Ok(());
+            }
+            let answer = lesson.parse_answer(k, seed, answer.as_deref().unwrap_or_default())?;
+            let verdict = lesson.judge(k, seed, &key, &answer)?;
+            println!("{}", serde_json::to_string(&verdict).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(())
 }
 
 /// Up to and including the first full stop that ends a sentence.

@@ -3,7 +3,7 @@
 pub mod analysis; // spike statistics, f-I curves, analytic references
 pub mod app; // the eframe GUI: one file per panel
 pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
-pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare
+pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare | lesson
 pub mod compare; // two runs of one network side by side
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod export; // a network as a NEST script
@@ -12,6 +12,7 @@ pub mod figure; // a view's figure as data: CSV, SVG and PNG
 pub mod fsio; // atomic file writes
 pub mod integrate; // Euler and RK4
 pub mod learning; // learning tasks run trial by trial (tempotron)
+pub mod lesson; // guided exercises whose keys are computed from the model
 pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
 pub mod neuron; // models and their parameter metadata

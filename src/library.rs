@@ -1,9 +1,11 @@
-//! The bundled preset library (every file under `presets/`, compiled in by `build.rs`).
+//! The bundled preset library (every file under `presets/`, compiled in by `build.rs`): whole
+//! presets, and under `presets/stimuli/` stimuli alone that drive any neuron.
 
 use std::path::Path;
 
 use crate::preset::Preset;
 use crate::ron_file::PresetError;
+use crate::stimulus::Stimulus;
 
 include!(concat!(env!("OUT_DIR"), "/bundled_presets.rs"));
 
@@ -32,4 +34,40 @@ pub fn resolve(arg: &str) -> Result<Preset, PresetError> {
             message: "no such file, and no bundled preset of that name (see `spikelab presets`)".into(),
         })
     })
+}
+
+/// Names of the bundled stimulus files, e.g. `stimuli/paired_pulses`.
+pub fn stimulus_names() -> impl Iterator<Item = &'static str> {
+    BUNDLED_STIMULI.iter().map(|(name, _)| *name)
+}
+
+/// What a bundled stimulus file says of itself (its leading `//` comment).
+pub fn stimulus_note(name: &str) -> String {
+    let text = BUNDLED_STIMULI.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t);
+    let lines: Vec<&str> = text.lines().map_while(|l| l.trim().strip_prefix("//")).map(str::trim).collect();
+    lines.join(" ")
+}
+
+/// A stimulus from a file path, or else from the bundled stimuli by name.
+pub fn resolve_stimulus(arg: &str) -> Result<Stimulus, PresetError> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| PresetError {
+            origin: arg.to_string(),
+            line: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        return Stimulus::from_ron(&text, arg);
+    }
+    let name = arg.trim_end_matches(".ron");
+    match BUNDLED_STIMULI.iter().find(|(n, _)| *n == name) {
+        Some((n, text)) => Stimulus::from_ron(text, &format!("presets/{n}.ron")),
+        None => Err(PresetError {
+            origin: arg.to_string(),
+            line: None,
+            field: None,
+            message: "no such file, and no bundled stimulus of that name (see `spikelab presets`)".into(),
+        }),
+    }
 }

@@ -76,6 +76,14 @@ impl BenchPanel {
     fn model_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let tip = "The neuron model; switching starts a new run with its default parameters";
         let kind = lab.preset.neuron.kind();
+        if lab.locks.hide_model {
+            ui.label("Model: hidden (a mystery neuron: measure it)");
+            return;
+        }
+        if !lab.locks.allows("neuron") {
+            ui.label(format!("Model: {}", kind.name())).on_hover_text("The lesson's step fixes the model");
+            return;
+        }
         if let Some(picked) = choice(ui, "Model", kind, &ModelKind::ALL, |k| k.name().into(), tip) {
             // Another model: its defaults and a step that makes it fire, as a new run.
             let mut preset = lab.preset.clone();
@@ -96,8 +104,11 @@ impl BenchPanel {
             }
         });
         let mut model = self.draft.as_ref().map_or(lab.preset.neuron, |d| d.0);
-        let mut changed = sliders_ui(ui, &mut model, &[]);
-        if matches!(model, NeuronModel::HodgkinHuxley(_)) {
+        let mut changed = sliders_ui(ui, &mut model, &[], &lab.locks, "neuron");
+        if matches!(model, NeuronModel::HodgkinHuxley(_))
+            && lab.locks.allows("neuron.g_na")
+            && lab.locks.allows("neuron.g_k")
+        {
             ui.horizontal(|ui| {
                 let blockers = [
                     ("g_na", "TTX (block Na+)", "Tetrodotoxin: sets g_Na to 0. No action potentials.", 120.0),
@@ -139,11 +150,24 @@ impl BenchPanel {
 }
 
 /// A slider per parameter of `model` (variant parameters folded); `fixed` ones are shown
-/// disabled (they vary per neuron). `true` if one moved.
-fn sliders_ui(ui: &mut egui::Ui, model: &mut NeuronModel, fixed: &[&str]) -> bool {
+/// disabled (they vary per neuron), and so are those a lesson's `locks` keep (by their path
+/// under `at`), or hide. `true` if one moved.
+fn sliders_ui(ui: &mut egui::Ui, model: &mut NeuronModel, fixed: &[&str], locks: &super::Locks, at: &str) -> bool {
     let mut changed = false;
     let advanced = model.advanced_keys();
     let slider_for = |ui: &mut egui::Ui, model: &mut NeuronModel, spec: &ParamSpec| {
+        let path = format!("{at}.{}", spec.key);
+        if locks.hides(&path) {
+            ui.label(format!("{}: hidden", spec.label())).on_hover_text("A mystery: measure it");
+            return false;
+        }
+        if !locks.allows(&path) {
+            let value = model.get(spec.key).expect("spec keys are fields");
+            let mut shown = value;
+            let slider = Slider::new(&mut shown, spec.min..=spec.max).text(spec.label());
+            ui.add_enabled(false, slider).on_disabled_hover_text("Locked by the lesson's step");
+            return false;
+        }
         let mut value = model.get(spec.key).expect("spec keys are fields");
         let slider = Slider::new(&mut value, spec.min..=spec.max)
             .text(spec.label())
@@ -214,7 +238,7 @@ fn network_ui(
     ui.strong(format!("Parameters of {}", pop.name));
     let fixed: Vec<&str> = pop.spread.iter().map(|s| s.param()).collect();
     let mut model = draft.as_ref().map_or(pop.neuron, |d| d.0);
-    if sliders_ui(ui, &mut model, &fixed) {
+    if sliders_ui(ui, &mut model, &fixed, &lab.locks, &format!("network.populations.{picked}.neuron")) {
         match model.validate() {
             Ok(()) => {
                 *draft = None;

@@ -122,6 +122,25 @@ impl Files {
                     }
                 });
             }
+            ui.separator();
+            ui.menu_button("stimuli (onto this neuron)", |ui| {
+                for name in library::stimulus_names() {
+                    let tip =
+                        "Drives the lab's neuron with this stimulus (amplitudes in the model's current unit); undoable";
+                    if ui.button(&name["stimuli/".len()..]).on_hover_text(tip).clicked() {
+                        match library::resolve_stimulus(name) {
+                            Ok(stimulus) => {
+                                let mut target = lab.preset.clone();
+                                target.stimulus = stimulus;
+                                lab.change_to(target);
+                                lab.info(format!("stimulus {name}"));
+                            }
+                            Err(e) => lab.error(e.to_string()),
+                        }
+                        ui.close();
+                    }
+                }
+            });
         });
     }
 

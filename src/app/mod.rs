@@ -18,6 +18,8 @@ mod figure_menu;
 mod files;
 pub mod history;
 mod job;
+pub mod lesson_panel;
+mod markdown;
 mod network_params;
 pub mod phase_plane;
 pub mod raster;
@@ -66,6 +68,35 @@ pub struct Lab {
     pub perf: Perf,
     /// A view asks to open another (the raster opens the traces of the neuron clicked).
     pub goto: Option<&'static str>,
+    /// What a lesson's step lets the student change and see.
+    pub locks: Locks,
+}
+
+/// A lesson step's limits on the controls; the default limits nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Locks {
+    /// The only preset paths the controls may change (`neuron.g_l_ns`, or a parent such as
+    /// `network.projections.2`); `None`: all of them.
+    pub unlocked: Option<Vec<String>>,
+    /// Paths whose values are hidden (a mystery neuron's).
+    pub hidden: Vec<String>,
+    /// The model itself is hidden (a mystery drawn among models).
+    pub hide_model: bool,
+}
+
+impl Locks {
+    /// Whether a control of `path` may change it.
+    pub fn allows(&self, path: &str) -> bool {
+        self.unlocked.as_ref().is_none_or(|free| free.iter().any(|p| under(path, p)))
+    }
+    pub fn hides(&self, path: &str) -> bool {
+        self.hide_model || self.hidden.iter().any(|p| under(path, p))
+    }
+}
+
+/// `path` is `parent` or lies under it.
+fn under(path: &str, parent: &str) -> bool {
+    path.strip_prefix(parent).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 impl Lab {
@@ -190,6 +221,8 @@ pub struct SpikelabApp {
     bench: bench::BenchPanel,
     files: files::Files,
     figures: figure_menu::FigureMenu,
+    /// The lesson beside the lab, when one is open.
+    pub lessons: lesson_panel::LessonPanel,
     pub undo: undo::Undo,
     /// Where the session is saved every few seconds (`None`: not saved, as in tests).
     autosave: Option<Autosave>,
@@ -224,12 +257,14 @@ impl SpikelabApp {
                 message: None,
                 perf: Perf::default(),
                 goto: None,
+                locks: Locks::default(),
             },
             views: views::registry(),
             view: 0,
             bench: bench::BenchPanel::default(),
             files: files::Files::default(),
             figures: figure_menu::FigureMenu::default(),
+            lessons: lesson_panel::LessonPanel::default(),
             undo: undo::Undo::new(&preset_for_undo),
             autosave: None,
             zoom: 1.0,
@@ -256,7 +291,14 @@ impl SpikelabApp {
             app.files.baseline = session.file.as_deref().and_then(|f| Preset::load(f).ok());
         }
         app.zoom = session.zoom;
+        // Reopened once the data folder (with the lesson's progress) is known: `autosave_to`.
+        app.lessons.pending = session.lesson.clone();
         Ok(app)
+    }
+
+    /// Opens a lesson where the student left it: its step's preset, view and locks.
+    pub fn open_lesson(&mut self, lesson: crate::lesson::Lesson, ctx: Option<egui::Context>) {
+        self.lessons.open(&mut self.lab, lesson, true, ctx);
     }
 
     /// Keeps the recent files and zoom of a session while opening another preset.
@@ -274,11 +316,23 @@ impl SpikelabApp {
             file: self.files.current.clone(),
             unsaved: self.files.unsaved(&self.lab),
             recent: self.files.recent.clone(),
+            lesson: self.lessons.lesson().map(|l| match l.origin.folder() {
+                Some(dir) => dir.display().to_string(),
+                None => l.id.clone(),
+            }),
         }
     }
 
-    /// Saves the session to `path` every few seconds while the window is open, and now.
+    /// Saves the session to `path` every few seconds while the window is open, and now; lesson
+    /// progress goes beside it. A lesson the session had open reopens where it was left.
     pub fn autosave_to(&mut self, path: std::path::PathBuf) {
+        self.lessons.data = path.parent().map(std::path::Path::to_path_buf);
+        if let Some(id) = self.lessons.pending.take() {
+            match crate::lesson::Lesson::resolve(&id) {
+                Ok(lesson) => self.lessons.open(&mut self.lab, lesson, false, None),
+                Err(e) => self.lab.error(format!("lesson not reopened: {e}")),
+            }
+        }
         self.autosave = Some(Autosave { path, written: String::new(), at: Instant::now() - AUTOSAVE });
         self.save_session();
     }
@@ -317,8 +371,17 @@ impl SpikelabApp {
         session::Session::remember(&mut self.files.recent, path);
     }
 
-    /// A file dropped on the window (tests drop through this too).
+    /// A file dropped on the window (tests drop through this too): a lesson folder (or its
+    /// `lesson.ron`) opens the lesson; anything else goes to [`files::Files::drop_file`].
     pub fn drop_file(&mut self, path: &std::path::Path) {
+        let lesson_ron = if path.is_dir() { path.join("lesson.ron") } else { path.to_path_buf() };
+        if lesson_ron.file_name().is_some_and(|f| f == "lesson.ron") && lesson_ron.is_file() {
+            match crate::lesson::Lesson::resolve(&path.display().to_string()) {
+                Ok(lesson) => self.open_lesson(lesson, None),
+                Err(e) => self.lab.error(format!("lesson not opened: {e}")),
+            }
+            return;
+        }
         self.files.drop_file(&mut self.lab, path);
     }
 
@@ -412,6 +475,9 @@ impl SpikelabApp {
             egui::MenuBar::new().ui(ui, |ui| {
                 self.files.menu_ui(ui, &mut self.lab);
                 edit_menu(ui, &mut self.undo, &mut self.lab);
+                if let Some(lesson) = lessons_menu(ui, &mut self.lessons, &mut self.lab) {
+                    self.open_lesson(lesson, Some(ui.ctx().clone()));
+                }
             });
         });
         if self.lab.preset.learning.is_none() {
@@ -421,6 +487,10 @@ impl SpikelabApp {
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
         let designer_open = self.view_id() == "stimulus";
         egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab, designer_open));
+        if self.lessons.is_open() {
+            let width = if self.lessons.lecture { 520.0 } else { 380.0 };
+            egui::Panel::right("lesson").default_size(width).show(ui, |ui| self.lessons.ui(ui, &mut self.lab));
+        }
         // Each kind of preset has its own views; a load may switch kinds.
         if !self.views[self.view].offered(&self.lab.preset) {
             self.view = self.first_view();
@@ -447,6 +517,9 @@ impl SpikelabApp {
         });
         if let Some(id) = self.lab.goto.take() {
             self.open_view(id, None);
+        }
+        if let Some((k, path)) = self.lessons.take_picture_request() {
+            self.save_picture(k, &path);
         }
 
         if ui.input(|i| !i.raw.hovered_files.is_empty()) {
@@ -487,6 +560,65 @@ impl SpikelabApp {
             ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
     }
+}
+
+impl SpikelabApp {
+    /// Draws the open view's figure as the picture of lesson step `k` (for the lab book).
+    fn save_picture(&mut self, k: usize, path: &std::path::Path) {
+        let Some(figure) = self.figure() else { return };
+        let (w, h) = self.figures.pixels;
+        let created = path.parent().map_or(Ok(()), std::fs::create_dir_all).map_err(|e| e.to_string());
+        match created.and_then(|()| figure.save(path, (w.clamp(320, 1600), h.clamp(240, 1200)))) {
+            Ok(()) => self.lessons.pictured(&mut self.lab, k, path),
+            Err(e) => self.lab.error(format!("the step's picture was not saved: {e}")),
+        }
+    }
+}
+
+/// Lessons: the bundled ones, a lesson folder, lecture mode, closing; the lesson picked.
+fn lessons_menu(
+    ui: &mut egui::Ui,
+    panel: &mut lesson_panel::LessonPanel,
+    lab: &mut Lab,
+) -> Option<crate::lesson::Lesson> {
+    let mut picked = None;
+    ui.menu_button("Lessons", |ui| {
+        for id in crate::lesson::names() {
+            match crate::lesson::Lesson::resolve(id) {
+                Ok(lesson) => {
+                    let title = format!("{}. {}", ui_number(id), lesson.manifest.title);
+                    if ui.button(title).on_hover_text(&lesson.manifest.summary).clicked() {
+                        picked = Some(lesson);
+                        ui.close();
+                    }
+                }
+                Err(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                }
+            }
+        }
+        ui.separator();
+        ui.label("Open a lesson folder: drop it (or its lesson.ron) on the window.");
+        let mut lecture = panel.lecture;
+        if ui
+            .checkbox(&mut lecture, "Lecture mode")
+            .on_hover_text("Larger text, checks hidden: for a projector")
+            .changed()
+        {
+            panel.lecture = lecture;
+            ui.ctx().set_zoom_factor(if lecture { 1.5 } else { 1.0 });
+        }
+        if panel.is_open() && ui.button("Close the lesson").clicked() {
+            panel.close(lab);
+            ui.close();
+        }
+    });
+    picked
+}
+
+/// The number a bundled lesson's id starts with (`01-membrane` → `1`).
+fn ui_number(id: &str) -> String {
+    id.split('-').next().and_then(|n| n.parse::<u32>().ok()).map_or(id.to_string(), |n| n.to_string())
 }
 
 /// Edit > Undo / Redo, each naming what it changes.

@@ -128,9 +128,11 @@ impl NetworkParams {
                 let mut shown = self.drafts.get(&key).copied().unwrap_or(value);
                 let label = ui.label(&name).on_hover_text(format!("{tip}\n{key}"));
                 let speed = (shown.abs() * 0.01).max(1e-3);
+                let drag = DragValue::new(&mut shown).range(range.0..=range.1).speed(speed).suffix(format!(" {unit}"));
                 let response = ui
-                    .add(DragValue::new(&mut shown).range(range.0..=range.1).speed(speed).suffix(format!(" {unit}")))
+                    .add_enabled(lab.locks.allows(&key), drag)
                     .labelled_by(label.id)
+                    .on_disabled_hover_text("Locked by the lesson's step")
                     .on_hover_text(format!("{tip}\n{key}"));
                 if response.changed() {
                     self.drafts.insert(key.clone(), shown);

@@ -28,11 +28,21 @@ pub struct Session {
     pub unsaved: bool,
     /// Preset files opened or saved, newest first.
     pub recent: Vec<PathBuf>,
+    /// The lesson open (a bundled id or a folder); its progress is saved on its own.
+    pub lesson: Option<String>,
 }
 
 impl Default for Session {
     fn default() -> Self {
-        Self { preset: None, view: String::new(), zoom: 1.0, file: None, unsaved: false, recent: Vec::new() }
+        Self {
+            preset: None,
+            view: String::new(),
+            zoom: 1.0,
+            file: None,
+            unsaved: false,
+            recent: Vec::new(),
+            lesson: None,
+        }
     }
 }
 

@@ -72,3 +72,8 @@ pub fn find<T: ViewPanel>(views: &[Box<dyn ViewPanel>]) -> &T {
 pub fn find_mut<T: ViewPanel>(views: &mut [Box<dyn ViewPanel>]) -> &mut T {
     views.iter_mut().find_map(|v| (v.as_mut() as &mut dyn Any).downcast_mut::<T>()).expect("every panel is registered")
 }
+
+/// The registry's own name for a view's id (`None`: no such view).
+pub fn id_of(name: &str) -> Option<&'static str> {
+    registry().iter().map(|v| v.id()).find(|id| *id == name)
+}

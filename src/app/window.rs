@@ -47,6 +47,10 @@ pub struct GuiArgs {
     /// Open on the default preset instead of the last session (which is then replaced).
     #[arg(long)]
     pub fresh: bool,
+    /// Open a lesson (a bundled id such as `01-membrane`, or a lesson folder) where the student
+    /// left it.
+    #[arg(long)]
+    pub lesson: Option<String>,
 }
 
 struct Window {
@@ -207,6 +211,12 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
             }
             if let Some(path) = session_path {
                 app.autosave_to(path);
+            }
+            if let Some(id) = &args.lesson {
+                match crate::lesson::Lesson::resolve(id) {
+                    Ok(lesson) => app.open_lesson(lesson, Some(cc.egui_ctx.clone())),
+                    Err(e) => app.lab.error(format!("lesson not opened: {e}")),
+                }
             }
             Ok(Box::new(Window {
                 app,

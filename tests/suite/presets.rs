@@ -19,11 +19,33 @@ fn preset_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every whole preset (the files under `presets/stimuli/` are stimuli alone).
 fn all_presets() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    preset_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("presets"), &mut files);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
+    preset_files(&root, &mut files);
+    files.retain(|f| !f.starts_with(root.join("stimuli")));
     files.sort();
     files
+}
+
+#[test]
+fn every_bundled_stimulus_loads_onto_every_model() {
+    let names: Vec<&str> = spikelab::library::stimulus_names().collect();
+    assert!(names.len() >= 6, "{names:?}");
+    for name in names {
+        let stimulus = spikelab::library::resolve_stimulus(name).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!spikelab::library::stimulus_note(name).is_empty(), "{name}: say what it is in a leading comment");
+        // Amplitudes are in the model's unit: every model takes the file, the pA cells run it.
+        for kind in spikelab::neuron::ModelKind::ALL {
+            let mut preset = Preset::with_model("driven", kind.default_model());
+            preset.stimulus = stimulus.clone();
+            preset.validate().unwrap_or_else(|e| panic!("{name} on {}: {e:?}", kind.name()));
+        }
+        let mut preset = common::bundled("basics/lif_std");
+        preset.stimulus = stimulus;
+        Simulation::from_preset(&preset, 1).unwrap().step(20_000, &mut ()).unwrap_or_else(|f| panic!("{name}: {f}"));
+    }
 }
 
 #[test]
@@ -146,12 +168,12 @@ fn the_readme_example_is_a_valid_preset() {
 
 #[test]
 fn stimulus_presets_behave_as_described() {
-    let mut poisson = common::bundled("stimuli/ee746_poisson_synapses");
+    let mut poisson = common::bundled("ee746/poisson_synapses");
     assert!(common::run(&poisson).spikes.len() >= 5, "w = 250: about 281 pA on average, above rheobase");
     poisson.set_path("stimulus.components.0.weight", "50").unwrap();
     assert!(common::run(&poisson).spikes.is_empty(), "w = 50: 56 pA on average, silent");
 
-    let mut noisy = common::bundled("stimuli/noisy_lif");
+    let mut noisy = common::bundled("basics/noisy_lif");
     let t = common::run(&noisy).spike_times();
     let isi: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
     let mean = isi.iter().sum::<f64>() / isi.len() as f64;

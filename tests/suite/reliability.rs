@@ -61,7 +61,9 @@ fn check_error(e: &PresetError, origin: &str, text: &str) {
     assert_eq!(e.origin, origin);
     let line = e.line.unwrap_or_else(|| panic!("no line in `{e}` for:\n{text}"));
     assert!(line >= 1 && line <= text.lines().count().max(1) + 1, "line {line} outside the file: `{e}`");
-    let first_field = text.find(':').map_or(usize::MAX, |k| text[..k].matches('\n').count() + 1);
+    // The first line with a field, past any leading `//` comments (a stimulus file's note).
+    let first_field =
+        text.lines().position(|l| !l.trim_start().starts_with("//") && l.contains(':')).map_or(usize::MAX, |k| k + 1);
     if line > first_field {
         assert!(e.field.is_some(), "no field in `{e}` for:\n{text}");
     }
