@@ -390,14 +390,14 @@ impl LessonPanel {
                 let done = &open.progress.steps[k];
                 if let Some(v) = &open.verdict {
                     let (text, color) = if v.correct {
-                        ("✔ Correct".to_string(), egui::Color32::from_rgb(60, 170, 80))
+                        ("Correct".to_string(), egui::Color32::from_rgb(60, 170, 80))
                     } else {
-                        ("✘ Not yet".to_string(), ui.visuals().error_fg_color)
+                        ("Not yet".to_string(), ui.visuals().error_fg_color)
                     };
                     let measured = v.measured.as_ref().map(|m| format!(" (measured: {m})")).unwrap_or_default();
                     ui.colored_label(color, egui::RichText::new(format!("{text}{measured}")).size(15.0 * scale));
                 } else if done.correct == Some(true) {
-                    ui.colored_label(egui::Color32::from_rgb(60, 170, 80), "✔ answered correctly before");
+                    ui.colored_label(egui::Color32::from_rgb(60, 170, 80), "You answered this correctly before");
                 }
                 for hint in step.hints.iter().take(done.hints as usize) {
                     ui.label(format!("Hint: {hint}"));

@@ -296,6 +296,11 @@ impl SpikelabApp {
         Ok(app)
     }
 
+    /// Writes the open lesson's lab book (HTML if `path` ends so, else Markdown).
+    pub fn export_lab_book(&mut self, path: &std::path::Path) {
+        self.lessons.export_book(&mut self.lab, path);
+    }
+
     /// Opens a lesson where the student left it: its step's preset, view and locks.
     pub fn open_lesson(&mut self, lesson: crate::lesson::Lesson, ctx: Option<egui::Context>) {
         self.lessons.open(&mut self.lab, lesson, true, ctx);

@@ -6,6 +6,7 @@ mod common; // helpers: a recording observer, running and loading presets
 mod engine; // the engine thread: commands, frames, pacing, faults
 mod export; // scripts for NEST: golden files, every preset exports or is refused
 mod learning; // the learning lab: data, encoders, conversion, unsupervised STDP
+mod lessons; // lessons: keys computed and judged, independent values, the JSON contract
 mod networks; // network presets against their references
 mod neuron_lab; // single-neuron behaviour, integrators, analyses
 mod plasticity; // STDP rules against their closed forms and Brian2's run

@@ -965,3 +965,78 @@ fn file_export_writes_nest_and_brian2_scripts_and_says_why_a_model_does_not_expo
     assert_eq!(script, spikelab::export::export(&h.state().lab.preset, spikelab::export::Target::Brian2).unwrap());
     assert!(script.contains("dv/dt = (0.04*v**2 + k1*v + k0 - u + I)/ms"));
 }
+
+#[test]
+fn a_lesson_is_answered_wrong_then_right_a_behaviour_passes_after_the_sliders_and_progress_survives() {
+    use spikelab::lesson::Lesson;
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("spikelab/session.ron");
+    let mut h = harness("izhikevich-2003/rs");
+    h.state_mut().autosave_to(session.clone());
+    h.state_mut().open_lesson(Lesson::resolve("01-membrane").unwrap(), None);
+    h.run_steps(2);
+    step_until(&mut h, "the first key", |app| app.lessons.key(0).is_some());
+    assert_eq!(h.state().view_id(), "traces");
+    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 100.0, "the step's preset: a 100 pA step");
+    assert!(!h.state().lab.locks.allows("neuron.g_l_ns"), "the step locks the sliders");
+
+    // Wrong: the verdict and the first hint show.
+    h.state_mut().lessons.answer("30");
+    h.get_by_role_and_label(Role::Button, "Check").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Not yet").is_some());
+    assert!(h.query_by_label_contains("Hint: V starts at -70 mV").is_some());
+    assert!(h.query_by_label_contains("Hint: Hover").is_none(), "one hint per wrong attempt");
+    // Right.
+    h.state_mut().lessons.answer("20");
+    h.get_by_role_and_label(Role::Button, "Check").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Correct").is_some());
+    let progress = h.state().lessons.progress().unwrap().steps[0].clone();
+    assert_eq!((progress.attempts, progress.correct, progress.hints), (2, Some(true), 1));
+    step_until(&mut h, "the step's picture", |app| app.lessons.progress().unwrap().steps[0].picture.is_some());
+    assert!(dir.path().join("spikelab/lessons/01-membrane/step-1.png").is_file());
+
+    // A behaviour step: make the RS cell chatter with c and d.
+    h.state_mut().open_lesson(Lesson::resolve("09-firing-patterns").unwrap(), None);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Next >").click();
+    h.run_steps(2);
+    step_until(&mut h, "the behaviour key", |app| app.lessons.key(1).is_some());
+    assert!(!h.state().lab.locks.allows("neuron.a") && h.state().lab.locks.allows("neuron.c"));
+    h.get_by_role_and_label(Role::Button, "Check my setup").click();
+    step_until(&mut h, "the first verdict", |app| app.lessons.verdict().is_some());
+    assert!(!h.state().lessons.verdict().unwrap().correct, "RS does not chatter");
+    h.get_by_role_and_label(Role::Slider, "c [mV]").set_value_accesskit(-50.0);
+    h.step();
+    h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(2.0);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Check my setup").click();
+    step_until(&mut h, "the second verdict", |app| app.lessons.progress().unwrap().steps[1].attempts == 2);
+    let verdict = h.state().lessons.verdict().unwrap().clone();
+    assert!(verdict.correct, "{verdict:?}");
+    assert_eq!(verdict.measured.as_deref(), Some("regular bursting"));
+
+    // The lab book: every step's question, the answers and verdicts, the picture inline.
+    let book = dir.path().join("book.html");
+    h.state_mut().export_lab_book(&book);
+    let html = std::fs::read_to_string(&book).unwrap();
+    assert!(html.contains("Make it chatter") && html.contains("neuron.c = -50") && html.contains("correct"));
+    assert!(html.contains("data:image/png;base64,"), "the view's picture");
+
+    // Closing and reopening: the lesson, its step, its attempts and the locks come back.
+    h.state_mut().save_session();
+    let restored = SpikelabApp::restore(spikelab::app::Session::restore(&session).unwrap().unwrap(), None).unwrap();
+    let mut h2 =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), restored);
+    h2.state_mut().autosave_to(session.clone());
+    h2.run_steps(3);
+    assert_eq!(h2.state().lessons.position(), Some(("09-firing-patterns", 1)));
+    assert_eq!(h2.state().lessons.progress().unwrap().steps[1].correct, Some(true));
+    assert_eq!(h2.state().lab.preset.neuron.get("c"), Some(-50.0));
+    assert!(!h2.state().lab.locks.allows("neuron.a"));
+    assert!(h2.query_by_label_contains("You answered this correctly before").is_some());
+    let membrane =
+        spikelab::lesson::Progress::load(&dir.path().join("spikelab/lessons/01-membrane"), 6).unwrap().unwrap();
+    assert_eq!(membrane.steps[0].attempts, 2);
+}
