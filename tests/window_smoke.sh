@@ -62,4 +62,22 @@ grep -q 'view: "phase-plane"' "$session" && grep -q 'name: "LIF' "$session" \
 echo '(zoom: "big")' >"$session"
 timeout 90 "$bin" gui --screenshot "$restored" --screenshot-after-ms 1500
 [ -s "$session.corrupt" ] || { echo "window smoke: the corrupt session was not set aside" >&2; exit 1; }
+
+# A lesson in a real window: its panel draws beside the lab, its progress is saved, and the
+# next window (no preset) reopens it from the session.
+lesson="${out%.png}-lesson.png"
+rm -f "$lesson"
+timeout 90 "$bin" gui --fresh --lesson 07-phase-plane --screenshot "$lesson" --screenshot-after-ms 3000
+[ -s "$lesson" ] || { echo "window smoke: no lesson screenshot written" >&2; exit 1; }
+progress=$XDG_DATA_HOME/spikelab/lessons/07-phase-plane/progress.ron
+[ -s "$progress" ] || { echo "window smoke: the lesson's progress was not saved" >&2; exit 1; }
+grep -q 'lesson: "07-phase-plane"' "$session" || { echo "window smoke: the session forgot the lesson" >&2; exit 1; }
+# The lesson panel (egui's panel grey, rgb 27) covers the right of the window, where without a
+# lesson the plot (darker, with its grid) would be; its text makes the top of it far from uniform.
+panel=$(/usr/bin/convert "$lesson" -crop 370x300+905+450 -fuzz 2% -fill white -opaque "rgb(27,27,27)" \
+  -fill black +opaque white -format '%[fx:mean]' info:)
+text=$(/usr/bin/convert "$lesson" -crop 370x300+905+100 -colorspace Gray -format '%[fx:standard_deviation]' info:)
+echo "window smoke: lesson panel grey over $panel of its lower part, text spread $text"
+awk -v p="$panel" -v t="$text" 'BEGIN { exit !(p > 0.7 && t > 0.1) }' \
+  || { echo "window smoke: no lesson panel beside the lab" >&2; exit 1; }
 echo "window smoke: ok"

@@ -4,6 +4,7 @@
 //! rerun on one when checked. Progress is saved after every change.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use super::job::Job;
 use super::{Lab, Locks, markdown};
@@ -21,6 +22,14 @@ pub struct LessonPanel {
     pub book_path: String,
     /// A lesson a restored session had open, reopened once the data folder is known.
     pub pending: Option<String>,
+    /// A file dialog under way: a lesson to open, or where to write the lab book.
+    dialog: Option<(Dialog, Receiver<Option<PathBuf>>)>,
+}
+
+#[derive(Clone, Copy)]
+enum Dialog {
+    OpenLesson,
+    SaveBook,
 }
 
 /// A step's key as computed on the background job (`None`: the step asks nothing).
@@ -180,6 +189,38 @@ impl LessonPanel {
         }
     }
 
+    /// Asks for a lesson's `lesson.ron` in a file dialog (on its own thread).
+    pub fn ask_open(&mut self, ctx: &egui::Context) {
+        if self.dialog.is_none() {
+            let rx = super::files::pick_path(ctx, false, ("spikelab lesson (lesson.ron)", &["ron"]), None);
+            self.dialog = Some((Dialog::OpenLesson, rx));
+        }
+    }
+
+    /// Acts on a file dialog's answer once it has arrived (called every frame, lesson open
+    /// or not).
+    pub fn poll_dialog(&mut self, lab: &mut Lab, ctx: Option<egui::Context>) {
+        let Some((dialog, rx)) = &self.dialog else { return };
+        let answer = match rx.try_recv() {
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        let dialog = *dialog;
+        self.dialog = None;
+        match (dialog, answer) {
+            (Dialog::OpenLesson, Some(path)) => match Lesson::resolve(&path.display().to_string()) {
+                Ok(lesson) => self.open(lab, lesson, true, ctx),
+                Err(e) => lab.error(format!("lesson not opened: {e}")),
+            },
+            (Dialog::SaveBook, Some(path)) => {
+                self.book_path = path.display().to_string();
+                self.export_book(lab, &path);
+            }
+            (_, None) => {}
+        }
+    }
+
     /// Follows background work and the student's experiments; call every frame.
     pub fn poll(&mut self, lab: &mut Lab) {
         let Some(open) = &mut self.open else { return };
@@ -207,10 +248,11 @@ impl LessonPanel {
         }
         let Some(open) = &mut self.open else { return };
         if lab.preset.stimulus != open.stimulus {
+            // The budget is the lesson's: every step asks about the same mystery neuron.
             let budget = open.lesson.steps()[k].mystery.as_ref().and_then(|m| m.budget);
-            let done = &mut open.progress.steps[k].experiments;
+            let used: u32 = open.progress.steps.iter().map(|s| s.experiments).sum();
             match budget {
-                Some(b) if *done >= b => {
+                Some(b) if used >= b => {
                     // The budget is spent: the stimulus goes back to the last one tried.
                     let mut back = lab.preset.clone();
                     back.stimulus = open.stimulus.clone();
@@ -218,7 +260,7 @@ impl LessonPanel {
                     lab.error(format!("the experiment budget ({b} stimuli) is spent: answer with what you measured"));
                 }
                 _ => {
-                    *done += 1;
+                    open.progress.steps[k].experiments += 1;
                     open.stimulus = lab.preset.stimulus.clone();
                     self.save(lab);
                 }
@@ -337,8 +379,8 @@ impl LessonPanel {
             if let Some(mystery) = &step.mystery
                 && let Some(budget) = mystery.budget
             {
-                let used = open.progress.steps[k].experiments;
-                ui.label(format!("Experiments: {used} of {budget} stimuli tried"));
+                let used: u32 = open.progress.steps.iter().map(|s| s.experiments).sum();
+                ui.label(format!("Experiments: {used} of {budget} stimuli tried in this lesson"));
             }
             match question {
                 Question::Numeric { unit, .. } => {
@@ -422,10 +464,18 @@ impl LessonPanel {
             if ui.button("Export").on_hover_text("Markdown, or HTML if the name ends in .html").clicked() {
                 action = Some(Action::Book);
             }
+            if ui.button("Save as…").on_hover_text("Choose where, in a file dialog").clicked() {
+                action = Some(Action::BookAs);
+            }
         });
         match action {
             Some(Action::Check) => self.check(lab, Some(ctx)),
             Some(Action::Reveal) => self.reveal(lab),
+            Some(Action::BookAs) if self.dialog.is_none() => {
+                let rx = super::files::pick_path(&ctx, true, ("Lab book", &["html", "md"]), None);
+                self.dialog = Some((Dialog::SaveBook, rx));
+            }
+            Some(Action::BookAs) => {}
             Some(Action::Book) => {
                 let path =
                     if self.book_path.trim().is_empty() { "labbook.html".to_string() } else { self.book_path.clone() };
@@ -443,6 +493,7 @@ enum Action {
     Check,
     Reveal,
     Book,
+    BookAs,
 }
 
 /// A key as the student reads it: rounded, with its unit.

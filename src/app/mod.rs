@@ -92,6 +92,13 @@ impl Locks {
     pub fn hides(&self, path: &str) -> bool {
         self.hide_model || self.hidden.iter().any(|p| under(path, p))
     }
+    /// Why a view is closed during a mystery: views computed from the equations (the phase
+    /// plane's nullclines, the currents) would show the hidden values.
+    pub fn hides_view(&self, id: &str) -> Option<&'static str> {
+        let mystery = self.hide_model || !self.hidden.is_empty();
+        (mystery && matches!(id, "phase-plane" | "currents"))
+            .then_some("Closed for the mystery: it is drawn from the hidden parameters. Measure instead.")
+    }
 }
 
 /// `path` is `parent` or lies under it.
@@ -460,6 +467,7 @@ impl SpikelabApp {
         self.lab.perf.tick();
         self.drain_frames();
         self.files.poll(&mut self.lab);
+        self.lessons.poll_dialog(&mut self.lab, Some(ui.ctx().clone()));
         let dropped: Vec<std::path::PathBuf> =
             ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for path in dropped {
@@ -497,7 +505,7 @@ impl SpikelabApp {
             egui::Panel::right("lesson").default_size(width).show(ui, |ui| self.lessons.ui(ui, &mut self.lab));
         }
         // Each kind of preset has its own views; a load may switch kinds.
-        if !self.views[self.view].offered(&self.lab.preset) {
+        if !self.views[self.view].offered(&self.lab.preset) || self.lab.locks.hides_view(self.view_id()).is_some() {
             self.view = self.first_view();
         }
         egui::CentralPanel::default().show(ui, |ui| {
@@ -506,7 +514,7 @@ impl SpikelabApp {
             ui.horizontal(|ui| {
                 let preset = &self.lab.preset;
                 for (k, view) in self.views.iter().enumerate().filter(|(_, v)| v.offered(preset)) {
-                    let disabled = view.disabled(preset);
+                    let disabled = view.disabled(preset).or_else(|| self.lab.locks.hides_view(view.id()));
                     let tab = ui
                         .add_enabled_ui(disabled.is_none(), |ui| ui.selectable_value(&mut self.view, k, view.title()));
                     if let Some(why) = disabled {
@@ -603,7 +611,14 @@ fn lessons_menu(
             }
         }
         ui.separator();
-        ui.label("Open a lesson folder: drop it (or its lesson.ron) on the window.");
+        if ui
+            .button("Open lesson…")
+            .on_hover_text("A lesson folder's lesson.ron (or drop the folder on the window)")
+            .clicked()
+        {
+            panel.ask_open(ui.ctx());
+            ui.close();
+        }
         let mut lecture = panel.lecture;
         if ui
             .checkbox(&mut lecture, "Lecture mode")

@@ -137,7 +137,7 @@ pub struct Mystery {
     /// Presets one of which is drawn; its model class and parameters are hidden.
     #[serde(default)]
     pub among: Vec<String>,
-    /// How many stimuli the student may try (`None`: no limit).
+    /// How many stimuli the student may try in the whole lesson (`None`: no limit).
     #[serde(default)]
     pub budget: Option<u32>,
 }

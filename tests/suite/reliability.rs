@@ -121,6 +121,39 @@ fn damaged_presets_stimuli_and_sessions_never_panic_and_name_file_line_and_field
     assert!(refused > tried / 2, "most damage is caught: {refused} of {tried}");
 }
 
+#[test]
+fn damaged_lesson_manifests_never_panic_and_name_file_line_and_field() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2027);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut folders: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    folders.sort();
+    let (mut refused, mut tried) = (0, 0);
+    for source in folders {
+        // A copy of the folder whose manifest is damaged over and over.
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(&source).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        let manifest = dir.path().join("lesson.ron");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let origin = manifest.display().to_string();
+        for _ in 0..rounds() / 4 {
+            let damaged = mutate(&text, &mut rng);
+            std::fs::write(&manifest, &damaged).unwrap();
+            tried += 1;
+            let outcome = std::panic::catch_unwind(|| spikelab::lesson::Lesson::load(dir.path()).err());
+            let error =
+                outcome.unwrap_or_else(|_| panic!("the lesson loader panicked on {origin} damaged as:\n{damaged}"));
+            if let Some(e) = error {
+                refused += 1;
+                check_error(&e, &origin, &damaged);
+            }
+        }
+    }
+    assert!(refused > tried / 2, "most damage is caught: {refused} of {tried}");
+}
+
 /// Replaces a large file whole; as the child of the test below (`SPIKELAB_WRITE_LOOP` set), it
 /// replaces it over and over until it is killed.
 #[test]
