@@ -68,6 +68,13 @@ pub enum Measure {
     /// The time (ms) V takes to cover 1 - 1/e of its way to a new steady state after the onset
     /// of the preset's step or pulse: the membrane time constant for a passive response.
     TimeConstant,
+    /// Half the peak-to-peak swing of V (mV) from `from_ms` to the end of the preset's run:
+    /// the amplitude of a sinusoidal response.
+    Swing { from_ms: f64 },
+    /// The frequency (Hz) at which V deviates most from where it stood at the onset of the
+    /// preset's chirp: where the membrane's response to the sweep peaks (near the sweep's start
+    /// for a low-pass membrane, in its middle for a resonator).
+    Resonance,
     /// The adaptation index of the preset's response (pattern analysis).
     Adaptation,
     /// The current at which the lowest fixed point of a two-variable model stops being stable
@@ -237,6 +244,16 @@ impl Measure {
                 }
             },
             Measure::TimeConstant => time_constant(preset),
+            &Measure::Swing { from_ms } => {
+                let v: Vec<f64> = trace(preset, preset.run.duration_ms)?
+                    .into_iter()
+                    .filter(|s| s.0 >= from_ms)
+                    .map(|s| s.1)
+                    .collect();
+                let (lo, hi) = v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+                if v.is_empty() { Err("no samples after from_ms".into()) } else { Ok(0.5 * (hi - lo)) }
+            }
+            Measure::Resonance => resonance(preset),
             Measure::Adaptation => {
                 let (start, end) = preset.stimulus.main_window(preset.run.duration_ms);
                 analysis::classify(&bench_times(preset)?, start, end)
@@ -326,8 +343,8 @@ fn rest_stability(preset: &Preset, current: f64) -> Result<phase_plane::Stabilit
         .ok_or_else(|| format!("no fixed point at I = {current}"))
 }
 
-/// 1 - 1/e of the way from V at the onset of the preset's main step to where V settles.
-fn time_constant(preset: &Preset) -> Result<f64, String> {
+/// `(t, V)` of the bench neuron at every step of the preset's run up to `until_ms`.
+fn trace(preset: &Preset, until_ms: f64) -> Result<Vec<(f64, f64)>, String> {
     struct Trace(Vec<(f64, f64)>);
     impl Observer for Trace {
         fn spike(&mut self, _: Spike) {}
@@ -335,20 +352,49 @@ fn time_constant(preset: &Preset) -> Result<f64, String> {
             self.0.push((t, values[0]));
         }
     }
-    let (onset, end) = preset.stimulus.main_window(preset.run.duration_ms);
+    if preset.network.is_some() {
+        return Err("this measure is of a single neuron, and the step opens a network".into());
+    }
     let mut p = preset.clone();
     p.run.record_every = 1;
     let mut sim = Simulation::from_preset(&p, p.run.seed)?;
     let mut trace = Trace(Vec::new());
-    sim.step((end / p.run.dt_ms).round() as u64, &mut trace).map_err(|f| f.to_string())?;
-    let before = trace.0.iter().rev().find(|s| s.0 <= onset).ok_or("no sample before the step")?.1;
-    let settled = trace.0.last().ok_or("no samples")?.1;
+    sim.step((until_ms / p.run.dt_ms).round() as u64, &mut trace).map_err(|f| f.to_string())?;
+    Ok(trace.0)
+}
+
+/// 1 - 1/e of the way from V at the onset of the preset's main step to where V settles.
+fn time_constant(preset: &Preset) -> Result<f64, String> {
+    let (onset, end) = preset.stimulus.main_window(preset.run.duration_ms);
+    let trace = trace(preset, end)?;
+    let before = trace.iter().rev().find(|s| s.0 <= onset).ok_or("no sample before the step")?.1;
+    let settled = trace.last().ok_or("no samples")?.1;
     let target = before + (settled - before) * (1.0 - (-1.0f64).exp());
-    let crossing = trace.0.windows(2).find(|w| w[0].0 >= onset && (w[0].1 - target) * (w[1].1 - target) <= 0.0);
+    let crossing = trace.windows(2).find(|w| w[0].0 >= onset && (w[0].1 - target) * (w[1].1 - target) <= 0.0);
     let w = crossing.ok_or("V does not settle within the step")?;
     // Linear interpolation between the two samples around the crossing.
     let f = if w[1].1 == w[0].1 { 0.0 } else { (target - w[0].1) / (w[1].1 - w[0].1) };
     Ok(w[0].0 + f * (w[1].0 - w[0].0) - onset)
+}
+
+/// The chirp's instantaneous frequency where V strays furthest from its value at the onset.
+fn resonance(preset: &Preset) -> Result<f64, String> {
+    let (start, duration, f0, f1) = preset
+        .stimulus
+        .active()
+        .find_map(|(_, c)| match *c {
+            Component::Chirp { start_ms, duration_ms, f0_hz, f1_hz, .. } => Some((start_ms, duration_ms, f0_hz, f1_hz)),
+            _ => None,
+        })
+        .ok_or("the step's stimulus has no chirp")?;
+    let trace = trace(preset, start + duration)?;
+    let rest = trace.iter().rev().find(|s| s.0 <= start).ok_or("no sample before the chirp")?.1;
+    let peak = trace
+        .iter()
+        .filter(|s| s.0 >= start)
+        .max_by(|a, b| (a.1 - rest).abs().total_cmp(&(b.1 - rest).abs()))
+        .ok_or("no samples in the chirp")?;
+    Ok(f0 + (f1 - f0) * (peak.0 - start) / duration)
 }
 
 /// Evaluates `+ - * /` with parentheses over numbers and `{path}` values.

@@ -95,6 +95,11 @@ fn keys_agree_with_closed_forms_and_with_neuron() {
     let Key::Number(tau) = key(&membrane, step(&membrane, "Charging the membrane"), 1) else { panic!() };
     assert!((tau - 20.0).abs() < 0.05, "tau {tau}");
 
+    // The swing under a sine below threshold, R I_1 / sqrt(1 + (2 pi f tau_m)^2).
+    let Key::Number(swing) = key(&membrane, step(&membrane, "A sine below threshold"), 1) else { panic!() };
+    let analytic = 0.1 * 50.0 / (1.0 + (2.0 * std::f64::consts::PI * 10.0 * 0.020f64).powi(2)).sqrt();
+    assert!((swing - analytic).abs() < 0.01 * analytic, "swing {swing} vs {analytic}");
+
     // The QIF rheobase a_0 (v_c - v_rest)^2 / (4 R).
     let sharper = Lesson::resolve("04-sharper-thresholds").unwrap();
     let Key::Number(qif) = key(&sharper, step(&sharper, "The quadratic neuron"), 1) else { panic!() };
