@@ -143,10 +143,9 @@ impl LessonPanel {
                 Err(e) => lab.error(format!("step {} cannot open: {e}", k + 1)),
             }
         }
-        let in_neuron = |p: &String| if p.contains('.') { p.clone() } else { format!("neuron.{p}") };
         let mystery = step.mystery.as_ref();
         lab.locks = Locks {
-            unlocked: step.unlock.as_ref().map(|u| u.iter().map(in_neuron).collect()),
+            unlocked: step.unlocked_paths(),
             hidden: mystery.map(|m| m.draw.iter().map(|d| d.path.clone()).collect()).unwrap_or_default(),
             hide_model: mystery.is_some_and(|m| !m.among.is_empty()),
         };
@@ -307,7 +306,7 @@ impl LessonPanel {
             None => return,
         };
         open.progress.steps[k].answer = Some(match &answer {
-            Answer::Setup(_) => describe_setup(lab, &open.lesson.steps()[k].unlock),
+            Answer::Setup(_) => describe_setup(lab),
             other => other.describe(),
         });
         if let Answer::Setup(_) = answer {
@@ -504,18 +503,17 @@ fn shown(key: &Key, unit: Option<&str>) -> String {
     }
 }
 
-/// The bench neuron's parameters (hidden ones withheld) for the lab book.
+/// The values of what the step unlocked, by path.
+fn unlocked_values(lab: &Lab) -> Vec<(String, f64)> {
+    lab.locks.unlocked.iter().flatten().flat_map(|p| lab.preset.numbers_under(p)).collect()
+}
+
+/// The parameters for the lab book: the bench neuron's (hidden ones withheld), or for a
+/// network what the step unlocked.
 fn parameters(lab: &Lab) -> Vec<(String, String)> {
     let model = lab.preset.neuron;
     if lab.preset.network.is_some() {
-        return lab
-            .locks
-            .unlocked
-            .iter()
-            .flatten()
-            .flat_map(|p| lab.preset.numbers_under(p))
-            .map(|(k, v)| (k, format!("{}", round_sig(v, 5))))
-            .collect();
+        return unlocked_values(lab).into_iter().map(|(k, v)| (k, format!("{}", round_sig(v, 5)))).collect();
     }
     model
         .specs()
@@ -532,13 +530,7 @@ fn parameters(lab: &Lab) -> Vec<(String, String)> {
 }
 
 /// A setup's answer in words: the values of what the step unlocked.
-fn describe_setup(lab: &Lab, unlock: &Option<Vec<String>>) -> String {
-    let Some(free) = unlock else { return format!("the setup of `{}`", lab.preset.name) };
-    let values: Vec<String> = free
-        .iter()
-        .map(|p| if p.contains('.') { p.clone() } else { format!("neuron.{p}") })
-        .flat_map(|p| lab.preset.numbers_under(&p))
-        .map(|(k, v)| format!("{k} = {}", round_sig(v, 5)))
-        .collect();
+fn describe_setup(lab: &Lab) -> String {
+    let values: Vec<String> = unlocked_values(lab).iter().map(|(k, v)| format!("{k} = {}", round_sig(*v, 5))).collect();
     if values.is_empty() { format!("the setup of `{}`", lab.preset.name) } else { values.join(", ") }
 }

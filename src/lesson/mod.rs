@@ -65,6 +65,15 @@ fn three() -> u32 {
     3
 }
 
+impl Step {
+    /// What `unlock` frees, as preset paths (a bare key is the neuron's: `g_l_ns` is
+    /// `neuron.g_l_ns`).
+    pub fn unlocked_paths(&self) -> Option<Vec<String>> {
+        let path = |p: &String| if p.contains('.') { p.clone() } else { format!("neuron.{p}") };
+        self.unlock.as_ref().map(|free| free.iter().map(path).collect())
+    }
+}
+
 /// How far a numeric answer may be from the key.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Tolerance {
@@ -280,14 +289,8 @@ impl Lesson {
             let ids = crate::app::SpikelabApp::view_ids().join(", ");
             return Err(("view".into(), format!("no view `{view}`; the views are {ids}")));
         }
-        for key in step.unlock.iter().flatten() {
-            let known = preset.neuron.specs().iter().any(|s| s.key == key) || preset.check_path(key).is_ok();
-            if !known {
-                return Err((
-                    "unlock".into(),
-                    format!("`{key}` is neither a parameter of the neuron nor a preset path"),
-                ));
-            }
+        for path in step.unlocked_paths().iter().flatten() {
+            preset.check_path(path).map_err(|m| ("unlock".to_string(), format!("`{path}`: {m}")))?;
         }
         if step.reveal_after == 0 {
             return Err(("reveal_after".into(), "at least one attempt before the key is revealed".into()));
