@@ -52,6 +52,8 @@ struct Open {
     stimulus: Stimulus,
     /// The step whose view a picture should be taken of (the app draws it).
     picture: Option<usize>,
+    /// Lecture mode: the lecturer shows this step's answer to the class.
+    showing: bool,
 }
 
 impl LessonPanel {
@@ -115,9 +117,19 @@ impl LessonPanel {
             verdict: None,
             stimulus: lab.preset.stimulus.clone(),
             picture: None,
+            showing: false,
         });
         let step = self.open.as_ref().expect("just opened").progress.step;
         self.go_to(lab, step, load_step);
+    }
+
+    /// Starts the open lesson over: its progress cleared (the seed, and so the student's
+    /// mystery neuron, kept), at its first step.
+    pub fn restart(&mut self, lab: &mut Lab) {
+        let Some(open) = &mut self.open else { return };
+        let seed = open.progress.seed;
+        open.progress = Progress { seed, ..Progress::fresh(open.lesson.steps().len()) };
+        self.go_to(lab, 0, true);
     }
 
     pub fn close(&mut self, lab: &mut Lab) {
@@ -134,6 +146,7 @@ impl LessonPanel {
         open.picked = None;
         open.verdict = None;
         open.check_job = None;
+        open.showing = false;
         if load {
             match open.lesson.step_preset(k, open.progress.seed) {
                 Ok(preset) => {
@@ -446,13 +459,21 @@ impl LessonPanel {
                 if done.revealed
                     && let Some(Ok(Some(key))) = state
                 {
-                    ui.label(egui::RichText::new(format!("Answer: {}", shown(key, question.unit()))).strong());
-                    if let Question::Numeric { literature: Some(lit), .. } = question {
-                        ui.label(format!("Literature: {} ({})", lit.value, lit.source));
-                    }
+                    answer_ui(ui, key, question, scale);
                 }
                 if let Some(Err(e)) = state {
                     ui.colored_label(ui.visuals().error_fg_color, format!("This step's key cannot be computed: {e}"));
+                }
+            } else {
+                // Lecture mode: no checks; the lecturer shows the answer once the class has tried.
+                let label = if open.showing { "Hide the answer" } else { "Show the answer" };
+                if ui.add_enabled(matches!(state, Some(Ok(_))), egui::Button::new(label)).clicked() {
+                    open.showing = !open.showing;
+                }
+                if open.showing
+                    && let Some(Ok(Some(key))) = state
+                {
+                    answer_ui(ui, key, question, scale);
                 }
             }
         }
@@ -493,6 +514,14 @@ enum Action {
     Reveal,
     Book,
     BookAs,
+}
+
+/// The key, and a literature value beside it.
+fn answer_ui(ui: &mut egui::Ui, key: &Key, question: &Question, scale: f32) {
+    ui.label(egui::RichText::new(format!("Answer: {}", shown(key, question.unit()))).strong().size(14.0 * scale));
+    if let Question::Numeric { literature: Some(lit), .. } = question {
+        ui.label(format!("Literature: {} ({})", lit.value, lit.source));
+    }
 }
 
 /// A key as the student reads it: rounded, with its unit.

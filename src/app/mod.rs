@@ -599,7 +599,16 @@ fn lessons_menu(
         for id in crate::lesson::names() {
             match crate::lesson::Lesson::resolve(id) {
                 Ok(lesson) => {
-                    let title = format!("{}. {}", ui_number(id), lesson.manifest.title);
+                    let n = lesson.steps().len();
+                    let saved = panel.data.as_ref().and_then(|d| {
+                        crate::lesson::Progress::load(&crate::lesson::Progress::folder(d, id), n).ok().flatten()
+                    });
+                    let done = saved.map_or(String::new(), |p| {
+                        let right = p.steps.iter().filter(|s| s.correct == Some(true)).count();
+                        let asked = lesson.steps().iter().filter(|s| s.question.is_some()).count();
+                        format!("  ({right}/{asked} answered)")
+                    });
+                    let title = format!("{}. {}{done}", ui_number(id), lesson.manifest.title);
                     if ui.button(title).on_hover_text(&lesson.manifest.summary).clicked() {
                         picked = Some(lesson);
                         ui.close();
@@ -627,6 +636,15 @@ fn lessons_menu(
         {
             panel.lecture = lecture;
             ui.ctx().set_zoom_factor(if lecture { 1.5 } else { 1.0 });
+        }
+        if panel.is_open()
+            && ui
+                .button("Start this lesson over")
+                .on_hover_text("Clears its answers; your mystery neurons stay the same")
+                .clicked()
+        {
+            panel.restart(lab);
+            ui.close();
         }
         if panel.is_open() && ui.button("Close the lesson").clicked() {
             panel.close(lab);

@@ -1040,3 +1040,36 @@ fn a_lesson_is_answered_wrong_then_right_a_behaviour_passes_after_the_sliders_an
         spikelab::lesson::Progress::load(&dir.path().join("spikelab/lessons/01-membrane"), 6).unwrap().unwrap();
     assert_eq!(membrane.steps[0].attempts, 2);
 }
+
+#[test]
+fn lecture_mode_hides_the_checks_and_shows_the_answer_on_demand_and_a_lesson_starts_over() {
+    use spikelab::lesson::Lesson;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness("izhikevich-2003/rs");
+    h.state_mut().autosave_to(dir.path().join("spikelab/session.ron"));
+    h.state_mut().lessons.lecture = true;
+    h.state_mut().open_lesson(Lesson::resolve("02-fi-curve").unwrap(), None);
+    step_until(&mut h, "the first key", |app| app.lessons.key(0).is_some());
+    h.run_steps(2);
+    assert!(h.query_by_role_and_label(Role::Button, "Check").is_none(), "no checks in lecture mode");
+    assert!(h.query_by_label_contains("Answer:").is_none());
+    h.get_by_role_and_label(Role::Button, "Show the answer").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Answer: 49.2 Hz").is_some());
+    assert!(h.query_by_label_contains("Literature: 49.2").is_some());
+
+    // Out of lecture mode a student answers; starting over clears it and keeps the seed.
+    h.state_mut().lessons.lecture = false;
+    h.state_mut().lessons.answer("49");
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::Button, "Check").click();
+    h.run_steps(2);
+    let seed = h.state().lessons.progress().unwrap().seed;
+    assert_eq!(h.state().lessons.progress().unwrap().steps[0].correct, Some(true));
+    h.get_by_role_and_label(Role::Button, "Next >").click();
+    h.run_steps(2);
+    let app = h.state_mut();
+    app.lessons.restart(&mut app.lab);
+    let progress = h.state().lessons.progress().unwrap();
+    assert_eq!((progress.step, progress.seed, progress.steps[0].correct), (0, seed, None));
+}
