@@ -161,6 +161,7 @@ impl LessonPanel {
             unlocked: step.unlocked_paths(),
             hidden: mystery.map(|m| m.draw.iter().map(|d| d.path.clone()).collect()).unwrap_or_default(),
             hide_model: mystery.is_some_and(|m| !m.among.is_empty()),
+            budgeted: mystery.is_some_and(|m| m.budget.is_some()),
         };
         open.stimulus = lab.preset.stimulus.clone();
         self.save(lab);

@@ -82,6 +82,8 @@ pub struct Locks {
     pub hidden: Vec<String>,
     /// The model itself is hidden (a mystery drawn among models).
     pub hide_model: bool,
+    /// Experiments are counted (a mystery's budget of stimuli).
+    pub budgeted: bool,
 }
 
 impl Locks {
@@ -93,11 +95,15 @@ impl Locks {
         self.hide_model || self.hidden.iter().any(|p| under(path, p))
     }
     /// Why a view is closed during a mystery: views computed from the equations (the phase
-    /// plane's nullclines, the currents) would show the hidden values.
+    /// plane's nullclines, the currents) would show the hidden values, and under a budget the
+    /// views that run experiments of their own (the f-I sweep, the comparison) would spend none.
     pub fn hides_view(&self, id: &str) -> Option<&'static str> {
         let mystery = self.hide_model || !self.hidden.is_empty();
-        (mystery && matches!(id, "phase-plane" | "currents"))
-            .then_some("Closed for the mystery: it is drawn from the hidden parameters. Measure instead.")
+        if mystery && matches!(id, "phase-plane" | "currents") {
+            return Some("Closed for the mystery: it is drawn from the hidden parameters. Measure instead.");
+        }
+        (self.budgeted && matches!(id, "fi" | "compare"))
+            .then_some("Closed for the mystery: its runs would not count against your budget of stimuli.")
     }
 }
 

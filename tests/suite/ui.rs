@@ -1073,3 +1073,30 @@ fn lecture_mode_hides_the_checks_and_shows_the_answer_on_demand_and_a_lesson_sta
     let progress = h.state().lessons.progress().unwrap();
     assert_eq!((progress.step, progress.seed, progress.steps[0].correct), (0, seed, None));
 }
+
+#[test]
+fn a_mystery_hides_its_values_closes_the_revealing_views_and_keeps_to_its_budget() {
+    use spikelab::lesson::Lesson;
+    let mut h = harness("izhikevich-2003/rs");
+    h.state_mut().open_lesson(Lesson::resolve("03-mystery-lif").unwrap(), None);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("E_L [mV]: hidden").is_some()
+            && h.query_by_label_contains("g_L [nS]: hidden").is_some()
+    );
+    assert!(h.query_by_role_and_label(Role::Slider, "E_L [mV]").is_none(), "no slider shows the value");
+    for tab in ["Phase plane", "f-I curve", "Compare"] {
+        let node = h.get_by_label(tab);
+        assert!(egui_kittest::kittest::NodeT::accesskit_node(&node).is_disabled(), "{tab} stays closed");
+    }
+    // Twelve stimuli are allowed in the lesson; the thirteenth is undone.
+    for k in 1..=12 {
+        h.get_by_role_and_label(Role::Slider, "amplitude [pA]").set_value_accesskit(10.0 * k as f64);
+        h.run_steps(2);
+    }
+    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 120.0);
+    h.get_by_role_and_label(Role::Slider, "amplitude [pA]").set_value_accesskit(500.0);
+    h.run_steps(2);
+    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 120.0, "the budget is spent");
+    assert!(h.state().lab.message.as_ref().unwrap().text.contains("budget (12 stimuli) is spent"));
+}
