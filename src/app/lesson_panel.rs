@@ -150,7 +150,12 @@ impl LessonPanel {
         if load {
             match open.lesson.step_preset(k, open.progress.seed) {
                 Ok(preset) => {
+                    let learning = preset.learning.is_some();
                     lab.load(preset);
+                    if !learning {
+                        // A step shows its preset running: the student looks before touching.
+                        lab.commands.push(crate::engine::Command::Run);
+                    }
                     lab.goto = step.view.as_deref().and_then(|v| super::views::id_of(v));
                 }
                 Err(e) => lab.error(format!("step {} cannot open: {e}", k + 1)),

@@ -1,5 +1,6 @@
 //! The Markdown a lesson's text uses: `#` headings, paragraphs, `-` lists, indented blocks
-//! (equations, in a monospace font so they line up) and `**bold**` and `` `code` `` inline.
+//! (equations, in a monospace font so they line up) and `**bold**`, `*italics*` and `` `code` ``
+//! inline.
 
 /// Draws `text`; `scale` enlarges every font (lecture mode).
 pub fn show(ui: &mut egui::Ui, text: &str, scale: f32) {
@@ -36,23 +37,30 @@ pub fn show(ui: &mut egui::Ui, text: &str, scale: f32) {
     flush(ui, &mut paragraph);
 }
 
-/// One paragraph with `**bold**` and `` `code` `` spans, wrapped.
+/// One paragraph with `**bold**`, `*italic*` and `` `code` `` spans, wrapped.
 fn inline(ui: &mut egui::Ui, text: &str, size: f32) {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
         for (k, bold_part) in text.split("**").enumerate() {
-            for (j, part) in bold_part.split('`').enumerate() {
-                if part.is_empty() {
-                    continue;
+            for (j, code_part) in bold_part.split('`').enumerate() {
+                // Inside code a `*` is a character; outside, single ones delimit italics.
+                let pieces: Vec<&str> = if j % 2 == 1 { vec![code_part] } else { code_part.split('*').collect() };
+                for (i, part) in pieces.into_iter().enumerate() {
+                    if part.is_empty() {
+                        continue;
+                    }
+                    let mut rich = egui::RichText::new(part).size(size);
+                    if j % 2 == 1 {
+                        rich = rich.monospace();
+                    }
+                    if k % 2 == 1 {
+                        rich = rich.strong();
+                    }
+                    if i % 2 == 1 {
+                        rich = rich.italics();
+                    }
+                    ui.label(rich);
                 }
-                let mut rich = egui::RichText::new(part).size(size);
-                if j % 2 == 1 {
-                    rich = rich.monospace();
-                }
-                if k % 2 == 1 {
-                    rich = rich.strong();
-                }
-                ui.label(rich);
             }
         }
     });
