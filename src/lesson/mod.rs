@@ -283,11 +283,22 @@ impl Lesson {
     fn validate_step(&self, k: usize) -> Result<(), (String, String)> {
         let step = &self.manifest.steps[k];
         let preset = self.preset_of(step, None).map_err(|m| ("preset".to_string(), m))?;
-        if let Some(view) = &step.view
-            && !crate::app::SpikelabApp::view_ids().contains(&view.as_str())
-        {
-            let ids = crate::app::SpikelabApp::view_ids().join(", ");
-            return Err(("view".into(), format!("no view `{view}`; the views are {ids}")));
+        if let Some(view) = &step.view {
+            let views = crate::app::views::registry();
+            match views.iter().find(|v| v.id() == view) {
+                None => {
+                    let ids: Vec<&str> = views.iter().map(|v| v.id()).collect();
+                    return Err(("view".into(), format!("no view `{view}`; the views are {}", ids.join(", "))));
+                }
+                Some(v) if !v.offered(&preset) => {
+                    let offered: Vec<&str> = views.iter().filter(|v| v.offered(&preset)).map(|v| v.id()).collect();
+                    return Err((
+                        "view".into(),
+                        format!("`{view}` is not a view of this preset; it has {}", offered.join(", ")),
+                    ));
+                }
+                Some(_) => {}
+            }
         }
         for path in step.unlocked_paths().iter().flatten() {
             preset.check_path(path).map_err(|m| ("unlock".to_string(), format!("`{path}`: {m}")))?;

@@ -158,6 +158,12 @@ fn a_lesson_with_a_broken_key_fails_check_with_its_step() {
     .unwrap();
     let err = String::from_utf8_lossy(&spikelab(&["check", folder.to_str().unwrap()]).stderr).to_string();
     assert!(err.contains("lesson.ron:8: field `steps.0.preset`"), "{err}");
+    // A view the step's preset does not have.
+    let with_view = manifest("Param(\"neuron.g_l_ns\")")
+        .replace("preset: \"basics/lif_std\",", "preset: \"basics/lif_std\",\n            view: \"raster\",");
+    std::fs::write(folder.join("lesson.ron"), with_view).unwrap();
+    let err = String::from_utf8_lossy(&spikelab(&["check", folder.to_str().unwrap()]).stderr).to_string();
+    assert!(err.contains("field `steps.0.view`: `raster` is not a view of this preset"), "{err}");
     // And a good one passes.
     std::fs::write(folder.join("lesson.ron"), manifest("Param(\"neuron.g_l_ns\")")).unwrap();
     assert!(spikelab(&["check", folder.to_str().unwrap()]).status.success());
