@@ -52,13 +52,7 @@ pub fn stimulus_note(name: &str) -> String {
 pub fn resolve_stimulus(arg: &str) -> Result<Stimulus, PresetError> {
     let path = Path::new(arg);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| PresetError {
-            origin: arg.to_string(),
-            line: None,
-            field: None,
-            message: format!("cannot read: {e}"),
-        })?;
-        return Stimulus::from_ron(&text, arg);
+        return Stimulus::from_ron(&crate::ron_file::read_text(path)?, arg);
     }
     let name = arg.trim_end_matches(".ron");
     match BUNDLED_STIMULI.iter().find(|(n, _)| *n == name) {

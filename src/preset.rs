@@ -101,14 +101,7 @@ impl Preset {
     }
 
     pub fn load(path: &Path) -> Result<Preset, PresetError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PresetError {
-            origin: origin.clone(),
-            line: None,
-            field: None,
-            message: format!("cannot read: {e}"),
-        })?;
-        Preset::from_ron(&text, &origin)
+        Preset::from_ron(&crate::ron_file::read_text(path)?, &path.display().to_string())
     }
 
     pub fn to_ron(&self) -> String {

@@ -27,6 +27,16 @@ impl std::fmt::Display for PresetError {
 
 impl std::error::Error for PresetError {}
 
+/// The text of a file; an error names the file.
+pub fn read_text(path: &std::path::Path) -> Result<String, PresetError> {
+    std::fs::read_to_string(path).map_err(|e| PresetError {
+        origin: path.display().to_string(),
+        line: None,
+        field: None,
+        message: format!("cannot read: {e}"),
+    })
+}
+
 /// Parses RON into `T`; a syntax or type error names the line and, where it can, the field.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, PresetError> {
     ron_options().from_str(text).map_err(|e| {

@@ -13,7 +13,11 @@ use spikelab::engine::frame::Status;
 use spikelab::neuron::ModelKind;
 
 fn harness(preset: &str) -> Harness<'static, SpikelabApp> {
-    let app = SpikelabApp::new(common::bundled(preset), None).unwrap();
+    harness_on(common::bundled(preset))
+}
+
+/// The window's size around `app`, after one frame.
+fn harness_of(app: SpikelabApp) -> Harness<'static, SpikelabApp> {
     let mut h =
         Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
     h.step();
@@ -449,11 +453,7 @@ fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() 
 }
 
 fn harness_on(preset: spikelab::preset::Preset) -> Harness<'static, SpikelabApp> {
-    let app = SpikelabApp::new(preset, None).unwrap();
-    let mut h =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
-    h.step();
-    h
+    harness_of(SpikelabApp::new(preset, None).unwrap())
 }
 
 #[test]
@@ -834,9 +834,7 @@ fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
     // A new app from the file: the edit, the view and the mark are back.
     let session = spikelab::app::Session::restore(&path).unwrap().expect("a session was written");
     let restored = SpikelabApp::restore(session, None).unwrap();
-    let mut h2 =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), restored);
-    h2.step();
+    let mut h2 = harness_of(restored);
     assert_eq!(h2.state().lab.preset.neuron.get("d"), Some(4.5));
     assert_eq!(h2.state().view_id(), "phase-plane");
     assert!(h2.state().title().starts_with('*'));
@@ -1027,8 +1025,7 @@ fn a_lesson_is_answered_wrong_then_right_a_behaviour_passes_after_the_sliders_an
     // Closing and reopening: the lesson, its step, its attempts and the locks come back.
     h.state_mut().save_session();
     let restored = SpikelabApp::restore(spikelab::app::Session::restore(&session).unwrap().unwrap(), None).unwrap();
-    let mut h2 =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), restored);
+    let mut h2 = harness_of(restored);
     h2.state_mut().autosave_to(session.clone());
     h2.run_steps(3);
     assert_eq!(h2.state().lessons.position(), Some(("09-firing-patterns", 1)));
