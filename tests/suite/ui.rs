@@ -1097,3 +1097,20 @@ fn a_mystery_hides_its_values_closes_the_revealing_views_and_keeps_to_its_budget
     assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 120.0, "the budget is spent");
     assert!(h.state().lab.message.as_ref().unwrap().text.contains("budget (12 stimuli) is spent"));
 }
+
+#[test]
+fn a_bundled_stimulus_from_the_presets_menu_drives_the_neuron_and_undoes() {
+    let mut h = harness("hodgkin-huxley/rest");
+    h.get_by_role_and_label(Role::Button, "Presets").click();
+    h.run_steps(2);
+    h.get_by_label("stimuli (onto this neuron)").hover();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Button, "paired_pulses").click();
+    h.run_steps(2);
+    let stimulus = &h.state().lab.preset.stimulus;
+    assert_eq!((stimulus.value_at(10.5), stimulus.value_at(15.0), stimulus.value_at(20.5)), (15.0, 0.0, 15.0));
+    assert_eq!(h.state().lab.preset.name, "HH: resting state", "the neuron stays; only its input changes");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(h.state().lab.preset.stimulus.components.is_empty(), "undone");
+}
