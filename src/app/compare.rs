@@ -85,6 +85,9 @@ impl super::ViewPanel for ComparePanel {
     fn offered(&self, preset: &Preset) -> bool {
         super::views::offered_for(preset, super::views::Kind::Neuron)
     }
+    fn runs_experiments(&self) -> bool {
+        true
+    }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
     }

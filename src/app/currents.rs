@@ -42,6 +42,9 @@ impl super::ViewPanel for CurrentsPanel {
     fn offered(&self, preset: &crate::preset::Preset) -> bool {
         super::views::offered_for(preset, super::views::Kind::Neuron)
     }
+    fn draws_the_equations(&self) -> bool {
+        true
+    }
     fn disabled(&self, preset: &crate::preset::Preset) -> Option<&'static str> {
         (!matches!(preset.neuron, NeuronModel::HodgkinHuxley(_))).then_some("for the Hodgkin-Huxley model")
     }

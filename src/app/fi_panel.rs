@@ -61,6 +61,9 @@ impl super::ViewPanel for FiPanel {
     fn offered(&self, preset: &Preset) -> bool {
         super::views::offered_for(preset, super::views::Kind::Neuron)
     }
+    fn runs_experiments(&self) -> bool {
+        true
+    }
     fn open(&mut self, lab: &Lab, ctx: Option<egui::Context>) {
         let kind = lab.preset.neuron.kind();
         (self.from, self.to) = (0.0, 2.0 * kind.demo_step());

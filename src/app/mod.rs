@@ -94,15 +94,14 @@ impl Locks {
     pub fn hides(&self, path: &str) -> bool {
         self.hide_model || self.hidden.iter().any(|p| under(path, p))
     }
-    /// Why a view is closed during a mystery: views computed from the equations (the phase
-    /// plane's nullclines, the currents) would show the hidden values, and under a budget the
-    /// views that run experiments of their own (the f-I sweep, the comparison) would spend none.
-    pub fn hides_view(&self, id: &str) -> Option<&'static str> {
+    /// Why `view` is closed during a mystery: one drawn from the equations would show the
+    /// hidden values, and under a budget one that runs experiments of its own would spend none.
+    pub fn closes(&self, view: &dyn ViewPanel) -> Option<&'static str> {
         let mystery = self.hide_model || !self.hidden.is_empty();
-        if mystery && matches!(id, "phase-plane" | "currents") {
+        if mystery && view.draws_the_equations() {
             return Some("Closed for the mystery: it is drawn from the hidden parameters. Measure instead.");
         }
-        (self.budgeted && matches!(id, "fi" | "compare"))
+        (self.budgeted && view.runs_experiments())
             .then_some("Closed for the mystery: its runs would not count against your budget of stimuli.")
     }
 }
@@ -511,7 +510,9 @@ impl SpikelabApp {
             egui::Panel::right("lesson").default_size(width).show(ui, |ui| self.lessons.ui(ui, &mut self.lab));
         }
         // Each kind of preset has its own views; a load may switch kinds.
-        if !self.views[self.view].offered(&self.lab.preset) || self.lab.locks.hides_view(self.view_id()).is_some() {
+        if !self.views[self.view].offered(&self.lab.preset)
+            || self.lab.locks.closes(self.views[self.view].as_ref()).is_some()
+        {
             self.view = self.first_view();
         }
         egui::CentralPanel::default().show(ui, |ui| {
@@ -520,7 +521,7 @@ impl SpikelabApp {
             ui.horizontal(|ui| {
                 let preset = &self.lab.preset;
                 for (k, view) in self.views.iter().enumerate().filter(|(_, v)| v.offered(preset)) {
-                    let disabled = view.disabled(preset).or_else(|| self.lab.locks.hides_view(view.id()));
+                    let disabled = view.disabled(preset).or_else(|| self.lab.locks.closes(view.as_ref()));
                     let tab = ui
                         .add_enabled_ui(disabled.is_none(), |ui| ui.selectable_value(&mut self.view, k, view.title()));
                     if let Some(why) = disabled {

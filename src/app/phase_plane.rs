@@ -52,6 +52,9 @@ impl super::ViewPanel for PhasePanel {
     fn offered(&self, preset: &crate::preset::Preset) -> bool {
         super::views::offered_for(preset, super::views::Kind::Neuron)
     }
+    fn draws_the_equations(&self) -> bool {
+        true
+    }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
     }

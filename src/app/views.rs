@@ -19,6 +19,16 @@ pub trait ViewPanel: Any {
     fn disabled(&self, _preset: &Preset) -> Option<&'static str> {
         None
     }
+    /// The view is drawn from the model's equations (nullclines, currents), so it would show
+    /// a mystery neuron's hidden parameters.
+    fn draws_the_equations(&self) -> bool {
+        false
+    }
+    /// The view runs experiments of its own (sweeps, comparisons), which no budget of stimuli
+    /// would count.
+    fn runs_experiments(&self) -> bool {
+        false
+    }
     /// Opened by name (`--view`): start the job the view shows.
     fn open(&mut self, _lab: &Lab, _ctx: Option<egui::Context>) {}
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab);
