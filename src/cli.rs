@@ -347,8 +347,8 @@ fn lesson_command(command: LessonCmd) -> Result<(), String> {
     let load = |id: &str| Lesson::resolve(id).map_err(|e| e.to_string());
     match command {
         LessonCmd::List => {
-            for id in crate::lesson::names() {
-                let lesson = load(id)?;
+            for (id, lesson) in crate::lesson::bundled() {
+                let lesson = lesson.as_ref().map_err(String::clone)?;
                 println!("{}", json!({"id": id, "title": lesson.manifest.title, "steps": lesson.steps().len()}));
             }
         }

@@ -381,9 +381,7 @@ impl LessonPanel {
             if ui.add_enabled(k + 1 < n, egui::Button::new("Next >")).clicked() {
                 go = Some(k + 1);
             }
-            let done = open.progress.steps.iter().filter(|s| s.correct == Some(true)).count();
-            let asked = open.lesson.steps().iter().filter(|s| s.question.is_some()).count();
-            ui.label(format!("· {done}/{asked} answered"));
+            ui.label(format!("· {}/{} answered", open.progress.answered(), open.lesson.questions()));
         });
         ui.separator();
         let text_height = (ui.available_height() * 0.55).max(120.0);

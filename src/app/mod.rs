@@ -603,26 +603,23 @@ fn lessons_menu(
 ) -> Option<crate::lesson::Lesson> {
     let mut picked = None;
     ui.menu_button("Lessons", |ui| {
-        for id in crate::lesson::names() {
-            match crate::lesson::Lesson::resolve(id) {
+        for (id, lesson) in crate::lesson::bundled() {
+            match lesson {
                 Ok(lesson) => {
                     let n = lesson.steps().len();
                     let saved = panel.data.as_ref().and_then(|d| {
                         crate::lesson::Progress::load(&crate::lesson::Progress::folder(d, id), n).ok().flatten()
                     });
-                    let done = saved.map_or(String::new(), |p| {
-                        let right = p.steps.iter().filter(|s| s.correct == Some(true)).count();
-                        let asked = lesson.steps().iter().filter(|s| s.question.is_some()).count();
-                        format!("  ({right}/{asked} answered)")
-                    });
+                    let done = saved
+                        .map_or(String::new(), |p| format!("  ({}/{} answered)", p.answered(), lesson.questions()));
                     let title = format!("{}. {}{done}", ui_number(id), lesson.manifest.title);
                     if ui.button(title).on_hover_text(&lesson.manifest.summary).clicked() {
-                        picked = Some(lesson);
+                        picked = Some(lesson.clone());
                         ui.close();
                     }
                 }
                 Err(e) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                    ui.colored_label(ui.visuals().error_fg_color, e);
                 }
             }
         }

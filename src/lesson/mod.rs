@@ -215,6 +215,17 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     BUNDLED_LESSONS.iter().map(|(id, _)| *id)
 }
 
+/// Every bundled lesson, loaded once (the window's menu lists them on every frame it is open).
+pub fn bundled() -> &'static [(&'static str, Result<Lesson, String>)] {
+    static LOADED: std::sync::OnceLock<Vec<(&'static str, Result<Lesson, String>)>> = std::sync::OnceLock::new();
+    LOADED.get_or_init(|| {
+        BUNDLED_LESSONS
+            .iter()
+            .map(|(id, files)| (*id, Lesson::from_files(id, Origin::Bundled(files)).map_err(|e| e.to_string())))
+            .collect()
+    })
+}
+
 impl Lesson {
     /// A bundled lesson by id, or a folder holding `lesson.ron`.
     pub fn resolve(arg: &str) -> Result<Lesson, PresetError> {
@@ -276,6 +287,11 @@ impl Lesson {
 
     pub fn steps(&self) -> &[Step] {
         &self.manifest.steps
+    }
+
+    /// How many steps ask a question.
+    pub fn questions(&self) -> usize {
+        self.steps().iter().filter(|s| s.question.is_some()).count()
     }
 
     /// Everything about a step that can be checked without running it; the error names the

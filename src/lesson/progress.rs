@@ -51,6 +51,11 @@ impl Progress {
         Self { seed: (nanos % 1_000_000) as u64 + 1, step: 0, steps: vec![StepProgress::default(); steps] }
     }
 
+    /// Steps answered correctly.
+    pub fn answered(&self) -> usize {
+        self.steps.iter().filter(|s| s.correct == Some(true)).count()
+    }
+
     /// The folder of lesson `id` in the data folder `data` (`.../spikelab`).
     pub fn folder(data: &Path, id: &str) -> PathBuf {
         data.join("lessons").join(id)
