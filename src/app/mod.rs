@@ -242,6 +242,15 @@ pub struct SpikelabApp {
     zoom: f32,
     /// The window title as last sent.
     title: String,
+    /// A lesson step's picture being drawn off the UI thread.
+    picture: Option<Picture>,
+}
+
+/// A lesson step's picture: the step, the file, the job writing it.
+struct Picture {
+    step: usize,
+    path: std::path::PathBuf,
+    job: job::Job<Result<(), String>>,
 }
 
 /// The session file and what was last written to it.
@@ -281,6 +290,7 @@ impl SpikelabApp {
             autosave: None,
             zoom: 1.0,
             title: String::new(),
+            picture: None,
         })
         .map(|mut app| {
             app.view = app.first_view();
@@ -539,8 +549,9 @@ impl SpikelabApp {
             self.open_view(id, None);
         }
         if let Some((k, path)) = self.lessons.take_picture_request() {
-            self.save_picture(k, &path);
+            self.save_picture(k, path, ui.ctx());
         }
+        self.poll_picture();
 
         if ui.input(|i| !i.raw.hovered_files.is_empty()) {
             let screen = ui.ctx().content_rect();
@@ -583,15 +594,28 @@ impl SpikelabApp {
 }
 
 impl SpikelabApp {
-    /// Draws the open view's figure as the picture of lesson step `k` (for the lab book).
-    fn save_picture(&mut self, k: usize, path: &std::path::Path) {
+    /// Draws the open view's figure as the picture of lesson step `k` (for the lab book), on a
+    /// job: a raster of thousands of neurons takes longer than a frame.
+    fn save_picture(&mut self, k: usize, path: std::path::PathBuf, ctx: &egui::Context) {
         let Some(figure) = self.figure() else { return };
         let (w, h) = self.figures.pixels;
-        let created = path.parent().map_or(Ok(()), std::fs::create_dir_all).map_err(|e| e.to_string());
-        match created.and_then(|()| figure.save(path, (w.clamp(320, 1600), h.clamp(240, 1200)))) {
-            Ok(()) => self.lessons.pictured(&mut self.lab, k, path),
+        let file = path.clone();
+        let job = job::Job::spawn(1, Some(ctx.clone()), move |report| {
+            let created = file.parent().map_or(Ok(()), std::fs::create_dir_all).map_err(|e| e.to_string());
+            report.send(created.and_then(|()| figure.save(&file, (w.clamp(320, 1600), h.clamp(240, 1200)))));
+        });
+        self.picture = Some(Picture { step: k, path, job });
+    }
+
+    /// Records a step's picture once its job has written it.
+    fn poll_picture(&mut self) {
+        let Some(picture) = &self.picture else { return };
+        let Some(result) = picture.job.drain().pop() else { return };
+        match result {
+            Ok(()) => self.lessons.pictured(&mut self.lab, picture.step, &picture.path),
             Err(e) => self.lab.error(format!("the step's picture was not saved: {e}")),
         }
+        self.picture = None;
     }
 }
 
