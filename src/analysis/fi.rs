@@ -1,6 +1,6 @@
 //! f-I curves: the same preset driven by a DC stimulus at each current.
 
-use crate::engine::{Observer, Simulation};
+use crate::engine::Simulation;
 use crate::network::Spike;
 use crate::preset::Preset;
 use crate::stimulus::Stimulus;
@@ -21,26 +21,21 @@ pub struct FiPoint {
     pub last_isi_ms: Option<f64>,
 }
 
-#[derive(Default)]
-struct SpikeTimes(Vec<f64>);
-
-impl Observer for SpikeTimes {
-    fn spike(&mut self, spike: Spike) {
-        self.0.push(spike.t_ms);
-    }
-    fn sample(&mut self, _: f64, _: &[f64]) {}
-}
-
 /// Spike times of `preset` driven by DC `current` from rest for `duration_ms` (the preset's
 /// stimulus replaced by one DC component: the same mechanism every protocol uses).
 pub fn spike_times_at(preset: &Preset, current: f64, duration_ms: f64) -> Result<Vec<f64>, String> {
+    spike_times_with(preset, Stimulus::dc(current), duration_ms).map_err(|e| format!("at I = {current}: {e}"))
+}
+
+/// Spike times of `preset` driven by `stimulus` instead of its own, from rest for `duration_ms`.
+pub fn spike_times_with(preset: &Preset, stimulus: Stimulus, duration_ms: f64) -> Result<Vec<f64>, String> {
     let mut p = preset.clone();
-    p.stimulus = Stimulus::dc(current);
+    p.stimulus = stimulus;
     let mut sim = Simulation::from_preset(&p, p.run.seed)?;
     let steps = (duration_ms / p.run.dt_ms).round() as u64;
-    let mut times = SpikeTimes::default();
-    sim.step(steps, &mut times).map_err(|f| format!("at I = {current}: {f}"))?;
-    Ok(times.0)
+    let mut spikes: Vec<Spike> = Vec::new();
+    sim.step(steps, &mut spikes).map_err(|f| f.to_string())?;
+    Ok(spikes.iter().map(|s| s.t_ms).collect())
 }
 
 /// One point of the f-I curve.
@@ -67,7 +62,7 @@ pub fn fi_curve(preset: &Preset, currents: &[f64], duration_ms: f64) -> Result<V
 /// final bracket, so it fires). `None` if even `hi` does not; `lo` if `lo` already does.
 pub fn rheobase(
     preset: &Preset,
-    (mut lo, mut hi): (f64, f64),
+    (lo, hi): (f64, f64),
     duration_ms: f64,
     min_spikes: usize,
     tolerance: f64,
@@ -79,9 +74,5 @@ pub fn rheobase(
     if !fires(hi)? {
         return Ok(None);
     }
-    while hi - lo > tolerance {
-        let mid = 0.5 * (lo + hi);
-        if fires(mid)? { hi = mid } else { lo = mid }
-    }
-    Ok(Some(hi))
+    super::bisect((lo, hi), tolerance, fires).map(Some)
 }

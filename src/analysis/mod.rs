@@ -9,9 +9,23 @@ pub mod regime;
 pub mod spikes;
 pub mod stdp;
 
-pub use fi::{FiPoint, fi_curve, fi_point, rheobase, spike_times_at};
+pub use fi::{FiPoint, fi_curve, fi_point, rheobase, spike_times_at, spike_times_with};
 pub use pattern::{Classification, Pattern, classify};
 pub use spikes::{isis, lif_latency_ms, lif_rate_hz, steady_rate_hz};
+
+/// Where a monotone `holds` turns true between `lo` (where it does not hold) and `hi` (where
+/// it does), bisected to within `tolerance`: the upper end of the final bracket, so it holds.
+pub fn bisect(
+    (mut lo, mut hi): (f64, f64),
+    tolerance: f64,
+    holds: impl Fn(f64) -> Result<bool, String>,
+) -> Result<f64, String> {
+    while hi - lo > tolerance {
+        let mid = 0.5 * (lo + hi);
+        if holds(mid)? { hi = mid } else { lo = mid }
+    }
+    Ok(hi)
+}
 
 /// `n` values evenly spaced from `from` to `to` inclusive (`from` alone when `n` is 1): the
 /// grids of an f-I curve and of a sweep's axis.

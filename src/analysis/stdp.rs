@@ -77,20 +77,11 @@ pub fn measured_window(rule: Rule, targets_ms: &[f64]) -> Result<Vec<[f64; 2]>, 
             let t_kick = T_PRE_MS + DELAY_MS + target - 0.2;
             let mut sim = Simulation::from_preset(&pairing(rule, w0, t_kick), 1)?;
             let mut spikes = Vec::new();
-            sim.step(4000, &mut SpikeList(&mut spikes)).map_err(|f| f.to_string())?;
+            sim.step(4000, &mut spikes).map_err(|f| f.to_string())?;
             let post = spikes.iter().find(|s| s.neuron == 1).ok_or("the post neuron did not fire")?;
             let mut w = Vec::new();
             sim.net().plastic_weights(&mut w);
             Ok([post.t_ms - (T_PRE_MS + DELAY_MS), (w[0] - w0) * w_max])
         })
         .collect()
-}
-
-struct SpikeList<'a>(&'a mut Vec<crate::network::Spike>);
-
-impl crate::engine::Observer for SpikeList<'_> {
-    fn spike(&mut self, spike: crate::network::Spike) {
-        self.0.push(spike);
-    }
-    fn sample(&mut self, _: f64, _: &[f64]) {}
 }

@@ -68,6 +68,17 @@ impl Observer for SpikeCounts {
 }
 
 /// An observer that keeps nothing (benchmarks).
+/// Collects the spikes, nothing else (the analyses that need only them).
+impl Observer for Vec<Spike> {
+    fn spike(&mut self, spike: Spike) {
+        self.push(spike);
+    }
+    fn sample(&mut self, _: f64, _: &[f64]) {}
+    fn wants_weights(&self) -> bool {
+        false
+    }
+}
+
 impl Observer for () {
     fn spike(&mut self, _: Spike) {}
     fn sample(&mut self, _: f64, _: &[f64]) {}

@@ -120,42 +120,24 @@ fn one() -> usize {
 /// Bisection precision, relative to the bracket.
 const PRECISION: f64 = 1e-4;
 
-#[derive(Default)]
-struct Spikes(Vec<Spike>);
-
-impl Observer for Spikes {
-    fn spike(&mut self, spike: Spike) {
-        self.0.push(spike);
+/// The measures of one cell refuse a network.
+fn single(preset: &Preset) -> Result<(), String> {
+    match preset.network {
+        Some(_) => Err("this measure is of a single neuron, and the step opens a network".into()),
+        None => Ok(()),
     }
-    fn sample(&mut self, _: f64, _: &[f64]) {}
-    fn wants_weights(&self) -> bool {
-        false
-    }
-}
-
-/// The preset's own run: every spike.
-fn run_spikes(preset: &Preset) -> Result<(Simulation, Vec<Spike>), String> {
-    let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
-    let mut spikes = Spikes::default();
-    let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
-    sim.step(steps, &mut spikes).map_err(|f| f.to_string())?;
-    Ok((sim, spikes.0))
 }
 
 /// The spike times of the bench neuron in the preset's own run.
 fn bench_times(preset: &Preset) -> Result<Vec<f64>, String> {
-    if preset.network.is_some() {
-        return Err("this measure is of a single neuron, and the step opens a network".into());
-    }
-    Ok(run_spikes(preset)?.1.iter().map(|s| s.t_ms).collect())
+    single(preset)?;
+    analysis::spike_times_with(preset, preset.stimulus.clone(), preset.run.duration_ms)
 }
 
-/// The preset with `stimulus` instead of its own, run for `duration_ms`: the spike times.
+/// The bench neuron's spike times with `stimulus` instead of its own, for `duration_ms`.
 fn times_with(preset: &Preset, stimulus: Vec<Component>, duration_ms: f64) -> Result<Vec<f64>, String> {
-    let mut p = preset.clone();
-    p.stimulus = Stimulus::of(stimulus);
-    p.run.duration_ms = duration_ms;
-    bench_times(&p)
+    single(preset)?;
+    analysis::spike_times_with(preset, Stimulus::of(stimulus), duration_ms)
 }
 
 /// The smallest value in `[lo, hi]` for which `fires` holds (assumed monotone), or an error
@@ -167,12 +149,7 @@ fn threshold(lo: f64, hi: f64, what: &str, fires: impl Fn(f64) -> Result<bool, S
     if !fires(hi)? {
         return Err(format!("{what}: not even at {hi}; the bracket must reach above it"));
     }
-    let (mut a, mut b) = (lo, hi);
-    while b - a > PRECISION * (hi - lo) {
-        let mid = 0.5 * (a + b);
-        if fires(mid)? { b = mid } else { a = mid }
-    }
-    Ok(b)
+    analysis::bisect((lo, hi), PRECISION * (hi - lo), fires)
 }
 
 /// Network measures over `from_ms..` of the preset's run for one population or all neurons.
@@ -352,9 +329,7 @@ fn trace(preset: &Preset, until_ms: f64) -> Result<Vec<(f64, f64)>, String> {
             self.0.push((t, values[0]));
         }
     }
-    if preset.network.is_some() {
-        return Err("this measure is of a single neuron, and the step opens a network".into());
-    }
+    single(preset)?;
     let mut p = preset.clone();
     p.run.record_every = 1;
     let mut sim = Simulation::from_preset(&p, p.run.seed)?;
