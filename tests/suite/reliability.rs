@@ -160,6 +160,9 @@ fn damaged_lesson_manifests_never_panic_and_name_file_line_and_field() {
 fn large_atomic_writes_replace_the_whole_file() {
     let contents = [vec![b'a'; 4 << 20], vec![b'b'; 6 << 20]];
     if let Some(path) = std::env::var_os("SPIKELAB_WRITE_LOOP") {
+        // Tells the parent the loop has begun (starting a test binary can take longer than the
+        // parent's wait on a loaded machine).
+        std::fs::write(Path::new(&path).with_extension("started"), b"").unwrap();
         for k in 0.. {
             spikelab::fsio::write_atomic(Path::new(&path), &contents[k % 2]).unwrap();
         }
@@ -180,13 +183,20 @@ fn a_save_killed_mid_write_leaves_the_old_file_or_the_new_one() {
     std::fs::write(&path, vec![b'a'; 4 << 20]).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut seen = [false; 2];
+    let started = path.with_extension("started");
     for _ in 0..12 {
+        let _ = std::fs::remove_file(&started);
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "reliability::large_atomic_writes_replace_the_whole_file", "--nocapture"])
             .env("SPIKELAB_WRITE_LOOP", &path)
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        let since = Instant::now();
+        while !started.exists() {
+            assert!(since.elapsed() < Duration::from_secs(30), "the writing child never started");
+            std::thread::sleep(Duration::from_millis(5));
+        }
         std::thread::sleep(Duration::from_millis(rng.random_range(30..250)));
         child.kill().unwrap(); // SIGKILL: no unwinding, no cleanup
         child.wait().unwrap();
