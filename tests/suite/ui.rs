@@ -1114,3 +1114,13 @@ fn a_bundled_stimulus_from_the_presets_menu_drives_the_neuron_and_undoes() {
     h.run_steps(2);
     assert!(h.state().lab.preset.stimulus.components.is_empty(), "undone");
 }
+
+#[test]
+fn a_lesson_text_list_item_runs_on_over_its_lines() {
+    let mut h = harness("izhikevich-2003/rs");
+    h.state_mut().open_lesson(spikelab::lesson::Lesson::resolve("08-excitability-classes").unwrap(), None);
+    h.run_steps(2);
+    // The item is written over three lines of the file: it is one piece of text in the window.
+    let item = "the rate rises continuously from 0. The resting state disappears in a saddle-node bifurcation";
+    assert!(h.query_by_label_contains(item).is_some());
+}
