@@ -28,7 +28,7 @@ fn harness_of(app: SpikelabApp) -> Harness<'static, SpikelabApp> {
 fn step_until(h: &mut Harness<'static, SpikelabApp>, what: &str, done: impl Fn(&SpikelabApp) -> bool) {
     let start = Instant::now();
     while !done(h.state()) {
-        assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for: {what}");
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for: {what}");
         std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
