@@ -220,8 +220,18 @@ impl Linear {
     /// V after a step of a current `current` held and a charge `charge` delivered at the
     /// step's start (a jump of `charge / C`), with the membrane's prepared propagators.
     #[inline(always)]
-    pub fn held(&self, v: f64, current: f64, charge: f64, (p, gain): (f64, f64)) -> f64 {
-        (v + charge / self.c) * p + (self.g_l * self.e_l + self.i_e + current) * gain
+    pub fn held(&self, v: f64, current: f64, charge: f64, prepared: (f64, f64)) -> f64 {
+        self.held_from(v, current, charge, prepared, self.rest_drive())
+    }
+    /// The same for a neuron of this membrane with its own resting drive.
+    #[inline(always)]
+    pub fn held_from(&self, v: f64, current: f64, charge: f64, (p, gain): (f64, f64), rest_drive: f64) -> f64 {
+        (v + charge / self.c) * p + (rest_drive + current) * gain
+    }
+    /// `g_L E_L + I_e`: what holds V at rest, besides any input.
+    #[inline(always)]
+    pub fn rest_drive(&self) -> f64 {
+        self.g_l * self.e_l + self.i_e
     }
     /// The same with a conductance `g` held as well (`current` carries its `g E`): the decay
     /// then depends on the neuron's total conductance.

@@ -192,7 +192,7 @@ impl SpikingNet {
         let mut watch = Watch::new(sizes, keep_raster);
         // The engine reports no fault here: the layers have no dynamics that can blow up.
         let _ = sim.step(steps as u64, &mut watch);
-        Response { decisions: watch.decisions, counts: watch.counts, raster: watch.raster }
+        Response { counts: watch.layer_counts(), decisions: watch.decisions, raster: watch.raster }
     }
 }
 
@@ -213,10 +213,11 @@ fn layer_offsets(sizes: &[usize]) -> Vec<u32> {
     sizes.iter().scan(0, |at, &n| Some(std::mem::replace(at, *at + n as u32))).collect()
 }
 
-/// Spike counts per layer, the raster, and the decision after every step.
+/// Spike counts, the raster, and the decision after every step.
 struct Watch {
     offsets: Vec<u32>,
-    counts: Vec<Vec<u32>>,
+    /// Per neuron (global index): the layers are split off at the end.
+    counts: Vec<u32>,
     raster: Option<Vec<Vec<(u32, u32)>>>,
     decisions: Vec<u8>,
 }
@@ -225,25 +226,31 @@ impl Watch {
     fn new(sizes: &[usize], keep_raster: bool) -> Self {
         Self {
             offsets: layer_offsets(sizes),
-            counts: sizes.iter().map(|&n| vec![0; n]).collect(),
+            counts: vec![0; sizes.iter().sum()],
             raster: keep_raster.then(|| vec![Vec::new(); sizes.len()]),
             decisions: Vec::new(),
         }
+    }
+
+    /// The counts of each layer's units (inputs first).
+    fn layer_counts(&self) -> Vec<Vec<u32>> {
+        let ends = self.offsets.iter().skip(1).map(|&o| o as usize).chain([self.counts.len()]);
+        self.offsets.iter().zip(ends).map(|(&start, end)| self.counts[start as usize..end].to_vec()).collect()
     }
 }
 
 impl Observer for Watch {
     fn spike(&mut self, spike: Spike) {
-        let layer = self.offsets.partition_point(|&o| o <= spike.neuron) - 1;
-        let unit = spike.neuron - self.offsets[layer];
-        self.counts[layer][unit as usize] += 1;
+        self.counts[spike.neuron as usize] += 1;
         if let Some(raster) = &mut self.raster {
-            raster[layer].push((self.decisions.len() as u32, unit));
+            let layer = self.offsets.partition_point(|&o| o <= spike.neuron) - 1;
+            raster[layer].push((self.decisions.len() as u32, spike.neuron - self.offsets[layer]));
         }
     }
     /// The output layer's V after each step: the decision of that step.
     fn sample(&mut self, _: f64, v: &[f64]) {
-        self.decisions.push(decide(self.counts.last().expect("layers"), v) as u8);
+        let outputs = &self.counts[*self.offsets.last().expect("layers") as usize..];
+        self.decisions.push(decide(outputs, v) as u8);
     }
     fn wants_weights(&self) -> bool {
         false

@@ -129,6 +129,43 @@ impl Pop {
     }
 }
 
+/// How a population's spikes reach the projections (indices into `Net::projections`).
+#[derive(Debug, Clone, Default)]
+struct Links {
+    /// Static projections leaving it: its spikes' rows go straight into the delay rings.
+    fixed_out: Vec<usize>,
+    /// Plastic projections leaving it: its spikes' rows are read when they arrive.
+    plastic_out: Vec<usize>,
+    /// Plastic projections into it: its spikes potentiate them.
+    plastic_in: Vec<usize>,
+    /// No two of `fixed_out` share a ring (target population and receptor), so a run of spikes
+    /// can be delivered a projection at a time: each ring slot still takes its additions in
+    /// spike order, the same sums to the last bit.
+    apart: bool,
+}
+
+impl Links {
+    fn of(p: usize, projections: &[Proj]) -> Self {
+        let (mut links, mut rings) = (Self::default(), Vec::new());
+        for (k, proj) in projections.iter().enumerate() {
+            match (proj.from == p, proj.plastic.is_some()) {
+                (true, false) => {
+                    links.fixed_out.push(k);
+                    rings.push((proj.to, proj.receptor));
+                }
+                (true, true) => links.plastic_out.push(k),
+                _ => {}
+            }
+            if proj.to == p && proj.plastic.is_some() {
+                links.plastic_in.push(k);
+            }
+        }
+        rings.sort_unstable();
+        links.apart = rings.windows(2).all(|w| w[0] != w[1]);
+        links
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Proj {
     from: usize,
@@ -434,8 +471,8 @@ pub struct Stepping {
 pub struct Net {
     pops: Vec<Pop>,
     projections: Vec<Proj>,
-    /// Projections leaving each population.
-    outgoing: Vec<Vec<usize>>,
+    /// How each population's spikes reach the projections.
+    links: Vec<Links>,
     inputs: Vec<InputRun>,
     /// Steps taken (indexes the ring slots).
     tick: u64,
@@ -461,7 +498,7 @@ impl Net {
         Self {
             pops: vec![pop],
             projections: Vec::new(),
-            outgoing: vec![Vec::new()],
+            links: vec![Links::default()],
             inputs: vec![input],
             tick: 0,
             last_dt_ms: dt_ms,
@@ -523,14 +560,13 @@ impl Net {
             pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs });
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
-        let mut outgoing = vec![Vec::new(); pops.len()];
         for k in 0..spec.projections.len() {
             let proj = project(spec, k, dt_ms, seed)?;
             let r = &mut pops[proj.to].receptors[proj.receptor];
             r.slots = r.slots.max(proj.connections.max_delay() as usize + 1);
-            outgoing[proj.from].push(projections.len());
             projections.push(proj);
         }
+        let links = (0..pops.len()).map(|p| Links::of(p, &projections)).collect();
         for pop in &mut pops {
             let n = pop.population.len();
             for r in &mut pop.receptors {
@@ -538,7 +574,7 @@ impl Net {
             }
         }
         let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();
-        Ok(Self { pops, projections, outgoing, inputs, tick: 0, last_dt_ms: dt_ms })
+        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms })
     }
 
     pub fn n_neurons(&self) -> usize {
@@ -773,30 +809,43 @@ impl Net {
             spikes[first_new..].sort_unstable_by(order);
         }
         // 4. spikes into the delay rings; 5. each spike potentiates the plastic synapses into
-        //    its neuron.
-        // Spikes come in runs of one population: it is looked up when the run changes.
-        let mut run = (0, 0..0);
-        for spike in &spikes[first_new..] {
-            let g = spike.neuron as usize;
-            if !run.1.contains(&g) {
-                let p = self.locate(g).0;
-                let first = self.pops[p].offset as usize;
-                run = (p, first..first + self.pops[p].population.len());
-            }
-            let (p, i) = (run.0, g - run.1.start);
-            for &k in &self.outgoing[p] {
-                let proj = &mut self.projections[k];
-                match &mut proj.plastic {
-                    // Plastic rows are read when they arrive, with the weights of that moment.
-                    Some(plastic) => plastic.spiked(&proj.connections, i),
-                    None => deliver(&proj.connections, i, &mut self.pops[proj.to].receptors[proj.receptor]),
+        //    its neuron. Spikes come in runs of one population, taken a run at a time.
+        let mut start = first_new;
+        while start < spikes.len() {
+            let (p, _) = self.locate(spikes[start].neuron as usize);
+            let (first, links) = (self.pops[p].offset, &self.links[p]);
+            let size = self.pops[p].population.len() as u32;
+            let end = start
+                + spikes[start..]
+                    .iter()
+                    .position(|s| s.neuron < first || s.neuron - first >= size)
+                    .unwrap_or(spikes.len() - start);
+            let run = &spikes[start..end];
+            let rows = run.iter().map(|s| (s.neuron - first) as usize);
+            for (spike, i) in run.iter().zip(rows.clone()) {
+                // Plastic rows are read when they arrive, with the weights of that moment.
+                for &k in &links.plastic_out {
+                    let proj = &mut self.projections[k];
+                    proj.plastic.as_mut().expect("plastic").spiked(&proj.connections, i);
+                }
+                for &k in &links.plastic_in {
+                    self.projections[k].plastic.as_mut().expect("plastic").post_spike(i, spike.t_ms);
                 }
             }
-            for proj in self.projections.iter_mut().filter(|proj| proj.to == p) {
-                if let Some(plastic) = &mut proj.plastic {
-                    plastic.post_spike(i, spike.t_ms);
+            if links.apart {
+                for &k in &links.fixed_out {
+                    let proj = &self.projections[k];
+                    deliver_run(&proj.connections, rows.clone(), &mut self.pops[proj.to].receptors[proj.receptor]);
+                }
+            } else {
+                for i in rows {
+                    for &k in &links.fixed_out {
+                        let proj = &self.projections[k];
+                        deliver(&proj.connections, i, &mut self.pops[proj.to].receptors[proj.receptor]);
+                    }
                 }
             }
+            start = end;
         }
         self.tick += 1;
         for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
@@ -900,6 +949,42 @@ fn add_row<W: Copy + Into<f64>>(ring: &mut [f64], targets: &[u32], weights: &[W]
         for (&t, &w) in targets.iter().zip(weights) {
             ring[t as usize] += w.into();
         }
+    }
+}
+
+/// Adds the rows of the sources `pres` (in order) into the ring slots their delays reach.
+#[inline(always)]
+fn deliver_run(c: &Connections, pres: impl Iterator<Item = usize> + Clone, r: &mut Receptor) {
+    match (&c.weights, &c.delays) {
+        (Some(w), None) if c.dense => {
+            let (n, offsets) = (r.n, &c.csr.offsets);
+            let ring = &mut r.ring[slot_after(r.now, c.delay, r.slots) * n..][..n];
+            add_dense_rows(ring, pres.map(|pre| &w[offsets[pre] as usize..][..n]));
+        }
+        _ => pres.for_each(|pre| deliver(c, pre, r)),
+    }
+}
+
+/// Adds `rows` (each a weight for every target, in order) onto `ring`, a block of targets at a
+/// time held in registers over all the rows: each target still sums its rows in order.
+#[inline(always)]
+fn add_dense_rows<'w>(ring: &mut [f64], rows: impl Iterator<Item = &'w [f32]> + Clone) {
+    const BLOCK: usize = 16;
+    let from = ring.len() / BLOCK * BLOCK;
+    let mut blocks = ring.chunks_exact_mut(BLOCK);
+    for (b, at) in (&mut blocks).enumerate() {
+        let mut sum: [f64; BLOCK] = (&*at).try_into().expect("a block");
+        for row in rows.clone() {
+            let row: &[f32; BLOCK] = row[b * BLOCK..][..BLOCK].try_into().expect("a block");
+            for (s, &w) in sum.iter_mut().zip(row) {
+                *s += w as f64;
+            }
+        }
+        at.copy_from_slice(&sum);
+    }
+    let tail = blocks.into_remainder();
+    for row in rows {
+        add_row(tail, &[], &row[from..], true);
     }
 }
 

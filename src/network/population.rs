@@ -103,9 +103,10 @@ pub struct Population {
     /// Constants prepared for a step of `dt` with the present parameters (NEST's
     /// `Variables_`): recomputed only when dt or the parameters change.
     prepared: Prepared,
-    /// With per-neuron parameters: whether every neuron's membrane (C, g_L of a linear model)
-    /// is the same, so that one decay serves them all.
-    uniform_membrane: bool,
+    /// With per-neuron parameters of a linear model whose membranes (C, g_L) are all alike,
+    /// so that one decay serves them all: each neuron's own resting drive `g_L E_L + I_e`,
+    /// prepared when the parameters change. Empty otherwise.
+    rest_drive: Vec<f64>,
 }
 
 /// What a step of `dt_ms` needs that depends only on the parameters.
@@ -250,8 +251,6 @@ macro_rules! with_integrator {
 #[derive(Debug, Clone, Copy)]
 struct Spiking {
     reset: Reset,
-    /// Every neuron's membrane is the same (one decay for all, even with per-neuron parameters).
-    uniform_membrane: bool,
     /// The uniform membrane's prepared propagators (linear models).
     linear: Option<(f64, f64)>,
     /// θ's increment per spike and its decay over one step (1 and 0 when it does not adapt).
@@ -267,6 +266,8 @@ struct Chunk<'a> {
     refractory: &'a mut [f64],
     v_before: &'a mut [f64],
     theta: &'a mut [f64],
+    /// The neurons' resting drives (see `Population::rest_drive`), or empty.
+    rest_drive: &'a [f64],
     current: &'a [f64],
     conductance: &'a [f64],
     charge: &'a [f64],
@@ -287,7 +288,7 @@ impl Population {
             theta: vec![0.0; n],
             adapting: true,
             prepared: Prepared::default(),
-            uniform_membrane: true,
+            rest_drive: Vec::new(),
         }
     }
 
@@ -346,14 +347,23 @@ impl Population {
         let specs = self.model.specs();
         self.columns =
             specs.iter().map(|spec| models.iter().map(|m| m.get(spec.key).expect("same kind")).collect()).collect();
-        self.note_membranes();
+        self.prepare_rest_drives();
     }
 
-    /// Whether the neurons' membranes are all alike (see `uniform_membrane`).
-    fn note_membranes(&mut self) {
-        let membrane = |i: usize| self.model_of(i).linear().map(|l| (l.g_l, l.c));
-        let first = membrane(0);
-        self.uniform_membrane = (1..self.len()).all(|i| membrane(i) == first);
+    /// The membrane the prepared propagators are of: neuron 0's when per-neuron parameters
+    /// leave the membranes alike, else the base model's.
+    fn membrane(&self) -> Option<crate::integrate::Linear> {
+        if self.rest_drive.is_empty() { self.model.linear() } else { self.model_of(0).linear() }
+    }
+
+    /// Each neuron's resting drive when the membranes are alike (see `rest_drive`).
+    fn prepare_rest_drives(&mut self) {
+        self.prepared = Prepared::default();
+        let linear = |i: usize| self.model_of(i).linear();
+        let membrane = |i: usize| linear(i).map(|l| (l.g_l, l.c));
+        let alike = !self.is_empty() && membrane(0).is_some() && (1..self.len()).all(|i| membrane(i) == membrane(0));
+        self.rest_drive =
+            if alike { (0..self.len()).map(|i| linear(i).expect("linear").rest_drive()).collect() } else { Vec::new() };
     }
 
     /// The parameters neuron `i` runs.
@@ -378,7 +388,7 @@ impl Population {
         }
         self.model = model;
         if !self.columns.is_empty() {
-            self.note_membranes();
+            self.prepare_rest_drives();
         }
     }
 
@@ -406,34 +416,23 @@ impl Population {
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
-        let p = &mut self.prepared;
+        let p = &self.prepared;
         if (p.dt_ms, p.model, p.adaptation) != (ctx.dt_ms, Some(model), self.adaptation) {
-            *p = Prepared {
+            let membrane = self.membrane();
+            self.prepared = Prepared {
                 dt_ms: ctx.dt_ms,
                 model: Some(model),
                 adaptation: self.adaptation,
-                linear: model.linear().map(|lin| lin.prepare(ctx.dt_ms)),
+                linear: membrane.map(|lin| lin.prepare(ctx.dt_ms)),
                 theta_decay: self.adaptation.map_or(1.0, |a| (-ctx.dt_ms / a.tau_theta_ms).exp()),
             };
         }
+        let p = self.prepared;
         let spiking = match self.adaptation.filter(|_| self.adapting) {
             Some(a) => {
-                let (reset, uniform_membrane) = (self.reset, self.uniform_membrane);
-                Spiking {
-                    reset,
-                    uniform_membrane,
-                    linear: p.linear,
-                    theta_plus: a.theta_plus_mv,
-                    theta_decay: p.theta_decay,
-                }
+                Spiking { reset: self.reset, linear: p.linear, theta_plus: a.theta_plus_mv, theta_decay: p.theta_decay }
             }
-            None => Spiking {
-                reset: self.reset,
-                uniform_membrane: self.uniform_membrane,
-                linear: p.linear,
-                theta_plus: 0.0,
-                theta_decay: 1.0,
-            },
+            None => Spiking { reset: self.reset, linear: p.linear, theta_plus: 0.0, theta_decay: 1.0 },
         };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
@@ -453,6 +452,7 @@ impl Population {
                 refractory: &mut self.refractory_until_ms,
                 v_before: &mut self.v_before,
                 theta: &mut self.theta,
+                rest_drive: &self.rest_drive,
                 current: &inputs.current,
                 conductance: &inputs.conductance,
                 charge: &inputs.charge,
@@ -483,6 +483,7 @@ impl Population {
                 refractory,
                 v_before,
                 theta,
+                rest_drive: self.rest_drive.get(c * chunk..).map_or(&[], |d| &d[..d.len().min(chunk)]),
                 current,
                 conductance,
                 charge,
@@ -538,32 +539,34 @@ fn step_chunk_avx2(
 }
 
 #[inline(always)]
-fn step_chunk_any(
+fn step_chunk_any<'c>(
     model: &NeuronModel,
-    columns: &[Vec<f64>],
+    columns: &'c [Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
     let on_grid = ctx.on_grid();
+    let len = part.refractory.len();
     with_model!(model, p => with_integrator!(ctx.integrator, CODE => {
         if columns.is_empty() {
             return match on_grid {
                 false => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
-                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
+                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, len, part, ctx, spikes),
             };
         }
         // The chunk's stretch of every column, each of the chunk's length (so the loops index
-        // them without bounds checks); at most one per parameter.
-        let len = part.refractory.len();
-        let mut own: [&[f64]; MAX_PARAMS] = [&[]; MAX_PARAMS];
+        // them without bounds checks); at most one per parameter, the slots past the model's
+        // last repeating the first.
+        let stretch = |column: &'c Vec<f64>| &column[part.first..part.first + len];
+        let mut own: [&[f64]; MAX_PARAMS] = [stretch(&columns[0]); MAX_PARAMS];
         for (slot, column) in own.iter_mut().zip(columns) {
-            *slot = &column[part.first..part.first + len];
+            *slot = stretch(column);
         }
         let own = own_parameters(p, own, len);
         match on_grid {
             false => interpolated::<_, CODE>(own, part, ctx, spikes),
-            true => grid::<_, CODE>(own, true, part, ctx, spikes),
+            true => grid::<_, CODE>(own, true, len, part, ctx, spikes),
         }
     }))
 }
@@ -579,36 +582,41 @@ fn own_parameters<'c, M: ParamSet>(
     columns: [&'c [f64]; MAX_PARAMS],
     len: usize,
 ) -> impl Fn(usize) -> M + 'c {
-    let columns = columns.map(|c| if c.is_empty() { c } else { &c[..len] });
+    let columns = columns.map(|c| &c[..len]);
     #[inline(always)]
     move |k| {
+        // One check for all the columns (free in a loop to `len`): a checked index per column
+        // would keep every column's check, used or not, and the loop scalar.
+        assert!(k < len);
         M::from_fn(
             #[inline(always)]
-            |j| columns[j][k],
+            // SAFETY: every column was sliced to `len` values just above, and `k < len`.
+            |j| unsafe { *columns[j].get_unchecked(k) },
         )
     }
 }
 
-/// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k`, the same for
-/// all unless `varies`): integrate every free neuron (a select, not a branch, keeps the
-/// refractory ones as they are), then scan for threshold crossings.
+/// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k < len`, the
+/// same for all unless `varies`): integrate every free neuron (a select, not a branch, keeps
+/// the refractory ones as they are), then scan for threshold crossings. `len` is the chunk's,
+/// passed in so that the loops and `model_of` check against one value (once, outside).
 #[inline(always)]
 fn grid<M: Dynamics + Copy, const CODE: u8>(
     model_of: impl Fn(usize) -> M,
     varies: bool,
+    len: usize,
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
     let integrator = Integrator::from_code(CODE);
     let nv = M::VARS.len();
-    let len = part.refractory.len();
     let (dt, t_end) = (ctx.dt_ms, ctx.t_ms + ctx.dt_ms);
     // A neuron integrates this step if its refractory period ends by the step's middle (whole
     // steps: the period is a whole number of steps from a grid time).
     let free_after = ctx.t_ms + 0.5 * dt;
     let (current, conductance, charge) = (&part.current[..len], &part.conductance[..len], &part.charge[..len]);
-    let refractory = &mut *part.refractory;
+    let refractory = &mut part.refractory[..len];
     let v_before = &mut part.v_before[..len];
     let linear =
         matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler).then(|| model_of(0).linear()).flatten();
@@ -619,10 +627,10 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             let exact = integrator == Integrator::Exact;
             let [v, ..] = &mut part.vars;
             let v = &mut v[..len];
-            // The population's constants, prepared once per dt (per step when the first neuron's
-            // own parameters are the reference).
+            // The population's constants, prepared once per dt (per step when the membranes
+            // differ: the first neuron's are the reference).
             let prepared = match part.spiking.linear {
-                Some(prepared) if !varies => prepared,
+                Some(prepared) if !varies || !part.rest_drive.is_empty() => prepared,
                 _ => uniform.prepare(dt),
             };
             // Exponential Euler spreads a delta charge over the step; Exact jumps.
@@ -644,9 +652,10 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 (false, false) => sweep!(|k, old, i, q| uniform.held(old, i, q, prepared)),
                 (true, false) => sweep!(|k, old, i, q| uniform.conductance(old, i, conductance[k], q, dt)),
                 // Per-neuron parameters that leave the membrane alike (a bias current, a
-                // threshold): one decay, and a loop without a branch.
-                (false, true) if part.spiking.uniform_membrane => {
-                    sweep!(|k, old, i, q| model_of(k).linear().expect("one kind").held(old, i, q, prepared))
+                // threshold): one decay, each neuron's prepared drive, a loop without a branch.
+                (false, true) if !part.rest_drive.is_empty() => {
+                    let drive = &part.rest_drive[..len];
+                    sweep!(|k, old, i, q| uniform.held_from(old, i, q, prepared, drive[k]))
                 }
                 (false, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
