@@ -150,6 +150,50 @@ fn exact_integration_of_lif_with_an_exponential_synapse_is_the_closed_form() {
     assert!(rec.samples.iter().any(|(_, v)| v[0] > -69.0), "the PSP is visible");
 }
 
+/// Per-neuron parameters under the closed-form step: bias currents that leave the membranes
+/// alike (one decay for all), capacitances that differ (a decay each), and capacitances alike
+/// but unlike the base model's. Every cell relaxes along its own closed form
+/// `V(t) = V_inf + (V_0 - V_inf) e^(-t g_L / C)`, `V_inf = E_L + I_e / g_L`, to rounding: under
+/// the Exact scheme (which takes per-neuron currents, not membranes) and exponential Euler
+/// (exact too for a held current).
+#[test]
+fn per_neuron_parameters_under_the_closed_form_step_follow_each_cells_closed_form() {
+    let cell = "Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, i_e_pa: 120.0, v0_mv: -70.0)";
+    let biases = format!(
+        r#"(name: "biases", size: 3, neuron: {cell}, spread: [Values(param: "i_e_pa", values: [50.0, 100.0, 150.0])])"#
+    );
+    let membranes = format!(
+        r#"(name: "membranes", size: 2, neuron: {cell}, spread: [Values(param: "c_pf", values: [100.0, 400.0])]),
+           (name: "alike", size: 2, neuron: {cell},
+            spread: [Values(param: "c_pf", values: [100.0, 100.0]), Values(param: "i_e_pa", values: [60.0, 140.0])])"#
+    );
+    let cells =
+        [(200.0, 50.0), (200.0, 100.0), (200.0, 150.0), (100.0, 120.0), (400.0, 120.0), (100.0, 60.0), (100.0, 140.0)];
+    for (integrator, populations, n) in
+        [("Exact", biases.clone(), 3), ("ExponentialEuler", format!("{biases}, {membranes}"), 7)]
+    {
+        let text = format!(
+            r#"(version: 1, name: "spread", description: "",
+                run: (dt_ms: 0.1, duration_ms: 100.0, integrator: {integrator}, spike_timing: Grid, seed: 1, record_every: 1),
+                network: (populations: [{populations}], record: {:?}))"#,
+            (0..n).collect::<Vec<u32>>()
+        );
+        let preset = spikelab::preset::Preset::from_ron(&text, "spread.ron").unwrap();
+        let rec = common::run(&preset);
+        let mut worst: f64 = 0.0;
+        for (t, values) in &rec.samples {
+            assert_eq!(values.len(), n as usize);
+            for (&(c, i_e), &v) in cells.iter().zip(values) {
+                let v_inf = -70.0 + i_e / 10.0;
+                worst = worst.max((v - (v_inf + (-70.0 - v_inf) * (-t * 10.0 / c).exp())).abs());
+            }
+        }
+        assert_eq!(rec.samples.len(), 1001);
+        assert!(rec.spikes.is_empty(), "every cell stays below threshold");
+        assert!(worst < 1e-9, "{integrator}: largest deviation from the closed forms {worst:e} mV");
+    }
+}
+
 /// Two neurons on the step grid (dt = 0.1 ms): A is driven above threshold and fires; B gets
 /// A's spikes through a 1 ms delta synapse. Grid schedule: A's spike carries the time of the
 /// end of the step it crossed in, A is clamped for round(t_ref / dt) whole steps, and B's jump
