@@ -140,10 +140,11 @@ impl Encoder {
                 .iter()
                 .map(|&x| {
                     let rate = x as f64 * max_rate_hz;
-                    let mut times = Vec::new();
                     if rate <= 0.0 {
-                        return times;
+                        return Vec::new();
                     }
+                    // Room for the expected count and a margin: the train rarely grows.
+                    let mut times = Vec::with_capacity((rate * duration_ms * 1.25e-3) as usize + 8);
                     let mut t = 0.0;
                     loop {
                         t += -1000.0 / rate * (1.0 - rng.random::<f64>()).ln();

@@ -12,7 +12,20 @@ pub fn group_by_key<T: Copy + Default>(
     n_keys: usize,
     pairs: impl Iterator<Item = (u32, T)> + Clone,
 ) -> (Vec<u32>, Vec<T>) {
-    let mut offsets = vec![0u32; n_keys + 1];
+    let (mut offsets, mut items) = (Vec::new(), Vec::new());
+    group_by_key_into(n_keys, pairs, &mut offsets, &mut items);
+    (offsets, items)
+}
+
+/// [`group_by_key`] into `offsets` and `items`, reusing their allocations.
+pub fn group_by_key_into<T: Copy + Default>(
+    n_keys: usize,
+    pairs: impl Iterator<Item = (u32, T)> + Clone,
+    offsets: &mut Vec<u32>,
+    items: &mut Vec<T>,
+) {
+    offsets.clear();
+    offsets.resize(n_keys + 1, 0);
     for (key, _) in pairs.clone() {
         offsets[key as usize + 1] += 1;
     }
@@ -20,12 +33,12 @@ pub fn group_by_key<T: Copy + Default>(
         offsets[k + 1] += offsets[k];
     }
     let mut fill = offsets.clone();
-    let mut items = vec![T::default(); offsets[n_keys] as usize];
+    items.clear();
+    items.resize(offsets[n_keys] as usize, T::default());
     for (key, item) in pairs {
         items[fill[key as usize] as usize] = item;
         fill[key as usize] += 1;
     }
-    (offsets, items)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@
 use rand::RngExt;
 
 use super::connect::{Connections, connect};
-use super::csr::group_by_key;
+use super::csr::{group_by_key, group_by_key_into};
 use super::population::{Inputs, StepContext};
 use super::spec::{Dist, NetworkSpec, Spread};
 use super::{Fault, Population, Spike};
@@ -871,7 +871,7 @@ impl Net {
             events.extend(times.iter().map(|&t| ((t / dt_ms).floor().max(0.0) as u32, i as u32)));
         }
         let steps = events.iter().map(|e| e.0 + 1).max().unwrap_or(0);
-        (played.offsets, played.neurons) = group_by_key(steps as usize, events.iter().copied());
+        group_by_key_into(steps as usize, events.iter().copied(), &mut played.offsets, &mut played.neurons);
         played.from = Some(self.tick);
     }
 
@@ -969,23 +969,33 @@ fn deliver_run(c: &Connections, pres: impl Iterator<Item = usize> + Clone, r: &m
 /// time held in registers over all the rows: each target still sums its rows in order.
 #[inline(always)]
 fn add_dense_rows<'w>(ring: &mut [f64], rows: impl Iterator<Item = &'w [f32]> + Clone) {
-    const BLOCK: usize = 16;
-    let from = ring.len() / BLOCK * BLOCK;
-    let mut blocks = ring.chunks_exact_mut(BLOCK);
-    for (b, at) in (&mut blocks).enumerate() {
-        let mut sum: [f64; BLOCK] = (&*at).try_into().expect("a block");
+    let from = add_blocks::<16>(ring, rows.clone(), 0);
+    let from = add_blocks::<8>(ring, rows.clone(), from);
+    let from = add_blocks::<4>(ring, rows.clone(), from);
+    add_blocks::<1>(ring, rows, from);
+}
+
+/// [`add_dense_rows`] from target `from` on, in blocks of `B` while whole blocks fit; returns
+/// where it stopped.
+#[inline(always)]
+fn add_blocks<'w, const B: usize>(
+    ring: &mut [f64],
+    rows: impl Iterator<Item = &'w [f32]> + Clone,
+    from: usize,
+) -> usize {
+    let end = from + (ring.len() - from) / B * B;
+    for b in (from..end).step_by(B) {
+        let at: &mut [f64; B] = (&mut ring[b..b + B]).try_into().expect("a block");
+        let mut sum = *at;
         for row in rows.clone() {
-            let row: &[f32; BLOCK] = row[b * BLOCK..][..BLOCK].try_into().expect("a block");
+            let row: &[f32; B] = row[b..b + B].try_into().expect("a block");
             for (s, &w) in sum.iter_mut().zip(row) {
                 *s += w as f64;
             }
         }
-        at.copy_from_slice(&sum);
+        *at = sum;
     }
-    let tail = blocks.into_remainder();
-    for row in rows {
-        add_row(tail, &[], &row[from..], true);
-    }
+    end
 }
 
 /// Adds the weights of source `pre`'s row into the ring slots its delays reach.
