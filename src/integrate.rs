@@ -217,16 +217,21 @@ impl Linear {
     pub fn prepare(&self, dt_ms: f64) -> (f64, f64) {
         self.propagators(self.g_l, dt_ms, (-self.g_l * dt_ms / self.c).exp())
     }
-    /// V after a step of a current `current` held and a charge `charge` delivered at the
-    /// step's start (a jump of `charge / C`), with the membrane's prepared propagators.
+    /// V just after the step's delta charge arrives: a jump of `charge / C` (none without one).
     #[inline(always)]
-    pub fn held(&self, v: f64, current: f64, charge: f64, prepared: (f64, f64)) -> f64 {
-        self.held_from(v, current, charge, prepared, self.rest_drive())
+    pub fn jump(&self, v: f64, charge: Option<f64>) -> f64 {
+        charge.map_or(v, |q| v + q / self.c)
+    }
+    /// V after a step of a current `current` held from `v` (after any jump), with the
+    /// membrane's prepared propagators.
+    #[inline(always)]
+    pub fn held(&self, v: f64, current: f64, prepared: (f64, f64)) -> f64 {
+        self.held_from(v, current, prepared, self.rest_drive())
     }
     /// The same for a neuron of this membrane with its own resting drive.
     #[inline(always)]
-    pub fn held_from(&self, v: f64, current: f64, charge: f64, (p, gain): (f64, f64), rest_drive: f64) -> f64 {
-        (v + charge / self.c) * p + (rest_drive + current) * gain
+    pub fn held_from(&self, v: f64, current: f64, (p, gain): (f64, f64), rest_drive: f64) -> f64 {
+        v * p + (rest_drive + current) * gain
     }
     /// `g_L E_L + I_e`: what holds V at rest, besides any input.
     #[inline(always)]
@@ -236,10 +241,10 @@ impl Linear {
     /// The same with a conductance `g` held as well (`current` carries its `g E`): the decay
     /// then depends on the neuron's total conductance.
     #[inline(always)]
-    pub fn conductance(&self, v: f64, current: f64, g: f64, charge: f64, dt_ms: f64) -> f64 {
+    pub fn conductance(&self, v: f64, current: f64, g: f64, dt_ms: f64) -> f64 {
         let total = self.g_l + g;
         let prop = self.propagators(total, dt_ms, crate::fastmath::exp(-total * dt_ms / self.c));
-        self.held(v, current, charge, prop)
+        self.held(v, current, prop)
     }
     /// The held current equivalent over one step to an exponentially decaying current of time
     /// constant `tau_s` that starts the step at 1: the V it gives at the step's end is the

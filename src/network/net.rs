@@ -554,9 +554,7 @@ impl Net {
             });
             let mut inputs = Inputs::new(n);
             inputs.writes_conductance = receptors.iter().any(|r| r.reversal_mv.is_some());
-            inputs.writes_charge =
-                receptors.iter().any(|r| r.reversal_mv.is_none() && r.propagator.kernel() == Kernel::Delta)
-                    || spec.inputs.iter().any(|i| i.population == ps.name && i.stimulus.injects_charge());
+            inputs.writes_charge = writes_charge(spec, p, &receptors);
             pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs });
         }
         let mut projections = Vec::with_capacity(spec.projections.len());
@@ -651,6 +649,8 @@ impl Net {
         for (k, (a, b)) in old.inputs.iter().zip(&new.inputs).enumerate() {
             if a.stimulus != b.stimulus {
                 self.inputs[k] = input_run(new, k, dt_ms, seed);
+                let pop = &mut self.pops[self.inputs[k].pop];
+                pop.inputs.set_writes_charge(writes_charge(new, self.inputs[k].pop, &pop.receptors));
             }
         }
         Ok(())
@@ -666,9 +666,8 @@ impl Net {
     pub fn set_single_stimulus(&mut self, stimulus: &Stimulus, dt_ms: f64, seed: u64) {
         self.inputs[0].runner = Runner::new(stimulus, dt_ms, seed, 1);
         let inputs = &mut self.pops[0].inputs;
-        inputs.writes_charge = true; // cleared once more, then kept as the new stimulus needs
         inputs.clear();
-        inputs.writes_charge = stimulus.injects_charge();
+        inputs.set_writes_charge(stimulus.injects_charge());
     }
 
     /// Number of plastic synapses.
@@ -904,6 +903,13 @@ impl Net {
             pop.population.set_adapting(on);
         }
     }
+}
+
+/// Whether delta charges reach population `p` of `spec` (its receptors `receptors`): from a
+/// delta current synapse or an input that injects charge.
+fn writes_charge(spec: &NetworkSpec, p: usize, receptors: &[Receptor]) -> bool {
+    receptors.iter().any(|r| r.reversal_mv.is_none() && r.propagator.kernel() == Kernel::Delta)
+        || spec.inputs.iter().any(|i| i.population == spec.populations[p].name && i.stimulus.injects_charge())
 }
 
 /// Projection `k` of `spec`, its connections drawn from its own stream of `seed` (so that it can

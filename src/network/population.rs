@@ -186,6 +186,14 @@ impl Inputs {
             self.charge.fill(0.0);
         }
     }
+    /// Whether delta charges arrive from now on; without them the charges stay 0 (and the
+    /// closed-form step skips them).
+    pub fn set_writes_charge(&mut self, on: bool) {
+        if !on {
+            self.charge.fill(0.0);
+        }
+        self.writes_charge = on;
+    }
     /// Neuron `i`'s drive with a delta charge spread over the step as a current (the schemes
     /// that integrate a held drive).
     #[inline(always)]
@@ -268,6 +276,8 @@ struct Chunk<'a> {
     theta: &'a mut [f64],
     /// The neurons' resting drives (see `Population::rest_drive`), or empty.
     rest_drive: &'a [f64],
+    /// Whether any delta charge can arrive (else `charge` stays 0).
+    charged: bool,
     current: &'a [f64],
     conductance: &'a [f64],
     charge: &'a [f64],
@@ -453,6 +463,7 @@ impl Population {
                 v_before: &mut self.v_before,
                 theta: &mut self.theta,
                 rest_drive: &self.rest_drive,
+                charged: inputs.writes_charge,
                 current: &inputs.current,
                 conductance: &inputs.conductance,
                 charge: &inputs.charge,
@@ -484,6 +495,7 @@ impl Population {
                 v_before,
                 theta,
                 rest_drive: self.rest_drive.get(c * chunk..).map_or(&[], |d| &d[..d.len().min(chunk)]),
+                charged: inputs.writes_charge,
                 current,
                 conductance,
                 charge,
@@ -633,39 +645,49 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 Some(prepared) if !varies || !part.rest_drive.is_empty() => prepared,
                 _ => uniform.prepare(dt),
             };
-            // Exponential Euler spreads a delta charge over the step; Exact jumps.
-            let (spread, jump) = if exact { (0.0, 1.0) } else { (1.0 / dt, 0.0) };
+            // Exponential Euler spreads a delta charge over the step; Exact jumps. Without delta
+            // inputs neither, and no division for them.
+            let spread = if exact { 0.0 } else { 1.0 / dt };
             // Every free neuron takes the new V, a refractory one keeps its own; written out
             // per case (a macro, not a closure), so that each loop is one inlined body. Linear
             // models reset, so the scan needs no V from before the step.
             macro_rules! sweep {
                 (|$k:ident, $v:ident, $i:ident, $q:ident| $next:expr) => {
+                    match (part.charged, exact) {
+                        (true, true) => sweep!(@ $k, $v, $i, $q, current[$k] + charge[$k] * spread, Some(charge[$k]), $next),
+                        (true, false) => sweep!(@ $k, $v, $i, $q, current[$k] + charge[$k] * spread, None, $next),
+                        (false, _) => sweep!(@ $k, $v, $i, $q, current[$k], None, $next),
+                    }
+                };
+                (@ $k:ident, $v:ident, $i:ident, $q:ident, $drive:expr, $charge:expr, $next:expr) => {
                     for $k in 0..len {
                         let $v = v[$k];
-                        let ($i, $q) = (current[$k] + charge[$k] * spread, charge[$k] * jump);
+                        let ($i, $q): (f64, Option<f64>) = ($drive, $charge);
                         // (V's finiteness is checked by the threshold scan.)
                         v[$k] = if refractory[$k] <= free_after { $next } else { $v };
                     }
                 };
             }
             match (ctx.conductance, varies) {
-                (false, false) => sweep!(|k, old, i, q| uniform.held(old, i, q, prepared)),
-                (true, false) => sweep!(|k, old, i, q| uniform.conductance(old, i, conductance[k], q, dt)),
+                (false, false) => sweep!(|k, old, i, q| uniform.held(uniform.jump(old, q), i, prepared)),
+                (true, false) => {
+                    sweep!(|k, old, i, q| uniform.conductance(uniform.jump(old, q), i, conductance[k], dt))
+                }
                 // Per-neuron parameters that leave the membrane alike (a bias current, a
                 // threshold): one decay, each neuron's prepared drive, a loop without a branch.
                 (false, true) if !part.rest_drive.is_empty() => {
                     let drive = &part.rest_drive[..len];
-                    sweep!(|k, old, i, q| uniform.held_from(old, i, q, prepared, drive[k]))
+                    sweep!(|k, old, i, q| uniform.held_from(uniform.jump(old, q), i, prepared, drive[k]))
                 }
                 (false, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
                     // Only a neuron with its own C or g_L needs its own decay.
                     let same = own.g_l == uniform.g_l && own.c == uniform.c;
-                    own.held(old, i, q, if same { prepared } else { own.prepare(dt) })
+                    own.held(own.jump(old, q), i, if same { prepared } else { own.prepare(dt) })
                 }),
                 (true, true) => sweep!(|k, old, i, q| {
                     let own = model_of(k).linear().expect("one kind");
-                    own.conductance(old, i, conductance[k], q, dt)
+                    own.conductance(own.jump(old, q), i, conductance[k], dt)
                 }),
             }
         }

@@ -457,6 +457,41 @@ fn sweep_writes_its_grid_deterministically() {
     }
 }
 
+/// An input changed live from a constant current to delta-kernel spikes (charge jumps of V)
+/// takes effect at once: the run from then on is the run of a network built with the new input.
+#[test]
+fn an_input_changed_live_to_delta_spikes_jumps_v_as_if_built_with_them() {
+    let preset = |stimulus: &str| {
+        let text = format!(
+            r#"(version: 1, name: "live input", description: "",
+                run: (dt_ms: 0.1, duration_ms: 200.0, integrator: Exact, spike_timing: Grid, seed: 1, record_every: 1),
+                network: (
+                    populations: [(name: "cells", size: 3, neuron: Lif(c_pf: 200.0, g_l_ns: 10.0, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -65.0, t_ref_ms: 2.0, v0_mv: -70.0))],
+                    inputs: [(population: "cells", stimulus: (components: [{stimulus}]))],
+                    record: [0, 1, 2],
+                ))"#
+        );
+        Preset::from_ron(&text, "live.ron").unwrap()
+    };
+    let (quiet, kicked) = (
+        preset("Dc(amplitude: 0.0)"),
+        preset(
+            "Spikes(source: Poisson(rate_hz: 2000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 400.0, seed: 1)",
+        ),
+    );
+    let run = |sim: &mut Simulation| {
+        let mut rec = common::Recorder::default();
+        sim.step(2000, &mut rec).unwrap();
+        rec
+    };
+    let mut changed = Simulation::from_preset(&quiet, 5).unwrap();
+    changed.apply_live(quiet.network.as_ref().unwrap(), kicked.network.as_ref().unwrap()).unwrap();
+    let (live, built) = (run(&mut changed), run(&mut Simulation::from_preset(&kicked, 5).unwrap()));
+    assert!(live.spikes.len() > 10, "the kicks make the cells fire: {} spikes", live.spikes.len());
+    assert_eq!(live.spikes, built.spikes);
+    assert_eq!(live.samples, built.samples);
+}
+
 /// What a running network takes live and what needs a rebuild; a live weight change keeps
 /// every neuron's state: the run goes on from where it was, and only from there differs from
 /// the unedited run.
