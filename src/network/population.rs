@@ -564,12 +564,12 @@ fn step_chunk_any<'c>(
         if columns.is_empty() {
             return match on_grid {
                 false => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
-                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, len, part, ctx, spikes),
+                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
             };
         }
-        // The chunk's stretch of every column, each of the chunk's length (so the loops index
-        // them without bounds checks); at most one per parameter, the slots past the model's
-        // last repeating the first.
+        // The chunk's stretch of every column, each of the chunk's length (so that
+        // `own_parameters` reads them all with one check a neuron); at most one per parameter,
+        // the slots past the model's last repeating the first.
         let stretch = |column: &'c Vec<f64>| &column[part.first..part.first + len];
         let mut own: [&[f64]; MAX_PARAMS] = [stretch(&columns[0]); MAX_PARAMS];
         for (slot, column) in own.iter_mut().zip(columns) {
@@ -578,7 +578,7 @@ fn step_chunk_any<'c>(
         let own = own_parameters(p, own, len);
         match on_grid {
             false => interpolated::<_, CODE>(own, part, ctx, spikes),
-            true => grid::<_, CODE>(own, true, len, part, ctx, spikes),
+            true => grid::<_, CODE>(own, true, part, ctx, spikes),
         }
     }))
 }
@@ -597,8 +597,8 @@ fn own_parameters<'c, M: ParamSet>(
     let columns = columns.map(|c| &c[..len]);
     #[inline(always)]
     move |k| {
-        // One check for all the columns (free in a loop to `len`): a checked index per column
-        // would keep every column's check, used or not, and the loop scalar.
+        // One check for all the columns: a checked index per column would keep every column's
+        // check, used or not (a panic is a side effect), eight or more a neuron.
         assert!(k < len);
         M::from_fn(
             #[inline(always)]
@@ -608,21 +608,20 @@ fn own_parameters<'c, M: ParamSet>(
     }
 }
 
-/// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k < len`, the
-/// same for all unless `varies`): integrate every free neuron (a select, not a branch, keeps
-/// the refractory ones as they are), then scan for threshold crossings. `len` is the chunk's,
-/// passed in so that the loops and `model_of` check against one value (once, outside).
+/// The step on the grid (`model_of(k)`: the parameters of the chunk's neuron `k`, the same for
+/// all unless `varies`): integrate every free neuron (a select, not a branch, keeps the
+/// refractory ones as they are), then scan for threshold crossings.
 #[inline(always)]
 fn grid<M: Dynamics + Copy, const CODE: u8>(
     model_of: impl Fn(usize) -> M,
     varies: bool,
-    len: usize,
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
 ) -> Result<(), Fault> {
     let integrator = Integrator::from_code(CODE);
     let nv = M::VARS.len();
+    let len = part.refractory.len();
     let (dt, t_end) = (ctx.dt_ms, ctx.t_ms + ctx.dt_ms);
     // A neuron integrates this step if its refractory period ends by the step's middle (whole
     // steps: the period is a whole number of steps from a grid time).
