@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use super::ann::{Mlp, argmax, batch_of};
 use super::data::Dataset;
 use super::encode::Encoder;
-use crate::engine::{Observer, Simulation};
+use crate::engine::{Observer, Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::Spike;
 use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Rule, Spread, SynapseType};
@@ -216,8 +216,8 @@ fn layer_offsets(sizes: &[usize]) -> Vec<u32> {
 /// Spike counts, the raster, and the decision after every step.
 struct Watch {
     offsets: Vec<u32>,
-    /// Per neuron (global index): the layers are split off at the end.
-    counts: Vec<u32>,
+    /// Per neuron: the layers are split off at the end.
+    counts: SpikeCounts,
     raster: Option<Vec<Vec<(u32, u32)>>>,
     decisions: Vec<u8>,
 }
@@ -226,7 +226,7 @@ impl Watch {
     fn new(sizes: &[usize], keep_raster: bool) -> Self {
         Self {
             offsets: layer_offsets(sizes),
-            counts: vec![0; sizes.iter().sum()],
+            counts: SpikeCounts::new(sizes.iter().sum()),
             raster: keep_raster.then(|| vec![Vec::new(); sizes.len()]),
             decisions: Vec::new(),
         }
@@ -234,14 +234,15 @@ impl Watch {
 
     /// The counts of each layer's units (inputs first).
     fn layer_counts(&self) -> Vec<Vec<u32>> {
-        let ends = self.offsets.iter().skip(1).map(|&o| o as usize).chain([self.counts.len()]);
-        self.offsets.iter().zip(ends).map(|(&start, end)| self.counts[start as usize..end].to_vec()).collect()
+        let counts = &self.counts.0;
+        let ends = self.offsets.iter().skip(1).map(|&o| o as usize).chain([counts.len()]);
+        self.offsets.iter().zip(ends).map(|(&start, end)| counts[start as usize..end].to_vec()).collect()
     }
 }
 
 impl Observer for Watch {
     fn spike(&mut self, spike: Spike) {
-        self.counts[spike.neuron as usize] += 1;
+        self.counts.spike(spike);
         if let Some(raster) = &mut self.raster {
             let layer = self.offsets.partition_point(|&o| o <= spike.neuron) - 1;
             raster[layer].push((self.decisions.len() as u32, spike.neuron - self.offsets[layer]));
@@ -249,7 +250,7 @@ impl Observer for Watch {
     }
     /// The output layer's V after each step: the decision of that step.
     fn sample(&mut self, _: f64, v: &[f64]) {
-        let outputs = &self.counts[*self.offsets.last().expect("layers") as usize..];
+        let outputs = &self.counts.0[*self.offsets.last().expect("layers") as usize..];
         self.decisions.push(decide(outputs, v) as u8);
     }
     fn wants_weights(&self) -> bool {
