@@ -91,10 +91,22 @@ impl Integrator {
     }
 
     /// Advances `x` by `h` ms under a drive held constant over the step; a conductance part is
-    /// re-evaluated at every stage's membrane potential.
+    /// re-evaluated at every stage's membrane potential, bounded by [`Dynamics::v_bound`] as
+    /// the model's own terms are (the published scripts' schemes see V as the scripts do, for
+    /// the model they were written for).
     #[inline(always)]
     pub fn advance_driven<M: Dynamics>(self, model: &M, x: &State, drive: Drive, h: f64) -> State {
-        let f = |x: &State| model.derivatives(x, drive.at(x[0]));
+        let ceiling = model.v_bound();
+        let bounded = |x: &State| {
+            let mut y = *x;
+            y[0] = y[0].min(ceiling);
+            y
+        };
+        let f = |x: &State| {
+            let y = bounded(x);
+            model.derivatives(&y, drive.at(y[0]))
+        };
+        let script = |x: &State| if M::SCRIPTED { model.derivatives(x, drive.at(x[0])) } else { f(x) };
         match self {
             Integrator::Euler => axpy(x, h, &f(x)),
             Integrator::Rk4 => {
@@ -111,8 +123,8 @@ impl Integrator {
             // Exact is exponential Euler for the linear models it accepts (the population's
             // step takes their closed form directly; this serves single evaluations).
             Integrator::ExponentialEuler | Integrator::Exact => {
-                let i = drive.at(x[0]);
-                let (f, mut jac) = model.derivatives_and_jacobian(x, i);
+                let y = bounded(x);
+                let (f, mut jac) = model.derivatives_and_jacobian(&y, drive.at(y[0]));
                 // d/dV of the conductance current, through dV/dt's (linear) dependence on I.
                 jac[0] -= drive.conductance * model.current_gain();
                 let mut out = *x;
@@ -125,16 +137,16 @@ impl Integrator {
                 // Variables in order, each from the already-updated ones (u sees the new v).
                 let mut out = *x;
                 for j in 0..M::VARS.len() {
-                    out[j] = x[j] + h * f(&out)[j];
+                    out[j] = x[j] + h * script(&out)[j];
                 }
                 out
             }
             Integrator::Izhikevich2003 => {
                 let mut out = *x;
                 for _ in 0..2 {
-                    out[0] += 0.5 * h * f(&out)[0];
+                    out[0] += 0.5 * h * script(&out)[0];
                 }
-                let f_new = f(&out);
+                let f_new = script(&out);
                 for j in 1..M::VARS.len() {
                     out[j] = x[j] + h * f_new[j];
                 }

@@ -72,7 +72,7 @@ pub const MATRIX_SYNAPSES: usize = 100_000;
 pub enum Status {
     Running,
     Paused,
-    /// The run paused itself: the message says why (e.g. non-finite state).
+    /// The run paused itself: the message says why (e.g. a run-away state).
     Faulted(String),
 }
 

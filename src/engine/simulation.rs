@@ -22,8 +22,9 @@
 //!    (depression happens in 1, when a presynaptic spike arrives; see
 //!    [`crate::synapse::plasticity`] for the timing conventions);
 //! 6. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
-//! 7. **fault check**: a non-finite state stops the step with a [`Fault`] naming neuron,
-//!    variable and time; the faulting neuron keeps its last finite state and time does not advance.
+//! 7. **fault check**: a variable outside its model's physical envelope
+//!    ([`crate::neuron::VarSpec::envelope`]), or not a number, stops the step with a [`Fault`]
+//!    naming neuron, variable, value and time; time does not advance.
 
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::{Fault, Net, Spike, Stepping};

@@ -10,7 +10,7 @@
 //! locates each crossing inside its step.
 
 use crate::integrate::{Drive, Integrator, SpikeTiming};
-use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, ParamSet, State, with_model};
+use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, ParamSet, State, VarSpec, with_model};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,22 +19,34 @@ pub struct Spike {
     pub neuron: u32,
 }
 
-/// A neuron whose state stopped being a finite number: the run must pause with this message.
+/// A neuron whose state left its model's physical envelope (or stopped being a number): the
+/// run must pause with this message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
     pub neuron: usize,
-    pub var: &'static str,
+    pub var: VarSpec,
     pub value: f64,
     pub t_ms: f64,
 }
 
 impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (neuron, var, value, t) = (self.neuron, self.var.key, self.value, self.t_ms);
+        let unit = if self.var.unit.is_empty() { String::new() } else { format!(" {}", self.var.unit) };
+        if value.is_finite() {
+            let (lo, hi) = self.var.envelope;
+            write!(
+                f,
+                "neuron {neuron} variable {var} reached {value:.4e}{unit} at t = {t:.3} ms, outside its physical \
+                 range [{lo}, {hi}]{unit}: the integration ran away."
+            )?;
+        } else {
+            write!(f, "neuron {neuron} variable {var} became {value} at t = {t:.3} ms: the integration blew up.")?;
+        }
         write!(
             f,
-            "neuron {} variable {} became {} at t = {:.3} ms: the integration blew up. \
-             Reduce dt, switch to RK4, or bring the parameters back into a stable range.",
-            self.neuron, self.var, self.value, self.t_ms
+            " Reduce dt or choose another integrator (exponential Euler keeps stiff gates stable), or \
+             bring the parameters and inputs back into a stable range."
         )
     }
 }
@@ -631,7 +643,6 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
     let v_before = &mut part.v_before[..len];
     let linear =
         matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler).then(|| model_of(0).linear()).flatten();
-    let mut finite = true;
     match linear {
         // The closed form: one variable, the decay prepared once unless it varies.
         Some(uniform) if nv == 1 => {
@@ -662,7 +673,6 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                     for $k in 0..len {
                         let $v = v[$k];
                         let ($i, $q): (f64, Option<f64>) = ($drive, $charge);
-                        // (V's finiteness is checked by the threshold scan.)
                         v[$k] = if refractory[$k] <= free_after { $next } else { $v };
                     }
                 };
@@ -702,9 +712,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 let free = refractory[k] <= free_after;
                 v_before[k] = x[0];
                 for j in 0..nv {
-                    let value = if free { next[j] } else { x[j] };
-                    finite &= value.is_finite();
-                    part.vars[j][k] = value;
+                    part.vars[j][k] = if free { next[j] } else { x[j] };
                 }
             }
         }
@@ -724,7 +732,6 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // Without a reset, only an upward crossing is a spike.
             let crossed = above & (model.resets() | (v_before[k] < threshold));
             mask |= (crossed as u64) << (k - block);
-            finite &= v.is_finite();
         }
         while mask != 0 {
             let k = block + mask.trailing_zeros() as usize;
@@ -746,7 +753,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
         }
     }
     decay_theta(part);
-    if finite { Ok(()) } else { Err(first_fault::<M>(part, nv, ctx, t_end)) }
+    check_envelope::<M>(part, ctx, t_end)
 }
 
 /// The model's reset of `x` after a spike at `threshold`; by subtraction, V instead loses the
@@ -769,16 +776,28 @@ fn decay_theta(part: &mut Chunk) {
     }
 }
 
-/// The first non-finite variable of a chunk, as a [`Fault`].
-#[cold]
-fn first_fault<M: Dynamics>(part: &Chunk, nv: usize, ctx: &StepContext, t_end: f64) -> Fault {
-    for k in 0..part.refractory.len() {
-        if let Some(j) = (0..nv).find(|&j| !part.vars[j][k].is_finite()) {
-            let neuron = ctx.offset as usize + part.first + k;
-            return Fault { neuron, var: M::VARS[j].key, value: part.vars[j][k], t_ms: t_end };
+/// The step's fault check, after resets: every variable of the chunk inside its envelope (one
+/// pass of compares without branches), else the first neuron that left it.
+#[inline(always)]
+fn check_envelope<M: Dynamics>(part: &Chunk, ctx: &StepContext, t_end: f64) -> Result<(), Fault> {
+    let len = part.refractory.len();
+    let mut inside = true;
+    for (spec, var) in M::VARS.iter().zip(&part.vars) {
+        for &value in &var[..len] {
+            inside &= spec.holds(value);
         }
     }
-    unreachable!("called only when a value is not finite")
+    if inside { Ok(()) } else { first_fault::<M>(part, ctx, t_end).map_or(Ok(()), Err) }
+}
+
+/// The first variable of a chunk outside its envelope, as a [`Fault`].
+#[cold]
+fn first_fault<M: Dynamics>(part: &Chunk, ctx: &StepContext, t_end: f64) -> Option<Fault> {
+    let neuron = |k: usize| ctx.offset as usize + part.first + k;
+    (0..part.refractory.len()).find_map(|k| {
+        let outside = M::VARS.iter().zip(&part.vars).find(|(spec, var)| !spec.holds(var[k]));
+        outside.map(|(&var, values)| Fault { neuron: neuron(k), var, value: values[k], t_ms: t_end })
+    })
 }
 
 /// The step with interpolated spike times, neuron by neuron: integrate, and where V crosses
@@ -835,8 +854,8 @@ fn interpolated<M: Dynamics + Copy, const CODE: u8>(
             part.theta[k] += part.spiking.theta_plus;
             t0 = t_spike;
         }
-        if let Some(j) = x[..nv].iter().position(|v| !v.is_finite()) {
-            return Err(Fault { neuron: ctx.offset as usize + i, var: M::VARS[j].key, value: x[j], t_ms: t_end });
+        if let Some((&var, &value)) = M::VARS.iter().zip(&x).find(|(spec, v)| !spec.holds(**v)) {
+            return Err(Fault { neuron: ctx.offset as usize + i, var, value, t_ms: t_end });
         }
         for (j, &xj) in x.iter().enumerate().take(nv) {
             part.vars[j][k] = xj;

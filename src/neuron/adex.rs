@@ -5,7 +5,7 @@
 //! at [`EXP_CAP`] so an overshooting integration stage stays finite; validation makes sure the
 //! cap is never reached below `V_peak`.
 
-use super::param::{VarSpec, params};
+use super::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 /// Largest exponent evaluated: e^40 ~ 2e17, far past any physiological run-away.
@@ -49,8 +49,10 @@ impl AdEx {
 }
 
 impl Dynamics for AdEx {
-    const VARS: &'static [VarSpec] =
-        &[VarSpec { key: "v", label: "V", unit: "mV" }, VarSpec { key: "w", label: "w", unit: "pA" }];
+    const VARS: &'static [VarSpec] = &[
+        VarSpec { key: "v", label: "V", unit: "mV", envelope: MEMBRANE_MV },
+        VarSpec { key: "w", label: "w", unit: "pA", envelope: ADAPTATION_PA },
+    ];
     const CURRENT_UNIT: &'static str = "pA";
 
     fn initial_state(&self) -> State {

@@ -25,8 +25,12 @@ params! {
 }
 
 impl Dynamics for FitzHughNagumo {
-    const VARS: &'static [VarSpec] =
-        &[VarSpec { key: "v", label: "v", unit: "" }, VarSpec { key: "w", label: "w", unit: "" }];
+    const VARS: &'static [VarSpec] = &[
+        // Dimensionless, of order 1: the cubic keeps them within a few units for any input in
+        // range, so a hundred is a run-away.
+        VarSpec { key: "v", label: "v", unit: "", envelope: (-100.0, 100.0) },
+        VarSpec { key: "w", label: "w", unit: "", envelope: (-100.0, 100.0) },
+    ];
     const CURRENT_UNIT: &'static str = "model units";
 
     fn initial_state(&self) -> State {

@@ -6,7 +6,7 @@
 //! Units: uF/cm^2, mS/cm^2, mV, ms, uA/cm^2. The spike is part of the dynamics: no reset;
 //! a spike is an upward crossing of `V_spike`.
 
-use super::param::{VarSpec, params};
+use super::param::{GATE, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -76,10 +76,10 @@ impl HodgkinHuxley {
 
 impl Dynamics for HodgkinHuxley {
     const VARS: &'static [VarSpec] = &[
-        VarSpec { key: "v", label: "V", unit: "mV" },
-        VarSpec { key: "m", label: "m", unit: "" },
-        VarSpec { key: "h", label: "h", unit: "" },
-        VarSpec { key: "n", label: "n", unit: "" },
+        VarSpec { key: "v", label: "V", unit: "mV", envelope: MEMBRANE_MV },
+        VarSpec { key: "m", label: "m", unit: "", envelope: GATE },
+        VarSpec { key: "h", label: "h", unit: "", envelope: GATE },
+        VarSpec { key: "n", label: "n", unit: "", envelope: GATE },
     ];
     const CURRENT_UNIT: &'static str = "µA/cm²";
 

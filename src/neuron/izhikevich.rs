@@ -6,7 +6,7 @@
 //! `u' = a b (v + 65)` (`v_b = -65, u_leak = 0`). Units: the model's own (v in mV-like units,
 //! t in ms, I in model units).
 
-use super::param::{VarSpec, params};
+use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -36,9 +36,14 @@ params! {
 }
 
 impl Dynamics for Izhikevich {
-    const VARS: &'static [VarSpec] =
-        &[VarSpec { key: "v", label: "v", unit: "mV" }, VarSpec { key: "u", label: "u", unit: "" }];
+    const VARS: &'static [VarSpec] = &[
+        VarSpec { key: "v", label: "v", unit: "mV", envelope: MEMBRANE_MV },
+        // u is in v's units per ms; Izhikevich's own inhibition-induced bursting drives it to
+        // -1e4 (its a < 0 lets u drift), so a run-away is a hundred times that.
+        VarSpec { key: "u", label: "u", unit: "", envelope: (-1e6, 1e6) },
+    ];
     const CURRENT_UNIT: &'static str = "model units";
+    const SCRIPTED: bool = true;
 
     fn initial_state(&self) -> State {
         [self.v0, self.b * (self.v0 - self.v_b), 0.0, 0.0]

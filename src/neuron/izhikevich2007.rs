@@ -4,7 +4,7 @@
 //! `C v' = k (v - v_r)(v - v_t) - u + I`, `u' = a (b (v - v_r) - u)`; at `v >= v_peak`:
 //! `v <- c`, `u <- u + d`. Units: pF, nS/mV, mV, 1/ms, nS, pA.
 
-use super::param::{VarSpec, params};
+use super::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -34,8 +34,10 @@ params! {
 }
 
 impl Dynamics for Izhikevich2007 {
-    const VARS: &'static [VarSpec] =
-        &[VarSpec { key: "v", label: "v", unit: "mV" }, VarSpec { key: "u", label: "u", unit: "pA" }];
+    const VARS: &'static [VarSpec] = &[
+        VarSpec { key: "v", label: "v", unit: "mV", envelope: MEMBRANE_MV },
+        VarSpec { key: "u", label: "u", unit: "pA", envelope: ADAPTATION_PA },
+    ];
     const CURRENT_UNIT: &'static str = "pA";
 
     fn initial_state(&self) -> State {

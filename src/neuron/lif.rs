@@ -3,7 +3,7 @@
 //! `C dV/dt = -g_L (V - E_L) + I`; at `V >= V_th` a spike, `V <- V_reset`, clamped for `t_ref`.
 //! Units: pF, nS, mV, ms, pA (pA/pF = mV/ms). Analytic f-I curve: `analysis::lif_rate_hz`.
 
-use super::param::{VarSpec, params};
+use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -29,7 +29,7 @@ params! {
 }
 
 impl Dynamics for Lif {
-    const VARS: &'static [VarSpec] = &[VarSpec { key: "v", label: "V", unit: "mV" }];
+    const VARS: &'static [VarSpec] = &[VarSpec { key: "v", label: "V", unit: "mV", envelope: MEMBRANE_MV }];
     const CURRENT_UNIT: &'static str = "pA";
 
     fn initial_state(&self) -> State {

@@ -55,6 +55,20 @@ pub trait Dynamics: ParamSet {
     fn resets(&self) -> bool {
         true
     }
+    /// The highest V the right-hand side sees: above it V counts as this value, as NEST's
+    /// `aeif_*` models bound V at V_peak. A model with a reset spikes at its threshold, and its
+    /// V beyond it is no part of the model; without the bound, an integration stage that
+    /// overshoots a run-away upswing (AdEx's exponential, the quadratic models) would feed an
+    /// absurd V into the hidden variables and the synaptic currents, which the reset does not
+    /// undo. Unbounded for models whose spike is their own dynamics.
+    fn v_bound(&self) -> f64 {
+        if self.resets() { self.threshold() } else { f64::INFINITY }
+    }
+    /// Whether the schemes of Izhikevich's published scripts ([`crate::integrate::Integrator::
+    /// Izhikevich2004`] and `Izhikevich2003`) were written for this model: under them it sees V
+    /// unbounded, as the scripts do (their u takes the overshoot); any other model is bounded
+    /// under them too.
+    const SCRIPTED: bool = false;
     /// `d f_j / d x_j` at `x`: the diagonal of the Jacobian, for exponential Euler. For
     /// equations linear in their own variable (gates, conductance-based V) that scheme is then
     /// exact for frozen other variables (Rush-Larsen).

@@ -73,12 +73,33 @@ pub trait ParamSet {
 }
 
 /// A state variable of a model, as recorded and plotted (`0.v`, `0.u` in trace.csv).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VarSpec {
     pub key: &'static str,
     pub label: &'static str,
     pub unit: &'static str,
+    /// The physical envelope `[min, max]`, in `unit`: a value outside it (or not a number) is a
+    /// run-away of the integration, and the run pauses with a fault instead of going on.
+    pub envelope: (f64, f64),
 }
+
+impl VarSpec {
+    /// Whether `value` lies in the envelope (`false` for NaN).
+    #[inline(always)]
+    pub fn holds(&self, value: f64) -> bool {
+        value >= self.envelope.0 && value <= self.envelope.1
+    }
+}
+
+/// A membrane potential's envelope in mV, ten volts: a current-based synapse has no reversal
+/// potential to stop V, and the EE746 course's network drives its cells to -5.8 V by its own
+/// specification; a run-away of the integration passes it within a few steps.
+pub const MEMBRANE_MV: (f64, f64) = (-1e4, 1e4);
+/// A gating variable is a fraction in [0, 1]; the margin lets an integrator's rounding pass and
+/// catches an explicit step that overshoots.
+pub const GATE: (f64, f64) = (-0.01, 1.01);
+/// An adaptation current in pA: a microampere is far past any cell.
+pub const ADAPTATION_PA: (f64, f64) = (-1e6, 1e6);
 
 /// Declares a parameter struct with its metadata table in one place:
 /// `key: "symbol" "unit" [min, max] = default, "doc";`

@@ -3,7 +3,7 @@
 //! `tau v' = a_0 (v - v_rest)(v - v_c) + R I`; at `v >= v_peak`: `v <- v_reset`.
 //! Units: ms, mV, MOhm, pA (R I in mV: 1 MOhm x 1 pA = 1e-3 mV).
 
-use super::param::{VarSpec, params};
+use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 
 params! {
@@ -29,7 +29,7 @@ params! {
 }
 
 impl Dynamics for Qif {
-    const VARS: &'static [VarSpec] = &[VarSpec { key: "v", label: "v", unit: "mV" }];
+    const VARS: &'static [VarSpec] = &[VarSpec { key: "v", label: "v", unit: "mV", envelope: MEMBRANE_MV }];
     const CURRENT_UNIT: &'static str = "pA";
 
     fn initial_state(&self) -> State {

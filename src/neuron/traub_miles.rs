@@ -9,7 +9,7 @@
 //! Units: pF, nS, mV, ms, pA. The spike is part of the dynamics: no reset; a spike is an upward
 //! crossing of `V_spike`.
 
-use super::param::{VarSpec, params};
+use super::param::{GATE, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 use crate::fastmath::exp;
 
@@ -65,10 +65,10 @@ impl TraubMiles {
 
 impl Dynamics for TraubMiles {
     const VARS: &'static [VarSpec] = &[
-        VarSpec { key: "v", label: "V", unit: "mV" },
-        VarSpec { key: "m", label: "m", unit: "" },
-        VarSpec { key: "h", label: "h", unit: "" },
-        VarSpec { key: "n", label: "n", unit: "" },
+        VarSpec { key: "v", label: "V", unit: "mV", envelope: MEMBRANE_MV },
+        VarSpec { key: "m", label: "m", unit: "", envelope: GATE },
+        VarSpec { key: "h", label: "h", unit: "", envelope: GATE },
+        VarSpec { key: "n", label: "n", unit: "", envelope: GATE },
     ];
     const CURRENT_UNIT: &'static str = "pA";
 

@@ -574,3 +574,30 @@ fn the_sweep_finds_the_sr_boundary_of_brunels_network_at_g_4() {
     let regimes: Vec<Regime> = points.iter().map(|p| p.regime).collect();
     assert_eq!(regimes, [Regime::SynchronousRegular, Regime::AsynchronousIrregular], "{points:?}");
 }
+
+#[test]
+fn adex_ei_recorded_in_full_keeps_every_cell_physical_under_rk4_on_the_grid() {
+    // Every cell of the shipped network, on the step grid under RK4. V is bounded at V_peak
+    // inside the step (as NEST's aeif models do), so w, driven by a (V - E_L) with b = 0,
+    // stays below a (V_peak - E_L) = 140 pA; without the bound the step that crosses V_T
+    // carried V to 1e10 mV inside RK4's stages and w followed.
+    let mut p = common::bundled("networks/adex_ei");
+    let net = p.network.as_mut().unwrap();
+    net.record = (0..500).collect();
+    p.run.duration_ms = 400.0;
+    p.run.record_every = 1;
+    let spikelab::neuron::NeuronModel::AdEx(cell) = net.populations[0].neuron else { panic!("an AdEx network") };
+    let rec = common::run(&p);
+    assert!(rec.spikes.len() > 1000, "the network fires: {}", rec.spikes.len());
+    let w_max = cell.a_ns * (cell.v_peak_mv - cell.e_l_mv);
+    let (mut v_range, mut w_range) = ((f64::MAX, f64::MIN), (f64::MAX, f64::MIN));
+    for (_, values) in &rec.samples {
+        for pair in values.chunks(2) {
+            v_range = (v_range.0.min(pair[0]), v_range.1.max(pair[0]));
+            w_range = (w_range.0.min(pair[1]), w_range.1.max(pair[1]));
+        }
+    }
+    assert!(v_range.0 >= cell.e_l_mv - 20.0 && v_range.1 <= cell.v_peak_mv, "V in {v_range:?}");
+    assert!(w_range.0 >= 0.0 && w_range.1 <= w_max, "w in {w_range:?}, above a (V_peak - E_L) = {w_max}");
+    assert!(w_range.1 > 10.0, "adaptation builds up: {w_range:?}");
+}
