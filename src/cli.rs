@@ -32,6 +32,7 @@ pub enum Cmd {
     /// Open the window, optionally on a preset (file or bundled name).
     Gui(crate::app::GuiArgs),
     /// Run a preset headless and write CSV and a JSON summary.
+    #[command(allow_negative_numbers = true)]
     Run {
         /// Preset file, or a bundled name such as `izhikevich-2003/rs`.
         preset: String,
@@ -53,6 +54,7 @@ pub enum Cmd {
         figures: bool,
     },
     /// Print the f-I curve as CSV: current,rate_hz,steady_rate_hz,first_spike_ms,first_isi_ms,last_isi_ms.
+    #[command(allow_negative_numbers = true)]
     Fi {
         preset: String,
         #[arg(long)]
@@ -64,9 +66,10 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1000.0)]
         duration_ms: f64,
     },
-    /// Validate preset files and lesson folders (a lesson's keys are computed, a mystery step's
-    /// for seeds 1 to 3);
-    /// exit 0 if all are valid, else print the errors and exit 1.
+    /// Validate what spikelab reads: presets, stimuli (RON, or CSV curves), sessions and lesson
+    /// folders (a lesson's keys are computed, a mystery step's for seeds 1 to 3); a folder is
+    /// walked. Prints each file with the kind it was validated as; exit 0 if all are valid, else
+    /// print the errors and exit 1.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -79,6 +82,7 @@ pub enum Cmd {
         command: LessonCmd,
     },
     /// Time a workload and print one JSON result line (see BENCHMARKS.md).
+    #[command(allow_negative_numbers = true)]
     Bench {
         #[arg(long)]
         workload: String,
@@ -92,6 +96,7 @@ pub enum Cmd {
     },
     /// Write a preset's network as a self-contained script for NEST 3.10 or Brian2, which runs it
     /// and writes spikes.csv and summary.json as `run` does (a single neuron is a population of one).
+    #[command(allow_negative_numbers = true)]
     Export {
         preset: String,
         #[arg(long, value_enum)]
@@ -110,6 +115,7 @@ pub enum Cmd {
     },
     /// Run a network preset at every point of a grid over one or two of its parameters and write
     /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state.
+    #[command(allow_negative_numbers = true)]
     Sweep {
         preset: String,
         /// KEY[,KEY...]=FROM:TO:N: preset paths as --set takes them, all set to each value
@@ -147,6 +153,7 @@ pub enum LessonCmd {
     Show { lesson: String },
     /// Judge an answer: prints {"correct","expected","tolerance"} and exits 0 whether right or
     /// wrong (1 only for a bad lesson, step or answer).
+    #[command(allow_negative_numbers = true)]
     Check {
         /// A bundled lesson's id or a lesson folder.
         lesson: String,
@@ -291,10 +298,11 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             Ok(())
         }
         Cmd::Check { files } => {
-            let errors: Vec<String> = files.iter().filter_map(|f| check_file(f).err()).collect();
-            for f in &files {
-                if !errors.iter().any(|e| e.starts_with(&f.display().to_string())) {
-                    println!("ok {}", f.display());
+            let mut errors = Vec::new();
+            for (path, kind) in crate::check::collect(&files)? {
+                match crate::check::check(&path, kind) {
+                    Ok(()) => println!("ok {} ({})", path.display(), kind.name()),
+                    Err(e) => errors.push(e),
                 }
             }
             if errors.is_empty() { Ok(()) } else { Err(errors.join("\n")) }
@@ -322,23 +330,6 @@ pub fn execute(command: Cmd) -> Result<(), String> {
         Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
         Cmd::Lesson { command } => lesson_command(command),
     }
-}
-
-/// A preset file, or a lesson folder (or its `lesson.ron`) whose keys must all compute.
-fn check_file(path: &Path) -> Result<(), String> {
-    let is_lesson = path.join("lesson.ron").is_file() || path.file_name().is_some_and(|f| f == "lesson.ron");
-    if !is_lesson {
-        return Preset::load(path).map(|_| ()).map_err(|e| e.to_string());
-    }
-    let lesson = crate::lesson::Lesson::resolve(&path.display().to_string()).map_err(|e| e.to_string())?;
-    lesson.keys(1)?;
-    // A mystery step's key depends on the seed: two more students.
-    for (k, _) in lesson.steps().iter().enumerate().filter(|(_, s)| s.mystery.is_some()) {
-        for seed in 2..=3 {
-            lesson.key(k, seed).map_err(|e| format!("{}: step {} (seed {seed}): {e}", path.display(), k + 1))?;
-        }
-    }
-    Ok(())
 }
 
 fn lesson_command(command: LessonCmd) -> Result<(), String> {

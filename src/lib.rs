@@ -2,7 +2,8 @@
 
 pub mod analysis; // spike statistics, f-I curves, analytic references
 pub mod app; // the eframe GUI: one file per panel
-pub mod bench; // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
+pub mod bench;
+pub mod check; // what `spikelab check` validates: every file kind, folders walked // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare | lesson
 pub mod compare; // two runs of one network side by side
 pub mod engine; // Simulation (pure core) and the engine thread

@@ -425,3 +425,71 @@ fn run_figures_draw_the_recorded_data_of_a_neuron_a_network_and_a_plastic_networ
     assert_eq!(bins.iter().map(|r| r[2].parse::<f64>().unwrap()).sum::<f64>() as usize, synapses);
     assert!(std::fs::read_to_string(dir("plastic/weights.svg")).unwrap().contains("w / w_max"));
 }
+
+#[test]
+fn every_option_that_takes_a_number_takes_a_negative_one() {
+    // The key for seed 1, then that key typed as a student types it: a negative number.
+    let revealed = spikelab(&["lesson", "check", "03-mystery-lif", "--step", "1", "--reveal"]);
+    assert!(revealed.status.success(), "{}", text(&revealed.stderr));
+    let key: serde_json::Value = serde_json::from_slice(&revealed.stdout).unwrap();
+    let expected = key["expected"].as_f64().unwrap();
+    assert!(expected < 0.0, "a resting potential: {expected}");
+    let answer = format!("{expected}");
+    let judged = spikelab(&["lesson", "check", "03-mystery-lif", "--step", "1", "--answer", &answer]);
+    assert!(judged.status.success(), "{}", text(&judged.stderr));
+    let verdict: serde_json::Value = serde_json::from_slice(&judged.stdout).unwrap();
+    assert_eq!(verdict["correct"], true, "{verdict}");
+
+    let fi = spikelab(&["fi", "izhikevich-2003/rs", "--from", "-5", "--to", "10", "--steps", "3"]);
+    assert!(fi.status.success(), "{}", text(&fi.stderr));
+    let currents: Vec<f64> =
+        text(&fi.stdout).lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(currents, [-5.0, 2.5, 10.0]);
+
+    // A negative duration parses, and is refused as a value, by its field.
+    let run = spikelab(&["run", "izhikevich-2003/rs", "--duration-ms", "-5", "--out", "/nonexistent"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("duration_ms"), "{}", text(&run.stderr));
+}
+
+#[test]
+fn check_knows_every_file_kind_and_walks_folders() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let all = spikelab(&["check", &format!("{root}/presets"), &format!("{root}/lessons")]);
+    assert!(all.status.success(), "{}", text(&all.stderr));
+    let out = text(&all.stdout);
+    let kind_of =
+        |file: &str| out.lines().find(|l| l.contains(file)).map(|l| l.rsplit('(').next().unwrap().to_string());
+    assert_eq!(kind_of("presets/stimuli/sine.ron").as_deref(), Some("stimulus)"), "{out}");
+    assert_eq!(kind_of("presets/basics/lif_std.ron").as_deref(), Some("preset)"));
+    assert_eq!(kind_of("lessons/03-mystery-lif").as_deref(), Some("lesson)"));
+    let presets = std::fs::read_dir(format!("{root}/presets"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .count();
+    assert_eq!(out.lines().filter(|l| l.contains("/presets/")).count(), presets, "every file under presets/");
+    assert_eq!(out.lines().filter(|l| l.ends_with("(lesson)")).count(), 12, "every bundled lesson, once");
+
+    // A session and a CSV curve are told apart by their content and ending; their errors name
+    // the file and line.
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.ron");
+    std::fs::write(&session, "(view: \"traces\", zoom: 1.0, recent: [])").unwrap();
+    let curve = dir.path().join("curve.csv");
+    std::fs::write(&curve, "t_ms,value\n0,1\n5,2\n").unwrap();
+    let good = spikelab(&["check", dir.path().to_str().unwrap()]);
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    assert!(
+        text(&good.stdout).contains("session.ron (session)")
+            && text(&good.stdout).contains("curve.csv (stimulus curve)")
+    );
+    std::fs::write(&curve, "t_ms,value\n0,1\n5,x\n").unwrap();
+    std::fs::write(&session, "(view: \"traces\", zoom: \"big\", recent: [])").unwrap();
+    let bad = spikelab(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(err.contains("curve.csv: line 3"), "{err}");
+    assert!(err.contains("session.ron:1") && err.contains("zoom"), "{err}");
+    let missing = spikelab(&["check", "/nonexistent/folder"]);
+    assert!(text(&missing.stderr).contains("/nonexistent/folder: no such file or folder"));
+}
