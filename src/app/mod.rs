@@ -70,6 +70,11 @@ pub struct Lab {
     pub goto: Option<&'static str>,
     /// What a lesson's step lets the student change and see.
     pub locks: Locks,
+    /// Why the engine thread ended, when it has (a defect): the status bar says so and offers
+    /// a new engine on the lab as it is.
+    pub engine_stopped: Option<String>,
+    /// The status bar's *Restart the engine* was clicked.
+    pub restart_engine: bool,
 }
 
 /// A lesson step's limits on the controls; the default limits nothing.
@@ -279,6 +284,8 @@ impl SpikelabApp {
                 perf: Perf::default(),
                 goto: None,
                 locks: Locks::default(),
+                engine_stopped: None,
+                restart_engine: false,
             },
             views: views::registry(),
             view: 0,
@@ -475,6 +482,26 @@ impl SpikelabApp {
             let Some(frame) = self.engine.try_recv() else { break };
             self.lab.history.apply(frame);
         }
+        if self.lab.engine_stopped.is_none() {
+            self.lab.engine_stopped = self.engine.stopped().map(str::to_string);
+        }
+    }
+
+    /// A new engine on the lab as it is, after the old one's thread ended; the lab, its undo
+    /// steps and the session are untouched.
+    fn restart_engine(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        let waker = Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker;
+        match EngineHandle::spawn(&self.lab.preset, Some(waker)) {
+            Ok(engine) => {
+                self.engine = engine;
+                self.lab.history = History::default();
+                self.lab.engine_stopped = None;
+            }
+            Err(e) => {
+                self.lab.message = Some(Message { text: format!("cannot restart the engine: {e}"), is_error: true })
+            }
+        }
     }
 
     /// The whole UI, one pass.
@@ -582,6 +609,9 @@ impl SpikelabApp {
             }
             // A paused lab draws no frames of its own: wake up for the next save.
             ui.ctx().request_repaint_after(AUTOSAVE);
+        }
+        if std::mem::take(&mut self.lab.restart_engine) {
+            self.restart_engine(ui.ctx());
         }
         for command in self.lab.commands.drain(..) {
             self.engine.send(command);
@@ -711,10 +741,15 @@ fn edit_menu(ui: &mut egui::Ui, undo: &mut undo::Undo, lab: &mut Lab) {
 }
 
 fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {
-    ui.horizontal(|ui| {
+    // Wrapped: a fault's message says what to change, and must be read whole.
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("preset: {}", lab.preset.name));
         ui.separator();
-        if let crate::engine::frame::Status::Faulted(why) = &lab.history.status {
+        if let Some(why) = &lab.engine_stopped {
+            let text = format!("the engine stopped: {why}. The lab and its session are kept.");
+            ui.colored_label(ui.visuals().error_fg_color, text);
+            lab.restart_engine |= ui.button("Restart the engine").clicked();
+        } else if let crate::engine::frame::Status::Faulted(why) = &lab.history.status {
             ui.colored_label(ui.visuals().error_fg_color, format!("paused: {why}"));
         } else if let Some(message) = &lab.message {
             let color = if message.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
@@ -724,4 +759,41 @@ fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn a_dead_engine_is_shown_and_restarted_with_the_lab_as_it_was() {
+        let mut preset = window::default_preset();
+        preset.neuron.set("d", 3.0);
+        let mut app = SpikelabApp::new(preset, None).expect("an app");
+        app.engine = EngineHandle::crashing("a defect in the engine");
+        let mut h =
+            Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut SpikelabApp| app.ui(ui), app);
+        let start = Instant::now();
+        while h.state().lab.engine_stopped.is_none() {
+            assert!(start.elapsed() < Duration::from_secs(20), "the dead engine was never noticed");
+            std::thread::sleep(Duration::from_millis(10));
+            h.step();
+        }
+        h.step();
+        h.get_by_label_contains("the engine stopped: a defect in the engine");
+        h.get_by_label("Restart the engine").click();
+        h.step();
+        assert!(h.state().lab.engine_stopped.is_none());
+        assert_eq!(h.state().lab.preset.neuron.get("d"), Some(3.0), "the lab is kept");
+        // The new engine runs the lab's model.
+        h.state_mut().send(Command::Step(10));
+        let start = Instant::now();
+        while h.state().lab.history.engine_model.and_then(|m| m.get("d")) != Some(3.0) {
+            assert!(start.elapsed() < Duration::from_secs(20), "the new engine sent nothing");
+            std::thread::sleep(Duration::from_millis(10));
+            h.step();
+        }
+    }
 }

@@ -73,7 +73,9 @@ pub type Waker = Box<dyn Fn() + Send>;
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     frames: Receiver<Frame>,
-    thread: Option<JoinHandle<()>>,
+    thread: Option<JoinHandle<Result<(), String>>>,
+    /// Why the thread ended before it was asked to, once it has.
+    stopped: Option<String>,
 }
 
 impl EngineHandle {
@@ -83,11 +85,42 @@ impl EngineHandle {
         let (command_tx, command_rx) = mpsc::channel();
         let (frame_tx, frame_rx) = mpsc::sync_channel(FRAME_QUEUE);
         let engine = Engine::new(preset.clone(), sim, frame_tx, waker);
+        Self::start(command_tx, frame_rx, move || engine.run(command_rx))
+    }
+
+    /// Runs `body` as the engine thread; a panic in it ends the thread with its message
+    /// instead of taking the window down ([`EngineHandle::stopped`] reports it).
+    fn start(
+        commands: mpsc::Sender<Command>,
+        frames: Receiver<Frame>,
+        body: impl FnOnce() + Send + 'static,
+    ) -> Result<Self, String> {
         let thread = std::thread::Builder::new()
             .name("spikelab-engine".into())
-            .spawn(move || engine.run(command_rx))
+            .spawn(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).map_err(panic_text))
             .map_err(|e| format!("cannot start the engine thread: {e}"))?;
-        Ok(Self { commands: command_tx, frames: frame_rx, thread: Some(thread) })
+        Ok(Self { commands, frames, thread: Some(thread), stopped: None })
+    }
+
+    /// An engine whose thread panics at once with `message` (the window's recovery, tested).
+    #[cfg(test)]
+    pub(crate) fn crashing(message: &'static str) -> Self {
+        let (commands, _) = mpsc::channel();
+        let (_, frames) = mpsc::sync_channel(1);
+        Self::start(commands, frames, move || panic!("{message}")).expect("a thread")
+    }
+
+    /// Why the engine thread has ended, if it has: it ends on its own only by a defect, so
+    /// the window says so and offers a new engine.
+    pub fn stopped(&mut self) -> Option<&str> {
+        if self.stopped.is_none() && self.thread.as_ref().is_some_and(|t| t.is_finished()) {
+            let result = self.thread.take().map(|t| t.join().unwrap_or_else(|p| Err(panic_text(p))));
+            self.stopped = Some(match result {
+                Some(Err(message)) => message,
+                _ => "the engine thread ended".to_string(),
+            });
+        }
+        self.stopped.as_deref()
     }
 
     pub fn send(&self, command: Command) {
@@ -101,6 +134,14 @@ impl EngineHandle {
 
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Frame> {
         self.frames.recv_timeout(timeout).ok()
+    }
+}
+
+/// A panic's message.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => payload.downcast_ref::<&str>().map_or("an unknown panic".to_string(), |s| s.to_string()),
     }
 }
 
