@@ -89,7 +89,9 @@ fn stimulus(rng: &mut StdRng, kind: ModelKind) -> Stimulus {
     let components = (0..rng.random_range(1..=3))
         .map(|_| {
             let amplitude = current(rng, kind);
-            match rng.random_range(0..7) {
+            match rng.random_range(0..9) {
+                7 => Component::Chirp { start_ms: 0.0, duration_ms: 50.0, amplitude, f0_hz: 1.0, f1_hz: 200.0 },
+                8 => Component::Curve { points: vec![(0.0, 0.0), (10.0, amplitude), (10.0, -amplitude), (40.0, 0.0)] },
                 0 => Component::Dc { amplitude },
                 1 => Component::Step { start_ms: 5.0, amplitude },
                 2 => Component::Pulse { start_ms: 2.0, duration_ms: 10.0, amplitude },
@@ -162,9 +164,14 @@ fn network(rng: &mut StdRng) -> Preset {
             };
             synapses.insert(name.to_string(), SynapseType { kernel: kernel(rng), reversal_mv });
         }
-        let source = (p > 0 && rng.random::<f64>() < 0.3).then(|| source(rng));
+        let source = (p > 0 && rng.random::<f64>() < 0.3).then(|| match rng.random_range(0..5) {
+            0 => SpikeSource::Digits { max_rate_hz: 100.0, present_ms: 20.0, rest_ms: 5.0 },
+            _ => source(rng),
+        });
         let neuron = model(rng, kind);
-        let size = *pick(rng, &[1, 2, 7, 20, 50]);
+        // The digits are 8x8 images: a population of 64 sources shows them.
+        let digits = matches!(source, Some(SpikeSource::Digits { .. }));
+        let size = if digits { 64 } else { *pick(rng, &[1, 2, 7, 20, 50]) };
         // Now and then a parameter that varies from cell to cell, by each kind of spread.
         let mut spread = Vec::new();
         if rng.random::<f64>() < 0.3 {
