@@ -751,6 +751,10 @@ fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {
             lab.restart_engine |= ui.button("Restart the engine").clicked();
         } else if let crate::engine::frame::Status::Faulted(why) = &lab.history.status {
             ui.colored_label(ui.visuals().error_fg_color, format!("paused: {why}"));
+            let over = ui.small_button("start over").on_hover_text("The run again from t = 0 with the lab as it is");
+            if over.clicked() {
+                lab.commands.push(Command::Reset);
+            }
         } else if let Some(message) = &lab.message {
             let color = if message.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
             ui.colored_label(color, &message.text);

@@ -718,9 +718,12 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
         }
     }
     // Threshold scan, 64 neurons at a time into a bit mask (compares without branches); the
-    // cold path for the few that crossed.
+    // cold path for the few that crossed. V's envelope is checked here too: a neuron that
+    // resets is checked after its reset, in the cold path.
     let stamp = if integrator.stamps_step_start() { ctx.t_ms } else { t_end };
     let strict = integrator.stamps_step_start();
+    let v_spec = M::VARS[0];
+    let mut inside = true;
     for block in (0..len).step_by(64) {
         let end = (block + 64).min(len);
         let mut mask = 0u64;
@@ -732,6 +735,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // Without a reset, only an upward crossing is a spike.
             let crossed = above & (model.resets() | (v_before[k] < threshold));
             mask |= (crossed as u64) << (k - block);
+            inside &= v_spec.holds(v) | (above & model.resets());
         }
         while mask != 0 {
             let k = block + mask.trailing_zeros() as usize;
@@ -747,13 +751,14 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
                 for (j, &xj) in x.iter().enumerate().take(nv) {
                     part.vars[j][k] = xj;
                 }
+                inside &= v_spec.holds(x[0]);
                 refractory[k] = t_end + (model.refractory_ms() / dt).round() * dt;
                 part.theta[k] += part.spiking.theta_plus;
             }
         }
     }
     decay_theta(part);
-    check_envelope::<M>(part, ctx, t_end)
+    check_envelope::<M>(part, inside, ctx, t_end)
 }
 
 /// The model's reset of `x` after a spike at `threshold`; by subtraction, V instead loses the
@@ -776,13 +781,14 @@ fn decay_theta(part: &mut Chunk) {
     }
 }
 
-/// The step's fault check, after resets: every variable of the chunk inside its envelope (one
-/// pass of compares without branches), else the first neuron that left it.
+/// The step's fault check, after resets: every variable of the chunk inside its envelope, else
+/// the first neuron that left it. V's check comes from the threshold scan (`v_inside`); the
+/// hidden variables take a pass of compares without branches.
 #[inline(always)]
-fn check_envelope<M: Dynamics>(part: &Chunk, ctx: &StepContext, t_end: f64) -> Result<(), Fault> {
+fn check_envelope<M: Dynamics>(part: &Chunk, v_inside: bool, ctx: &StepContext, t_end: f64) -> Result<(), Fault> {
     let len = part.refractory.len();
-    let mut inside = true;
-    for (spec, var) in M::VARS.iter().zip(&part.vars) {
+    let mut inside = v_inside;
+    for (spec, var) in M::VARS.iter().zip(&part.vars).skip(1) {
         for &value in &var[..len] {
             inside &= spec.holds(value);
         }

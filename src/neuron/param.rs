@@ -84,10 +84,11 @@ pub struct VarSpec {
 }
 
 impl VarSpec {
-    /// Whether `value` lies in the envelope (`false` for NaN).
+    /// Whether `value` lies in the envelope (`false` for NaN). Both compares always run, so a
+    /// loop of them vectorises.
     #[inline(always)]
     pub fn holds(&self, value: f64) -> bool {
-        value >= self.envelope.0 && value <= self.envelope.1
+        (value >= self.envelope.0) & (value <= self.envelope.1)
     }
 }
 

@@ -99,6 +99,27 @@ fn run_and_pause_buttons_work() {
 }
 
 #[test]
+fn a_run_away_pauses_with_its_message_and_start_over_runs_again_from_zero() {
+    // a < 0 lets u grow without bound and v fall with it, out of its envelope within 100 ms.
+    let mut preset = common::bundled("izhikevich-2003/rs");
+    preset.neuron.set("a", -0.1);
+    preset.neuron.set("b", 1.5);
+    preset.run.integrator = spikelab::integrate::Integrator::Euler;
+    preset.view.speed = spikelab::settings::Speed::Max;
+    let mut h = harness_on(preset);
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    step_until(&mut h, "the fault", |app| matches!(app.lab.history.status, Status::Faulted(_)));
+    h.step();
+    assert!(h.query_by_label_contains("paused: neuron 0 variable v reached").is_some());
+    assert!(h.state().lab.history.t_ms > 50.0);
+    h.get_by_role_and_label(Role::Button, "start over").click();
+    step_until(&mut h, "a new run from t = 0", |app| {
+        !matches!(app.lab.history.status, Status::Faulted(_)) && app.lab.history.t_ms < 1.0
+    });
+    assert_eq!(h.state().lab.preset.neuron.get("a"), Some(-0.1), "the lab is kept");
+}
+
+#[test]
 fn an_invalid_edit_shows_why_and_is_not_sent() {
     let mut h = harness("basics/lif_std");
     h.get_by_role_and_label(Role::Slider, "V_reset [mV]").set_value_accesskit(-40.0);
