@@ -289,6 +289,12 @@ fn descend<'a>(node: &'a mut serde_json::Value, key: &str) -> Result<&'a mut ser
 }
 
 fn parse_set_value(value: &str) -> serde_json::Value {
+    // A list, such as the neurons to record: `network.record=[0,1,400]`.
+    if value.starts_with('[')
+        && let Ok(list) = serde_json::from_str(value)
+    {
+        return list;
+    }
     if let Ok(n) = value.parse::<u64>() {
         return n.into();
     }
@@ -371,5 +377,14 @@ mod tests {
         let err = p.set_path("neuron.a", "99").unwrap_err();
         assert!(err.contains("neuron.a") && err.contains("outside its range"), "{err}");
         assert_eq!(p.neuron.get("a"), Some(0.1), "a failed --set leaves the preset unchanged");
+    }
+
+    #[test]
+    fn set_path_takes_a_list() {
+        let mut p = crate::library::resolve("networks/adex_ei").unwrap();
+        p.set_path("network.record", "[0, 1, 400, 499]").unwrap();
+        assert_eq!(p.network.as_ref().unwrap().record, [0, 1, 400, 499]);
+        let err = p.set_path("network.record", "[0, 500]").unwrap_err();
+        assert!(err.contains("network.record"), "{err}");
     }
 }
