@@ -719,7 +719,9 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
     }
     // Threshold scan, 64 neurons at a time into a bit mask (compares without branches); the
     // cold path for the few that crossed. V's envelope is checked here too: a neuron that
-    // resets is checked after its reset, in the cold path.
+    // resets is checked after its reset, in the cold path, and one that does not is below its
+    // threshold, far below the envelope's top, so only the bottom needs a compare (which NaN
+    // fails).
     let stamp = if integrator.stamps_step_start() { ctx.t_ms } else { t_end };
     let strict = integrator.stamps_step_start();
     let v_spec = M::VARS[0];
@@ -735,7 +737,7 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // Without a reset, only an upward crossing is a spike.
             let crossed = above & (model.resets() | (v_before[k] < threshold));
             mask |= (crossed as u64) << (k - block);
-            inside &= v_spec.holds(v) | (above & model.resets());
+            inside &= (v >= v_spec.envelope.0) & (model.resets() | (v <= v_spec.envelope.1));
         }
         while mask != 0 {
             let k = block + mask.trailing_zeros() as usize;
