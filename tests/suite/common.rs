@@ -40,3 +40,14 @@ pub fn run(preset: &Preset) -> Recorder {
 pub fn bundled(name: &str) -> Preset {
     spikelab::library::bundled(name).expect("bundled preset exists").expect("bundled preset is valid")
 }
+
+/// A valid preset that runs away: slider values inside their ranges, a < 0 lets Izhikevich's u
+/// grow without bound and v fall with it, out of its envelope within 100 ms (at full speed).
+pub fn run_away() -> Preset {
+    let mut p = bundled("izhikevich-2003/rs");
+    p.neuron.set("a", -0.1);
+    p.neuron.set("b", 1.5);
+    p.run.integrator = spikelab::integrate::Integrator::Euler;
+    p.view.speed = spikelab::settings::Speed::Max;
+    p
+}

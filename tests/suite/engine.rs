@@ -97,14 +97,9 @@ fn slow_consumer_receives_every_spike_of_a_direct_run() {
 
 #[test]
 fn a_blow_up_pauses_with_a_message_instead_of_panicking() {
-    // Slider values inside their ranges: a < 0 makes the recovery variable u grow without bound
-    // and v fall with it. v leaves its envelope (|v| <= 10 V) within 100 ms; the state would
-    // overflow only after about 7 s.
-    let mut p = common::bundled("izhikevich-2003/rs");
-    p.neuron.set("a", -0.1);
-    p.neuron.set("b", 1.5);
-    p.run.integrator = spikelab::integrate::Integrator::Euler;
-    p.view.speed = Speed::Max;
+    // v leaves its envelope (|v| <= 10 V) within 100 ms; the state would overflow only after
+    // about 7 s.
+    let mut p = common::run_away();
     p.view.at_end = spikelab::settings::AtEnd::Continue; // the preset loops its 150 ms protocol
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);

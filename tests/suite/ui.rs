@@ -100,13 +100,7 @@ fn run_and_pause_buttons_work() {
 
 #[test]
 fn a_run_away_pauses_with_its_message_and_start_over_runs_again_from_zero() {
-    // a < 0 lets u grow without bound and v fall with it, out of its envelope within 100 ms.
-    let mut preset = common::bundled("izhikevich-2003/rs");
-    preset.neuron.set("a", -0.1);
-    preset.neuron.set("b", 1.5);
-    preset.run.integrator = spikelab::integrate::Integrator::Euler;
-    preset.view.speed = spikelab::settings::Speed::Max;
-    let mut h = harness_on(preset);
+    let mut h = harness_on(common::run_away());
     h.get_by_role_and_label(Role::Button, "Run").click();
     step_until(&mut h, "the fault", |app| matches!(app.lab.history.status, Status::Faulted(_)));
     h.step();
