@@ -303,6 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn lif_above_its_threshold_follows_its_own_equation() {
+        // Between v_th and an adaptive threshold above it, V relaxes as the membrane says: the
+        // bound at the threshold is for models that run away, which LIF does not.
+        let lif = Lif::default();
+        let x = [lif.v_th_mv + 3.0, 0.0, 0.0, 0.0];
+        let (i, h) = (400.0, 0.1);
+        let v_inf = lif.e_l_mv + i / lif.g_l_ns;
+        let exact = v_inf + (x[0] - v_inf) * (-h / lif.tau_m_ms()).exp();
+        assert!((Integrator::Rk4.advance(&lif, &x, i, h)[0] - exact).abs() < 1e-9);
+    }
+
+    #[test]
+    fn adex_sees_v_bounded_at_v_peak_inside_a_step() {
+        // A stage past V_peak feeds w with V_peak's drive, not with the overshoot.
+        use crate::neuron::AdEx;
+        let adex = AdEx::default();
+        let x = [adex.v_peak_mv + 500.0, 0.0, 0.0, 0.0];
+        let at_peak = [adex.v_peak_mv, 0.0, 0.0, 0.0];
+        let next = Integrator::Euler.advance(&adex, &x, 0.0, 0.1);
+        let bounded = Integrator::Euler.advance(&adex, &at_peak, 0.0, 0.1);
+        assert_eq!(next[1], bounded[1]);
+        assert_eq!(next[0] - x[0], bounded[0] - at_peak[0]);
+    }
+
+    #[test]
     fn figure_scheme_updates_u_from_the_new_v() {
         let izh = Izhikevich::default();
         let x = [-70.0, -14.0, 0.0, 0.0];

@@ -53,6 +53,11 @@ impl Dynamics for Lif {
     fn current_gain(&self) -> f64 {
         1.0 / self.c_pf
     }
+    /// Linear in V, nothing runs away: unbounded, so that V between v_th and an adaptive
+    /// threshold above it (Diehl & Cook's θ) follows the membrane's own equation.
+    fn v_bound(&self) -> f64 {
+        f64::INFINITY
+    }
     fn linear(&self) -> Option<crate::integrate::Linear> {
         Some(crate::integrate::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf, i_e: self.i_e_pa })
     }

@@ -60,7 +60,9 @@ pub trait Dynamics: ParamSet {
     /// V beyond it is no part of the model; without the bound, an integration stage that
     /// overshoots a run-away upswing (AdEx's exponential, the quadratic models) would feed an
     /// absurd V into the hidden variables and the synaptic currents, which the reset does not
-    /// undo. Unbounded for models whose spike is their own dynamics.
+    /// undo. Unbounded for models whose spike is their own dynamics. The bound is the model's
+    /// threshold, not an adaptive threshold above it: for the run-away models V_peak is a cutoff
+    /// of the upswing, whose course above it the model does not describe.
     fn v_bound(&self) -> f64 {
         if self.resets() { self.threshold() } else { f64::INFINITY }
     }
