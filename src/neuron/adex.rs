@@ -1,9 +1,10 @@
 //! Adaptive exponential integrate-and-fire (Brette & Gerstner 2005).
 //!
 //! `C V' = -g_L (V - E_L) + g_L D_T exp((V - V_T)/D_T) - w + I`, `tau_w w' = a (V - E_L) - w`;
-//! at `V >= V_peak`: `V <- V_r`, `w <- w + b`. Units: pF, nS, mV, ms, pA. The exponent is capped
-//! at [`EXP_CAP`] so an overshooting integration stage stays finite; validation makes sure the
-//! cap is never reached below `V_peak`.
+//! at `V >= V_peak`: `V <- V_r`, `w <- w + b`. Units: pF, nS, mV, ms, pA. Inside a step the
+//! right-hand side sees V bounded at `V_peak` ([`Dynamics::v_bound`]), as NEST's `aeif` models
+//! do; the exponent is capped at [`EXP_CAP`] for evaluations past it (the phase plane, the
+//! Brian2 export), and validation makes sure the cap is never reached below `V_peak`.
 
 use super::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};

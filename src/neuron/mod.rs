@@ -66,10 +66,10 @@ pub trait Dynamics: ParamSet {
     fn v_bound(&self) -> f64 {
         if self.resets() { self.threshold() } else { f64::INFINITY }
     }
-    /// Whether the schemes of Izhikevich's published scripts ([`crate::integrate::Integrator::
-    /// Izhikevich2004`] and `Izhikevich2003`) were written for this model: under them it sees V
-    /// unbounded, as the scripts do (their u takes the overshoot); any other model is bounded
-    /// under them too.
+    /// Whether the schemes of Izhikevich's published scripts (`Izhikevich2004` and
+    /// `Izhikevich2003` of [`crate::integrate::Integrator`]) were written for this model: under
+    /// them it sees V unbounded, as the scripts do (their u takes the overshoot); any other
+    /// model is bounded under them too.
     const SCRIPTED: bool = false;
     /// `d f_j / d x_j` at `x`: the diagonal of the Jacobian, for exponential Euler. For
     /// equations linear in their own variable (gates, conductance-based V) that scheme is then

@@ -3,8 +3,9 @@
 //! synapses, connection rule, weight and delay distribution, plasticity rule, input and spike
 //! source, sizes from 1). Each runs briefly; the only allowed outcomes are a run whose recorded
 //! values stay in their model's physical envelope, or a clean error or fault with a message.
-//! `SPIKELAB_FUZZ=N` runs N cases instead of the default; a failing case prints its preset, to
-//! be kept under `tests/regressions/` with a name that says what it tried.
+//! `SPIKELAB_FUZZ=N` runs N cases instead of the default (`SPIKELAB_FUZZ_SHOW=1` prints every
+//! refusal and fault, not the first 12); a failing case prints its preset, to be kept under
+//! `tests/regressions/` with a name that says what it tried.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,7 +19,7 @@ use spikelab::network::spec::{
 };
 use spikelab::neuron::{ModelKind, NeuronModel};
 use spikelab::preset::Preset;
-use spikelab::random::{Rng as StdRng, seeded};
+use spikelab::random::{Rng, seeded};
 use spikelab::stimulus::{Component, SpikeSource, Stimulus};
 use spikelab::synapse::Kernel;
 use spikelab::synapse::plasticity;
@@ -28,13 +29,13 @@ use crate::common::Recorder;
 /// Cases CI runs (in well under a minute).
 const CASES: usize = 1000;
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
 /// A model of `kind`: its defaults, or with some parameters drawn across their whole ranges
 /// (kept only if the relations between them hold).
-fn model(rng: &mut StdRng, kind: ModelKind) -> NeuronModel {
+fn model(rng: &mut Rng, kind: ModelKind) -> NeuronModel {
     let base = kind.default_model();
     let share: f64 = *pick(rng, &[0.0, 0.2, 0.5, 1.0]);
     for _ in 0..20 {
@@ -52,13 +53,13 @@ fn model(rng: &mut StdRng, kind: ModelKind) -> NeuronModel {
 }
 
 /// A current of the model's typical size, now and then three times past its slider.
-fn current(rng: &mut StdRng, kind: ModelKind) -> f64 {
+fn current(rng: &mut Rng, kind: ModelKind) -> f64 {
     let (lo, hi) = kind.current_range();
     let scale = if rng.random::<f64>() < 0.15 { 3.0 } else { 1.0 };
     scale * (lo + (hi - lo) * rng.random::<f64>())
 }
 
-fn kernel(rng: &mut StdRng) -> Kernel {
+fn kernel(rng: &mut Rng) -> Kernel {
     let tau_ms = *pick(rng, &[0.5, 2.0, 5.0, 20.0]);
     match rng.random_range(0..4) {
         0 => Kernel::Delta,
@@ -68,7 +69,7 @@ fn kernel(rng: &mut StdRng) -> Kernel {
     }
 }
 
-fn source(rng: &mut StdRng) -> SpikeSource {
+fn source(rng: &mut Rng) -> SpikeSource {
     let rate_hz = *pick(rng, &[5.0, 50.0, 500.0, 3000.0]);
     match rng.random_range(0..4) {
         0 => SpikeSource::Poisson { rate_hz, start_ms: 0.0, duration_ms: 1e9 },
@@ -85,7 +86,7 @@ fn source(rng: &mut StdRng) -> SpikeSource {
 }
 
 /// One to three components of input current.
-fn stimulus(rng: &mut StdRng, kind: ModelKind) -> Stimulus {
+fn stimulus(rng: &mut Rng, kind: ModelKind) -> Stimulus {
     let components = (0..rng.random_range(1..=3))
         .map(|_| {
             let amplitude = current(rng, kind);
@@ -124,7 +125,7 @@ fn stimulus(rng: &mut StdRng, kind: ModelKind) -> Stimulus {
     Stimulus { components, ..Stimulus::default() }
 }
 
-fn run_settings(rng: &mut StdRng, preset: &mut Preset) {
+fn run_settings(rng: &mut Rng, preset: &mut Preset) {
     preset.run.integrator = *pick(rng, &Integrator::ALL);
     preset.run.spike_timing = *pick(rng, &SpikeTiming::ALL);
     preset.run.dt_ms = *pick(rng, &[0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0]);
@@ -134,7 +135,7 @@ fn run_settings(rng: &mut StdRng, preset: &mut Preset) {
     preset.run.threads = *pick(rng, &[1, 1, 2]);
 }
 
-fn single_neuron(rng: &mut StdRng) -> Preset {
+fn single_neuron(rng: &mut Rng) -> Preset {
     let kind = *pick(rng, &ModelKind::ALL);
     let mut preset = Preset::with_model("generated neuron", model(rng, kind));
     preset.stimulus = stimulus(rng, kind);
@@ -142,7 +143,7 @@ fn single_neuron(rng: &mut StdRng) -> Preset {
     preset
 }
 
-fn dist(rng: &mut StdRng, centre: f64) -> Dist {
+fn dist(rng: &mut Rng, centre: f64) -> Dist {
     match rng.random_range(0..3) {
         0 => Dist::Constant(centre),
         1 => Dist::Uniform { low: 0.5 * centre, high: 1.5 * centre },
@@ -150,7 +151,7 @@ fn dist(rng: &mut StdRng, centre: f64) -> Dist {
     }
 }
 
-fn network(rng: &mut StdRng) -> Preset {
+fn network(rng: &mut Rng) -> Preset {
     let n_pops = rng.random_range(1..=3);
     let mut populations = Vec::new();
     for p in 0..n_pops {
@@ -258,7 +259,11 @@ fn network(rng: &mut StdRng) -> Preset {
         }
     }
     let total: u32 = populations.iter().map(|p| p.size).sum();
-    let record = (0..total.min(5)).chain([total - 1]).collect();
+    // The first cells (population 0 is never a source) and the last, unless it is a source.
+    let mut record: Vec<u32> = (0..populations[0].size.min(5)).collect();
+    if populations.last().is_some_and(|p| p.source.is_none()) && total > 5 {
+        record.push(total - 1);
+    }
     let mut preset = Preset::with_model("generated network", populations[0].neuron);
     preset.network = Some(NetworkSpec { populations, projections, inputs, record });
     run_settings(rng, &mut preset);
