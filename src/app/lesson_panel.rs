@@ -181,6 +181,11 @@ impl LessonPanel {
         }
     }
 
+    /// Whether a step's picture is waiting to be drawn.
+    pub fn wants_picture(&self) -> bool {
+        self.open.as_ref().is_some_and(|open| open.picture.is_some()) && self.data.is_some()
+    }
+
     /// The step whose picture the app should draw now, and where to put it.
     pub fn take_picture_request(&mut self) -> Option<(usize, PathBuf)> {
         let open = self.open.as_mut()?;

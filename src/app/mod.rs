@@ -575,8 +575,14 @@ impl SpikelabApp {
         if let Some(id) = self.lab.goto.take() {
             self.open_view(id, None);
         }
-        if let Some((k, path)) = self.lessons.take_picture_request() {
-            self.save_picture(k, path, ui.ctx());
+        // A step's picture waits for the one before it, and for the view to have something to draw
+        // (the engine's first frame may still be on its way).
+        if self.picture.is_none() && self.lessons.wants_picture() {
+            if let Some(figure) = self.figure()
+                && let Some((k, path)) = self.lessons.take_picture_request()
+            {
+                self.save_picture(k, path, figure, ui.ctx());
+            }
         }
         self.poll_picture();
 
@@ -626,8 +632,7 @@ impl SpikelabApp {
 impl SpikelabApp {
     /// Draws the open view's figure as the picture of lesson step `k` (for the lab book), on a
     /// job: a raster of thousands of neurons takes longer than a frame.
-    fn save_picture(&mut self, k: usize, path: std::path::PathBuf, ctx: &egui::Context) {
-        let Some(figure) = self.figure() else { return };
+    fn save_picture(&mut self, k: usize, path: std::path::PathBuf, figure: crate::figure::Figure, ctx: &egui::Context) {
         let (w, h) = self.figures.pixels;
         let file = path.clone();
         let job = job::Job::spawn(1, Some(ctx.clone()), move |report| {
