@@ -108,7 +108,7 @@ pub fn check(path: &Path, kind: Kind) -> Result<(), String> {
         Kind::Stimulus => crate::stimulus::Stimulus::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string()),
         Kind::Curve => crate::stimulus::curve_from_csv(&read()?).map(|_| ()).map_err(|e| format!("{origin}: {e}")),
         Kind::Session => {
-            crate::app::session::Session::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string())
+            crate::preset::session::Session::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string())
         }
         Kind::Lesson => check_lesson(path),
     }

@@ -6,15 +6,15 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use crate::analysis::activity::{WEIGHT_BINS, weight_stats};
 use crate::analysis::fi_curve;
+use crate::engine::frame::{WEIGHT_BINS, weight_stats};
 use crate::engine::{Observer, Simulation};
 use crate::figure::{Figure, of};
 use crate::fsio::tidy_time;
-use crate::learning::Learning;
 use crate::library;
 use crate::network::Spike;
 use crate::preset::Preset;
+use crate::preset::learning::Learning;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -265,7 +265,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             if let Some(s) = seed {
                 preset.run.seed = s;
             }
-            use crate::sweep::{Axis, Timing};
+            use crate::preset::sweep::{Axis, Timing};
             let own = preset.sweep.clone();
             let (x, y) = match (x, own.as_ref()) {
                 (Some(x), _) => (Axis::parse(&x)?, y.as_deref().map(Axis::parse).transpose()?),

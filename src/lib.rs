@@ -6,6 +6,7 @@ pub mod bench;
 pub mod check; // what `spikelab check` validates: every file kind, folders walked // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare | lesson
 pub mod compare; // two runs of one network side by side
+pub mod dataset; // image data sets: the bundled digits, MNIST IDX files
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod export; // a network as a NEST script
 pub mod fastmath; // branch-free exp for vectorised neuron updates
@@ -16,12 +17,12 @@ pub mod learning; // learning tasks run trial by trial (tempotron)
 pub mod lesson; // guided exercises whose keys are computed from the model
 pub mod library; // bundled presets
 pub mod network; // populations (struct-of-arrays state)
-pub mod neuron; // models and their parameter metadata
-pub mod preset; // the lab state as RON: load, validate, save, --set
+pub mod neuron; // the neuron models, one file each
+pub mod param; // parameters and variables described once: key, unit, range, default, doc
+pub mod preset; // the lab state as plain data (RON): settings, sweeps, learning tasks; load, validate, save, --set
 pub mod progress; // progress of long headless jobs on stderr
 pub mod random; // seeded generator, normal and Poisson draws
 pub mod ron_file; // RON in and out, errors with file, line and field
-pub mod settings; // run and view settings: dt, integrator, speed, what happens at the end
 pub mod stimulus; // injected current: components, their runner, CSV import
 pub mod sweep; // a network's states over a grid of its parameters
 pub mod synapse; // synaptic kernels

@@ -95,23 +95,6 @@ pub fn peak_frequency(spectrum: &[[f64; 2]], lo_hz: f64, hi_hz: f64) -> Option<f
     spectrum.iter().filter(|p| p[0] >= lo_hz && p[0] <= hi_hz).max_by(|a, b| a[1].total_cmp(&b[1])).map(|p| p[0])
 }
 
-/// Bins of a weight histogram (weights.csv, the STDP panel), over w / w_max in [0, 1].
-pub const WEIGHT_BINS: usize = 20;
-
-/// Mean, standard deviation, minimum, maximum and the histogram of weights in [0, 1].
-pub fn weight_stats(weights: &[f64]) -> ([f64; 4], [u32; WEIGHT_BINS]) {
-    let n = weights.len().max(1) as f64;
-    let mean = weights.iter().sum::<f64>() / n;
-    let std = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let min = weights.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut bins = [0u32; WEIGHT_BINS];
-    for w in weights {
-        bins[((w * WEIGHT_BINS as f64) as usize).min(WEIGHT_BINS - 1)] += 1;
-    }
-    ([mean, std, min, max], bins)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use crate::engine::Simulation;
 use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, Rule as Connect, SynapseType};
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
-use crate::settings::RunSettings;
+use crate::preset::settings::RunSettings;
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
 use crate::synapse::plasticity::Rule;

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::Lab;
-use super::session::Session;
 use crate::export::Target;
 use crate::library;
 use crate::preset::Preset;
+use crate::preset::session::Session;
 use crate::stimulus::Stimulus;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,7 +113,9 @@ impl Files {
                                 Ok(p) => {
                                     self.current = None;
                                     self.baseline = Some(p.clone());
-                                    lab.load(p);
+                                    if let Err(why) = lab.load(p) {
+                                        lab.error(why);
+                                    }
                                 }
                                 Err(e) => lab.error(e.to_string()),
                             }
@@ -129,12 +131,10 @@ impl Files {
                         "Drives the lab's neuron with this stimulus (amplitudes in the model's current unit); undoable";
                     if ui.button(&name["stimuli/".len()..]).on_hover_text(tip).clicked() {
                         match library::resolve_stimulus(name) {
-                            Ok(stimulus) => {
-                                let mut target = lab.preset.clone();
-                                target.stimulus = stimulus;
-                                lab.change_to(target);
-                                lab.info(format!("stimulus {name}"));
-                            }
+                            Ok(stimulus) => match lab.edit(|p| p.stimulus = stimulus) {
+                                Ok(_) => lab.info(format!("stimulus {name}")),
+                                Err(why) => lab.error(format!("not applied: {why}")),
+                            },
                             Err(e) => lab.error(e.to_string()),
                         }
                         ui.close();
@@ -189,7 +189,9 @@ impl Files {
         self.current = Some(path.to_path_buf());
         Session::remember(&mut self.recent, path);
         self.baseline = Some(preset.clone());
-        lab.load(preset);
+        if let Err(why) = lab.load(preset) {
+            lab.error(why);
+        }
     }
 
     /// A file dropped on the window: a preset opens; a stimulus file drives the lab's neuron
@@ -201,27 +203,25 @@ impl Files {
         };
         let text = std::fs::read_to_string(path).unwrap_or_default();
         match Stimulus::from_ron(&text, &path.display().to_string()) {
-            Ok(stimulus) => {
-                let mut target = lab.preset.clone();
-                target.stimulus = stimulus;
-                lab.change_to(target);
-                lab.info(format!("stimulus from {}", path.display()));
-            }
+            Ok(stimulus) => match lab.edit(|p| p.stimulus = stimulus) {
+                Ok(_) => lab.info(format!("stimulus from {}", path.display())),
+                Err(why) => lab.error(format!("not applied: {why}")),
+            },
             Err(_) => lab.error(format!("not a preset nor a stimulus: {as_preset}")),
         }
     }
 
     /// Edits since the lab was last opened or saved.
     pub fn unsaved(&self, lab: &Lab) -> bool {
-        self.baseline.as_ref() != Some(&lab.preset)
+        self.baseline.as_ref() != Some(lab.preset())
     }
 
     pub fn save_to(&mut self, lab: &mut Lab, path: &Path) {
-        match lab.preset.save(path) {
+        match lab.preset().save(path) {
             Ok(()) => {
                 self.current = Some(path.to_path_buf());
                 Session::remember(&mut self.recent, path);
-                self.baseline = Some(lab.preset.clone());
+                self.baseline = Some(lab.preset().draft());
                 lab.info(format!("saved {}", path.display()));
             }
             Err(e) => lab.error(e),
@@ -233,7 +233,7 @@ impl Files {
 /// receiver, `None` when cancelled or when this desktop has no dialog (type a path instead).
 /// Writes the lab's network as a script for `target`, or says why it does not export.
 fn export(lab: &mut Lab, path: &Path, target: Target) {
-    let written = crate::export::export(&lab.preset, target).and_then(|script| {
+    let written = crate::export::export(lab.preset(), target).and_then(|script| {
         crate::fsio::write_atomic(path, script.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
     });
     match written {

@@ -115,7 +115,7 @@ impl LessonPanel {
             typed: String::new(),
             picked: None,
             verdict: None,
-            stimulus: lab.preset.stimulus.clone(),
+            stimulus: lab.preset().stimulus.clone(),
             picture: None,
             showing: false,
         });
@@ -151,12 +151,14 @@ impl LessonPanel {
             match open.lesson.step_preset(k, open.progress.seed) {
                 Ok(preset) => {
                     let learning = preset.learning.is_some();
-                    lab.load(preset);
+                    if let Err(why) = lab.load(preset) {
+                        return lab.error(why);
+                    }
                     if !learning {
                         // A step shows its preset running: the student looks before touching.
                         lab.commands.push(crate::engine::Command::Run);
                     }
-                    lab.goto = step.view.as_deref().and_then(|v| super::views::id_of(v));
+                    lab.goto = step.view.as_deref().and_then(|v| crate::preset::views::View::of_id(v).map(|v| v.id()));
                 }
                 Err(e) => lab.error(format!("step {} cannot open: {e}", k + 1)),
             }
@@ -168,7 +170,7 @@ impl LessonPanel {
             hide_model: mystery.is_some_and(|m| !m.among.is_empty()),
             budgeted: mystery.is_some_and(|m| m.budget.is_some()),
         };
-        open.stimulus = lab.preset.stimulus.clone();
+        open.stimulus = lab.preset().stimulus.clone();
         self.save(lab);
     }
 
@@ -270,21 +272,20 @@ impl LessonPanel {
             }
         }
         let Some(open) = &mut self.open else { return };
-        if lab.preset.stimulus != open.stimulus {
+        if lab.preset().stimulus != open.stimulus {
             // The budget is the lesson's: every step asks about the same mystery neuron.
             let budget = open.lesson.steps()[k].mystery.as_ref().and_then(|m| m.budget);
             let used: u32 = open.progress.steps.iter().map(|s| s.experiments).sum();
             match budget {
                 Some(b) if used >= b => {
                     // The budget is spent: the stimulus goes back to the last one tried.
-                    let mut back = lab.preset.clone();
-                    back.stimulus = open.stimulus.clone();
-                    lab.change_to(back);
+                    let back = open.stimulus.clone();
+                    lab.edit(|p| p.stimulus = back).expect("the stimulus tried last was valid");
                     lab.error(format!("the experiment budget ({b} stimuli) is spent: answer with what you measured"));
                 }
                 _ => {
                     open.progress.steps[k].experiments += 1;
-                    open.stimulus = lab.preset.stimulus.clone();
+                    open.stimulus = lab.preset().stimulus.clone();
                     self.save(lab);
                 }
             }
@@ -326,7 +327,7 @@ impl LessonPanel {
                 Some(o) => Answer::Option(o.clone()),
                 None => return lab.error("pick an option first"),
             },
-            Some(Question::State(_) | Question::Behaviour(_)) => Answer::Setup(Box::new(lab.preset.clone())),
+            Some(Question::State(_) | Question::Behaviour(_)) => Answer::Setup(Box::new(lab.preset().draft())),
             None => return,
         };
         open.progress.steps[k].answer = Some(match &answer {
@@ -543,14 +544,14 @@ fn shown(key: &Key, unit: Option<&str>) -> String {
 
 /// The values of what the step unlocked, by path.
 fn unlocked_values(lab: &Lab) -> Vec<(String, f64)> {
-    lab.locks.unlocked.iter().flatten().flat_map(|p| lab.preset.numbers_under(p)).collect()
+    lab.locks.unlocked.iter().flatten().flat_map(|p| lab.preset().numbers_under(p)).collect()
 }
 
 /// The parameters for the lab book: the bench neuron's (hidden ones withheld), or for a
 /// network what the step unlocked.
 fn parameters(lab: &Lab) -> Vec<(String, String)> {
-    let model = lab.preset.neuron;
-    if lab.preset.network.is_some() {
+    let model = lab.preset().neuron;
+    if lab.preset().network.is_some() {
         return unlocked_values(lab).into_iter().map(|(k, v)| (k, format!("{}", round_sig(v, 5)))).collect();
     }
     model
@@ -570,5 +571,5 @@ fn parameters(lab: &Lab) -> Vec<(String, String)> {
 /// A setup's answer in words: the values of what the step unlocked.
 fn describe_setup(lab: &Lab) -> String {
     let values: Vec<String> = unlocked_values(lab).iter().map(|(k, v)| format!("{k} = {}", round_sig(*v, 5))).collect();
-    if values.is_empty() { format!("the setup of `{}`", lab.preset.name) } else { values.join(", ") }
+    if values.is_empty() { format!("the setup of `{}`", lab.preset().name) } else { values.join(", ") }
 }

@@ -1,35 +1,19 @@
 //! The eframe GUI. The whole UI is [`SpikelabApp::ui`] on a plain struct built around an engine
 //! handle, so tests drive it headless with egui_kittest; [`run_window`] puts it in a window.
 //!
-//! Panels own view state only: they read [`Lab`] and push [`Command`]s into `lab.commands`;
-//! the app sends them after the UI pass.
+//! Panels own view state only: they read [`Lab`], change it through [`Lab::edit`] and push
+//! transport [`Command`]s into `lab.commands`; the app sends them after the UI pass.
 
-pub mod activity;
-mod bench;
-pub mod classifier;
-pub mod compare;
-pub mod connectivity;
-pub mod currents;
-pub mod designer;
-pub mod diagram;
-pub mod encoding;
-pub mod fi_panel;
 mod figure_menu;
 mod files;
 pub mod history;
 mod job;
+mod lab;
 pub mod lesson_panel;
 mod markdown;
 mod network_params;
-pub mod phase_plane;
-pub mod raster;
-pub mod receptive;
-pub mod regimes;
-pub mod session;
-pub mod stdp;
+mod neuron_panel;
 mod stimulus_editor;
-pub mod tempotron;
-pub mod traces;
 mod transport;
 mod undo;
 pub mod views;
@@ -39,173 +23,17 @@ mod window;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Command, EngineHandle};
-use crate::learning::Learning;
-use crate::neuron::NeuronModel;
-use crate::preset::Preset;
+use crate::preset::learning::Learning;
+use crate::preset::{Preset, Valid};
 
+pub use crate::preset::session::Session;
 pub use history::History;
-pub use session::Session;
+pub use lab::{Lab, Locks, Message};
 pub use views::ViewPanel;
 pub use window::{GuiArgs, run_window};
 
 /// Time the UI spends draining frames per repaint; the rest waits for the next repaint.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
-
-/// A line for the status bar: errors in red, stay until replaced or dismissed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    pub text: String,
-    pub is_error: bool,
-}
-
-/// The state panels share: the lab as the user set it, what the engine sent, commands to send.
-pub struct Lab {
-    /// The current, valid lab state (what a save writes).
-    pub preset: Preset,
-    pub history: History,
-    pub commands: Vec<Command>,
-    pub message: Option<Message>,
-    pub perf: Perf,
-    /// A view asks to open another (the raster opens the traces of the neuron clicked).
-    pub goto: Option<&'static str>,
-    /// What a lesson's step lets the student change and see.
-    pub locks: Locks,
-    /// Why the engine thread ended, when it has (a defect): the status bar says so and offers
-    /// a new engine on the lab as it is.
-    pub engine_stopped: Option<String>,
-    /// The status bar's *Restart the engine* was clicked.
-    pub restart_engine: bool,
-}
-
-/// A lesson step's limits on the controls; the default limits nothing.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Locks {
-    /// The only preset paths the controls may change (`neuron.g_l_ns`, or a parent such as
-    /// `network.projections.2`); `None`: all of them.
-    pub unlocked: Option<Vec<String>>,
-    /// Paths whose values are hidden (a mystery neuron's).
-    pub hidden: Vec<String>,
-    /// The model itself is hidden (a mystery drawn among models).
-    pub hide_model: bool,
-    /// Experiments are counted (a mystery's budget of stimuli).
-    pub budgeted: bool,
-}
-
-impl Locks {
-    /// Whether a control of `path` may change it.
-    pub fn allows(&self, path: &str) -> bool {
-        self.unlocked.as_ref().is_none_or(|free| free.iter().any(|p| under(path, p)))
-    }
-    pub fn hides(&self, path: &str) -> bool {
-        self.hide_model || self.hidden.iter().any(|p| under(path, p))
-    }
-    /// Why `view` is closed during a mystery: one drawn from the equations would show the
-    /// hidden values, and under a budget one that runs experiments of its own would spend none.
-    pub fn closes(&self, view: &dyn ViewPanel) -> Option<&'static str> {
-        let mystery = self.hide_model || !self.hidden.is_empty();
-        if mystery && view.draws_the_equations() {
-            return Some("Closed for the mystery: it is drawn from the hidden parameters. Measure instead.");
-        }
-        (self.budgeted && view.runs_experiments())
-            .then_some("Closed for the mystery: its runs would not count against your budget of stimuli.")
-    }
-}
-
-/// `path` is `parent` or lies under it.
-fn under(path: &str, parent: &str) -> bool {
-    path.strip_prefix(parent).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-}
-
-impl Lab {
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), is_error: true });
-    }
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), is_error: false });
-    }
-
-    /// Replaces the whole lab with a preset and starts a new run.
-    pub fn load(&mut self, preset: Preset) {
-        self.info(format!("loaded {}", preset.name));
-        self.commands.push(Command::Load(Box::new(preset.clone())));
-        if preset.learning.is_some() {
-            // A learning task runs on its own job; nothing should run on the engine's clock.
-            self.commands.push(Command::Pause);
-        }
-        self.preset = preset;
-        self.history.expect_new_run();
-    }
-
-    /// The model of the neuron the traces show: the bench's neuron, or in a network the
-    /// parameters the engine reports for the traced neuron.
-    pub fn traced_model(&self) -> NeuronModel {
-        match (&self.preset.network, self.history.engine_model) {
-            (Some(_), Some(model)) => model,
-            _ => self.preset.neuron,
-        }
-    }
-
-    /// What determines a network's synapses (its description, dt and seed), for views that
-    /// rebuild it on a background job; `None` without a network.
-    pub fn network_key(&self) -> Option<String> {
-        let network = self.preset.network.as_ref()?;
-        Some(format!("{} {} {}", self.preset.run.seed, self.preset.run.dt_ms, crate::ron_file::write_ron(network)))
-    }
-
-    pub fn reset(&mut self) {
-        self.commands.push(Command::Reset);
-        self.history.expect_new_run();
-    }
-
-    /// Moves the lab and its engine to `target` (an edit, an undo): each part that differs by a
-    /// live command, or a new run when some part cannot change live (then `true`).
-    pub fn change_to(&mut self, target: Preset) -> bool {
-        let mut reached = self.preset.clone();
-        let mut commands = Vec::new();
-        if target.neuron != reached.neuron && target.neuron.kind() == reached.neuron.kind() {
-            reached.neuron = target.neuron;
-            commands.push(Command::SetModel(target.neuron));
-        }
-        if target.stimulus != reached.stimulus {
-            reached.stimulus = target.stimulus.clone();
-            commands.push(Command::SetStimulus(target.stimulus.clone()));
-        }
-        if target.run.integrator != reached.run.integrator {
-            reached.run.integrator = target.run.integrator;
-            commands.push(Command::SetIntegrator(target.run.integrator));
-        }
-        if target.run.spike_timing != reached.run.spike_timing {
-            reached.run.spike_timing = target.run.spike_timing;
-            commands.push(Command::SetSpikeTiming(target.run.spike_timing));
-        }
-        if target.run.dt_ms != reached.run.dt_ms {
-            reached.run.dt_ms = target.run.dt_ms;
-            commands.push(Command::SetDt(target.run.dt_ms));
-        }
-        if target.view.speed != reached.view.speed {
-            commands.push(Command::SetSpeed(target.view.speed));
-        }
-        if target.view.at_end != reached.view.at_end {
-            commands.push(Command::SetAtEnd(target.view.at_end));
-        }
-        reached.view = target.view;
-        if let (Some(now), Some(then)) = (&reached.network, &target.network)
-            && now != then
-            && now.live_change(then)
-        {
-            commands.push(Command::SetNetwork(Box::new(then.clone())));
-            reached.network = target.network.clone();
-        }
-        if reached == target {
-            self.commands.extend(commands);
-            self.preset = target;
-            false
-        } else {
-            self.load(target);
-            true
-        }
-    }
-}
 
 /// UI frame timing for the readout.
 #[derive(Debug, Default, Clone)]
@@ -235,7 +63,7 @@ pub struct SpikelabApp {
     /// Every view ([`views::registry`]) and the one open.
     views: Vec<Box<dyn ViewPanel>>,
     view: usize,
-    bench: bench::BenchPanel,
+    neuron_panel: neuron_panel::NeuronPanel,
     files: files::Files,
     figures: figure_menu::FigureMenu,
     /// The lesson beside the lab, when one is open.
@@ -273,27 +101,17 @@ impl SpikelabApp {
     pub fn new(preset: Preset, ctx: Option<egui::Context>) -> Result<Self, String> {
         let waker = ctx.map(|ctx| Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker);
         let engine = EngineHandle::spawn(&preset, waker)?;
-        let preset_for_undo = preset.clone();
+        let preset = Valid::new(preset).map_err(|inv| inv.to_string())?;
         Ok(Self {
             engine,
-            lab: Lab {
-                preset,
-                history: History::default(),
-                commands: Vec::new(),
-                message: None,
-                perf: Perf::default(),
-                goto: None,
-                locks: Locks::default(),
-                engine_stopped: None,
-                restart_engine: false,
-            },
+            undo: undo::Undo::new(&preset),
+            lab: Lab::new(preset),
             views: views::registry(),
             view: 0,
-            bench: bench::BenchPanel::default(),
+            neuron_panel: neuron_panel::NeuronPanel::default(),
             files: files::Files::default(),
             figures: figure_menu::FigureMenu::default(),
             lessons: lesson_panel::LessonPanel::default(),
-            undo: undo::Undo::new(&preset_for_undo),
             autosave: None,
             zoom: 1.0,
             title: String::new(),
@@ -301,7 +119,7 @@ impl SpikelabApp {
         })
         .map(|mut app| {
             app.view = app.first_view();
-            app.files.baseline = Some(app.lab.preset.clone());
+            app.files.baseline = Some(app.lab.preset().draft());
             app
         })
     }
@@ -311,7 +129,7 @@ impl SpikelabApp {
     pub fn restore(session: Session, ctx: Option<egui::Context>) -> Result<Self, String> {
         let preset = session.preset.clone().unwrap_or_else(window::default_preset);
         let mut app = Self::new(preset, ctx)?;
-        if let Some(k) = app.views.iter().position(|v| v.id() == session.view && v.offered(&app.lab.preset)) {
+        if let Some(k) = app.views.iter().position(|v| v.id() == session.view && v.offered(app.lab.preset())) {
             app.view = k;
         }
         app.files.current = session.file.clone();
@@ -344,7 +162,7 @@ impl SpikelabApp {
     /// The session as it stands.
     pub fn session(&self) -> Session {
         Session {
-            preset: Some(self.lab.preset.clone()),
+            preset: Some(self.lab.preset().draft()),
             view: self.view_id().to_string(),
             zoom: self.zoom,
             file: self.files.current.clone(),
@@ -394,15 +212,15 @@ impl SpikelabApp {
     pub fn title(&self) -> String {
         let mark = if self.files.unsaved(&self.lab) { "*" } else { "" };
         match &self.files.current {
-            Some(file) => format!("{mark}{} ({}) - spikelab", self.lab.preset.name, file.display()),
-            None => format!("{mark}{} - spikelab", self.lab.preset.name),
+            Some(file) => format!("{mark}{} ({}) - spikelab", self.lab.preset().name, file.display()),
+            None => format!("{mark}{} - spikelab", self.lab.preset().name),
         }
     }
 
     /// Records that the lab was opened from `path` (the window's preset argument).
     pub fn opened_from(&mut self, path: &std::path::Path) {
         self.files.current = Some(path.to_path_buf());
-        session::Session::remember(&mut self.files.recent, path);
+        Session::remember(&mut self.files.recent, path);
     }
 
     /// A file dropped on the window (tests drop through this too): a lesson folder (or its
@@ -442,7 +260,7 @@ impl SpikelabApp {
 
     /// The first view this preset offers.
     fn first_view(&self) -> usize {
-        self.views.iter().position(|v| v.offered(&self.lab.preset)).expect("every preset has a view")
+        self.views.iter().position(|v| v.offered(self.lab.preset())).expect("every preset has a view")
     }
 
     /// Sends a command now (used by the window for `--run`, and by tests).
@@ -452,9 +270,9 @@ impl SpikelabApp {
 
     /// Starts the learning a preset's view waits for a click to start (`gui --run`).
     pub fn start_learning(&mut self, ctx: &egui::Context) {
-        if let Some(Learning::Unsupervised(task)) = self.lab.preset.learning.clone() {
-            let seed = self.lab.preset.run.seed;
-            self.panel_mut::<receptive::ReceptivePanel>().start(task, seed, ctx);
+        if let Some(Learning::Unsupervised(task)) = self.lab.preset().learning.clone() {
+            let seed = self.lab.preset().run.seed;
+            self.panel_mut::<views::receptive::ReceptivePanel>().start(task, seed, ctx);
         }
     }
 
@@ -467,7 +285,7 @@ impl SpikelabApp {
 
     /// The names `--view` takes.
     pub fn view_ids() -> Vec<&'static str> {
-        views::registry().iter().map(|v| v.id()).collect()
+        crate::preset::views::View::ALL.iter().map(|v| v.id()).collect()
     }
 
     /// Opens a preset file as File > Open does; a broken file leaves the lab as it was.
@@ -492,7 +310,7 @@ impl SpikelabApp {
     fn restart_engine(&mut self, ctx: &egui::Context) {
         let ctx = ctx.clone();
         let waker = Box::new(move || ctx.request_repaint()) as crate::engine::thread::Waker;
-        match EngineHandle::spawn(&self.lab.preset, Some(waker)) {
+        match EngineHandle::spawn(self.lab.preset(), Some(waker)) {
             Ok(engine) => {
                 self.engine = engine;
                 self.lab.history = History::default();
@@ -535,20 +353,22 @@ impl SpikelabApp {
                 }
             });
         });
-        if self.lab.preset.learning.is_none() {
+        if self.lab.preset().learning.is_none() {
             // A learning task runs trial by trial on its own job, not on the engine's clock.
             egui::Panel::top("transport").show(ui, |ui| transport::ui(ui, &mut self.lab));
         }
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &mut self.lab));
         let designer_open = self.view_id() == "stimulus";
-        egui::Panel::left("bench").default_size(340.0).show(ui, |ui| self.bench.ui(ui, &mut self.lab, designer_open));
+        egui::Panel::left("neuron")
+            .default_size(340.0)
+            .show(ui, |ui| self.neuron_panel.ui(ui, &mut self.lab, designer_open));
         if self.lessons.is_open() {
             let width = if self.lessons.lecture { 520.0 } else { 380.0 };
             egui::Panel::right("lesson").default_size(width).show(ui, |ui| self.lessons.ui(ui, &mut self.lab));
         }
         // Each kind of preset has its own views; a load may switch kinds.
-        if !self.views[self.view].offered(&self.lab.preset)
-            || self.lab.locks.closes(self.views[self.view].as_ref()).is_some()
+        if !self.views[self.view].offered(self.lab.preset())
+            || self.lab.locks.closes(self.views[self.view].view()).is_some()
         {
             self.view = self.first_view();
         }
@@ -556,9 +376,9 @@ impl SpikelabApp {
             let (area, ppp) = (ui.available_rect_before_wrap(), ui.ctx().pixels_per_point());
             self.figures.pixels = ((area.width() * ppp) as u32, (area.height() * ppp) as u32);
             ui.horizontal(|ui| {
-                let preset = &self.lab.preset;
+                let preset = self.lab.preset();
                 for (k, view) in self.views.iter().enumerate().filter(|(_, v)| v.offered(preset)) {
-                    let disabled = view.disabled(preset).or_else(|| self.lab.locks.closes(view.as_ref()));
+                    let disabled = view.view().disabled(preset).or_else(|| self.lab.locks.closes(view.view()));
                     let tab = ui
                         .add_enabled_ui(disabled.is_none(), |ui| ui.selectable_value(&mut self.view, k, view.title()));
                     if let Some(why) = disabled {
@@ -577,12 +397,12 @@ impl SpikelabApp {
         }
         // A step's picture waits for the one before it, and for the view to have something to draw
         // (the engine's first frame may still be on its way).
-        if self.picture.is_none() && self.lessons.wants_picture() {
-            if let Some(figure) = self.figure()
-                && let Some((k, path)) = self.lessons.take_picture_request()
-            {
-                self.save_picture(k, path, figure, ui.ctx());
-            }
+        if self.picture.is_none()
+            && self.lessons.wants_picture()
+            && let Some(figure) = self.figure()
+            && let Some((k, path)) = self.lessons.take_picture_request()
+        {
+            self.save_picture(k, path, figure, ui.ctx());
         }
         self.poll_picture();
 
@@ -725,7 +545,7 @@ fn ui_number(id: &str) -> String {
 /// Edit > Undo / Redo, each naming what it changes.
 fn edit_menu(ui: &mut egui::Ui, undo: &mut undo::Undo, lab: &mut Lab) {
     ui.menu_button("Edit", |ui| {
-        let (back, forward) = (undo.undo_label(&lab.preset), undo.redo_label(&lab.preset));
+        let (back, forward) = (undo.undo_label(lab.preset()), undo.redo_label(lab.preset()));
         let undo_text = back.as_ref().map_or("Undo".to_string(), |what| format!("Undo {what}"));
         let button = egui::Button::new(undo_text).shortcut_text(
             ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Z)),
@@ -748,7 +568,7 @@ fn edit_menu(ui: &mut egui::Ui, undo: &mut undo::Undo, lab: &mut Lab) {
 fn status_ui(ui: &mut egui::Ui, lab: &mut Lab) {
     // Wrapped: a fault's message says what to change, and must be read whole.
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("preset: {}", lab.preset.name));
+        ui.label(format!("preset: {}", lab.preset().name));
         ui.separator();
         if let Some(why) = &lab.engine_stopped {
             let text = format!("the engine stopped: {why}. The lab and its session are kept.");
@@ -795,7 +615,7 @@ mod tests {
         h.get_by_label("Restart the engine").click();
         h.step();
         assert!(h.state().lab.engine_stopped.is_none());
-        assert_eq!(h.state().lab.preset.neuron.get("d"), Some(3.0), "the lab is kept");
+        assert_eq!(h.state().lab.preset().neuron.get("d"), Some(3.0), "the lab is kept");
         // The new engine runs the lab's model.
         h.state_mut().send(Command::Step(10));
         let start = Instant::now();

@@ -49,7 +49,7 @@ const META: &[Meta] = &[
 ];
 
 /// A plasticity parameter's description from its rule (`network.projections.K.plasticity.*`).
-fn rule_spec(preset: &Preset, key: &str) -> Option<crate::neuron::ParamSpec> {
+fn rule_spec(preset: &Preset, key: &str) -> Option<crate::param::ParamSpec> {
     let mut parts = key.split('.');
     let k: usize = parts.by_ref().skip_while(|p| *p != "projections").nth(1)?.parse().ok()?;
     let rule = preset.network.as_ref()?.projections.get(k)?.plasticity?;
@@ -80,13 +80,13 @@ pub struct NetworkParams {
 
 impl NetworkParams {
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(net) = lab.preset.network.clone() else { return };
+        let Some(net) = lab.preset().network.clone() else { return };
         for (k, proj) in net.projections.iter().enumerate() {
             let title = format!("{} -> {} ({})", proj.from, proj.to, proj.synapse);
             egui::CollapsingHeader::new(title).id_salt(("projection", k)).show(ui, |ui| {
                 let plastic = proj.plasticity.map_or("static".to_string(), |r| r.name().to_string());
                 ui.label(format!("{}; {plastic}", proj.rule.name()));
-                let unit = weight_unit(&lab.preset, k);
+                let unit = weight_unit(lab.preset(), k);
                 self.numbers(ui, lab, &format!("network.projections.{k}"), &unit);
             });
         }
@@ -106,11 +106,11 @@ impl NetworkParams {
     /// A control for every number under `path`.
     pub fn numbers(&mut self, ui: &mut egui::Ui, lab: &mut Lab, path: &str, weight_unit: &str) {
         egui::Grid::new(path).num_columns(2).show(ui, |ui| {
-            for (key, value) in lab.preset.numbers_under(path) {
+            for (key, value) in lab.preset().numbers_under(path) {
                 let name = key[path.len() + 1..].to_string();
                 let last = name.rsplit('.').find(|part| part.parse::<usize>().is_err()).unwrap_or(&name);
                 let under_weight = name.starts_with("weight.") || last == "w_max" || last == "total";
-                let rule = rule_spec(&lab.preset, &key).map(|r| Meta {
+                let rule = rule_spec(lab.preset(), &key).map(|r| Meta {
                     key: r.key,
                     unit: r.unit,
                     range: (r.min, r.max),
@@ -152,11 +152,10 @@ impl NetworkParams {
 
     /// Sets `key` to `value`: live when the network can take it, else a new run.
     pub fn apply(&mut self, lab: &mut Lab, key: &str, value: f64) {
-        let mut edited = lab.preset.clone();
-        if let Err(e) = edited.set_path(key, &value.to_string()) {
-            self.error = Some(e);
-            return;
-        }
+        let edited = match lab.preset().with_path(key, &value.to_string()) {
+            Ok(edited) => edited,
+            Err(e) => return self.error = Some(e),
+        };
         self.error = None;
         if lab.change_to(edited) {
             lab.info(format!("{key} changes the network's structure: rebuilt with the same seed, from t = 0"));

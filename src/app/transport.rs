@@ -4,8 +4,8 @@ use super::Lab;
 use super::widgets::choice;
 use crate::engine::Command;
 use crate::engine::frame::Status;
-use crate::settings::AtEnd;
-use crate::settings::Speed;
+use crate::preset::settings::AtEnd;
+use crate::preset::settings::Speed;
 
 const SPEEDS: [Speed; 10] = [
     Speed::RealTime(0.01),
@@ -33,7 +33,7 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
         if ui.input(|i| i.key_pressed(egui::Key::Space)) && !ui.ctx().egui_wants_keyboard_input() {
             lab.commands.push(if running { Command::Pause } else { Command::Run });
         }
-        let dt = lab.preset.run.dt_ms;
+        let dt = lab.preset().run.dt_ms;
         if ui.button("Step").on_hover_text(format!("Advance one time step ({dt} ms)")).clicked() {
             lab.commands.push(Command::Step(1));
         }
@@ -45,14 +45,12 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
         }
         ui.separator();
         let tip = "Simulated time per wall-clock time: slow motion for class, 1x real time, or as fast as possible";
-        if let Some(speed) = choice(ui, "Speed", lab.preset.view.speed, &SPEEDS, |s| s.label(), tip) {
-            lab.preset.view.speed = speed;
-            lab.commands.push(Command::SetSpeed(speed));
+        if let Some(speed) = choice(ui, "Speed", lab.preset().view.speed, &SPEEDS, |s| s.label(), tip) {
+            lab.edit(|p| p.view.speed = speed).expect("a listed speed is valid");
         }
         let tip = "At the end of the protocol (the preset's duration): keep going, pause, or replay it from t = 0";
-        if let Some(at_end) = choice(ui, "at end", lab.preset.view.at_end, &AtEnd::ALL, |a| a.name().into(), tip) {
-            lab.preset.view.at_end = at_end;
-            lab.commands.push(Command::SetAtEnd(at_end));
+        if let Some(at_end) = choice(ui, "at end", lab.preset().view.at_end, &AtEnd::ALL, |a| a.name().into(), tip) {
+            lab.edit(|p| p.view.at_end = at_end).expect("every end is valid");
         }
         ui.separator();
         let h = &lab.history;

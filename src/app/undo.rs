@@ -3,30 +3,30 @@
 //! back. Going back or forward moves the running engine as [`Lab::change_to`] does.
 
 use super::Lab;
-use crate::preset::Preset;
+use crate::preset::{Preset, Valid};
 
 /// Steps kept each way.
 const DEPTH: usize = 100;
 
 pub struct Undo {
-    back: Vec<Preset>,
-    forward: Vec<Preset>,
+    back: Vec<Valid>,
+    forward: Vec<Valid>,
     /// The lab as of the last settled edit.
-    settled: Preset,
+    settled: Valid,
 }
 
 impl Undo {
-    pub fn new(preset: &Preset) -> Self {
+    pub fn new(preset: &Valid) -> Self {
         Self { back: Vec::new(), forward: Vec::new(), settled: preset.clone() }
     }
 
     /// After a frame: an edit that has settled (`busy`: a drag still under way) becomes a
     /// step back, and what was undone can no longer be redone.
     pub fn track(&mut self, lab: &Lab, busy: bool) {
-        if busy || lab.preset == self.settled {
+        if busy || *lab.preset() == self.settled {
             return;
         }
-        self.back.push(std::mem::replace(&mut self.settled, lab.preset.clone()));
+        self.back.push(std::mem::replace(&mut self.settled, lab.preset().clone()));
         if self.back.len() > DEPTH {
             self.back.remove(0);
         }
@@ -35,19 +35,19 @@ impl Undo {
 
     pub fn undo(&mut self, lab: &mut Lab) {
         if let Some(earlier) = self.back.pop() {
-            self.forward.push(lab.preset.clone());
+            self.forward.push(lab.preset().clone());
             self.go(lab, earlier);
         }
     }
 
     pub fn redo(&mut self, lab: &mut Lab) {
         if let Some(later) = self.forward.pop() {
-            self.back.push(lab.preset.clone());
+            self.back.push(lab.preset().clone());
             self.go(lab, later);
         }
     }
 
-    fn go(&mut self, lab: &mut Lab, target: Preset) {
+    fn go(&mut self, lab: &mut Lab, target: Valid) {
         self.settled = target.clone();
         lab.change_to(target);
     }

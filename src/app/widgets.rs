@@ -59,7 +59,7 @@ pub fn grey_cells(ui: &mut egui::Ui, values: &[f32], width: usize, side: f32, se
 /// more than two decades), what it does on hover.
 pub fn spec_slider(
     ui: &mut egui::Ui,
-    spec: &crate::neuron::ParamSpec,
+    spec: &crate::param::ParamSpec,
     value: &mut f64,
     integer: bool,
 ) -> egui::Response {
@@ -71,8 +71,8 @@ pub fn spec_slider(
     ui.add(slider).on_hover_text(spec.doc)
 }
 
-/// [`spec_slider`] for a field of a described struct ([`crate::neuron::Described`]).
-pub fn described<T: crate::neuron::Described>(ui: &mut egui::Ui, value: &mut T, key: &str) -> egui::Response {
+/// [`spec_slider`] for a field of a described struct ([`crate::param::Described`]).
+pub fn described<T: crate::param::Described>(ui: &mut egui::Ui, value: &mut T, key: &str) -> egui::Response {
     let mut v = value.get(key).expect("a described field");
     let response = spec_slider(ui, T::spec(key), &mut v, T::integer(key));
     if response.changed() {

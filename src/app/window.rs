@@ -199,7 +199,7 @@ pub fn run_window(args: GuiArgs) -> Result<(), String> {
             if let Some(why) = restore_error {
                 app.lab.error(why);
             }
-            let free_run = app.lab.preset.learning.is_none();
+            let free_run = app.lab.preset().learning.is_none();
             if free_run && (args.run || args.screenshot.is_some() || args.frame_stats.is_some()) {
                 app.send(Command::Run);
             }

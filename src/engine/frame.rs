@@ -51,13 +51,30 @@ impl Series {
     }
 }
 
+/// Bins of a weight histogram (weights.csv, the STDP panel), over w / w_max in [0, 1].
+pub const WEIGHT_BINS: usize = 20;
+
+/// Mean, standard deviation, minimum, maximum and the histogram of weights in [0, 1].
+pub fn weight_stats(weights: &[f64]) -> ([f64; 4], [u32; WEIGHT_BINS]) {
+    let n = weights.len().max(1) as f64;
+    let mean = weights.iter().sum::<f64>() / n;
+    let std = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let min = weights.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut bins = [0u32; WEIGHT_BINS];
+    for w in weights {
+        bins[((w * WEIGHT_BINS as f64) as usize).min(WEIGHT_BINS - 1)] += 1;
+    }
+    ([mean, std, min, max], bins)
+}
+
 /// The plastic weights at one time, as fractions of `w_max`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeightSample {
     pub t_ms: f64,
     /// Mean, standard deviation, minimum, maximum.
     pub stats: [f64; 4],
-    pub bins: [u32; crate::analysis::activity::WEIGHT_BINS],
+    pub bins: [u32; WEIGHT_BINS],
     /// The first few synapses' weights, for their traces.
     pub selected: Vec<f64>,
 }
@@ -150,7 +167,7 @@ impl crate::engine::Observer for Frame {
         if self.weights.last().is_some_and(|w| t_ms - w.t_ms < 1.0) {
             return;
         }
-        let (stats, bins) = crate::analysis::activity::weight_stats(weights);
+        let (stats, bins) = weight_stats(weights);
         let selected = weights.iter().take(SELECTED_SYNAPSES).copied().collect();
         self.weights.push(WeightSample { t_ms, stats, bins, selected });
     }

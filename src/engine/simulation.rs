@@ -23,13 +23,13 @@
 //!    [`crate::synapse::plasticity`] for the timing conventions);
 //! 6. **recording**: every `record_every` steps the recorded variables go to the [`Observer`];
 //! 7. **fault check**: a variable outside its model's physical envelope
-//!    ([`crate::neuron::VarSpec::envelope`]), or not a number, stops the step with a [`Fault`]
+//!    ([`crate::param::VarSpec::envelope`]), or not a number, stops the step with a [`Fault`]
 //!    naming neuron, variable, value and time; time does not advance.
 
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::{Fault, Net, Spike, Stepping};
 use crate::neuron::NeuronModel;
-use crate::preset::Preset;
+use crate::preset::{Preset, Valid};
 use crate::stimulus::Stimulus;
 
 /// Receives what a simulation produces; the CLI writes it to CSV, the engine thread to frames.
@@ -118,7 +118,11 @@ pub struct Simulation {
 impl Simulation {
     /// Builds a simulation of a validated preset. The seed makes every random draw reproducible.
     pub fn from_preset(preset: &Preset, seed: u64) -> Result<Self, String> {
-        preset.validate().map_err(|inv| format!("field `{}`: {}", inv.field, inv.message))?;
+        Self::new(&Valid::new(preset.clone()).map_err(|inv| inv.to_string())?, seed)
+    }
+
+    /// Builds a simulation of a preset validated before.
+    pub fn new(preset: &Valid, seed: u64) -> Result<Self, String> {
         let run = preset.run;
         let (net, record) = match &preset.network {
             Some(spec) => (Net::build(spec, run.dt_ms, seed)?, spec.record.iter().map(|&r| r as usize).collect()),
@@ -207,29 +211,67 @@ impl Simulation {
             .collect()
     }
 
-    /// Live edit of the single neuron: new parameters of the same model keep the state;
-    /// another model restarts it.
-    pub fn set_model(&mut self, model: NeuronModel) {
-        self.net.population_mut(0).set_model(model);
+    /// Whether a run of `from` can become a run of `to` and keep its state: new parameters of
+    /// the same model, another stimulus, integrator or spike timing, a single neuron's dt, the
+    /// protocol's length, the view's settings, a network's live changes
+    /// ([`crate::network::NetworkSpec::live_change`]), and what the run does not read (the name,
+    /// the description, a learning task's or a sweep's settings). Anything else starts a new
+    /// run. The one place that decides it, for the window and the engine alike.
+    pub fn live(from: &Preset, to: &Preset) -> bool {
+        // `to` with every live part taken from `from`: what remains must be equal.
+        let mut rest = to.clone();
+        rest.name = from.name.clone();
+        rest.description = from.description.clone();
+        rest.learning = from.learning.clone();
+        rest.sweep = from.sweep.clone();
+        rest.run.duration_ms = from.run.duration_ms;
+        if to.neuron.kind() == from.neuron.kind() {
+            rest.neuron = from.neuron;
+        }
+        rest.stimulus = from.stimulus.clone();
+        rest.run.integrator = from.run.integrator;
+        rest.run.spike_timing = from.run.spike_timing;
+        if from.network.is_none() {
+            rest.run.dt_ms = from.run.dt_ms;
+        }
+        rest.view = from.view;
+        if let (Some(a), Some(b)) = (&from.network, &to.network)
+            && a.live_change(b)
+        {
+            rest.network = from.network.clone();
+        }
+        rest == *from
     }
-    /// Live edit of population `p` of a network (same kind; per-neuron values stay).
-    /// A live change of the network from `old` to `new` ([`crate::network::NetworkSpec::live_change`]).
-    pub fn apply_live(
-        &mut self,
-        old: &crate::network::spec::NetworkSpec,
-        new: &crate::network::spec::NetworkSpec,
-    ) -> Result<(), String> {
-        self.net.apply_live(old, new, self.dt_ms, self.seed)
+
+    /// Moves this run of `from` to `to`, keeping its state, where [`Simulation::live`] allows.
+    /// A network's change is made first: when it is refused, nothing has changed.
+    pub fn edit(&mut self, from: &Preset, to: &Valid) -> Result<(), String> {
+        debug_assert!(Self::live(from, to));
+        if let (Some(old), Some(new)) = (&from.network, &to.network)
+            && old != new
+        {
+            self.net.apply_live(old, new, self.dt_ms, self.seed)?;
+        }
+        if to.neuron != from.neuron && !self.is_network {
+            self.net.population_mut(0).set_model(to.neuron);
+        }
+        if to.stimulus != from.stimulus {
+            self.set_stimulus(to.stimulus.clone());
+        }
+        self.integrator = to.run.integrator;
+        self.timing = to.run.spike_timing;
+        if to.run.dt_ms != self.dt_ms {
+            self.set_dt(to.run.dt_ms);
+        }
+        Ok(())
     }
+
     /// A new stimulus for the single neuron from now on (its random streams restart).
-    pub fn set_stimulus(&mut self, stimulus: Stimulus) {
+    fn set_stimulus(&mut self, stimulus: Stimulus) {
         if !self.is_network {
             self.net.set_single_stimulus(&stimulus, self.dt_ms, self.seed);
         }
         self.stimulus = stimulus;
-    }
-    pub fn set_integrator(&mut self, integrator: Integrator) {
-        self.integrator = integrator;
     }
     /// Plays `trains` (per neuron, ms from now) into spike-source population `p` (a learning
     /// task's images).
@@ -244,11 +286,8 @@ impl Simulation {
     pub fn set_learning(&mut self, on: bool) {
         self.net.set_learning(on);
     }
-    pub fn set_spike_timing(&mut self, timing: SpikeTiming) {
-        self.timing = timing;
-    }
     /// Changes dt from now on; the time reached so far is kept.
-    pub fn set_dt(&mut self, dt_ms: f64) {
+    fn set_dt(&mut self, dt_ms: f64) {
         self.origin_ms = self.t_ms();
         self.steps = 0;
         self.dt_ms = dt_ms;

@@ -13,12 +13,10 @@ use std::time::{Duration, Instant};
 
 use super::Simulation;
 use super::frame::{Frame, Series, Status};
-use crate::integrate::{Integrator, SpikeTiming};
-use crate::neuron::NeuronModel;
-use crate::preset::Preset;
-use crate::settings::AtEnd;
-use crate::settings::Speed;
-use crate::stimulus::Stimulus;
+
+use crate::preset::settings::AtEnd;
+use crate::preset::settings::Speed;
+use crate::preset::{Preset, Valid};
 
 /// Frames in flight between engine and UI.
 const FRAME_QUEUE: usize = 4;
@@ -46,23 +44,13 @@ pub enum Command {
     Step(u64),
     /// Restart the current settings from t = 0 as a new run.
     Reset,
-    SetSpeed(Speed),
-    /// What to do at the end of the protocol (`run.duration_ms`).
-    SetAtEnd(AtEnd),
     /// Replace everything with a preset and start a new run.
-    Load(Box<Preset>),
-    /// Live parameter change; another model kind starts a new run.
-    SetModel(NeuronModel),
-    /// A live change of the network (neuron parameters, where per-neuron values stay; weights,
-    /// plasticity parameters, input stimuli: [`crate::network::spec::NetworkSpec::live_change`]);
-    /// anything else is ignored (the window loads such a network as a new run).
-    SetNetwork(Box<crate::network::spec::NetworkSpec>),
+    Load(Box<Valid>),
+    /// An edit of the lab: the run moves to this preset, keeping its state where
+    /// [`Simulation::live`] allows, else as a new run.
+    Edit(Box<Valid>),
     /// Trace this neuron (global index) from now on.
     Record(u32),
-    SetStimulus(Stimulus),
-    SetIntegrator(Integrator),
-    SetSpikeTiming(SpikeTiming),
-    SetDt(f64),
     Shutdown,
 }
 
@@ -81,10 +69,11 @@ pub struct EngineHandle {
 impl EngineHandle {
     /// Starts the engine on `preset`, paused.
     pub fn spawn(preset: &Preset, waker: Option<Waker>) -> Result<Self, String> {
-        let sim = Simulation::from_preset(preset, preset.run.seed)?;
+        let preset = Valid::new(preset.clone()).map_err(|inv| inv.to_string())?;
+        let sim = Simulation::new(&preset, preset.run.seed)?;
         let (command_tx, command_rx) = mpsc::channel();
         let (frame_tx, frame_rx) = mpsc::sync_channel(FRAME_QUEUE);
-        let engine = Engine::new(preset.clone(), sim, frame_tx, waker);
+        let engine = Engine::new(preset, sim, frame_tx, waker);
         Self::start(command_tx, frame_rx, move || engine.run(command_rx))
     }
 
@@ -157,12 +146,11 @@ impl Drop for EngineHandle {
 }
 
 struct Engine {
-    preset: Preset,
+    preset: Valid,
     sim: Simulation,
     run_id: u64,
     running: bool,
     steps_left: u64,
-    speed: Speed,
     fault: Option<String>,
     /// Wall time and simulated time when pacing started.
     anchor: (Instant, f64),
@@ -177,10 +165,9 @@ struct Engine {
 }
 
 impl Engine {
-    fn new(preset: Preset, sim: Simulation, frames: SyncSender<Frame>, waker: Option<Waker>) -> Self {
+    fn new(preset: Valid, sim: Simulation, frames: SyncSender<Frame>, waker: Option<Waker>) -> Self {
         let now = Instant::now();
         let mut engine = Self {
-            speed: preset.view.speed,
             preset,
             pending: Frame::new(0, sim.columns(), sim.model(), Status::Paused),
             sim,
@@ -255,7 +242,7 @@ impl Engine {
         if !self.stepping() {
             return unsent.then(|| until_send.max(Duration::from_millis(1)));
         }
-        match self.speed {
+        match self.preset.view.speed {
             Speed::Max => Some(Duration::ZERO),
             _ if self.steps_left > 0 => Some(Duration::ZERO),
             Speed::RealTime(factor) => {
@@ -273,12 +260,12 @@ impl Engine {
 
     /// The least time between two frames.
     fn frame_interval(&self) -> Duration {
-        if self.speed == Speed::Max { FRAME_INTERVAL_MAX_SPEED } else { FRAME_INTERVAL }
+        if self.preset.view.speed == Speed::Max { FRAME_INTERVAL_MAX_SPEED } else { FRAME_INTERVAL }
     }
 
     /// Steps the pacing clock allows now (may be fractional or negative).
     fn steps_due(&self) -> f64 {
-        match self.speed {
+        match self.preset.view.speed {
             Speed::Max => f64::INFINITY,
             Speed::RealTime(factor) => {
                 let target_ms = self.anchor.1 + self.anchor.0.elapsed().as_secs_f64() * 1000.0 * factor;
@@ -289,7 +276,7 @@ impl Engine {
 
     fn advance(&mut self) {
         let start = Instant::now();
-        if let Speed::RealTime(factor) = self.speed {
+        if let Speed::RealTime(factor) = self.preset.view.speed {
             let lag_steps = MAX_LAG.as_secs_f64() * 1000.0 * factor / self.sim.dt_ms();
             if self.steps_due() > lag_steps {
                 self.anchor = (Instant::now(), self.sim.t_ms());
@@ -372,7 +359,7 @@ impl Engine {
     }
 
     fn restart(&mut self) {
-        match Simulation::from_preset(&self.preset, self.preset.run.seed) {
+        match Simulation::new(&self.preset, self.preset.run.seed) {
             Ok(sim) => {
                 self.sim = sim;
                 self.fault = None;
@@ -387,22 +374,9 @@ impl Engine {
         self.status_changed = true;
     }
 
-    /// Applies an edit to the stored preset if it validates; refuses it (and says so) if not.
-    fn edit(&mut self, apply: impl FnOnce(&mut Preset)) -> bool {
-        let mut draft = self.preset.clone();
-        apply(&mut draft);
-        match draft.validate() {
-            Ok(()) => {
-                self.preset = draft;
-                true
-            }
-            Err(inv) => {
-                self.fault = Some(format!("edit refused: field `{}`: {}", inv.field, inv.message));
-                self.running = false;
-                self.status_changed = true;
-                false
-            }
-        }
+    /// Says why a command changed nothing, and pauses.
+    fn refuse(&mut self, why: String) {
+        (self.fault, self.running, self.status_changed) = (Some(why), false, true);
     }
 
     fn handle(&mut self, command: Command) {
@@ -426,64 +400,21 @@ impl Engine {
                 self.status_changed = true;
             }
             Command::Reset => self.restart(),
-            Command::SetAtEnd(at_end) => self.preset.view.at_end = at_end,
-            Command::SetSpeed(speed) => {
-                if speed.validate().is_ok() {
-                    self.speed = speed;
-                    self.preset.view.speed = speed;
-                    self.anchor = (Instant::now(), self.sim.t_ms());
-                }
-            }
             Command::Load(preset) => {
-                if self.edit(|p| *p = *preset) {
-                    self.speed = self.preset.view.speed;
+                self.preset = *preset;
+                self.restart();
+            }
+            Command::Edit(to) => {
+                if !Simulation::live(&self.preset, &to) {
+                    self.preset = *to;
                     self.restart();
-                }
-            }
-            Command::SetModel(model) => {
-                let same_kind = model.kind() == self.sim.model().kind();
-                if self.edit(|p| p.neuron = model) {
-                    if same_kind {
-                        self.sim.set_model(model);
-                    } else {
-                        self.restart();
-                    }
-                }
-            }
-            Command::SetStimulus(stimulus) => {
-                if self.edit(|p| p.stimulus = stimulus.clone()) {
-                    self.sim.set_stimulus(stimulus);
-                }
-            }
-            Command::SetIntegrator(integrator) => {
-                if self.edit(|p| p.run.integrator = integrator) {
-                    self.sim.set_integrator(integrator);
-                }
-            }
-            Command::SetSpikeTiming(timing) => {
-                if self.edit(|p| p.run.spike_timing = timing) {
-                    self.sim.set_spike_timing(timing);
-                }
-            }
-            Command::SetDt(dt_ms) => {
-                if self.edit(|p| p.run.dt_ms = dt_ms) {
-                    if self.sim.is_network() {
-                        // Delays are whole steps: a network is rebuilt on the new grid.
-                        self.restart();
-                    } else {
-                        self.sim.set_dt(dt_ms);
+                } else if let Err(e) = self.sim.edit(&self.preset, &to) {
+                    self.refuse(format!("edit refused: {e}"));
+                } else {
+                    if (to.view.speed, to.run.dt_ms) != (self.preset.view.speed, self.preset.run.dt_ms) {
                         self.anchor = (Instant::now(), self.sim.t_ms());
                     }
-                }
-            }
-            Command::SetNetwork(new) => {
-                let Some(old) = self.preset.network.clone() else { return };
-                if old.live_change(&new)
-                    && self.edit(|preset| preset.network = Some(*new.clone()))
-                    && let Err(e) = self.sim.apply_live(&old, &new)
-                {
-                    self.preset.network = Some(old);
-                    (self.fault, self.running, self.status_changed) = (Some(format!("edit refused: {e}")), false, true);
+                    self.preset = *to;
                 }
             }
             Command::Record(neuron) => {

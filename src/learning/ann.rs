@@ -1,11 +1,10 @@
 //! A small ReLU network trained with mini-batch SGD and momentum on softmax cross-entropy: the
 //! analogue network that [`super::convert`] turns into spiking layers.
 
-use crate::neuron::Described;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
-use serde::{Deserialize, Serialize};
 
-use super::data::Dataset;
+use crate::dataset::Dataset;
+use crate::preset::learning::Training;
 use crate::random::{Rng, normal};
 use rand::RngExt;
 
@@ -19,31 +18,6 @@ pub struct Dense {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
     pub layers: Vec<Dense>,
-}
-
-/// How the network is trained.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Training {
-    pub hidden: u32,
-    pub epochs: u32,
-    pub batch: u32,
-    pub learning_rate: f64,
-    pub momentum: f64,
-}
-
-crate::neuron::param::described!(default Training {
-    hidden: u32, "hidden units" "" [1, 4096] = 100, "ReLU units of the hidden layer";
-    epochs: u32, "epochs" "" [1, 1000] = 40, "passes over the training images";
-    batch: u32, "batch" "images" [1, 4096] = 32, "images per gradient step";
-    learning_rate: f64, "learning rate" "" [1e-9, 10] = 0.05, "step size of stochastic gradient descent";
-    momentum: f64, "momentum" "" [0, 0.999] = 0.9, "share of the previous step kept in the next";
-});
-
-impl Training {
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        self.check_ranges()
-    }
 }
 
 /// The images of `data` as a batch matrix, one row per image.

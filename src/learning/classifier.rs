@@ -9,8 +9,9 @@
 
 use super::ann::{Mlp, Velocity};
 use super::convert::{Evaluation, SpikingNet, evaluate};
-use super::data::Dataset;
-use super::{ConversionTask, limit};
+use super::limit;
+use crate::dataset::Dataset;
+use crate::preset::learning::ConversionTask;
 use crate::random::stream;
 
 /// One epoch's figures.

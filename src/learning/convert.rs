@@ -18,20 +18,18 @@
 //!   highest membrane potential.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
 use super::ann::{Mlp, argmax, batch_of};
-use super::data::Dataset;
-use super::encode::Encoder;
+use crate::dataset::Dataset;
 use crate::engine::{Observer, Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::Spike;
 use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Rule, Spread, SynapseType};
-use crate::neuron::Described;
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
+use crate::preset::learning::SpikingRun;
 use crate::random::stream;
 use crate::stimulus::SpikeSource;
 use crate::synapse::Kernel;
@@ -262,52 +260,6 @@ impl Observer for Watch {
 fn decide(counts: &[u32], v: &[f64]) -> usize {
     let top = counts.iter().copied().max().unwrap_or(0);
     argmax(counts.iter().zip(v).map(|(&c, &v)| if c == top { v as f32 } else { f32::MIN }))
-}
-
-/// How the converted network is run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpikingRun {
-    pub encoder: Encoder,
-    pub dt_ms: f64,
-    pub duration_ms: f64,
-    /// Percentile of the activations used for normalisation (99.9 in Rueckauer et al. 2017).
-    pub percentile: f64,
-}
-
-crate::neuron::param::described!(SpikingRun {
-    dt_ms: f64, "dt" "ms" [1e-3, 10] = 1.0, "time step of the converted network";
-    duration_ms: f64, "SNN time" "ms" [1e-3, 10_000] = 100.0, "how long each test image is shown to the spiking network";
-    percentile: f64, "percentile" "%" [50.001, 100] = 99.9, "of the activations each layer is normalised by (99.9 in Rueckauer et al. 2017)";
-});
-
-impl SpikingRun {
-    pub fn steps(&self) -> usize {
-        (self.duration_ms / self.dt_ms).round() as usize
-    }
-
-    /// What one input spike counts for: the inverse of the spikes per step at full intensity.
-    pub fn input_gain(&self) -> Result<f32, String> {
-        let per_step = match self.encoder {
-            Encoder::Poisson { max_rate_hz } | Encoder::Regular { max_rate_hz } => max_rate_hz * self.dt_ms * 1e-3,
-            Encoder::Bernoulli { p_max, step_ms } => p_max * self.dt_ms / step_ms,
-            _ => return Err("the conversion needs a rate code: Poisson, Bernoulli or regular".into()),
-        };
-        Ok((1.0 / per_step) as f32)
-    }
-
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        self.encoder.validate().map_err(|m| ("encoder".to_string(), m))?;
-        self.input_gain().map_err(|m| ("encoder".to_string(), m))?;
-        self.check_ranges()?;
-        if self.duration_ms < self.dt_ms {
-            return Err((
-                "duration_ms".into(),
-                format!("must be at least dt ({} ms), got {}", self.dt_ms, self.duration_ms),
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// The spiking network on a test set.

@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{ConversionTask, EncodingTask, Learning, UnsupervisedTask, classifier, limit, tempotron, unsupervised};
+use super::{classifier, limit, tempotron, unsupervised};
 use crate::figure::{Axis, Figure, of};
 use crate::fsio::tidy_time;
 use crate::preset::Preset;
+use crate::preset::learning::{ConversionTask, EncodingTask, Learning, UnsupervisedTask};
 use crate::random::stream;
 
 /// What a task produced: files by name, the summary's task-specific fields, a one-line verdict.
@@ -49,7 +50,7 @@ fn confusion_csv(confusion: &[[u32; 10]; 10]) -> String {
 
 /// Every iteration's answers (iterations.csv), the final weights (weights_final.csv, post = 0),
 /// the last iteration's V per pattern (trace.csv) and the input patterns (inputs.csv).
-fn tempotron_report(preset: &Preset, task: &tempotron::Task) -> Result<Report, String> {
+fn tempotron_report(preset: &Preset, task: &crate::preset::learning::Task) -> Result<Report, String> {
     let outcome = task.run(preset, |_| true)?;
     let mut rows = String::from("iteration,pattern,should_fire,spikes,correct,v_max_mv,w_mean,w_min,w_max\n");
     for (k, iteration) in outcome.iterations.iter().enumerate() {

@@ -3,15 +3,10 @@
 
 pub mod ann;
 pub mod classifier;
-pub mod config;
 pub mod convert;
-pub mod data;
-pub mod encode;
 pub mod headless;
 pub mod tempotron;
 pub mod unsupervised;
-
-pub use config::{ConversionTask, EncodingTask, Learning, UnsupervisedTask};
 
 /// The share of positions where two lists of answers agree (0 for empty lists).
 pub fn fraction_same(a: &[u8], b: &[u8]) -> f64 {
@@ -28,7 +23,7 @@ pub fn confusion(predictions: &[u8], labels: &[u8]) -> [[u32; 10]; 10] {
 }
 
 /// The first `n` images of a set, or all of it.
-pub(crate) fn limit(data: &data::Dataset, n: Option<u32>) -> data::Dataset {
+pub(crate) fn limit(data: &crate::dataset::Dataset, n: Option<u32>) -> crate::dataset::Dataset {
     match n {
         Some(n) => data.head(n as usize),
         None => data.clone(),

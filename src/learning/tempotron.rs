@@ -15,10 +15,10 @@
 //! produce. The run stops when every pattern is answered right, or after `max_iterations`
 //! updates.
 
-pub use super::config::{Pattern, Task};
 use crate::engine::{Observer, Simulation};
 use crate::network::Spike;
 use crate::preset::Preset;
+use crate::preset::learning::Task;
 use crate::random::{Rng, stream};
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;

@@ -26,90 +26,26 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use super::data::Dataset;
-use super::encode::Encoder;
+use crate::dataset::Dataset;
 use crate::engine::{Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::spec::{
     Adaptation, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, Rule, SynapseType,
 };
-use crate::neuron::Described;
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
+use crate::preset::learning::UnsupervisedParams;
 use crate::random::{Rng, stream};
+use crate::stimulus::encode::Encoder;
 use crate::synapse::Kernel;
 use crate::synapse::plasticity::Rule as Stdp;
 use rand::RngExt;
 use rayon::prelude::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    pub neurons: u32,
-    pub epochs: u32,
-    pub max_rate_hz: f64,
-    pub rate_step_hz: f64,
-    pub present_ms: f64,
-    pub dt_ms: f64,
-    pub tau_m_ms: f64,
-    pub v_rest_mv: f64,
-    pub v_reset_mv: f64,
-    pub v_thresh_mv: f64,
-    pub refractory_ms: f64,
-    pub theta_plus_mv: f64,
-    pub tau_theta_ms: f64,
-    pub inhibition_mv: f64,
-    pub tau_trace_ms: f64,
-    pub eta_pre: f64,
-    pub eta_post: f64,
-    pub w_max: f64,
-    pub weight_sum_mv: f64,
-    pub min_spikes: u32,
-}
-
-crate::neuron::param::described!(default Params {
-    neurons: u32, "neurons" "" [1, 2000] = 100, "excitatory neurons, each learning one receptive field";
-    epochs: u32, "epochs" "" [1, 100] = 1, "passes over the training images";
-    max_rate_hz: f64, "input rate" "Hz" [1e-3, 1e4] = 64.0, "Poisson rate of a pixel at full intensity";
-    rate_step_hz: f64, "rate step" "Hz" [0, 1e4] = 32.0, "added to the input rate when an image draws too few spikes";
-    present_ms: f64, "presentation" "ms" [1e-3, 1e6] = 350.0, "how long each image is shown";
-    dt_ms: f64, "dt" "ms" [1e-3, 5] = 0.5, "time step (below the presentation)";
-    tau_m_ms: f64, "τ_m" "ms" [1e-3, 1e6] = 100.0, "membrane time constant";
-    v_rest_mv: f64, "V_rest" "mV" [-200, 100] = -65.0, "resting potential";
-    v_reset_mv: f64, "V_reset" "mV" [-200, 100] = -65.0, "potential after a spike";
-    v_thresh_mv: f64, "V_th" "mV" [-200, 100] = -52.0, "threshold before adaptation (above rest and reset)";
-    refractory_ms: f64, "t_ref" "ms" [0, 1e4] = 5.0, "refractory period";
-    theta_plus_mv: f64, "θ+" "mV" [0, 1e3] = 0.4, "threshold rise per spike: homeostasis that lets every neuron win some digits";
-    tau_theta_ms: f64, "τ_θ" "ms" [1e-3, 1e12] = 1e7, "decay of the threshold increase";
-    inhibition_mv: f64, "inhibition" "mV" [0, 1e4] = 20.0, "lateral inhibition per spike of another neuron";
-    tau_trace_ms: f64, "τ_trace" "ms" [1e-3, 1e6] = 20.0, "time constant of the STDP traces";
-    eta_pre: f64, "η_pre" "" [0, 10] = 0.0001, "depression at a presynaptic spike";
-    eta_post: f64, "η_post" "" [1e-12, 10] = 0.01, "potentiation at a postsynaptic spike";
-    w_max: f64, "w_max" "mV" [1e-12, 1e6] = 1.0, "upper bound of an input weight";
-    weight_sum_mv: f64, "Σw" "mV" [1e-12, 1e6] = 6.0, "the weights into each neuron are normalised to this sum";
-    min_spikes: u32, "min spikes" "" [0, 1_000_000] = 5, "an image with fewer output spikes is shown again at a higher rate";
-});
-
-impl Params {
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        let fail = |field: &str, m: String| Err((field.to_string(), m));
-        self.check_ranges()?;
-        if self.dt_ms > self.present_ms || self.dt_ms > 5.0 {
-            return fail("dt_ms", format!("must be at most 5 ms and below present_ms, got {}", self.dt_ms));
-        }
-        if self.v_thresh_mv <= self.v_reset_mv || self.v_thresh_mv <= self.v_rest_mv {
-            return fail("v_thresh_mv", "must be above v_reset_mv and v_rest_mv".into());
-        }
-        Ok(())
-    }
-}
-
 /// The network: the engine running it, and its parameters.
 #[derive(Debug, Clone)]
 pub struct Network {
-    pub params: Params,
+    pub params: UnsupervisedParams,
     pub pixels: usize,
     engine: Simulation,
 }
@@ -117,7 +53,7 @@ pub struct Network {
 /// Membrane capacitance of the cells (pF): a weight of `w` mV is a charge of `w C`.
 const C_PF: f64 = 100.0;
 
-impl Params {
+impl UnsupervisedParams {
     /// The network as a preset: inputs, the excitatory layer with its adaptive threshold, the
     /// plastic and normalised input projection, lateral inhibition.
     pub fn preset(&self, pixels: usize) -> Preset {
@@ -206,7 +142,7 @@ impl Params {
 
 impl Network {
     /// Random initial weights (uniform, then normalised), thresholds at 0.
-    pub fn new(params: Params, pixels: usize, rng: &mut Rng) -> Self {
+    pub fn new(params: UnsupervisedParams, pixels: usize, rng: &mut Rng) -> Self {
         let engine = Simulation::from_preset(&params.preset(pixels), rng.random()).expect("validated parameters");
         Self { params, pixels, engine }
     }
@@ -317,7 +253,7 @@ pub fn evaluate(network: &Network, label_with: &Dataset, test: &Dataset, rng: &m
 /// Training (learning on), labelling on the training images (learning off), then the test.
 /// `progress(images_done, network)` is called after every training image; `false` stops.
 pub fn train_and_test(
-    params: Params,
+    params: UnsupervisedParams,
     train: &Dataset,
     test: &Dataset,
     seed: u64,

@@ -300,14 +300,14 @@ impl Lesson {
         let step = &self.manifest.steps[k];
         let preset = self.preset_of(step, None).map_err(|m| ("preset".to_string(), m))?;
         if let Some(view) = &step.view {
-            let views = crate::app::views::registry();
-            match views.iter().find(|v| v.id() == view) {
+            use crate::preset::views::View;
+            match View::of_id(view) {
                 None => {
-                    let ids: Vec<&str> = views.iter().map(|v| v.id()).collect();
+                    let ids: Vec<&str> = View::ALL.iter().map(|v| v.id()).collect();
                     return Err(("view".into(), format!("no view `{view}`; the views are {}", ids.join(", "))));
                 }
                 Some(v) if !v.offered(&preset) => {
-                    let offered: Vec<&str> = views.iter().filter(|v| v.offered(&preset)).map(|v| v.id()).collect();
+                    let offered: Vec<&str> = View::of(&preset).map(|v| v.id()).collect();
                     return Err((
                         "view".into(),
                         format!("`{view}` is not a view of this preset; it has {}", offered.join(", ")),

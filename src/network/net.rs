@@ -1,7 +1,7 @@
 //! A network at run time: populations as struct-of-arrays, synapse states per synapse type,
 //! a delay ring buffer per synapse type, and projections as compressed rows.
 //!
-//! One step (the schedule of [`crate::engine::Simulation`]): each synapse type takes this
+//! One step (the schedule written in the engine's simulation module): each synapse type takes this
 //! step's arrivals out of its ring slot and advances its kernel; the stimuli add their
 //! currents; every population integrates, thresholds and resets; each spike then adds its
 //! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read).
@@ -547,7 +547,7 @@ impl Net {
             let spread = ps.spread.iter().map(|s| s.param().to_string()).collect();
             let source = ps.source.clone().map(|train| Source {
                 images: matches!(train, SpikeSource::Digits { .. })
-                    .then(|| std::sync::Arc::new(crate::learning::data::digits_split().train.images)),
+                    .then(|| std::sync::Arc::new(crate::dataset::digits_split().train.images)),
                 train,
                 pool: PoissonPool::new(stream(seed, 2000 + p as u64)),
                 played: Played::default(),

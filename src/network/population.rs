@@ -10,7 +10,8 @@
 //! locates each crossing inside its step.
 
 use crate::integrate::{Drive, Integrator, SpikeTiming};
-use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, ParamSet, State, VarSpec, with_model};
+use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
+use crate::param::{ParamSet, VarSpec};
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -374,7 +375,7 @@ impl Population {
 
     /// The membrane the prepared propagators are of: neuron 0's when per-neuron parameters
     /// leave the membranes alike, else the base model's.
-    fn membrane(&self) -> Option<crate::integrate::Linear> {
+    fn membrane(&self) -> Option<crate::neuron::Linear> {
         if self.rest_drive.is_empty() { self.model.linear() } else { self.model_of(0).linear() }
     }
 

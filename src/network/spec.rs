@@ -64,7 +64,7 @@ pub struct PopulationSpec {
     #[serde(default)]
     pub role: Role,
     /// The neurons' model (not used by a spike source).
-    #[serde(default = "crate::preset::bench_neuron")]
+    #[serde(default)]
     pub neuron: NeuronModel,
     /// A population of spike sources instead of neurons: each emits this train independently
     /// (Poisson, modulated Poisson, regular, or listed times), at the start of its step.

@@ -6,8 +6,8 @@
 //! do; the exponent is capped at [`EXP_CAP`] for evaluations past it (the phase plane, the
 //! Brian2 export), and validation makes sure the cap is never reached below `V_peak`.
 
-use super::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 
 /// Largest exponent evaluated: e^40 ~ 2e17, far past any physiological run-away.
 pub const EXP_CAP: f64 = 40.0;

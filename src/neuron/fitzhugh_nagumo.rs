@@ -3,8 +3,8 @@
 //! `v' = v - v^3/3 - w + I`, `tau w' = v + a - b w`. Dimensionless: time in model units (shown
 //! as ms), v and I in model units. No reset: a spike is an upward crossing of `v_spike`.
 
-use super::param::{VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{VarSpec, params};
 
 params! {
     /// Parameters of FitzHugh-Nagumo (FitzHugh 1961's values).

@@ -6,8 +6,8 @@
 //! Units: uF/cm^2, mS/cm^2, mV, ms, uA/cm^2. The spike is part of the dynamics: no reset;
 //! a spike is an upward crossing of `V_spike`.
 
-use super::param::{GATE, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{GATE, MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the Hodgkin-Huxley squid axon (Dayan & Abbott 2001).

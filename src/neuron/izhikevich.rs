@@ -6,8 +6,8 @@
 //! `u' = a b (v + 65)` (`v_b = -65, u_leak = 0`). Units: the model's own (v in mV-like units,
 //! t in ms, I in model units).
 
-use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the Izhikevich (2003) model.

@@ -4,8 +4,8 @@
 //! `C v' = k (v - v_r)(v - v_t) - u + I`, `u' = a (b (v - v_r) - u)`; at `v >= v_peak`:
 //! `v <- c`, `u <- u + d`. Units: pF, nS/mV, mV, 1/ms, nS, pA.
 
-use super::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the Izhikevich (2007) model, EE746 RS cell by default.

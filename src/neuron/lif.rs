@@ -3,8 +3,8 @@
 //! `C dV/dt = -g_L (V - E_L) + I`; at `V >= V_th` a spike, `V <- V_reset`, clamped for `t_ref`.
 //! Units: pF, nS, mV, ms, pA (pA/pF = mV/ms). Analytic f-I curve: `analysis::lif_rate_hz`.
 
-use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the leaky integrate-and-fire neuron.
@@ -58,8 +58,8 @@ impl Dynamics for Lif {
     fn v_bound(&self) -> f64 {
         f64::INFINITY
     }
-    fn linear(&self) -> Option<crate::integrate::Linear> {
-        Some(crate::integrate::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf, i_e: self.i_e_pa })
+    fn linear(&self) -> Option<crate::neuron::Linear> {
+        Some(crate::neuron::Linear { e_l: self.e_l_mv, g_l: self.g_l_ns, c: self.c_pf, i_e: self.i_e_pa })
     }
     fn check_relations(&self) -> Result<(), String> {
         if self.v_reset_mv >= self.v_th_mv {

@@ -9,11 +9,13 @@ pub mod hodgkin_huxley;
 pub mod izhikevich;
 pub mod izhikevich2007;
 pub mod lif;
-pub mod param;
+mod linear;
 pub mod qif;
 pub mod traub_miles;
 
 use serde::{Deserialize, Serialize};
+
+use crate::param::{ParamSet, ParamSpec, VarSpec};
 
 pub use adex::AdEx;
 pub use fitzhugh_nagumo::FitzHughNagumo;
@@ -21,7 +23,7 @@ pub use hodgkin_huxley::HodgkinHuxley;
 pub use izhikevich::Izhikevich;
 pub use izhikevich2007::Izhikevich2007;
 pub use lif::Lif;
-pub use param::{Described, ParamSet, ParamSpec, VarSpec};
+pub use linear::Linear;
 pub use qif::Qif;
 pub use traub_miles::TraubMiles;
 
@@ -67,7 +69,7 @@ pub trait Dynamics: ParamSet {
         if self.resets() { self.threshold() } else { f64::INFINITY }
     }
     /// Whether the schemes of Izhikevich's published scripts (`Izhikevich2004` and
-    /// `Izhikevich2003` of [`crate::integrate::Integrator`]) were written for this model: under
+    /// `Izhikevich2003` integrators) were written for this model: under
     /// them it sees V unbounded, as the scripts do (their u takes the overshoot); any other
     /// model is bounded under them too.
     const SCRIPTED: bool = false;
@@ -91,7 +93,7 @@ pub trait Dynamics: ParamSet {
         self.derivatives(&x, 1.0)[0] - self.derivatives(&x, 0.0)[0]
     }
     /// A model linear in V with no other variable has a closed-form step (the Exact scheme).
-    fn linear(&self) -> Option<crate::integrate::Linear> {
+    fn linear(&self) -> Option<crate::neuron::Linear> {
         None
     }
 }
@@ -217,6 +219,13 @@ fn current_unit_of<M: Dynamics>(_: &M) -> &'static str {
     M::CURRENT_UNIT
 }
 
+/// What a preset or population that names no model runs: Izhikevich's regular spiking cell.
+impl Default for NeuronModel {
+    fn default() -> Self {
+        ModelKind::Izhikevich.default_model()
+    }
+}
+
 impl NeuronModel {
     pub fn kind(&self) -> ModelKind {
         match self {
@@ -274,7 +283,7 @@ impl NeuronModel {
     pub fn initial_state(&self) -> State {
         with_model!(self, p => p.initial_state())
     }
-    pub fn linear(&self) -> Option<crate::integrate::Linear> {
+    pub fn linear(&self) -> Option<crate::neuron::Linear> {
         with_model!(self, p => p.linear())
     }
     pub fn refractory_ms(&self) -> f64 {

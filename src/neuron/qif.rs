@@ -3,8 +3,8 @@
 //! `tau v' = a_0 (v - v_rest)(v - v_c) + R I`; at `v >= v_peak`: `v <- v_reset`.
 //! Units: ms, mV, MOhm, pA (R I in mV: 1 MOhm x 1 pA = 1e-3 mV).
 
-use super::param::{MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
+use crate::param::{MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the quadratic integrate-and-fire neuron.

@@ -9,9 +9,9 @@
 //! Units: pF, nS, mV, ms, pA. The spike is part of the dynamics: no reset; a spike is an upward
 //! crossing of `V_spike`.
 
-use super::param::{GATE, MEMBRANE_MV, VarSpec, params};
 use super::{Dynamics, State};
 use crate::fastmath::exp;
+use crate::param::{GATE, MEMBRANE_MV, VarSpec, params};
 
 params! {
     /// Parameters of the Traub-Miles cell (Brette et al. 2007, COBAHH).

@@ -10,6 +10,7 @@
 //! plots.
 
 mod csv;
+pub mod encode;
 pub(crate) mod runner;
 
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@
 //! - Traces are all-to-all (each spike adds 1) unless `nearest` is set, and for the EE746 rule
 //!   (each spike resets its trace to 1, so only the last partner counts).
 
-use crate::neuron::ParamSpec;
+use crate::param::ParamSpec;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

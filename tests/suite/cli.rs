@@ -270,7 +270,7 @@ fn learning_presets_run_headless_with_accuracy_in_the_summary() {
 
 #[test]
 fn learning_presets_read_mnist_idx_files_from_a_folder() {
-    use spikelab::learning::data::{digits_split, write_idx_pair};
+    use spikelab::dataset::{digits_split, write_idx_pair};
     let data = tempfile::tempdir().unwrap();
     let split = digits_split();
     let file = |name: &str| data.path().join(name);

@@ -48,6 +48,6 @@ pub fn run_away() -> Preset {
     p.neuron.set("a", -0.1);
     p.neuron.set("b", 1.5);
     p.run.integrator = spikelab::integrate::Integrator::Euler;
-    p.view.speed = spikelab::settings::Speed::Max;
+    p.view.speed = spikelab::preset::settings::Speed::Max;
     p
 }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use spikelab::engine::frame::Status;
 use spikelab::engine::{Command, EngineHandle, Frame, Simulation};
-use spikelab::preset::Preset;
-use spikelab::settings::Speed;
+use spikelab::preset::settings::Speed;
+use spikelab::preset::{Preset, Valid};
 
 fn fast_lif() -> Preset {
     let mut p = common::bundled("basics/lif_std");
@@ -100,7 +100,7 @@ fn a_blow_up_pauses_with_a_message_instead_of_panicking() {
     // v leaves its envelope (|v| <= 10 V) within 100 ms; the state would overflow only after
     // about 7 s.
     let mut p = common::run_away();
-    p.view.at_end = spikelab::settings::AtEnd::Continue; // the preset loops its 150 ms protocol
+    p.view.at_end = spikelab::preset::settings::AtEnd::Continue; // the preset loops its 150 ms protocol
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(20), |f| matches!(f.status, Status::Faulted(_)));
@@ -119,33 +119,35 @@ fn a_blow_up_pauses_with_a_message_instead_of_panicking() {
 fn live_edits_reach_the_running_model() {
     let preset = common::bundled("izhikevich-2003/rs");
     let engine = EngineHandle::spawn(&preset, None).unwrap();
-    let mut model = preset.neuron;
-    model.set("d", 2.0);
-    engine.send(Command::SetModel(model));
     engine.send(Command::Step(10));
-    let frames = collect_until(&engine, Duration::from_secs(5), |f| f.steps > 0);
-    assert_eq!(frames.last().unwrap().model.get("d"), Some(2.0));
-    // An invalid edit is refused with a message and changes nothing.
-    let mut bad = model;
-    bad.set("c", 40.0);
-    engine.send(Command::SetModel(bad));
-    let frames = collect_until(&engine, Duration::from_secs(5), |f| matches!(f.status, Status::Faulted(_)));
+    let before = collect_until(&engine, Duration::from_secs(5), |f| f.steps > 0);
+    let mut edited = preset.clone();
+    edited.neuron.set("d", 2.0);
+    assert!(Simulation::live(&preset, &edited), "new parameters of the same model");
+    engine.send(Command::Edit(Box::new(Valid::new(edited.clone()).unwrap())));
+    engine.send(Command::Step(10));
+    let frames = collect_until(&engine, Duration::from_secs(5), |f| f.model.get("d") == Some(2.0));
     let last = frames.last().unwrap();
-    assert!(matches!(&last.status, Status::Faulted(m) if m.contains("neuron.c")), "{:?}", last.status);
-    assert_eq!(last.model.get("c"), Some(-65.0));
+    assert_eq!(last.run_id, before.last().unwrap().run_id, "the same run goes on");
+    assert!(last.t_ms > 0.0, "from where it was");
+    // An invalid edit cannot be made: it is refused where it is made, with the field.
+    let mut bad = edited;
+    bad.neuron.set("c", 40.0);
+    let why = Valid::new(bad).unwrap_err();
+    assert_eq!(why.field, "neuron.c", "{why}");
 }
 
 #[test]
 fn a_protocol_pauses_or_loops_at_its_end() {
     let mut p = fast_lif();
     p.run.duration_ms = 50.0;
-    p.view.at_end = spikelab::settings::AtEnd::Pause;
+    p.view.at_end = spikelab::preset::settings::AtEnd::Pause;
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(5), |f| f.status == Status::Paused && f.t_ms > 0.0);
     assert!((frames.last().unwrap().t_ms - 50.0).abs() < 1e-9, "paused exactly at the end");
 
-    p.view.at_end = spikelab::settings::AtEnd::Loop;
+    p.view.at_end = spikelab::preset::settings::AtEnd::Loop;
     let engine = EngineHandle::spawn(&p, None).unwrap();
     engine.send(Command::Run);
     let frames = collect_until(&engine, Duration::from_secs(5), |f| f.run_id >= 3);

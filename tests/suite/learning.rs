@@ -1,12 +1,15 @@
 //! The learning lab: the digits data and IDX files, the spike encoders' statistics, the ANN and
 //! its conversion to a spiking network, and unsupervised STDP learning.
 
-use spikelab::learning::ann::{Mlp, Training, Velocity};
-use spikelab::learning::convert::{SpikingNet, SpikingRun, evaluate};
-use spikelab::learning::data::{digits, digits_split, read_idx_pair, write_idx_pair};
-use spikelab::learning::encode::Encoder;
-use spikelab::learning::unsupervised::{Params, assign_labels, classify, train_and_test};
+use spikelab::dataset::{digits, digits_split, read_idx_pair, write_idx_pair};
+use spikelab::learning::ann::{Mlp, Velocity};
+use spikelab::learning::convert::{SpikingNet, evaluate};
+use spikelab::learning::unsupervised::{assign_labels, classify, train_and_test};
+use spikelab::preset::learning::SpikingRun;
+use spikelab::preset::learning::Training;
+use spikelab::preset::learning::UnsupervisedParams;
 use spikelab::random::{seeded, stream};
+use spikelab::stimulus::encode::Encoder;
 
 #[test]
 fn the_bundled_digits_are_the_uci_set_with_a_fixed_split() {
@@ -191,7 +194,7 @@ fn labels_go_to_the_class_a_neuron_answers_most_and_votes_average_over_neurons()
 fn stdp_learns_digits_without_labels_far_above_chance() {
     // A CI-sized run: 50 neurons, 300 training digits shown once.
     let split = digits_split();
-    let params = Params { neurons: 50, ..Params::default() };
+    let params = UnsupervisedParams { neurons: 50, ..UnsupervisedParams::default() };
     let mut seen = 0;
     let outcome = train_and_test(params, &split.train.head(300), &split.test, 1, |done, _| {
         seen = done;
@@ -209,12 +212,12 @@ fn stdp_learns_digits_without_labels_far_above_chance() {
 
 #[test]
 fn bootstrap_training_alternates_with_spiking_epochs_beside_the_plain_ann() {
-    use spikelab::learning::Learning;
     use spikelab::learning::classifier::{Epoch, run};
+    use spikelab::preset::learning::Learning;
     let preset = spikelab::preset::Preset::load(std::path::Path::new("presets/learning/conversion.ron")).unwrap();
     let Some(Learning::Conversion(mut task)) = preset.learning else { panic!() };
     task.training.epochs = 8;
-    let collect = |task: &spikelab::learning::ConversionTask| {
+    let collect = |task: &spikelab::preset::learning::ConversionTask| {
         let mut epochs: Vec<Epoch> = Vec::new();
         let c = run(task, 1, |e| {
             epochs.push(*e);

@@ -6,6 +6,7 @@ mod common; // helpers: a recording observer, running and loading presets
 mod engine; // the engine thread: commands, frames, pacing, faults
 mod export; // scripts for NEST: golden files, every preset exports or is refused
 mod generated; // generated valid presets run in their envelope or say why; kept regressions
+mod layers; // each module uses only its own layer and below, with no cycle
 mod learning; // the learning lab: data, encoders, conversion, unsupervised STDP
 mod lessons; // lessons: keys computed and judged, independent values, the JSON contract
 mod networks; // network presets against their references

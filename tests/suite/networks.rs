@@ -9,8 +9,8 @@ use spikelab::analysis::activity::{peak_frequency, population_rate, power_spectr
 use spikelab::engine::{Command, EngineHandle, Observer, Simulation};
 use spikelab::network::Spike;
 use spikelab::network::connect::connect;
-use spikelab::network::spec::{Dist, NetworkSpec, Projection, Rule};
-use spikelab::preset::Preset;
+use spikelab::network::spec::{Dist, Projection, Rule};
+use spikelab::preset::{Preset, Valid};
 use spikelab::random::seeded;
 
 fn projection(rule: Rule) -> Projection {
@@ -382,7 +382,8 @@ fn diehl_cook_network_learns_live_from_the_digit_source() {
 #[test]
 fn brunel_four_states_land_in_their_regimes_as_in_nest() {
     use spikelab::analysis::regime::Regime;
-    use spikelab::sweep::{Axis, Timing, run};
+    use spikelab::preset::sweep::{Axis, Timing};
+    use spikelab::sweep::run;
     let nest = include_str!("../reference/brunel_states.csv");
     let cases = [
         ("networks/brunel_sr", "SR", Regime::SynchronousRegular),
@@ -485,7 +486,8 @@ fn an_input_changed_live_to_delta_spikes_jumps_v_as_if_built_with_them() {
         rec
     };
     let mut changed = Simulation::from_preset(&quiet, 5).unwrap();
-    changed.apply_live(quiet.network.as_ref().unwrap(), kicked.network.as_ref().unwrap()).unwrap();
+    assert!(Simulation::live(&quiet, &kicked));
+    changed.edit(&quiet, &Valid::new(kicked.clone()).unwrap()).unwrap();
     let (live, built) = (run(&mut changed), run(&mut Simulation::from_preset(&kicked, 5).unwrap()));
     assert!(live.spikes.len() > 10, "the kicks make the cells fire: {} spikes", live.spikes.len());
     assert_eq!(live.spikes, built.spikes);
@@ -499,11 +501,12 @@ fn an_input_changed_live_to_delta_spikes_jumps_v_as_if_built_with_them() {
 fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
     let base = common::bundled("networks/cuba");
     let spec = base.network.clone().unwrap();
-    let edited = |key: &str, value: &str| {
+    let edited_preset = |key: &str, value: &str| {
         let mut p = base.clone();
         p.set_path(key, value).unwrap();
-        p.network.unwrap()
+        p
     };
+    let edited = |key: &str, value: &str| edited_preset(key, value).network.unwrap();
     assert!(spec.live_change(&edited("network.projections.2.weight.Constant", "-45")));
     assert!(spec.live_change(&edited("network.populations.0.neuron.v_th_mv", "-52")));
     assert!(!spec.live_change(&edited("network.projections.2.rule.FixedProbability.p", "0.03")));
@@ -521,17 +524,20 @@ fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
     quicker.set_path("network.projections.0.plasticity.Additive.tau_plus_ms", "15").unwrap();
     assert!(song.network.as_ref().unwrap().live_change(quicker.network.as_ref().unwrap()), "a rule's parameter");
 
-    let run = |edit: Option<&NetworkSpec>| {
+    // The window's path: the whole edited preset, live where it can be.
+    assert!(Simulation::live(&base, &edited_preset("network.projections.2.weight.Constant", "-45")));
+    assert!(!Simulation::live(&base, &edited_preset("network.populations.1.size", "700")));
+    let run = |edit: Option<Preset>| {
         let mut sim = Simulation::from_preset(&base, 3).unwrap();
         let mut rec = common::Recorder::default();
         sim.step(1000, &mut rec).unwrap();
         if let Some(new) = edit {
-            sim.apply_live(&spec, new).unwrap();
+            sim.edit(&base, &Valid::new(new).unwrap()).unwrap();
         }
         sim.step(1000, &mut rec).unwrap();
         rec.spikes
     };
-    let (plain, weaker) = (run(None), run(Some(&edited("network.projections.2.weight.Constant", "-20"))));
+    let (plain, weaker) = (run(None), run(Some(edited_preset("network.projections.2.weight.Constant", "-20"))));
     let upto = |s: &[Spike], t: f64| s.iter().filter(|s| s.t_ms <= t).copied().collect::<Vec<_>>();
     assert_eq!(upto(&plain, 100.0), upto(&weaker, 100.0), "the same run up to the edit");
     let later = |s: &[Spike]| s.iter().filter(|s| s.t_ms > 110.0 && s.neuron < 3200).count();
@@ -545,7 +551,8 @@ fn live_changes_keep_the_state_and_structure_changes_are_told_apart() {
 /// would fall tenfold and the network would fall silent.
 #[test]
 fn a_scaled_network_keeps_the_mean_input_and_the_rate() {
-    use spikelab::sweep::{Axis, Timing, run};
+    use spikelab::preset::sweep::{Axis, Timing};
+    use spikelab::sweep::run;
     let full = common::bundled("networks/brunel_ai");
     let scaled = full.network.as_ref().unwrap().scaled(0.1).unwrap();
     assert_eq!(scaled.populations.iter().map(|p| p.size).collect::<Vec<_>>(), [1000, 250]);
@@ -566,7 +573,8 @@ fn a_scaled_network_keeps_the_mean_input_and_the_rate() {
 #[test]
 fn the_sweep_finds_the_sr_boundary_of_brunels_network_at_g_4() {
     use spikelab::analysis::regime::Regime;
-    use spikelab::sweep::{Axis, Timing, run};
+    use spikelab::preset::sweep::{Axis, Timing};
+    use spikelab::sweep::run;
     let map = common::bundled("sweeps/brunel_map");
     let g = Axis { from: 3.5, to: 5.0, n: 2, ..map.sweep.as_ref().unwrap().x.clone() };
     let timing = Timing { duration_ms: 300.0, warmup_ms: 100.0 };

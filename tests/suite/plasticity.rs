@@ -140,7 +140,7 @@ fn song_abbott_weights_go_bimodal_and_stay_in_bounds() {
     sim.net().plastic_weights(&mut w);
     assert_eq!(w.len(), 1000);
     assert!(w.iter().all(|&x| (0.0..=1.0).contains(&x)), "bounds never exceeded");
-    let (stats, bins) = spikelab::analysis::activity::weight_stats(&w);
+    let (stats, bins) = spikelab::engine::frame::weight_stats(&w);
     let edge_low = (bins[0] + bins[1]) as f64;
     let edge_high = (bins[18] + bins[19]) as f64;
     let middle = bins[5..15].iter().sum::<u32>() as f64 / 5.0; // per two bins

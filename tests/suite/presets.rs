@@ -195,7 +195,9 @@ fn the_readme_network_example_is_valid_and_runs() {
     let preset = Preset::from_ron(&text, "README.md").unwrap_or_else(|e| panic!("{e}"));
     let network = preset.network.as_ref().unwrap();
     assert_eq!((network.n_neurons(), network.projections.len()), (1000, 2));
-    let rec =
-        common::run(&Preset { run: spikelab::settings::RunSettings { duration_ms: 100.0, ..preset.run }, ..preset });
+    let rec = common::run(&Preset {
+        run: spikelab::preset::settings::RunSettings { duration_ms: 100.0, ..preset.run },
+        ..preset
+    });
     assert!(rec.spikes.iter().any(|s| s.neuron < 100), "the input drives the first 100 E cells");
 }

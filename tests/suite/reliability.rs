@@ -213,8 +213,8 @@ fn a_save_killed_mid_write_leaves_the_old_file_or_the_new_one() {
 fn an_hour_of_a_running_network_keeps_the_windows_memory_under_its_budget() {
     // Song & Abbott: 1000 inputs spiking at 15 Hz, a traced neuron and 1000 plastic weights.
     let mut preset = common::bundled("plasticity/song_abbott");
-    preset.view.speed = spikelab::settings::Speed::Max;
-    preset.view.at_end = spikelab::settings::AtEnd::Continue;
+    preset.view.speed = spikelab::preset::settings::Speed::Max;
+    preset.view.at_end = spikelab::preset::settings::AtEnd::Continue;
     let engine = EngineHandle::spawn(&preset, None).unwrap();
     engine.send(Command::Run);
     let mut history = History::default();

@@ -1,10 +1,11 @@
 //! EE746 STDP-A, the supervised tempotron-like task (SCIENCE.md 6.6): the shipped presets learn
 //! their labelling, and every weight update equals the rule's closed form.
 
-use spikelab::learning::Learning;
-use spikelab::learning::tempotron::{Outcome, Task};
+use spikelab::learning::tempotron::Outcome;
 use spikelab::network::spec::Dist;
 use spikelab::preset::Preset;
+use spikelab::preset::learning::Learning;
+use spikelab::preset::learning::Task;
 
 fn load(name: &str) -> (Preset, Task) {
     let preset = Preset::load(std::path::Path::new(&format!("presets/plasticity/{name}.ron"))).expect("valid preset");

@@ -43,7 +43,7 @@ fn moving_a_parameter_slider_changes_the_model_the_engine_runs() {
 
     h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(2.0);
     h.step();
-    assert_eq!(h.state().lab.preset.neuron.get("d"), Some(2.0));
+    assert_eq!(h.state().lab.preset().neuron.get("d"), Some(2.0));
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "engine runs d = 2", |app| app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(2.0));
 
@@ -57,7 +57,7 @@ fn moving_a_parameter_slider_changes_the_model_the_engine_runs() {
     h.step();
     h.drop_at(rect.left_center());
     h.step();
-    let a = h.state().lab.preset.neuron.get("a").unwrap();
+    let a = h.state().lab.preset().neuron.get("a").unwrap();
     assert!(a < 0.0, "dragged a to {a}");
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "engine runs the dragged a", |app| {
@@ -110,7 +110,7 @@ fn a_run_away_pauses_with_its_message_and_start_over_runs_again_from_zero() {
     step_until(&mut h, "a new run from t = 0", |app| {
         !matches!(app.lab.history.status, Status::Faulted(_)) && app.lab.history.t_ms < 1.0
     });
-    assert_eq!(h.state().lab.preset.neuron.get("a"), Some(-0.1), "the lab is kept");
+    assert_eq!(h.state().lab.preset().neuron.get("a"), Some(-0.1), "the lab is kept");
 }
 
 #[test]
@@ -120,8 +120,11 @@ fn an_invalid_edit_shows_why_and_is_not_sent() {
     h.step();
     h.step();
     let app = h.state();
-    assert_eq!(app.lab.preset.neuron.get("v_reset_mv"), Some(-65.0), "the lab keeps the valid model");
-    assert!(h.query_by_label_contains("not applied: v_reset_mv (-40) must be below v_th_mv").is_some());
+    assert_eq!(app.lab.preset().neuron.get("v_reset_mv"), Some(-65.0), "the lab keeps the valid model");
+    assert!(
+        h.query_by_label_contains("not applied: field `neuron.v_reset_mv`: v_reset_mv (-40) must be below v_th_mv")
+            .is_some()
+    );
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "engine frame", |app| app.lab.history.engine_model.is_some());
     assert_eq!(h.state().lab.history.engine_model.unwrap().get("v_reset_mv"), Some(-65.0));
@@ -140,7 +143,7 @@ fn a_broken_preset_names_line_and_field_and_the_lab_keeps_running() {
     let message = h.state().lab.message.clone().unwrap();
     assert!(message.is_error && message.text.contains(&format!("broken.ron:{line}: field `bee`")), "{}", message.text);
     assert!(h.query_by_label_contains("field `bee`").is_some(), "shown in the window");
-    assert_eq!(h.state().lab.preset, common::bundled("izhikevich-2003/rs"));
+    assert_eq!(**h.state().lab.preset(), common::bundled("izhikevich-2003/rs"));
     h.get_by_role_and_label(Role::Button, "Run").click();
     step_until(&mut h, "still runs", |app| app.lab.history.t_ms > 5.0);
 }
@@ -163,16 +166,16 @@ fn save_and_open_through_the_file_menu_path_field() {
     h.run_steps(2);
     let saved = spikelab::preset::Preset::load(&path).unwrap();
     assert_eq!(saved.neuron.get("d"), Some(3.5));
-    assert_eq!(saved, h.state().lab.preset);
+    assert_eq!(saved, **h.state().lab.preset());
 
     // Load something else, then open the saved file again through the menu.
-    h.state_mut().lab.load(common::bundled("basics/lif_std"));
+    h.state_mut().lab.load(common::bundled("basics/lif_std")).unwrap();
     h.step();
     h.get_by_role_and_label(Role::Button, "File").click();
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "Open path").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset, saved);
+    assert_eq!(**h.state().lab.preset(), saved);
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "engine runs the opened lab", |app| {
         app.lab.history.engine_model.and_then(|m| m.get("d")) == Some(3.5)
@@ -189,19 +192,19 @@ fn moving_the_current_slider_moves_the_v_nullcline() {
     step_until(&mut h, "t past 15 ms", |app| app.lab.history.t_ms >= 20.0);
     h.get_by_role_and_label(Role::Button, "Phase plane").click();
     step_until(&mut h, "the plane drawn for 14", |app| {
-        app.panel::<spikelab::app::phase_plane::PhasePanel>().drawn_for() == Some(14.0)
+        app.panel::<spikelab::app::views::phase_plane::PhasePanel>().drawn_for() == Some(14.0)
     });
     let app = h.state();
-    assert_eq!(app.panel::<spikelab::app::phase_plane::PhasePanel>().current, 14.0);
-    let before = app.panel::<spikelab::app::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0].clone();
+    assert_eq!(app.panel::<spikelab::app::views::phase_plane::PhasePanel>().current, 14.0);
+    let before = app.panel::<spikelab::app::views::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0].clone();
 
     h.get_by_role_and_label(Role::Slider, "amplitude [model units]").set_value_accesskit(5.0);
     step_until(&mut h, "the plane redrawn for 5", |app| {
-        app.panel::<spikelab::app::phase_plane::PhasePanel>().drawn_for() == Some(5.0)
+        app.panel::<spikelab::app::views::phase_plane::PhasePanel>().drawn_for() == Some(5.0)
     });
     let app = h.state();
-    assert_eq!(app.panel::<spikelab::app::phase_plane::PhasePanel>().current, 5.0);
-    let after = &app.panel::<spikelab::app::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0];
+    assert_eq!(app.panel::<spikelab::app::views::phase_plane::PhasePanel>().current, 5.0);
+    let after = &app.panel::<spikelab::app::views::phase_plane::PhasePanel>().x_nullclines().expect("drawn")[0];
     // v-nullcline u = 0.04 v^2 + 5 v + 140 + I: the same v, 9 lower in u.
     let (p, q) = (before[before.len() / 2], after[after.len() / 2]);
     assert_eq!(p[0], q[0]);
@@ -216,21 +219,26 @@ fn the_f_i_job_runs_in_the_background_and_reports_the_rheobase() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Run sweep").click();
     h.step();
-    assert!(h.state().panel::<spikelab::app::fi_panel::FiPanel>().is_running(), "the sweep runs off the UI thread");
-    step_until(&mut h, "sweep and rheobase", |app| app.panel::<spikelab::app::fi_panel::FiPanel>().rheobase.is_some());
+    assert!(
+        h.state().panel::<spikelab::app::views::fi_panel::FiPanel>().is_running(),
+        "the sweep runs off the UI thread"
+    );
+    step_until(&mut h, "sweep and rheobase", |app| {
+        app.panel::<spikelab::app::views::fi_panel::FiPanel>().rheobase.is_some()
+    });
     let app = h.state();
     assert_eq!(
-        app.panel::<spikelab::app::fi_panel::FiPanel>().points.len(),
-        app.panel::<spikelab::app::fi_panel::FiPanel>().steps
+        app.panel::<spikelab::app::views::fi_panel::FiPanel>().points.len(),
+        app.panel::<spikelab::app::views::fi_panel::FiPanel>().steps
     );
     // Izhikevich RS from rest: the saddle-node at I = (5 - b)^2 / 0.16 - 140 = 4.
-    let r = app.panel::<spikelab::app::fi_panel::FiPanel>().rheobase.unwrap().unwrap();
+    let r = app.panel::<spikelab::app::views::fi_panel::FiPanel>().rheobase.unwrap().unwrap();
     assert!((3.0..=4.05).contains(&r), "rheobase {r}");
     assert!(
-        app.panel::<spikelab::app::fi_panel::FiPanel>()
+        app.panel::<spikelab::app::views::fi_panel::FiPanel>()
             .points
             .iter()
-            .filter(|p| p.current < r - app.panel::<spikelab::app::fi_panel::FiPanel>().precision)
+            .filter(|p| p.current < r - app.panel::<spikelab::app::views::fi_panel::FiPanel>().precision)
             .all(|p| p.rate_hz == 0.0)
     );
     assert!(h.query_all_by_label_contains("rheobase ").next().is_some(), "the summary shows it");
@@ -241,14 +249,14 @@ fn the_ttx_toggle_blocks_sodium_in_the_engine_and_restores_it() {
     let mut h = harness("hodgkin-huxley/repetitive_firing");
     h.get_by_role_and_label(Role::CheckBox, "TTX (block Na+)").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.neuron.get("g_na"), Some(0.0));
+    assert_eq!(h.state().lab.preset().neuron.get("g_na"), Some(0.0));
     h.get_by_role_and_label(Role::Button, "Step").click();
     step_until(&mut h, "engine runs without sodium", |app| {
         app.lab.history.engine_model.and_then(|m| m.get("g_na")) == Some(0.0)
     });
     h.get_by_role_and_label(Role::CheckBox, "TTX (block Na+)").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.neuron.get("g_na"), Some(120.0));
+    assert_eq!(h.state().lab.preset().neuron.get("g_na"), Some(120.0));
 }
 
 #[test]
@@ -256,7 +264,7 @@ fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
     let mut h = harness("basics/lif_std");
     h.get_by_role_and_label(Role::Button, "Stimulus").click();
     h.run_steps(2);
-    let before = h.state().lab.preset.stimulus.clone();
+    let before = h.state().lab.preset().stimulus.clone();
 
     // Add a pulse (it starts "now", at t = 0).
     h.get_by_role_and_label(Role::ComboBox, "kind").click();
@@ -265,9 +273,9 @@ fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "Add component").click();
     h.run_steps(3);
-    assert_eq!(h.state().lab.preset.stimulus.components.len(), 2);
+    assert_eq!(h.state().lab.preset().stimulus.components.len(), 2);
     assert_eq!(
-        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(10.0),
+        h.state().panel::<spikelab::app::views::designer::DesignerPanel>().preview_at(10.0),
         Some(300.0),
         "the new pulse in the preview"
     );
@@ -278,7 +286,7 @@ fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
     sliders[1].set_value_accesskit(1000.0);
     h.run_steps(3);
     assert_eq!(
-        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(10.0),
+        h.state().panel::<spikelab::app::views::designer::DesignerPanel>().preview_at(10.0),
         Some(1000.0),
         "the preview follows"
     );
@@ -291,10 +299,10 @@ fn the_designer_adds_a_pulse_changes_it_and_undo_restores_it() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Undo").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.stimulus, before, "two undos restore the original");
+    assert_eq!(h.state().lab.preset().stimulus, before, "two undos restore the original");
     h.get_by_role_and_label(Role::Button, "Redo").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.stimulus.components.len(), 2);
+    assert_eq!(h.state().lab.preset().stimulus.components.len(), 2);
 }
 
 #[test]
@@ -302,10 +310,10 @@ fn dragging_a_handle_on_the_preview_moves_the_component() {
     let mut h = harness("hodgkin-huxley/single_spike");
     h.get_by_role_and_label(Role::Button, "Stimulus").click();
     h.run_steps(4);
-    let pulse = |app: &SpikelabApp| app.lab.preset.stimulus.components[0].start_ms().unwrap();
+    let pulse = |app: &SpikelabApp| app.lab.preset().stimulus.components[0].start_ms().unwrap();
     assert_eq!(pulse(h.state()), 10.0);
     // The pulse's start handle, on screen, then a real drag 15 ms to the right.
-    let transform = h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::views::designer::DesignerPanel>().preview_transform.unwrap();
     let handle = transform.position_from_point(&egui_plot::PlotPoint::new(10.0, 15.0));
     let target = transform.position_from_point(&egui_plot::PlotPoint::new(25.0, 15.0));
     h.hover_at(handle);
@@ -321,7 +329,7 @@ fn dragging_a_handle_on_the_preview_moves_the_component() {
     let moved = pulse(h.state());
     assert!((moved - 25.0).abs() < 0.5, "dragged to {moved} ms");
     assert_eq!(
-        h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_at(moved + 0.5),
+        h.state().panel::<spikelab::app::views::designer::DesignerPanel>().preview_at(moved + 0.5),
         Some(15.0),
         "the pulse moved in the preview"
     );
@@ -337,7 +345,7 @@ fn a_curve_is_drawn_with_the_mouse() {
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "draw curve").click();
     h.run_steps(2);
-    let transform = h.state().panel::<spikelab::app::designer::DesignerPanel>().preview_transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::views::designer::DesignerPanel>().preview_transform.unwrap();
     let at = |t: f64, i: f64| transform.position_from_point(&egui_plot::PlotPoint::new(t, i));
     h.hover_at(at(100.0, 50.0));
     h.step();
@@ -349,7 +357,7 @@ fn a_curve_is_drawn_with_the_mouse() {
     }
     h.drop_at(at(300.0, 250.0));
     h.run_steps(2);
-    let stimulus = &h.state().lab.preset.stimulus;
+    let stimulus = &h.state().lab.preset().stimulus;
     let Some(spikelab::stimulus::Component::Curve { points }) = stimulus.components.last() else {
         panic!("no curve drawn: {stimulus:?}")
     };
@@ -370,7 +378,7 @@ fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
     h.run_steps(2);
     // A spike of a neuron other than the traced one, on screen, then a real click on it.
     let spike = *h.state().lab.history.spikes.iter().rev().find(|s| s.neuron > 30 && s.neuron < 390).unwrap();
-    let transform = h.state().panel::<spikelab::app::raster::RasterPanel>().transform.unwrap();
+    let transform = h.state().panel::<spikelab::app::views::raster::RasterPanel>().transform.unwrap();
     let at = transform.position_from_point(&egui_plot::PlotPoint::new(spike.t_ms, spike.neuron as f64 + 0.5));
     h.hover_at(at);
     h.step();
@@ -395,20 +403,20 @@ fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
     step_until(&mut h, "weight samples arrive", |app| app.lab.history.weights.len() >= 10);
     h.run_steps(2);
     assert!(
-        h.state().panel::<spikelab::app::stdp::StdpPanel>().heat_columns >= 10,
+        h.state().panel::<spikelab::app::views::stdp::StdpPanel>().heat_columns >= 10,
         "the heat map has a column per sample"
     );
     step_until(&mut h, "the additive window is measured", |app| {
-        matches!(app.panel::<spikelab::app::stdp::StdpPanel>().measured_rule(), Some(Rule::Additive { .. }))
+        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(Rule::Additive { .. }))
     });
     h.get_by_role_and_label(Role::ComboBox, "rule").click();
     h.run_steps(3);
     h.get_by_label("triplet").click();
     h.run_steps(2);
-    let rule = |app: &SpikelabApp| app.lab.preset.network.as_ref().unwrap().projections[0].plasticity;
+    let rule = |app: &SpikelabApp| app.lab.preset().network.as_ref().unwrap().projections[0].plasticity;
     assert!(matches!(rule(h.state()), Some(Rule::Triplet { .. })));
     step_until(&mut h, "the triplet window is measured", |app| {
-        matches!(app.panel::<spikelab::app::stdp::StdpPanel>().measured_rule(), Some(Rule::Triplet { .. }))
+        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(Rule::Triplet { .. }))
     });
 }
 
@@ -421,7 +429,7 @@ fn a_population_slider_changes_that_population_in_the_running_network() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Slider, "V_th [mV]").set_value_accesskit(10.0);
     h.run_steps(2);
-    let network = |app: &SpikelabApp| app.lab.preset.network.clone().unwrap();
+    let network = |app: &SpikelabApp| app.lab.preset().network.clone().unwrap();
     assert_eq!(network(h.state()).populations[1].neuron.get("v_th_mv"), Some(10.0));
     assert_eq!(network(h.state()).populations[0].neuron.get("v_th_mv"), Some(20.0), "E untouched");
     // The engine runs it: trace an inhibitory cell and read its model from the frames.
@@ -436,10 +444,12 @@ fn a_population_slider_changes_that_population_in_the_running_network() {
 fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() {
     let mut h = harness("plasticity/ee746_tempotron");
     assert_eq!(h.state().view_id(), "tempotron");
-    step_until(&mut h, "the task learned", |app| app.panel::<spikelab::app::tempotron::TempotronPanel>().finished());
+    step_until(&mut h, "the task learned", |app| {
+        app.panel::<spikelab::app::views::tempotron::TempotronPanel>().finished()
+    });
     h.step();
     assert_eq!(
-        h.state().panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len(),
+        h.state().panel::<spikelab::app::views::tempotron::TempotronPanel>().iterations.len(),
         2,
         "one update learns it at γ = 1"
     );
@@ -449,21 +459,23 @@ fn the_tempotron_view_steps_through_iterations_and_its_sliders_rerun_the_task() 
     // Back to the initial weights: S2 fired and the rule aimed at its spikes.
     h.get_by_role_and_label(Role::Button, "first").click();
     h.run_steps(2);
-    assert_eq!(h.state().panel::<spikelab::app::tempotron::TempotronPanel>().shown, Some(0));
+    assert_eq!(h.state().panel::<spikelab::app::views::tempotron::TempotronPanel>().shown, Some(0));
     h.get_by_label_contains("S2: should stay silent, fired 11");
 
     // A smaller learning rate takes more, smaller steps (the headless run of the same preset
     // with --set learning.gamma=0.3 learns after 6 updates).
     h.get_by_role_and_label(Role::Slider, "γ (learning rate)").set_value_accesskit(0.3);
     h.step();
-    let Some(spikelab::learning::Learning::Tempotron(task)) = &h.state().lab.preset.learning else { panic!() };
+    let Some(spikelab::preset::learning::Learning::Tempotron(task)) = &h.state().lab.preset().learning else {
+        panic!()
+    };
     assert_eq!(task.gamma, 0.3);
     step_until(&mut h, "the task reran", |app| {
-        app.panel::<spikelab::app::tempotron::TempotronPanel>().finished()
-            && app.panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len() > 2
+        app.panel::<spikelab::app::views::tempotron::TempotronPanel>().finished()
+            && app.panel::<spikelab::app::views::tempotron::TempotronPanel>().iterations.len() > 2
     });
     h.step();
-    assert_eq!(h.state().panel::<spikelab::app::tempotron::TempotronPanel>().iterations.len(), 7);
+    assert_eq!(h.state().panel::<spikelab::app::views::tempotron::TempotronPanel>().iterations.len(), 7);
     h.get_by_label("learned after 6 updates");
 }
 
@@ -473,19 +485,20 @@ fn harness_on(preset: spikelab::preset::Preset) -> Harness<'static, SpikelabApp>
 
 #[test]
 fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing() {
-    use spikelab::learning::{Learning, encode::Encoder};
+    use spikelab::preset::learning::Learning;
+    use spikelab::stimulus::encode::Encoder;
     let mut h = harness("learning/encoding");
     assert_eq!(h.state().view_id(), "encoding");
-    let poisson = h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count;
+    let poisson = h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().spike_count;
     h.get_by_label_contains("test image 0: a 3");
 
     h.get_by_role_and_label(Role::Button, "next").click();
     h.run_steps(2);
-    let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
+    let Some(Learning::Encoding(task)) = &h.state().lab.preset().learning else { panic!() };
     assert_eq!(task.image, 1);
     h.get_by_label_contains("test image 1: a 7");
     assert_ne!(
-        h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count,
+        h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().spike_count,
         poisson,
         "another digit, other spikes"
     );
@@ -495,15 +508,15 @@ fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing(
     h.run_steps(3);
     h.get_by_label("latency").click();
     h.run_steps(3);
-    let Some(Learning::Encoding(task)) = &h.state().lab.preset.learning else { panic!() };
+    let Some(Learning::Encoding(task)) = &h.state().lab.preset().learning else { panic!() };
     assert!(matches!(task.encoder, Encoder::Latency { .. }), "{:?}", task.encoder);
-    let bright = spikelab::learning::data::digits_split().test.images[1].iter().filter(|&&x| x > 0.05).count();
-    assert_eq!(h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count, bright);
+    let bright = spikelab::dataset::digits_split().test.images[1].iter().filter(|&&x| x > 0.05).count();
+    assert_eq!(h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().spike_count, bright);
 
     // Draw on a blank canvas: a drag paints cells, and only they spike.
     h.get_by_role_and_label(Role::Button, "blank canvas").click();
     h.run_steps(2);
-    assert_eq!(h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count, 0);
+    assert_eq!(h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().spike_count, 0);
     let canvas = h.get_by_label_contains("drawn (drag to paint").rect();
     let start = canvas.left_top() + egui::vec2(20.0, -200.0);
     h.drag_at(start);
@@ -512,31 +525,31 @@ fn the_encoding_playground_redraws_the_raster_for_another_digit_code_or_drawing(
     h.step();
     h.drop_at(start + egui::vec2(150.0, 0.0));
     h.step();
-    let drawn = h.state().panel::<spikelab::app::encoding::EncodingPanel>().drawn.clone().expect("a drawing");
+    let drawn = h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().drawn.clone().expect("a drawing");
     assert!(drawn.contains(&1.0), "painted cells");
     assert_eq!(
-        h.state().panel::<spikelab::app::encoding::EncodingPanel>().spike_count,
+        h.state().panel::<spikelab::app::views::encoding::EncodingPanel>().spike_count,
         drawn.iter().filter(|&&x| x > 0.05).count()
     );
 }
 
 #[test]
 fn the_classifier_trains_converts_and_shows_a_digit() {
-    use spikelab::learning::Learning;
+    use spikelab::preset::learning::Learning;
     let mut preset = common::bundled("learning/conversion");
     let Some(Learning::Conversion(task)) = &mut preset.learning else { panic!() };
     task.training.epochs = 5;
     let mut h = harness_on(preset);
     assert_eq!(h.state().view_id(), "classifier");
     step_until(&mut h, "trained and converted", |app| {
-        app.panel::<spikelab::app::classifier::ClassifierPanel>().finished()
+        app.panel::<spikelab::app::views::classifier::ClassifierPanel>().finished()
     });
     h.step();
-    assert_eq!(h.state().panel::<spikelab::app::classifier::ClassifierPanel>().epochs.len(), 5);
+    assert_eq!(h.state().panel::<spikelab::app::views::classifier::ClassifierPanel>().epochs.len(), 5);
     h.get_by_label_contains("same answer on");
     h.get_by_role_and_label(Role::Button, "next mistake").click();
     h.run_steps(2);
-    let panel = &h.state().panel::<spikelab::app::classifier::ClassifierPanel>();
+    let panel = &h.state().panel::<spikelab::app::views::classifier::ClassifierPanel>();
     let trained = panel.trained.as_ref().unwrap();
     let k = panel.digit;
     assert_ne!(trained.evaluation.predictions[k], trained.test.labels[k], "digit {k} is a mistake");
@@ -545,24 +558,27 @@ fn the_classifier_trains_converts_and_shows_a_digit() {
 
 #[test]
 fn starting_unsupervised_learning_updates_the_receptive_fields() {
-    use spikelab::learning::Learning;
+    use spikelab::preset::learning::Learning;
     let mut preset = common::bundled("learning/unsupervised");
     let Some(Learning::Unsupervised(task)) = &mut preset.learning else { panic!() };
     (task.train_images, task.test_images, task.network.neurons) = (Some(120), Some(100), 25);
     let mut h = harness_on(preset);
     assert_eq!(h.state().view_id(), "receptive-fields");
-    assert!(h.state().panel::<spikelab::app::receptive::ReceptivePanel>().weights.is_empty(), "waits for the click");
+    assert!(
+        h.state().panel::<spikelab::app::views::receptive::ReceptivePanel>().weights.is_empty(),
+        "waits for the click"
+    );
     h.get_by_role_and_label(Role::Button, "start learning").click();
     h.step();
     step_until(&mut h, "first receptive fields", |app| {
-        !app.panel::<spikelab::app::receptive::ReceptivePanel>().weights.is_empty()
+        !app.panel::<spikelab::app::views::receptive::ReceptivePanel>().weights.is_empty()
     });
-    let first = h.state().panel::<spikelab::app::receptive::ReceptivePanel>().weights.clone();
+    let first = h.state().panel::<spikelab::app::views::receptive::ReceptivePanel>().weights.clone();
     step_until(&mut h, "learning done", |app| {
-        app.panel::<spikelab::app::receptive::ReceptivePanel>().assignments.is_some()
+        app.panel::<spikelab::app::views::receptive::ReceptivePanel>().assignments.is_some()
     });
     h.step();
-    let panel = &h.state().panel::<spikelab::app::receptive::ReceptivePanel>();
+    let panel = &h.state().panel::<spikelab::app::views::receptive::ReceptivePanel>();
     assert_eq!(panel.images_seen, 120);
     assert!(panel.snapshots >= 2);
     assert_ne!(panel.weights, first, "the fields changed while it learned");
@@ -576,12 +592,12 @@ fn starting_unsupervised_learning_updates_the_receptive_fields() {
 fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_engine() {
     // A person picks "Exact" for the squid axon: refused with the reason, nothing changes.
     let mut h = harness("hodgkin-huxley/repetitive_firing");
-    let before = h.state().lab.preset.run.integrator;
+    let before = h.state().lab.preset().run.integrator;
     h.get_by_role_and_label(Role::ComboBox, "Integrator").click();
     h.run_steps(3);
     h.get_by_label("Exact (linear models)").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.run.integrator, before);
+    assert_eq!(h.state().lab.preset().run.integrator, before);
     assert!(h.query_by_label_contains("not applied: field `run.integrator`").is_some(), "the reason is shown");
 
     // On the LIF cell, spike times "on the step grid": the engine's spikes fall on the 0.1 ms grid.
@@ -590,7 +606,7 @@ fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_en
     h.run_steps(3);
     h.get_by_label("on the step grid").click();
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.run.spike_timing, spikelab::integrate::SpikeTiming::Grid);
+    assert_eq!(h.state().lab.preset().run.spike_timing, spikelab::integrate::SpikeTiming::Grid);
     h.state_mut().send(spikelab::engine::Command::Step(3000));
     step_until(&mut h, "spikes arrive", |app| app.lab.history.spikes.len() >= 5);
     for spike in &h.state().lab.history.spikes {
@@ -601,13 +617,13 @@ fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_en
 
 #[test]
 fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
-    use spikelab::sweep::Axis;
+    use spikelab::preset::sweep::Axis;
     let mut h = harness("networks/cuba");
     h.get_by_role_and_label(Role::Button, "Regimes").click();
     h.run_steps(2);
     {
         // The inhibitory weight of CUBA from none to twice the benchmark's, briefly.
-        let panel = &mut h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>();
+        let panel = &mut h.state_mut().panel_mut::<spikelab::app::views::regimes::RegimePanel>();
         panel.x = Axis::parse("network.projections.2.weight.Constant,network.projections.3.weight.Constant=0:-180:3")
             .unwrap();
         panel.two_axes = false;
@@ -615,16 +631,19 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     }
     h.get_by_role_and_label(Role::Button, "Map").click();
     h.step();
-    assert!(h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running(), "the map runs off the UI thread");
+    assert!(
+        h.state().panel::<spikelab::app::views::regimes::RegimePanel>().is_running(),
+        "the map runs off the UI thread"
+    );
     let start = Instant::now();
-    while h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running() {
+    while h.state().panel::<spikelab::app::views::regimes::RegimePanel>().is_running() {
         assert!(start.elapsed() < Duration::from_secs(120), "timed out mapping");
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }
     let points: Vec<_> = h
         .state()
-        .panel::<spikelab::app::regimes::RegimePanel>()
+        .panel::<spikelab::app::views::regimes::RegimePanel>()
         .points()
         .into_iter()
         .map(|p| p.expect("every point ran"))
@@ -634,14 +653,14 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     assert!(points[0].measures.rate_hz > points[1].measures.rate_hz, "{points:?}");
     assert!(points[1].measures.rate_hz > points[2].measures.rate_hz, "{points:?}");
     // A new, longer map can be cancelled at once.
-    h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>().duration_ms = 5000.0;
+    h.state_mut().panel_mut::<spikelab::app::views::regimes::RegimePanel>().duration_ms = 5000.0;
     h.get_by_role_and_label(Role::Button, "Map").click();
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Cancel").click();
     h.step();
     assert!(
-        !h.state().panel::<spikelab::app::regimes::RegimePanel>().is_running()
-            && h.state().panel::<spikelab::app::regimes::RegimePanel>().points().is_empty()
+        !h.state().panel::<spikelab::app::views::regimes::RegimePanel>().is_running()
+            && h.state().panel::<spikelab::app::views::regimes::RegimePanel>().points().is_empty()
     );
 }
 
@@ -664,7 +683,7 @@ fn a_projection_weight_edit_changes_the_running_network_and_a_structure_edit_reb
     h.run_steps(2);
     h.get_by_role_and_label(Role::SpinButton, "weight.Constant").set_value_accesskit(0.0);
     h.run_steps(2);
-    let weight = &h.state().lab.preset.network.as_ref().unwrap().projections[2].weight;
+    let weight = &h.state().lab.preset().network.as_ref().unwrap().projections[2].weight;
     assert_eq!(*weight, spikelab::network::spec::Dist::Constant(0.0));
     h.get_by_role_and_label(Role::Button, "Run").click();
     step_until(&mut h, "50 ms more", |app| app.lab.history.t_ms >= t_edit + 50.0);
@@ -678,7 +697,7 @@ fn a_projection_weight_edit_changes_the_running_network_and_a_structure_edit_reb
     let app = h.state();
     assert!(app.lab.history.t_ms < t_edit, "a new run");
     assert!(app.lab.message.as_ref().is_some_and(|m| m.text.contains("rebuilt with the same seed")));
-    let projection = &app.lab.preset.network.as_ref().unwrap().projections[2];
+    let projection = &app.lab.preset().network.as_ref().unwrap().projections[2];
     assert_eq!(projection.rule, spikelab::network::spec::Rule::FixedProbability { p: 0.01 });
 }
 
@@ -708,7 +727,7 @@ fn an_input_rate_edit_changes_the_input_the_network_receives() {
 fn ctrl_z_undoes_a_slider_and_a_network_edit_and_ctrl_shift_z_redoes_them() {
     use egui::{Key, Modifiers};
     let mut h = harness("izhikevich-2003/ch");
-    let d = |h: &Harness<'static, SpikelabApp>| h.state().lab.preset.neuron.get("d");
+    let d = |h: &Harness<'static, SpikelabApp>| h.state().lab.preset().neuron.get("d");
     h.get_by_role_and_label(Role::Slider, "d").set_value_accesskit(3.5);
     h.run_steps(2);
     assert_eq!(d(&h), Some(3.5));
@@ -740,7 +759,7 @@ fn ctrl_z_undoes_a_slider_and_a_network_edit_and_ctrl_shift_z_redoes_them() {
     assert!(h.query_by_label_contains("Undo network.projections.2.weight.Constant -90 -> -45").is_some());
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
-    let weight = h.state().lab.preset.network.as_ref().unwrap().projections[2].weight;
+    let weight = h.state().lab.preset().network.as_ref().unwrap().projections[2].weight;
     assert_eq!(weight, spikelab::network::spec::Dist::Constant(-90.0));
     assert!(h.state().lab.history.t_ms >= 10.0, "undone live, without a new run");
 }
@@ -752,7 +771,7 @@ fn the_network_editor_adds_a_population_and_a_projection_that_save_and_load_back
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Add population").click();
     h.run_steps(2);
-    let spec = h.state().lab.preset.network.clone().unwrap();
+    let spec = h.state().lab.preset().network.clone().unwrap();
     assert_eq!(spec.populations.len(), 3);
     assert_eq!((spec.populations[2].name.as_str(), spec.populations[2].size), ("P3", 100));
     // The new population is picked: rename it (typed after its name), then add a projection
@@ -763,10 +782,10 @@ fn the_network_editor_adds_a_population_and_a_projection_that_save_and_load_back
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.network.as_ref().unwrap().populations[2].name, "P3X");
+    assert_eq!(h.state().lab.preset().network.as_ref().unwrap().populations[2].name, "P3X");
     h.get_by_role_and_label(Role::Button, "Add projection").click();
     h.run_steps(2);
-    let preset = h.state().lab.preset.clone();
+    let preset = h.state().lab.preset().draft();
     let spec = preset.network.as_ref().unwrap();
     assert_eq!(spec.projections.len(), 5);
     let added = &spec.projections[4];
@@ -850,7 +869,7 @@ fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
     let session = spikelab::app::Session::restore(&path).unwrap().expect("a session was written");
     let restored = SpikelabApp::restore(session, None).unwrap();
     let mut h2 = harness_of(restored);
-    assert_eq!(h2.state().lab.preset.neuron.get("d"), Some(4.5));
+    assert_eq!(h2.state().lab.preset().neuron.get("d"), Some(4.5));
     assert_eq!(h2.state().view_id(), "phase-plane");
     assert!(h2.state().title().starts_with('*'));
     let slider = h2.get_by_role_and_label(Role::Slider, "d");
@@ -862,7 +881,7 @@ fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
     std::fs::write(&stimulus, "(components: [Pulse(start_ms: 5.0, duration_ms: 2.0, amplitude: 30.0)])").unwrap();
     h2.state_mut().drop_file(&stimulus);
     h2.step();
-    assert_eq!(h2.state().lab.preset.stimulus.value_at(6.0), 30.0);
+    assert_eq!(h2.state().lab.preset().stimulus.value_at(6.0), 30.0);
     let junk = dir.path().join("notes.txt");
     std::fs::write(&junk, "hello").unwrap();
     h2.state_mut().drop_file(&junk);
@@ -872,7 +891,7 @@ fn a_saved_session_restores_the_edit_view_and_unsaved_mark_into_a_new_app() {
 
 #[test]
 fn every_view_draws_its_figure_with_its_data() {
-    use spikelab::learning::Learning;
+    use spikelab::preset::learning::Learning;
     let out = tempfile::tempdir().unwrap();
     let mut conversion = common::bundled("learning/conversion");
     let Some(Learning::Conversion(task)) = &mut conversion.learning else { panic!() };
@@ -897,8 +916,8 @@ fn every_view_draws_its_figure_with_its_data() {
             h.state_mut().open_view(view, Some(ctx.clone()));
             if view == "regimes" {
                 // A small map instead: two points of a twentieth of the network, 100 ms each.
-                let preset = h.state().lab.preset.clone();
-                let panel = h.state_mut().panel_mut::<spikelab::app::regimes::RegimePanel>();
+                let preset = h.state().lab.preset().clone();
+                let panel = h.state_mut().panel_mut::<spikelab::app::views::regimes::RegimePanel>();
                 (panel.two_axes, panel.duration_ms, panel.warmup_ms, panel.scale) = (false, 100.0, 20.0, 0.05);
                 panel.x.n = 2;
                 panel.start(&preset, Some(ctx.clone()));
@@ -960,12 +979,12 @@ fn file_export_writes_nest_and_brian2_scripts_and_says_why_a_model_does_not_expo
         h.run_steps(2);
     };
     export_to(&mut h, &path, "Export NEST script to path");
-    let expected = spikelab::export::export(&h.state().lab.preset, spikelab::export::Target::Nest).unwrap();
+    let expected = spikelab::export::export(h.state().lab.preset(), spikelab::export::Target::Nest).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
     assert!(expected.contains("nest.Create(\"iaf_psc_delta\", 10000"));
 
     // A model NEST has no counterpart for: the reason, and nothing written.
-    h.state_mut().lab.load(common::bundled("izhikevich-2004/class_1_excitable"));
+    h.state_mut().lab.load(common::bundled("izhikevich-2004/class_1_excitable")).unwrap();
     h.step();
     let other = dir.path().join("izh.py");
     export_to(&mut h, &other, "Export NEST script to path");
@@ -975,7 +994,7 @@ fn file_export_writes_nest_and_brian2_scripts_and_says_why_a_model_does_not_expo
     // Brian2 takes it, its equations written out.
     export_to(&mut h, &other, "Export Brian2 script to path");
     let script = std::fs::read_to_string(&other).unwrap();
-    assert_eq!(script, spikelab::export::export(&h.state().lab.preset, spikelab::export::Target::Brian2).unwrap());
+    assert_eq!(script, spikelab::export::export(h.state().lab.preset(), spikelab::export::Target::Brian2).unwrap());
     assert!(script.contains("dv/dt = (0.04*v**2 + k1*v + k0 - u + I)/ms"));
 }
 
@@ -990,7 +1009,7 @@ fn a_lesson_is_answered_wrong_then_right_a_behaviour_passes_after_the_sliders_an
     h.run_steps(2);
     step_until(&mut h, "the first key", |app| app.lessons.key(0).is_some());
     assert_eq!(h.state().view_id(), "traces");
-    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 100.0, "the step's preset: a 100 pA step");
+    assert_eq!(h.state().lab.preset().stimulus.value_at(100.0), 100.0, "the step's preset: a 100 pA step");
     assert!(!h.state().lab.locks.allows("neuron.g_l_ns"), "the step locks the sliders");
 
     // Wrong: the verdict and the first hint show.
@@ -1045,7 +1064,7 @@ fn a_lesson_is_answered_wrong_then_right_a_behaviour_passes_after_the_sliders_an
     h2.run_steps(3);
     assert_eq!(h2.state().lessons.position(), Some(("09-firing-patterns", 1)));
     assert_eq!(h2.state().lessons.progress().unwrap().steps[1].correct, Some(true));
-    assert_eq!(h2.state().lab.preset.neuron.get("c"), Some(-50.0));
+    assert_eq!(h2.state().lab.preset().neuron.get("c"), Some(-50.0));
     assert!(!h2.state().lab.locks.allows("neuron.a"));
     assert!(h2.query_by_label_contains("You answered this correctly before").is_some());
     let membrane =
@@ -1106,10 +1125,10 @@ fn a_mystery_hides_its_values_closes_the_revealing_views_and_keeps_to_its_budget
         h.get_by_role_and_label(Role::Slider, "amplitude [pA]").set_value_accesskit(10.0 * k as f64);
         h.run_steps(2);
     }
-    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 120.0);
+    assert_eq!(h.state().lab.preset().stimulus.value_at(100.0), 120.0);
     h.get_by_role_and_label(Role::Slider, "amplitude [pA]").set_value_accesskit(500.0);
     h.run_steps(2);
-    assert_eq!(h.state().lab.preset.stimulus.value_at(100.0), 120.0, "the budget is spent");
+    assert_eq!(h.state().lab.preset().stimulus.value_at(100.0), 120.0, "the budget is spent");
     assert!(h.state().lab.message.as_ref().unwrap().text.contains("budget (12 stimuli) is spent"));
 }
 
@@ -1122,12 +1141,12 @@ fn a_bundled_stimulus_from_the_presets_menu_drives_the_neuron_and_undoes() {
     h.run_steps(3);
     h.get_by_role_and_label(Role::Button, "paired_pulses").click();
     h.run_steps(2);
-    let stimulus = &h.state().lab.preset.stimulus;
+    let stimulus = &h.state().lab.preset().stimulus;
     assert_eq!((stimulus.value_at(10.5), stimulus.value_at(15.0), stimulus.value_at(20.5)), (15.0, 0.0, 15.0));
-    assert_eq!(h.state().lab.preset.name, "HH: resting state", "the neuron stays; only its input changes");
+    assert_eq!(h.state().lab.preset().name, "HH: resting state", "the neuron stays; only its input changes");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert!(h.state().lab.preset.stimulus.components.is_empty(), "undone");
+    assert!(h.state().lab.preset().stimulus.components.is_empty(), "undone");
 }
 
 #[test]

@@ -2,14 +2,17 @@
 //! fixed points with their stability, and the running neuron's trajectory on top (reset jumps
 //! dashed). One-dimensional models get their phase line, dV/dt against V.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::Color32;
 use egui_plot::{Arrows, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 
-use super::Lab;
-use super::job::Job;
 use crate::analysis::phase_plane::{
     FixedPoint, Polyline, field, fixed_points, nullclines, phase_line, plane, y_range_for, zero_crossings,
 };
+use crate::app::Lab;
+use crate::app::job::Job;
 use crate::neuron::NeuronModel;
 
 const X_NULLCLINE: Color32 = Color32::from_rgb(90, 170, 255);
@@ -42,25 +45,16 @@ pub struct PhasePanel {
 /// Model, current (bits) and whether a trajectory shaped the window.
 type Key = (NeuronModel, u64, bool);
 
-impl super::ViewPanel for PhasePanel {
-    fn title(&self) -> &'static str {
-        "Phase plane"
-    }
-    fn id(&self) -> &'static str {
-        "phase-plane"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Neuron)
-    }
-    fn draws_the_equations(&self) -> bool {
-        true
+impl ViewPanel for PhasePanel {
+    fn view(&self) -> View {
+        View::PhasePlane
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
     }
     /// The plane as drawn (nullclines, fixed points, the trajectory in view), or the phase line.
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
-        let model = &lab.preset.neuron;
+        let model = &lab.preset().neuron;
         match (&self.geometry, plane(model)) {
             (Some(((drawn, current, _), g)), Some(plane)) if drawn == model => {
                 let fixed: Vec<[f64; 2]> = g.fixed.iter().map(|f| [f.x, f.y]).collect();
@@ -76,9 +70,9 @@ impl super::ViewPanel for PhasePanel {
 
 impl PhasePanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
-        let model = lab.preset.neuron;
+        let model = lab.preset().neuron;
         let h = &lab.history;
-        self.current = lab.preset.stimulus.value_at(h.t_ms);
+        self.current = lab.preset().stimulus.value_at(h.t_ms);
         let Some(plane) = plane(&model) else {
             if model.vars().len() > 1 {
                 ui.label(format!(
@@ -91,7 +85,7 @@ impl PhasePanel {
             phase_line_ui(ui, &model, self.current);
             return;
         };
-        let window = lab.preset.view.window_ms;
+        let window = lab.preset().view.window_ms;
         let states = h.states_in(h.t_ms - window, h.t_ms);
         let (xv, yv) = (plane.x_var, plane.y_var);
         let trajectory: Vec<[f64; 2]> = states.iter().map(|(_, x)| [x[xv], x[yv]]).collect();

@@ -4,13 +4,16 @@
 //! inputs. A change of structure rebuilds the network with the same seed; numbers that a
 //! running network takes (weights, rates, plasticity) apply live.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use std::collections::BTreeMap;
 
 use egui::{Color32, Pos2, Sense, Stroke, Vec2};
 
-use super::Lab;
-use super::network_params::NetworkParams;
 use super::raster::population_color;
+use crate::app::Lab;
+use crate::app::network_params::NetworkParams;
 use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, Rule, SynapseType};
 use crate::neuron::ModelKind;
 use crate::stimulus::{Component, SpikeSource, Stimulus};
@@ -35,15 +38,9 @@ pub struct DiagramPanel {
     size: Option<u32>,
 }
 
-impl super::ViewPanel for DiagramPanel {
-    fn title(&self) -> &'static str {
-        "Diagram"
-    }
-    fn id(&self) -> &'static str {
-        "diagram"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Network)
+impl ViewPanel for DiagramPanel {
+    fn view(&self) -> View {
+        View::Diagram
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -52,7 +49,7 @@ impl super::ViewPanel for DiagramPanel {
     /// synapses x mean weight, signed) from its source population to its target.
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Panel, Series};
-        let spec = lab.preset.network.as_ref()?;
+        let spec = lab.preset().network.as_ref()?;
         let index = |name: &str| spec.populations.iter().position(|p| p.name == name).unwrap_or(0) as f64;
         let names: Vec<&str> = spec.populations.iter().map(|p| p.name.as_str()).collect();
         let axis = |role: &str| Axis::new(format!("{role} population ({})", names.join(", ")), "");
@@ -63,7 +60,7 @@ impl super::ViewPanel for DiagramPanel {
             panel = panel.with(Series::cells(format!("{} -> {}", p.from, p.to), (1.0, 1.0), vec![cell]));
         }
         panel.z = Some(Axis::new("expected synapses x mean weight", ""));
-        Some(Figure::new(format!("{}: total weight of each projection", lab.preset.name), vec![panel]))
+        Some(Figure::new(format!("{}: total weight of each projection", lab.preset().name), vec![panel]))
     }
 }
 
@@ -92,7 +89,7 @@ fn to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 
 impl DiagramPanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(spec) = lab.preset.network.clone() else {
+        let Some(spec) = lab.preset().network.clone() else {
             ui.label("This preset has no network.");
             return;
         };
@@ -134,21 +131,20 @@ impl DiagramPanel {
 
     /// Validates `new` as the lab's network and loads it (a new run, the same seed).
     fn commit(&mut self, lab: &mut Lab, new: NetworkSpec, picked: Option<Picked>) {
-        let mut preset = lab.preset.clone();
+        let mut preset = lab.preset().draft();
         let n = new.n_neurons();
         preset.network =
             Some(NetworkSpec { record: new.record.iter().copied().filter(|&r| u64::from(r) < n).collect(), ..new });
         if preset.network.as_ref().is_some_and(|net| net.record.is_empty()) {
             preset.network.as_mut().expect("set").record = vec![0];
         }
-        match preset.validate() {
+        match lab.load(preset) {
             Ok(()) => {
-                lab.load(preset);
                 lab.info("the network's structure changed: rebuilt with the same seed, from t = 0");
                 self.picked = picked;
                 self.name = None;
             }
-            Err(inv) => lab.error(format!("not applied: field `{}`: {}", inv.field, inv.message)),
+            Err(why) => lab.error(format!("not applied: {why}")),
         }
     }
 
@@ -338,7 +334,7 @@ impl DiagramPanel {
                     return;
                 }
                 ui.separator();
-                let unit = super::network_params::weight_unit(&lab.preset, k);
+                let unit = crate::app::network_params::weight_unit(lab.preset(), k);
                 self.params.numbers(ui, lab, &format!("network.projections.{k}"), &unit);
                 if ui.button("Remove projection").clicked() {
                     let mut new = spec.clone();

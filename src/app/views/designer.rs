@@ -3,15 +3,18 @@
 //! drag a component's start on the plot, reorder, mute, duplicate, undo and redo, and save or
 //! load it alone as a stimulus file, or import a trace from CSV.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use egui::{Color32, Id};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, Points};
 
-use super::Lab;
-use super::stimulus_editor::{Scale, component_ui};
-use crate::engine::{Command, Series};
+use crate::app::Lab;
+use crate::app::stimulus_editor::{Scale, component_ui};
+use crate::engine::Series;
 use crate::stimulus::{Component, KINDS, Runner, Stimulus, curve_from_csv};
 
 const PREVIEW: Color32 = Color32::from_rgb(120, 210, 120);
@@ -38,15 +41,9 @@ pub struct DesignerPanel {
     stroke: Vec<(f64, f64)>,
 }
 
-impl super::ViewPanel for DesignerPanel {
-    fn title(&self) -> &'static str {
-        "Stimulus"
-    }
-    fn id(&self) -> &'static str {
-        "stimulus"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Neuron)
+impl ViewPanel for DesignerPanel {
+    fn view(&self) -> View {
+        View::Stimulus
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -55,9 +52,9 @@ impl super::ViewPanel for DesignerPanel {
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Mark, Panel, Series};
         let end = self.preview.last()?[0];
-        let v = lab.preset.neuron.vars()[0];
+        let v = lab.preset().neuron.vars()[0];
         let trace = lab.history.column("v").map_or_else(Vec::new, |c| lab.history.points_in(c, 0.0, end).collect());
-        let current = Panel::new("stimulus", Axis::new("t", "ms"), Axis::new("I", lab.preset.neuron.current_unit()))
+        let current = Panel::new("stimulus", Axis::new("t", "ms"), Axis::new("I", lab.preset().neuron.current_unit()))
             .with(Series::new("injected current", Mark::Line, self.preview.clone()))
             .x_range((0.0, end));
         let membrane = Panel::new("response", Axis::new("t", "ms"), Axis::new(v.label, v.unit))
@@ -71,14 +68,18 @@ impl DesignerPanel {
     /// Validate-then-commit: a valid stimulus goes to the lab and the engine, the previous one
     /// onto the undo stack; an invalid one is reported and nothing changes.
     pub fn commit(&mut self, lab: &mut Lab, stimulus: Stimulus) -> bool {
-        if let Err((_, _, why)) = stimulus.validate() {
-            lab.error(why);
-            return false;
+        let before = lab.preset().stimulus.clone();
+        match lab.edit(|p| p.stimulus = stimulus) {
+            Ok(_) => {
+                self.undo.push(before);
+                self.redo.clear();
+                true
+            }
+            Err(why) => {
+                lab.error(why);
+                false
+            }
         }
-        self.undo.push(std::mem::replace(&mut lab.preset.stimulus, stimulus.clone()));
-        self.redo.clear();
-        lab.commands.push(Command::SetStimulus(stimulus));
-        true
     }
 
     /// The previewed current at the sample nearest to `t_ms`.
@@ -88,15 +89,15 @@ impl DesignerPanel {
 
     pub fn undo(&mut self, lab: &mut Lab) {
         if let Some(previous) = self.undo.pop() {
-            self.redo.push(std::mem::replace(&mut lab.preset.stimulus, previous.clone()));
-            lab.commands.push(Command::SetStimulus(previous));
+            self.redo.push(lab.preset().stimulus.clone());
+            lab.edit(|p| p.stimulus = previous).expect("a stimulus the lab had is valid");
         }
     }
 
     pub fn redo(&mut self, lab: &mut Lab) {
         if let Some(next) = self.redo.pop() {
-            self.undo.push(std::mem::replace(&mut lab.preset.stimulus, next.clone()));
-            lab.commands.push(Command::SetStimulus(next));
+            self.undo.push(lab.preset().stimulus.clone());
+            lab.edit(|p| p.stimulus = next).expect("a stimulus the lab had is valid");
         }
     }
 
@@ -121,15 +122,20 @@ impl DesignerPanel {
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         ui.horizontal_wrapped(|ui| {
             let tip = "The kind of component to add";
-            if let Some(k) =
-                super::widgets::choice(ui, "kind", self.kind, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], |k| KINDS[k].into(), tip)
-            {
+            if let Some(k) = crate::app::widgets::choice(
+                ui,
+                "kind",
+                self.kind,
+                &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+                |k| KINDS[k].into(),
+                tip,
+            ) {
                 self.kind = k;
             }
             if ui.button("Add component").on_hover_text("Add a component of this kind, starting now").clicked() {
-                let mut s = lab.preset.stimulus.clone();
+                let mut s = lab.preset().stimulus.clone();
                 let t = lab.history.t_ms.max(0.0).round();
-                s.add(Component::example(self.kind, t, lab.preset.neuron.kind().demo_step(), 0));
+                s.add(Component::example(self.kind, t, lab.preset().neuron.kind().demo_step(), 0));
                 self.commit(lab, s);
             }
             ui.toggle_value(&mut self.drawing, "draw curve")
@@ -150,8 +156,12 @@ impl DesignerPanel {
             )
             .labelled_by(label.id);
             if ui.button("Browse…").clicked() && self.browse.is_none() {
-                self.browse =
-                    Some(super::files::pick_path(ui.ctx(), false, ("stimulus or CSV trace", &["ron", "csv"]), None));
+                self.browse = Some(crate::app::files::pick_path(
+                    ui.ctx(),
+                    false,
+                    ("stimulus or CSV trace", &["ron", "csv"]),
+                    None,
+                ));
             }
             let path = PathBuf::from(self.path.trim());
             let has = !self.path.trim().is_empty();
@@ -160,7 +170,7 @@ impl DesignerPanel {
                 .on_hover_text("Save this stimulus alone, to reuse on another neuron")
                 .clicked()
             {
-                match crate::fsio::write_atomic(&path, lab.preset.stimulus.to_ron().as_bytes()) {
+                match crate::fsio::write_atomic(&path, lab.preset().stimulus.to_ron().as_bytes()) {
                     Ok(()) => lab.info(format!("saved stimulus to {}", path.display())),
                     Err(e) => lab.error(format!("cannot save {}: {e}", path.display())),
                 }
@@ -199,7 +209,7 @@ impl DesignerPanel {
         let parsed = std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| curve_from_csv(&t));
         match parsed {
             Ok(curve) => {
-                let mut s = lab.preset.stimulus.clone();
+                let mut s = lab.preset().stimulus.clone();
                 s.add(curve);
                 self.commit(lab, s);
             }
@@ -208,8 +218,9 @@ impl DesignerPanel {
     }
 
     fn list_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let scale = Scale { unit: lab.preset.neuron.current_unit(), range: lab.preset.neuron.kind().current_range() };
-        let mut draft = lab.preset.stimulus.clone();
+        let scale =
+            Scale { unit: lab.preset().neuron.current_unit(), range: lab.preset().neuron.kind().current_range() };
+        let mut draft = lab.preset().stimulus.clone();
         let count = draft.components.len();
         let (mut edited, mut op) = (false, None);
         if count == 0 {
@@ -260,17 +271,17 @@ impl DesignerPanel {
     }
 
     fn plots_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let stimulus = lab.preset.stimulus.clone();
-        let dt = lab.preset.run.dt_ms;
+        let stimulus = lab.preset().stimulus.clone();
+        let dt = lab.preset().run.dt_ms;
         let end = stimulus
             .active()
             .map(|(_, c)| c.window_ms().1)
             .filter(|e| e.is_finite())
-            .fold(lab.preset.run.duration_ms, f64::max);
-        let key = (stimulus.clone(), dt.to_bits(), end.to_bits(), lab.preset.run.seed);
+            .fold(lab.preset().run.duration_ms, f64::max);
+        let key = (stimulus.clone(), dt.to_bits(), end.to_bits(), lab.preset().run.seed);
         if self.preview_key.as_ref() != Some(&key) {
             // The engine's own runner, so the preview is exactly what a run injects.
-            let mut runner = Runner::new(&stimulus, dt, lab.preset.run.seed, 1);
+            let mut runner = Runner::new(&stimulus, dt, lab.preset().run.seed, 1);
             let mut series = Series::default();
             for n in 0..((end / dt).round() as u64).min(2_000_000) {
                 series.push(n as f64 * dt, runner.current(n), 4096);
@@ -287,7 +298,7 @@ impl DesignerPanel {
             .active()
             .filter_map(|(i, c)| c.start_ms().map(|t| (i, [t, stimulus.value_at(t + dt * 0.5)])))
             .collect();
-        let unit = lab.preset.neuron.current_unit();
+        let unit = lab.preset().neuron.current_unit();
         let response = Plot::new("designer_preview")
             .height(height * 0.55)
             .link_axis(link, [true, false])
@@ -317,7 +328,7 @@ impl DesignerPanel {
         self.preview_transform = Some(response.transform);
 
         let v_label = {
-            let v = lab.preset.neuron.vars()[0];
+            let v = lab.preset().neuron.vars()[0];
             format!("{} [{}]", v.label, v.unit)
         };
         let trace: Vec<[f64; 2]> = match lab.history.column("v") {
@@ -350,7 +361,7 @@ impl DesignerPanel {
         if r.drag_stopped() {
             let points = std::mem::take(&mut self.stroke);
             if points.len() >= 2 {
-                let mut s = lab.preset.stimulus.clone();
+                let mut s = lab.preset().stimulus.clone();
                 s.add(Component::Curve { points });
                 self.commit(lab, s);
             }
@@ -374,24 +385,24 @@ impl DesignerPanel {
                 .map(|(i, p)| (*i, response.transform.position_from_point(&PlotPoint::new(p[0], p[1])).distance(pos)))
                 .min_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((i, _)) = nearest.filter(|n| n.1 < 14.0) {
-                self.dragging = Some((i, lab.preset.stimulus.clone()));
+                self.dragging = Some((i, lab.preset().stimulus.clone()));
             }
         }
         // The release frame carries the final position: apply it too.
         if let (Some((i, _)), Some(pointer)) = (&self.dragging, response.inner)
             && (r.dragged() || r.drag_stopped())
         {
-            let dt = lab.preset.run.dt_ms;
-            let mut s = lab.preset.stimulus.clone();
+            let dt = lab.preset().run.dt_ms;
+            let mut s = lab.preset().stimulus.clone();
             s.components[*i].set_start_ms((pointer.x / dt).round() * dt);
-            if s.validate().is_ok() && s != lab.preset.stimulus {
-                lab.preset.stimulus = s.clone();
-                lab.commands.push(Command::SetStimulus(s));
+            if s != lab.preset().stimulus {
+                // A position the stimulus does not allow is not taken; the drag goes on.
+                let _ = lab.edit(|p| p.stimulus = s);
             }
         }
         if r.drag_stopped()
             && let Some((_, before)) = self.dragging.take()
-            && before != lab.preset.stimulus
+            && before != lab.preset().stimulus
         {
             self.undo.push(before);
             self.redo.clear();

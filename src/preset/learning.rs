@@ -1,15 +1,13 @@
 //! What a learning preset asks for: the task and its parameters, as the preset stores and
-//! validates them. Neither this module nor the parameter types it names (from `ann`, `convert`,
-//! `unsupervised`, `encode`, `data`) depend on the preset; the runners that take one
-//! (`tempotron`, `headless`) depend on this, never the other way round.
+//! validates them. Plain data: the learning tasks' runners give these types their
+//! behaviour.
 
 use serde::{Deserialize, Serialize};
 
-use super::data::Source;
-use super::encode::Encoder;
-use super::{ann, convert, unsupervised};
+use crate::dataset::Source;
 use crate::network::spec::Dist;
-use crate::neuron::Described;
+use crate::param::Described;
+use crate::stimulus::encode::Encoder;
 
 /// The task a learning preset runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,8 +40,8 @@ pub struct EncodingTask {
 pub struct ConversionTask {
     #[serde(default)]
     pub source: Source,
-    pub training: ann::Training,
-    pub simulation: convert::SpikingRun,
+    pub training: Training,
+    pub simulation: SpikingRun,
     /// Alternate ordinary epochs with epochs on the spiking network's measured activations.
     #[serde(default)]
     pub bootstrap: bool,
@@ -59,14 +57,14 @@ pub struct ConversionTask {
 pub struct UnsupervisedTask {
     #[serde(default)]
     pub source: Source,
-    pub network: unsupervised::Params,
+    pub network: UnsupervisedParams,
     #[serde(default)]
     pub train_images: Option<u32>,
     #[serde(default)]
     pub test_images: Option<u32>,
 }
 
-crate::neuron::param::described!(EncodingTask {
+crate::param::described!(EncodingTask {
     duration_ms: f64, "duration" "ms" [1e-3, 10_000] = 200.0, "how long the image is shown as spike trains";
 });
 
@@ -146,7 +144,7 @@ pub struct Pattern {
     pub fire: bool,
 }
 
-crate::neuron::param::described!(Task {
+crate::param::described!(Task {
     synapses: u32, "synapses" "" [1, 10_000] = 100, "input synapses onto the neuron";
     rate_hz: f64, "input rate" "Hz" [1e-3, 1e4] = 1.0, "Poisson rate of every input during a pattern";
     duration_ms: f64, "pattern" "ms" [1e-3, 1e5] = 500.0, "length of one pattern (a trial); at least dt";
@@ -179,6 +177,140 @@ impl Task {
             if self.patterns[..k].iter().any(|q| q.name == p.name) {
                 return fail(&format!("patterns.{k}.name"), format!("`{}` names two patterns", p.name));
             }
+        }
+        Ok(())
+    }
+}
+
+/// How the network is trained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub hidden: u32,
+    pub epochs: u32,
+    pub batch: u32,
+    pub learning_rate: f64,
+    pub momentum: f64,
+}
+
+crate::param::described!(default Training {
+    hidden: u32, "hidden units" "" [1, 4096] = 100, "ReLU units of the hidden layer";
+    epochs: u32, "epochs" "" [1, 1000] = 40, "passes over the training images";
+    batch: u32, "batch" "images" [1, 4096] = 32, "images per gradient step";
+    learning_rate: f64, "learning rate" "" [1e-9, 10] = 0.05, "step size of stochastic gradient descent";
+    momentum: f64, "momentum" "" [0, 0.999] = 0.9, "share of the previous step kept in the next";
+});
+
+impl Training {
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        self.check_ranges()
+    }
+}
+
+/// How the converted network is run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpikingRun {
+    pub encoder: Encoder,
+    pub dt_ms: f64,
+    pub duration_ms: f64,
+    /// Percentile of the activations used for normalisation (99.9 in Rueckauer et al. 2017).
+    pub percentile: f64,
+}
+
+crate::param::described!(SpikingRun {
+    dt_ms: f64, "dt" "ms" [1e-3, 10] = 1.0, "time step of the converted network";
+    duration_ms: f64, "SNN time" "ms" [1e-3, 10_000] = 100.0, "how long each test image is shown to the spiking network";
+    percentile: f64, "percentile" "%" [50.001, 100] = 99.9, "of the activations each layer is normalised by (99.9 in Rueckauer et al. 2017)";
+});
+
+impl SpikingRun {
+    pub fn steps(&self) -> usize {
+        (self.duration_ms / self.dt_ms).round() as usize
+    }
+
+    /// What one input spike counts for: the inverse of the spikes per step at full intensity.
+    pub fn input_gain(&self) -> Result<f32, String> {
+        let per_step = match self.encoder {
+            Encoder::Poisson { max_rate_hz } | Encoder::Regular { max_rate_hz } => max_rate_hz * self.dt_ms * 1e-3,
+            Encoder::Bernoulli { p_max, step_ms } => p_max * self.dt_ms / step_ms,
+            _ => return Err("the conversion needs a rate code: Poisson, Bernoulli or regular".into()),
+        };
+        Ok((1.0 / per_step) as f32)
+    }
+
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        self.encoder.validate().map_err(|m| ("encoder".to_string(), m))?;
+        self.input_gain().map_err(|m| ("encoder".to_string(), m))?;
+        self.check_ranges()?;
+        if self.duration_ms < self.dt_ms {
+            return Err((
+                "duration_ms".into(),
+                format!("must be at least dt ({} ms), got {}", self.dt_ms, self.duration_ms),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+/// The network of Diehl and Cook (2015) and its training.
+pub struct UnsupervisedParams {
+    pub neurons: u32,
+    pub epochs: u32,
+    pub max_rate_hz: f64,
+    pub rate_step_hz: f64,
+    pub present_ms: f64,
+    pub dt_ms: f64,
+    pub tau_m_ms: f64,
+    pub v_rest_mv: f64,
+    pub v_reset_mv: f64,
+    pub v_thresh_mv: f64,
+    pub refractory_ms: f64,
+    pub theta_plus_mv: f64,
+    pub tau_theta_ms: f64,
+    pub inhibition_mv: f64,
+    pub tau_trace_ms: f64,
+    pub eta_pre: f64,
+    pub eta_post: f64,
+    pub w_max: f64,
+    pub weight_sum_mv: f64,
+    pub min_spikes: u32,
+}
+
+crate::param::described!(default UnsupervisedParams {
+    neurons: u32, "neurons" "" [1, 2000] = 100, "excitatory neurons, each learning one receptive field";
+    epochs: u32, "epochs" "" [1, 100] = 1, "passes over the training images";
+    max_rate_hz: f64, "input rate" "Hz" [1e-3, 1e4] = 64.0, "Poisson rate of a pixel at full intensity";
+    rate_step_hz: f64, "rate step" "Hz" [0, 1e4] = 32.0, "added to the input rate when an image draws too few spikes";
+    present_ms: f64, "presentation" "ms" [1e-3, 1e6] = 350.0, "how long each image is shown";
+    dt_ms: f64, "dt" "ms" [1e-3, 5] = 0.5, "time step (below the presentation)";
+    tau_m_ms: f64, "τ_m" "ms" [1e-3, 1e6] = 100.0, "membrane time constant";
+    v_rest_mv: f64, "V_rest" "mV" [-200, 100] = -65.0, "resting potential";
+    v_reset_mv: f64, "V_reset" "mV" [-200, 100] = -65.0, "potential after a spike";
+    v_thresh_mv: f64, "V_th" "mV" [-200, 100] = -52.0, "threshold before adaptation (above rest and reset)";
+    refractory_ms: f64, "t_ref" "ms" [0, 1e4] = 5.0, "refractory period";
+    theta_plus_mv: f64, "θ+" "mV" [0, 1e3] = 0.4, "threshold rise per spike: homeostasis that lets every neuron win some digits";
+    tau_theta_ms: f64, "τ_θ" "ms" [1e-3, 1e12] = 1e7, "decay of the threshold increase";
+    inhibition_mv: f64, "inhibition" "mV" [0, 1e4] = 20.0, "lateral inhibition per spike of another neuron";
+    tau_trace_ms: f64, "τ_trace" "ms" [1e-3, 1e6] = 20.0, "time constant of the STDP traces";
+    eta_pre: f64, "η_pre" "" [0, 10] = 0.0001, "depression at a presynaptic spike";
+    eta_post: f64, "η_post" "" [1e-12, 10] = 0.01, "potentiation at a postsynaptic spike";
+    w_max: f64, "w_max" "mV" [1e-12, 1e6] = 1.0, "upper bound of an input weight";
+    weight_sum_mv: f64, "Σw" "mV" [1e-12, 1e6] = 6.0, "the weights into each neuron are normalised to this sum";
+    min_spikes: u32, "min spikes" "" [0, 1_000_000] = 5, "an image with fewer output spikes is shown again at a higher rate";
+});
+
+impl UnsupervisedParams {
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let fail = |field: &str, m: String| Err((field.to_string(), m));
+        self.check_ranges()?;
+        if self.dt_ms > self.present_ms || self.dt_ms > 5.0 {
+            return fail("dt_ms", format!("must be at most 5 ms and below present_ms, got {}", self.dt_ms));
+        }
+        if self.v_thresh_mv <= self.v_reset_mv || self.v_thresh_mv <= self.v_rest_mv {
+            return fail("v_thresh_mv", "must be above v_reset_mv and v_rest_mv".into());
         }
         Ok(())
     }

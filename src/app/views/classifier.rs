@@ -2,15 +2,18 @@
 //! converted to integrate-and-fire layers and run on every test digit; then accuracy against
 //! simulated time, the confusion matrix, and one digit's layers spiking with the outputs racing.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::Color32;
 use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, Points};
 
-use super::Lab;
-use super::job::Job;
-use super::widgets::grey_cells;
+use crate::app::Lab;
+use crate::app::job::Job;
+use crate::app::widgets::grey_cells;
 use crate::learning::classifier::{self, Classifier, Epoch};
 use crate::learning::convert::Response;
-use crate::learning::{ConversionTask, Learning};
+use crate::preset::learning::{ConversionTask, Learning};
 use crate::random::stream;
 
 /// Distinct colours for the ten classes.
@@ -46,15 +49,9 @@ pub struct ClassifierPanel {
     shown: Option<(usize, Result<Response, String>)>,
 }
 
-impl super::ViewPanel for ClassifierPanel {
-    fn title(&self) -> &'static str {
-        "Spiking classifier"
-    }
-    fn id(&self) -> &'static str {
-        "classifier"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        matches!(preset.learning, Some(Learning::Conversion(_)))
+impl ViewPanel for ClassifierPanel {
+    fn view(&self) -> View {
+        View::Classifier
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -75,7 +72,7 @@ impl super::ViewPanel for ClassifierPanel {
                 vec![("train", by_epoch(|e| e.train_accuracy)), ("test", by_epoch(|e| e.test_accuracy))],
             )],
         );
-        if let (Some(t), Some(Learning::Conversion(task))) = (&self.trained, &lab.preset.learning) {
+        if let (Some(t), Some(Learning::Conversion(task))) = (&self.trained, &lab.preset().learning) {
             let dt = task.simulation.dt_ms;
             let points =
                 t.evaluation.accuracy_by_step.iter().enumerate().map(|(n, &a)| [(n + 1) as f64 * dt, a]).collect();
@@ -96,8 +93,8 @@ impl ClassifierPanel {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(Learning::Conversion(task)) = lab.preset.learning.clone() else { return };
-        let seed = lab.preset.run.seed;
+        let Some(Learning::Conversion(task)) = lab.preset().learning.clone() else { return };
+        let seed = lab.preset().run.seed;
         let key = format!("{seed} {}", crate::ron_file::write_ron(&task));
         if key != self.key {
             self.key = key;
@@ -190,22 +187,23 @@ impl ClassifierPanel {
 fn controls(ui: &mut egui::Ui, lab: &mut Lab, task: &ConversionTask) {
     let mut edited = task.clone();
     ui.horizontal(|ui| {
-        super::widgets::described(ui, &mut edited.training, "hidden");
-        super::widgets::described(ui, &mut edited.training, "epochs");
-        super::widgets::described(ui, &mut edited.simulation, "duration_ms");
+        crate::app::widgets::described(ui, &mut edited.training, "hidden");
+        crate::app::widgets::described(ui, &mut edited.training, "epochs");
+        crate::app::widgets::described(ui, &mut edited.simulation, "duration_ms");
     });
     ui.horizontal(|ui| {
         ui.checkbox(&mut edited.bootstrap, "bootstrap").on_hover_text(
             "alternate ordinary epochs with epochs on the spiking network's measured hidden rates; \
              the plain ANN trains beside it for comparison",
         );
-        if let crate::learning::encode::Encoder::Poisson { max_rate_hz } = &mut edited.simulation.encoder {
+        if let crate::stimulus::encode::Encoder::Poisson { max_rate_hz } = &mut edited.simulation.encoder {
             ui.add(egui::Slider::new(max_rate_hz, 50.0..=1000.0).logarithmic(true).text("input rate [Hz]"))
                 .on_hover_text("Poisson rate of a white pixel; lower rates need longer to decide");
         }
     });
-    if edited != *task && Learning::Conversion(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
-        lab.preset.learning = Some(Learning::Conversion(edited));
+    if edited != *task {
+        // A value the task does not take is not applied; the control shows the lab's.
+        let _ = lab.edit(|p| p.learning = Some(Learning::Conversion(edited)));
     }
 }
 

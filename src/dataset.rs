@@ -79,7 +79,7 @@ impl Dataset {
     }
 }
 
-const DIGITS_CSV: &str = include_str!("../../assets/digits/digits.csv");
+const DIGITS_CSV: &str = include_str!("../assets/digits/digits.csv");
 
 /// All 1,797 bundled digits, pixels scaled from 0..16 to [0, 1].
 pub fn digits() -> Dataset {

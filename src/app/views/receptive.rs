@@ -1,6 +1,9 @@
 //! Unsupervised STDP learning of digits, live: every neuron's input weights as a small image
 //! (its receptive field) while it learns, the weight histogram, and accuracy as training goes.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -8,12 +11,13 @@ use std::time::{Duration, Instant};
 use egui::{Color32, ColorImage, TextureHandle};
 use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points};
 
-use super::Lab;
 use super::classifier::CLASS_COLORS;
-use super::job::Job;
-use super::widgets::store_image;
+use crate::app::Lab;
+use crate::app::job::Job;
+use crate::app::widgets::store_image;
+use crate::learning::limit;
 use crate::learning::unsupervised::{self, Network};
-use crate::learning::{Learning, UnsupervisedTask, limit};
+use crate::preset::learning::{Learning, UnsupervisedTask};
 use crate::random::stream;
 
 /// Images shown between accuracy checkpoints: quick estimates on part of the data.
@@ -46,15 +50,9 @@ pub struct ReceptivePanel {
     w_max: f64,
 }
 
-impl super::ViewPanel for ReceptivePanel {
-    fn title(&self) -> &'static str {
-        "Receptive fields"
-    }
-    fn id(&self) -> &'static str {
-        "receptive-fields"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        matches!(preset.learning, Some(Learning::Unsupervised(_)))
+impl ViewPanel for ReceptivePanel {
+    fn view(&self) -> View {
+        View::ReceptiveFields
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -137,7 +135,7 @@ impl ReceptivePanel {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(Learning::Unsupervised(task)) = lab.preset.learning.clone() else { return };
+        let Some(Learning::Unsupervised(task)) = lab.preset().learning.clone() else { return };
         if let Some(job) = &self.job {
             for msg in job.drain() {
                 match msg {
@@ -159,7 +157,7 @@ impl ReceptivePanel {
                     self.job = None;
                 }
             } else if ui.button("start learning").on_hover_text("train from fresh random weights").clicked() {
-                self.start(task.clone(), lab.preset.run.seed, ui.ctx());
+                self.start(task.clone(), lab.preset().run.seed, ui.ctx());
             }
             let mut pace = self.pace.load(Ordering::Relaxed);
             let slider = egui::Slider::new(&mut pace, 0..=500).text("images per second (0: as fast as it goes)");
@@ -167,10 +165,11 @@ impl ReceptivePanel {
                 self.pace.store(pace, Ordering::Relaxed);
             }
             let mut edited = task.clone();
-            super::widgets::described(ui, &mut edited.network, "neurons");
-            super::widgets::described(ui, &mut edited.network, "theta_plus_mv");
-            if edited != task && Learning::Unsupervised(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
-                lab.preset.learning = Some(Learning::Unsupervised(edited));
+            crate::app::widgets::described(ui, &mut edited.network, "neurons");
+            crate::app::widgets::described(ui, &mut edited.network, "theta_plus_mv");
+            if edited != task {
+                // A value the task does not take is not applied; the control shows the lab's.
+                let _ = lab.edit(|p| p.learning = Some(Learning::Unsupervised(edited)));
             }
         });
         if let Some(e) = &self.error {

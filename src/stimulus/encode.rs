@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::neuron::ParamSpec;
+use crate::param::ParamSpec;
 use crate::random::Rng;
 use rand::RngExt;
 

@@ -8,13 +8,19 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub mod learning;
+pub mod session;
+pub mod settings;
+pub mod sweep;
+pub mod views;
+
 use crate::integrate::Integrator;
-use crate::learning::Learning;
 use crate::network::NetworkSpec;
 use crate::neuron::NeuronModel;
 use crate::ron_file::{locate_field, parse_ron, write_ron};
-use crate::settings::{RunSettings, ViewSettings};
 use crate::stimulus::Stimulus;
+use learning::Learning;
+use settings::{RunSettings, ViewSettings};
 
 pub use crate::ron_file::PresetError;
 
@@ -30,7 +36,7 @@ pub struct Preset {
     #[serde(default)]
     pub description: String,
     /// The bench's neuron (a network preset may leave it out).
-    #[serde(default = "bench_neuron")]
+    #[serde(default)]
     pub neuron: NeuronModel,
     /// Initial values that differ from the model's own initial state, by variable key
     /// (e.g. `{"u": -16.0}`).
@@ -50,11 +56,7 @@ pub struct Preset {
     pub learning: Option<Learning>,
     /// A map of the network's states over its parameters (`spikelab sweep`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<crate::sweep::Sweep>,
-}
-
-pub(crate) fn bench_neuron() -> NeuronModel {
-    crate::neuron::ModelKind::Izhikevich.default_model()
+    pub sweep: Option<sweep::Sweep>,
 }
 
 /// A validation failure: the dotted path of the field and the message.
@@ -64,11 +66,44 @@ pub struct Invalid {
     pub message: String,
 }
 
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field `{}`: {}", self.field, self.message)
+    }
+}
+
+/// A preset that has passed [`Preset::validate`]. The window's lab holds one and the engine
+/// takes one for an edit, so that an edit is validated once, where it is made, and nothing can
+/// change it afterwards without validating again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid(Preset);
+
+impl Valid {
+    pub fn new(preset: Preset) -> Result<Self, Invalid> {
+        preset.validate()?;
+        Ok(Self(preset))
+    }
+    pub fn into_preset(self) -> Preset {
+        self.0
+    }
+    /// A copy to change (and validate again).
+    pub fn draft(&self) -> Preset {
+        self.0.clone()
+    }
+}
+
+impl std::ops::Deref for Valid {
+    type Target = Preset;
+    fn deref(&self) -> &Preset {
+        &self.0
+    }
+}
+
 impl Preset {
     /// Points a learning preset at MNIST's IDX files in `dir` (checked when the task loads them).
     pub fn use_mnist(&mut self, dir: &Path) -> Result<(), String> {
         let learning = self.learning.as_mut().ok_or("--mnist needs a learning preset (presets/learning)")?;
-        learning.set_source(crate::learning::data::Source::mnist_in(dir))
+        learning.set_source(crate::dataset::Source::mnist_in(dir))
     }
 
     /// A preset with this model and default everything else.
@@ -110,7 +145,7 @@ impl Preset {
 
     /// Validates, then writes atomically.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        self.validate().map_err(|inv| format!("not saved: field `{}`: {}", inv.field, inv.message))?;
+        self.validate().map_err(|inv| format!("not saved: {inv}"))?;
         crate::fsio::write_atomic(path, self.to_ron().as_bytes())
             .map_err(|e| format!("cannot save {}: {e}", path.display()))
     }
@@ -235,13 +270,17 @@ impl Preset {
     /// (`neuron.a`, `run.dt_ms`, `stimulus.components.0.amplitude`). Unknown paths and values
     /// that fail validation are errors; the preset is unchanged then.
     pub fn set_path(&mut self, path: &str, value: &str) -> Result<(), String> {
-        let mut tree = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
+        *self = self.with_path(path, value)?.into_preset();
+        Ok(())
+    }
+
+    /// This preset with `path` set to `value` (as [`Preset::set_path`] takes them), validated.
+    pub fn with_path(&self, path: &str, value: &str) -> Result<Valid, String> {
+        let mut tree = serde_json::to_value(self).map_err(|e| e.to_string())?;
         let node = walk_path(&mut tree, path)?;
         *node = parse_set_value(value);
         let updated: Preset = serde_json::from_value(tree).map_err(|e| format!("--set {path}={value}: {e}"))?;
-        updated.validate().map_err(|inv| format!("--set {path}={value}: field `{}`: {}", inv.field, inv.message))?;
-        *self = updated;
-        Ok(())
+        Valid::new(updated).map_err(|inv| format!("--set {path}={value}: {inv}"))
     }
 }
 
@@ -381,7 +420,9 @@ mod tests {
 
     #[test]
     fn set_path_takes_a_list() {
-        let mut p = crate::library::resolve("networks/adex_ei").unwrap();
+        let mut p =
+            Preset::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/networks/adex_ei.ron")))
+                .unwrap();
         p.set_path("network.record", "[0, 1, 400, 499]").unwrap();
         assert_eq!(p.network.as_ref().unwrap().record, [0, 1, 400, 499]);
         let err = p.set_path("network.record", "[0, 500]").unwrap_err();

@@ -2,12 +2,15 @@
 //! when there are more than fit) and the in- and out-degree histograms. The network is rebuilt
 //! from the preset with the run's seed on a background job: the same synapses as the engine's.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Bar, BarChart, Plot, PlotImage, PlotPoint};
 
-use super::Lab;
-use super::job::Keyed;
 use crate::analysis::activity::histogram;
+use crate::app::Lab;
+use crate::app::job::Keyed;
 use crate::network::Net;
 use crate::network::spec::NetworkSpec;
 
@@ -78,15 +81,9 @@ pub struct ConnectivityPanel {
     built: Keyed<String, (Result<Connectivity, String>, Option<TextureHandle>)>,
 }
 
-impl super::ViewPanel for ConnectivityPanel {
-    fn title(&self) -> &'static str {
-        "Connectivity"
-    }
-    fn id(&self) -> &'static str {
-        "connectivity"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Network)
+impl ViewPanel for ConnectivityPanel {
+    fn view(&self) -> View {
+        View::Connectivity
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -127,11 +124,11 @@ impl super::ViewPanel for ConnectivityPanel {
 
 impl ConnectivityPanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
-        let (Some(spec), Some(key)) = (lab.preset.network.clone(), lab.network_key()) else {
+        let (Some(spec), Some(key)) = (lab.preset().network.clone(), lab.network_key()) else {
             ui.label("This preset has no network.");
             return;
         };
-        let (dt, seed) = (lab.preset.run.dt_ms, lab.preset.run.seed);
+        let (dt, seed) = (lab.preset().run.dt_ms, lab.preset().run.seed);
         let Some((result, texture)) = self.built.get(&key, ui.ctx(), move || (Connectivity::of(&spec, dt, seed), None))
         else {
             ui.horizontal(|ui| {

@@ -2,14 +2,17 @@
 //! weight distribution evolving as a time x weight heat map with its mean, and the traces of a
 //! few synapses, all streaming from the running simulation.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, ColorImage, TextureHandle};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use super::Lab;
-use super::job::Keyed;
-use super::widgets::{choice, store_image};
-use crate::analysis::activity::WEIGHT_BINS;
 use crate::analysis::stdp::measured_window;
+use crate::app::Lab;
+use crate::app::job::Keyed;
+use crate::app::widgets::{choice, store_image};
+use crate::engine::frame::WEIGHT_BINS;
 use crate::synapse::plasticity::Rule;
 
 /// Δt of the measured pairings, ms.
@@ -52,16 +55,9 @@ pub struct StdpPanel {
     matrix: Option<(u64, TextureHandle)>,
 }
 
-impl super::ViewPanel for StdpPanel {
-    fn title(&self) -> &'static str {
-        "STDP"
-    }
-    fn id(&self) -> &'static str {
-        "stdp"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        preset.learning.is_none()
-            && preset.network.as_ref().is_some_and(|n| n.projections.iter().any(|p| p.plasticity.is_some()))
+impl ViewPanel for StdpPanel {
+    fn view(&self) -> View {
+        View::Stdp
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -84,7 +80,7 @@ impl StdpPanel {
 
     /// The rule of the first plastic projection, and that projection's index.
     fn rule(lab: &Lab) -> Option<(usize, Rule)> {
-        let network = lab.preset.network.as_ref()?;
+        let network = lab.preset().network.as_ref()?;
         network.projections.iter().enumerate().find_map(|(k, p)| p.plasticity.map(|r| (k, r)))
     }
 
@@ -98,10 +94,10 @@ impl StdpPanel {
             let kinds: Vec<usize> = (0..Rule::kinds().count()).collect();
             let name = |k: usize| Rule::kinds().nth(k).unwrap_or_default().to_string();
             if let Some(kind) = choice(ui, "rule", rule.kind(), &kinds, name, tip) {
-                let mut preset = lab.preset.clone();
-                let network = preset.network.as_mut().expect("has a rule");
-                network.projections[k].plasticity = Some(Rule::published(kind, rule.w_max()));
-                lab.load(preset);
+                let rule = Some(Rule::published(kind, rule.w_max()));
+                if let Err(why) = lab.edit(|p| p.network.as_mut().expect("has a rule").projections[k].plasticity = rule) {
+                    lab.error(format!("not applied: {why}"));
+                }
             }
             ui.label(rule.name());
         });
@@ -133,8 +129,8 @@ impl StdpPanel {
 
     /// The plastic weights as a source x target matrix (networks small enough to send them all).
     fn matrix_ui(&mut self, ui: &mut egui::Ui, lab: &Lab, side: f32) {
-        let (Some(network), Some(key)) = (lab.preset.network.clone(), lab.network_key()) else { return };
-        let (dt, seed) = (lab.preset.run.dt_ms, lab.preset.run.seed);
+        let (Some(network), Some(key)) = (lab.preset().network.clone(), lab.network_key()) else { return };
+        let (dt, seed) = (lab.preset().run.dt_ms, lab.preset().run.seed);
         let weights = &lab.history.all_weights;
         let pairs = self.pairs.get(&key, ui.ctx(), move || match crate::network::Net::build(&network, dt, seed) {
             Ok(net) => net.plastic_synapses().map(|(a, b, _)| (a, b)).collect(),
@@ -144,7 +140,7 @@ impl StdpPanel {
             ui.spinner();
             return;
         };
-        let n = lab.preset.network.as_ref().map_or(1, |n| n.n_neurons() as usize);
+        let n = lab.preset().network.as_ref().map_or(1, |n| n.n_neurons() as usize);
         let cells = n.min(300);
         let block = n.div_ceil(cells);
         if self.matrix.as_ref().is_none_or(|(v, _)| *v != lab.history.version) {

@@ -1,14 +1,17 @@
 //! Network statistics over the most recent stretch of the run: rates per population, the ISI
 //! and CV histograms, and the power spectrum of the population rate (the rhythms).
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use std::time::{Duration, Instant};
 
 use egui::Slider;
 use egui_plot::{Bar, BarChart, Line, Plot};
 
-use super::Lab;
 use super::raster::population_color;
 use crate::analysis::activity::{cv, histogram, intervals_by_neuron, peak_frequency, population_rate, power_spectrum};
+use crate::app::Lab;
 use crate::network::Spike;
 
 /// Statistics are recomputed at most this often while the run goes on.
@@ -38,15 +41,9 @@ impl Default for ActivityPanel {
     }
 }
 
-impl super::ViewPanel for ActivityPanel {
-    fn title(&self) -> &'static str {
-        "Activity"
-    }
-    fn id(&self) -> &'static str {
-        "activity"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Network)
+impl ViewPanel for ActivityPanel {
+    fn view(&self) -> View {
+        View::Activity
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -86,7 +83,7 @@ impl super::ViewPanel for ActivityPanel {
 
 impl ActivityPanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
-        let Some(spec) = lab.preset.network.as_ref() else {
+        let Some(spec) = lab.preset().network.as_ref() else {
             ui.label("This preset has no network.");
             return;
         };

@@ -1,4 +1,4 @@
-//! The window's session: the lab with every edit, the open view, zoom, the file it came from
+//! The window's session, as plain data: the lab with every edit, the open view, zoom, the file it came from
 //! and the recent files. Saved atomically every few seconds and on close, restored when the
 //! window opens without a preset; a corrupt file is set aside, never a reason not to start.
 
@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::preset::Preset;
+use super::Preset;
 use crate::ron_file::{PresetError, locate_field, parse_ron, write_ron};
 
 /// Most recent files kept.

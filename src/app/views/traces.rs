@@ -2,11 +2,14 @@
 //! current, on one shared time axis. Drawn from per-pixel min/max decimation, cached until the
 //! data or the view changes.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, Id, Slider};
 use egui_plot::{Line, MarkerShape, Plot, PlotPoint, PlotPoints, Points};
 
-use super::Lab;
-use super::history::decimate;
+use crate::app::Lab;
+use crate::app::history::decimate;
 
 pub struct TracePanel {
     /// Scroll with the simulation; off: free zoom and pan.
@@ -40,15 +43,9 @@ const HIDDEN_COLORS: [Color32; 3] =
 const INPUT_COLOR: Color32 = Color32::from_rgb(120, 210, 120);
 const SPIKE_COLOR: Color32 = Color32::from_rgb(240, 80, 80);
 
-impl super::ViewPanel for TracePanel {
-    fn title(&self) -> &'static str {
-        "Traces"
-    }
-    fn id(&self) -> &'static str {
-        "traces"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        preset.learning.is_none()
+impl ViewPanel for TracePanel {
+    fn view(&self) -> View {
+        View::Traces
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -58,7 +55,7 @@ impl super::ViewPanel for TracePanel {
         let (t0, t1) = self.drawn;
         let h = &lab.history;
         let model = lab.traced_model();
-        let shown = if lab.preset.view.show_hidden { model.vars().len() } else { 1 };
+        let shown = if lab.preset().view.show_hidden { model.vars().len() } else { 1 };
         let vars: Vec<Vec<[f64; 2]>> =
             (0..shown.min(h.series.len())).map(|c| h.points_in(c, t0, t1).collect()).collect();
         let spikes: Vec<f64> = h.spike_times_in(t0, t1).collect();
@@ -69,9 +66,9 @@ impl super::ViewPanel for TracePanel {
 
 impl TracePanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let view = &mut lab.preset.view;
+        let mut view = lab.preset().view;
         let history = &lab.history;
-        let lab_stimulus = &lab.preset.stimulus;
+        let lab_stimulus = &lab.preset().stimulus;
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.follow, "follow")
                 .on_hover_text("Scroll with the simulation. Untick to zoom (scroll wheel) and pan (drag) freely.");
@@ -86,8 +83,13 @@ impl TracePanel {
         });
 
         let (window, show_hidden) = (view.window_ms, view.show_hidden);
-        let protocol_ms = lab.preset.run.duration_ms;
-        let sweeping = view.at_end != crate::settings::AtEnd::Continue && lab.history.t_ms <= protocol_ms + 1e-9;
+        if view != lab.preset().view {
+            // The slider keeps the window in range.
+            let _ = lab.edit(|p| p.view = view);
+        }
+        let protocol_ms = lab.preset().run.duration_ms;
+        let sweeping =
+            view.at_end != crate::preset::settings::AtEnd::Continue && lab.history.t_ms <= protocol_ms + 1e-9;
         let (t0, t1) = if !self.follow {
             self.shown
         } else if sweeping {
@@ -161,7 +163,7 @@ impl TracePanel {
         // first frame, the stimulus's deterministic shape.
         let mut input = Vec::new();
         if lab.history.input.is_empty() {
-            let stimulus = &lab.preset.stimulus;
+            let stimulus = &lab.preset().stimulus;
             input.extend((0..=width).map(|k| {
                 let t = t0 + (t1 - t0) * k as f64 / width as f64;
                 PlotPoint::new(t, stimulus.value_at(t))
@@ -182,7 +184,7 @@ impl TracePanel {
 
     /// The pattern label of the response since the stimulus's main input began (cached per
     /// frame): responses to brief pulses come after them, so the window runs up to now.
-    fn pattern(&mut self, stimulus: &crate::stimulus::Stimulus, history: &super::History) -> String {
+    fn pattern(&mut self, stimulus: &crate::stimulus::Stimulus, history: &crate::app::History) -> String {
         if self.label.0 != history.version {
             let (onset, _) = stimulus.main_window(f64::INFINITY);
             let now = history.t_ms;

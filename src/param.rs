@@ -121,10 +121,10 @@ macro_rules! params {
             }
         }
 
-        impl $crate::neuron::param::ParamSet for $name {
-            fn specs() -> &'static [$crate::neuron::param::ParamSpec] {
-                const SPECS: &[$crate::neuron::param::ParamSpec] = &[$(
-                    $crate::neuron::param::ParamSpec {
+        impl $crate::param::ParamSet for $name {
+            fn specs() -> &'static [$crate::param::ParamSpec] {
+                const SPECS: &[$crate::param::ParamSpec] = &[$(
+                    $crate::param::ParamSpec {
                         key: stringify!($key), symbol: $symbol, unit: $unit,
                         min: $min, max: $max, default: $default, doc: $doc,
                     },
@@ -201,12 +201,12 @@ macro_rules! described {
                 Self { $($key: $default as $ty,)* }
             }
         }
-        $crate::neuron::param::described!($name { $($key : $ty, $symbol $unit [$min, $max] = $default, $doc;)* });
+        $crate::param::described!($name { $($key : $ty, $symbol $unit [$min, $max] = $default, $doc;)* });
     };
     ($name:ty { $($key:ident : $ty:ty, $symbol:literal $unit:literal [$min:expr, $max:expr] = $default:expr, $doc:literal;)* }) => {
-        impl $crate::neuron::param::Described for $name {
-            fn specs() -> &'static [$crate::neuron::ParamSpec] {
-                const SPECS: &[$crate::neuron::ParamSpec] = &[$($crate::neuron::ParamSpec {
+        impl $crate::param::Described for $name {
+            fn specs() -> &'static [$crate::param::ParamSpec] {
+                const SPECS: &[$crate::param::ParamSpec] = &[$($crate::param::ParamSpec {
                     key: stringify!($key),
                     symbol: $symbol,
                     unit: $unit,
@@ -232,7 +232,7 @@ macro_rules! described {
             fn set(&mut self, key: &str, value: f64) -> bool {
                 match key {
                     $(stringify!($key) => {
-                        self.$key = <$ty as $crate::neuron::param::FromParam>::from_param(value);
+                        self.$key = <$ty as $crate::param::FromParam>::from_param(value);
                         true
                     })*
                     _ => false,

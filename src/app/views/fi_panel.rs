@@ -2,12 +2,15 @@
 //! latency, and adaptation (initial against steady rate), then the rheobase by bisection between
 //! the last silent and the first firing current of the sweep.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, DragValue};
 use egui_plot::{Legend, Line, Plot, Points};
 
-use super::Lab;
-use super::job::Job;
 use crate::analysis::{FiPoint, fi_point, rheobase};
+use crate::app::Lab;
+use crate::app::job::Job;
 use crate::preset::Preset;
 
 /// What the sweep's thread sends back.
@@ -51,29 +54,20 @@ impl Default for FiPanel {
     }
 }
 
-impl super::ViewPanel for FiPanel {
-    fn title(&self) -> &'static str {
-        "f-I curve"
-    }
-    fn id(&self) -> &'static str {
-        "fi"
-    }
-    fn offered(&self, preset: &Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Neuron)
-    }
-    fn runs_experiments(&self) -> bool {
-        true
+impl ViewPanel for FiPanel {
+    fn view(&self) -> View {
+        View::Fi
     }
     fn open(&mut self, lab: &Lab, ctx: Option<egui::Context>) {
-        let kind = lab.preset.neuron.kind();
+        let kind = lab.preset().neuron.kind();
         (self.from, self.to) = (0.0, 2.0 * kind.demo_step());
-        self.start(&lab.preset, ctx);
+        self.start(lab.preset(), ctx);
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
     }
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
-        (!self.points.is_empty()).then(|| crate::figure::of::fi(&self.points, lab.preset.neuron.current_unit()))
+        (!self.points.is_empty()).then(|| crate::figure::of::fi(&self.points, lab.preset().neuron.current_unit()))
     }
 }
 
@@ -142,13 +136,13 @@ impl FiPanel {
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         self.poll();
-        let kind = lab.preset.neuron.kind();
+        let kind = lab.preset().neuron.kind();
         if self.range_for != Some(kind) {
             // A range that shows this model's threshold and its firing above it.
             self.range_for = Some(kind);
             (self.from, self.to) = (0.0, 2.0 * kind.demo_step());
         }
-        let unit = lab.preset.neuron.current_unit();
+        let unit = lab.preset().neuron.current_unit();
         ui.horizontal_wrapped(|ui| {
             let label = ui.label(format!("from [{unit}]"));
             ui.add(DragValue::new(&mut self.from).speed(0.1)).labelled_by(label.id);
@@ -167,7 +161,7 @@ impl FiPanel {
                 .on_hover_text("Drive the model from rest with DC at each current")
                 .clicked()
             {
-                self.start(&lab.preset, Some(ui.ctx().clone()));
+                self.start(lab.preset(), Some(ui.ctx().clone()));
             }
         });
         if let Some(job) = &self.job {

@@ -2,15 +2,19 @@
 //! parameters, in the background (the live run goes on), each point's state drawn on a map as
 //! it arrives. Click a cell to load the network at its values.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, DragValue, ProgressBar, Stroke};
 use egui_plot::{Plot, PlotPoint, Polygon};
 use rayon::prelude::*;
 
-use super::Lab;
-use super::job::Job;
 use crate::analysis::regime::{Measures, Regime};
+use crate::app::Lab;
+use crate::app::job::Job;
 use crate::preset::Preset;
-use crate::sweep::{Axis, Grid, Point, Timing};
+use crate::preset::sweep::{Axis, Timing};
+use crate::sweep::{Grid, Point};
 
 /// What the map colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,19 +109,13 @@ impl Default for RegimePanel {
     }
 }
 
-impl super::ViewPanel for RegimePanel {
-    fn title(&self) -> &'static str {
-        "Regimes"
-    }
-    fn id(&self) -> &'static str {
-        "regimes"
-    }
-    fn offered(&self, preset: &Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Network)
+impl ViewPanel for RegimePanel {
+    fn view(&self) -> View {
+        View::Regimes
     }
     fn open(&mut self, lab: &Lab, ctx: Option<egui::Context>) {
-        self.set_up(&lab.preset);
-        self.start(&lab.preset, ctx);
+        self.set_up(lab.preset());
+        self.start(lab.preset(), ctx);
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -248,18 +246,18 @@ impl RegimePanel {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        if lab.preset.network.is_none() {
+        if lab.preset().network.is_none() {
             ui.label("This preset has no network.");
             return;
         }
-        if self.set_up_for.as_deref() != Some(lab.preset.name.as_str()) {
-            self.set_up(&lab.preset);
+        if self.set_up_for.as_deref() != Some(lab.preset().name.as_str()) {
+            self.set_up(lab.preset());
         }
         self.poll();
-        ui.horizontal(|ui| axis_ui(ui, "x", &mut self.x, &lab.preset));
+        ui.horizontal(|ui| axis_ui(ui, "x", &mut self.x, lab.preset()));
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.two_axes, "").on_hover_text("a second axis (a map instead of a line)");
-            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, &lab.preset));
+            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, lab.preset()));
         });
         ui.horizontal(|ui| {
             ui.add(DragValue::new(&mut self.duration_ms).range(10.0..=100_000.0).suffix(" ms").speed(10.0))
@@ -276,7 +274,7 @@ impl RegimePanel {
                     self.map = None;
                 }
             } else if ui.button("Map").on_hover_text("run the network at every point, in the background").clicked() {
-                self.start(&lab.preset, Some(ui.ctx().clone()));
+                self.start(lab.preset(), Some(ui.ctx().clone()));
             }
             egui::ComboBox::from_id_salt("regime-shown").selected_text(self.shown.name()).show_ui(ui, |ui| {
                 for s in Shown::ALL {
@@ -310,7 +308,7 @@ impl RegimePanel {
         }
         if let Some(k) = draw_map(ui, map, self.shown) {
             let mut preset = map.grid.presets[k].clone();
-            preset.run.threads = lab.preset.run.threads;
+            preset.run.threads = lab.preset().run.threads;
             // Grid values to 6 significant digits (12.15, not 12.149999999999999).
             let tidy = |v: f64| format!("{}", format!("{v:.6e}").parse::<f64>().unwrap_or(v));
             let (x, y) = map.grid.coords[k];
@@ -320,8 +318,10 @@ impl RegimePanel {
                 None => format!("{} = {x}", map.x.label),
             };
             let scaled = if map.scale == 1.0 { String::new() } else { format!(" (at {} of its size)", map.scale) };
-            lab.load(preset);
-            lab.info(format!("loaded the network at {at}{scaled}"));
+            match lab.load(preset) {
+                Ok(()) => lab.info(format!("loaded the network at {at}{scaled}")),
+                Err(why) => lab.error(why),
+            }
         }
     }
 }

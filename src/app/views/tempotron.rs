@@ -2,14 +2,18 @@
 //! the weights the rule changed. The task runs on a background job and streams its iterations;
 //! any change to the neuron or the task runs it again.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::Color32;
 use egui_plot::{Bar, BarChart, Line, LineStyle, MarkerShape, Plot, Points, VLine};
 
-use super::Lab;
-use super::job::Job;
-use super::widgets::described;
-use crate::learning::Learning;
-use crate::learning::tempotron::{Iteration, SpikeTrains, Task};
+use crate::app::Lab;
+use crate::app::job::Job;
+use crate::app::widgets::described;
+use crate::learning::tempotron::{Iteration, SpikeTrains};
+use crate::preset::learning::Learning;
+use crate::preset::learning::Task;
 
 const RAISED: Color32 = Color32::from_rgb(110, 200, 110);
 const LOWERED: Color32 = Color32::from_rgb(230, 90, 80);
@@ -34,15 +38,9 @@ pub struct TempotronPanel {
     replay_since: Option<f64>,
 }
 
-impl super::ViewPanel for TempotronPanel {
-    fn title(&self) -> &'static str {
-        "Tempotron"
-    }
-    fn id(&self) -> &'static str {
-        "tempotron"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        matches!(preset.learning, Some(crate::learning::Learning::Tempotron(_)))
+impl ViewPanel for TempotronPanel {
+    fn view(&self) -> View {
+        View::Tempotron
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -51,10 +49,10 @@ impl super::ViewPanel for TempotronPanel {
     /// initial values.
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Mark, Panel, Series};
-        let Some(crate::learning::Learning::Tempotron(task)) = &lab.preset.learning else { return None };
+        let Some(crate::preset::learning::Learning::Tempotron(task)) = &lab.preset().learning else { return None };
         let k = self.shown.unwrap_or(self.iterations.len().checked_sub(1)?);
         let (first, it) = (self.iterations.first()?, self.iterations.get(k)?);
-        let dt = lab.preset.run.dt_ms;
+        let dt = lab.preset().run.dt_ms;
         let mut v = Panel::new("membrane potential per pattern", Axis::new("t", "ms"), Axis::new("V", "mV"));
         for (pattern, trial) in task.patterns.iter().zip(&it.trials) {
             let points = trial.v.iter().enumerate().map(|(k, &v)| [(k + 1) as f64 * dt, v]).collect();
@@ -71,7 +69,7 @@ impl super::ViewPanel for TempotronPanel {
 impl TempotronPanel {
     /// Starts the task again when the lab changed what it depends on.
     fn refresh(&mut self, lab: &Lab, task: &Task, ctx: &egui::Context) {
-        let p = &lab.preset;
+        let p = lab.preset();
         let key = format!(
             "{} {} {:?} {} {}",
             p.run.seed,
@@ -88,7 +86,7 @@ impl TempotronPanel {
         self.error = None;
         self.shown = None;
         self.patterns = task.patterns(p.run.seed, p.run.dt_ms);
-        let (bench, task) = (p.clone(), task.clone());
+        let (bench, task) = (p.draft(), task.clone());
         self.job = Some(Job::spawn(task.max_iterations as usize + 1, Some(ctx.clone()), move |report| {
             if let Err(e) = task.run(&bench, |it| report.send(Ok(it.clone()))) {
                 report.send(Err(e));
@@ -97,7 +95,7 @@ impl TempotronPanel {
     }
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(Learning::Tempotron(task)) = lab.preset.learning.clone() else {
+        let Some(Learning::Tempotron(task)) = lab.preset().learning.clone() else {
             ui.label("This preset has no tempotron task.");
             return;
         };
@@ -140,7 +138,7 @@ impl TempotronPanel {
                     let color = if trial.correct { RAISED } else { LOWERED };
                     ui.colored_label(color, format!("{}: {verdict}", pattern.name));
                     inputs_plot(ui, &format!("inputs_{p}"), &self.patterns[p], initial, &iteration.weights, w, 0.3 * h);
-                    voltage_plot(ui, &format!("v_{p}"), lab.preset.run.dt_ms, trial, w, 0.3 * h);
+                    voltage_plot(ui, &format!("v_{p}"), lab.preset().run.dt_ms, trial, w, 0.3 * h);
                 });
             }
         });
@@ -220,11 +218,13 @@ fn task_controls(ui: &mut egui::Ui, lab: &mut Lab, task: &Task) {
             described(ui, &mut edited, key);
         }
         if ui.button("new patterns").on_hover_text("draw new patterns and weights (the run's seed + 1)").clicked() {
-            lab.preset.run.seed += 1;
+            let seed = lab.preset().run.seed + 1;
+            lab.edit(|p| p.run.seed = seed).expect("any seed is valid");
         }
     });
-    if edited != *task && edited.validate(lab.preset.run.dt_ms).is_ok() {
-        lab.preset.learning = Some(Learning::Tempotron(edited));
+    if edited != *task {
+        // A value the task does not take is not applied; the control shows the lab's.
+        let _ = lab.edit(|p| p.learning = Some(Learning::Tempotron(edited)));
     }
 }
 

@@ -1,17 +1,20 @@
 //! The encoding playground: a digit (picked from the test set, or drawn with the mouse), its spike
 //! trains under the chosen code, and the image read back from the spikes.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use std::sync::Arc;
 
 use egui::Color32;
 use egui_plot::{MarkerShape, Plot, Points};
 
-use super::Lab;
-use super::widgets::{choice, grey_cells};
-use crate::learning::data::{Dataset, Source};
-use crate::learning::encode::Encoder;
-use crate::learning::{EncodingTask, Learning};
+use crate::app::Lab;
+use crate::app::widgets::{choice, grey_cells};
+use crate::dataset::{Dataset, Source};
+use crate::preset::learning::{EncodingTask, Learning};
 use crate::random::stream;
+use crate::stimulus::encode::Encoder;
 
 /// The test images, loaded once per source and shared, not copied, by each frame.
 #[derive(Default)]
@@ -43,15 +46,9 @@ pub struct EncodingPanel {
     image: Vec<f32>,
 }
 
-impl super::ViewPanel for EncodingPanel {
-    fn title(&self) -> &'static str {
-        "Encoding"
-    }
-    fn id(&self) -> &'static str {
-        "encoding"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        matches!(preset.learning, Some(Learning::Encoding(_)))
+impl ViewPanel for EncodingPanel {
+    fn view(&self) -> View {
+        View::Encoding
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -80,7 +77,7 @@ impl super::ViewPanel for EncodingPanel {
 
 impl EncodingPanel {
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
-        let Some(Learning::Encoding(task)) = lab.preset.learning.clone() else { return };
+        let Some(Learning::Encoding(task)) = lab.preset().learning.clone() else { return };
         let test = match self.images.test(&task.source) {
             Ok(test) => test,
             Err(e) => {
@@ -90,15 +87,16 @@ impl EncodingPanel {
         };
         let mut edited = task.clone();
         controls(ui, &mut edited, test.len(), test.pixels(), &mut self.drawn, &mut self.draw);
-        if edited != task && Learning::Encoding(edited.clone()).validate(lab.preset.run.dt_ms).is_ok() {
-            lab.preset.learning = Some(Learning::Encoding(edited.clone()));
+        if edited != task {
+            // A value the task does not take is not applied; the control shows the lab's.
+            let _ = lab.edit(|p| p.learning = Some(Learning::Encoding(edited.clone())));
         }
         let index = (edited.image as usize).min(test.len() - 1);
         let image = self.drawn.clone().unwrap_or_else(|| test.images[index].clone());
         let trains = edited.encoder.encode(
             &image,
             edited.duration_ms,
-            &mut stream(lab.preset.run.seed + self.draw, index as u64),
+            &mut stream(lab.preset().run.seed + self.draw, index as u64),
         );
         let decoded = edited.encoder.decode(&trains, edited.duration_ms);
         self.spike_count = trains.iter().map(Vec::len).sum();
@@ -164,10 +162,10 @@ fn controls(
         }
     });
     ui.horizontal(|ui| {
-        super::widgets::described(ui, task, "duration_ms");
+        crate::app::widgets::described(ui, task, "duration_ms");
         for spec in task.encoder.specs() {
             let mut value = task.encoder.get(spec.key).expect("a described field");
-            if super::widgets::spec_slider(ui, spec, &mut value, false).changed() {
+            if crate::app::widgets::spec_slider(ui, spec, &mut value, false).changed() {
                 task.encoder.set(spec.key, value);
             }
         }

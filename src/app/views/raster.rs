@@ -4,11 +4,14 @@
 //! an image, redrawn only when the data or the view changes, so the cost per frame does not grow
 //! with the number of spikes shown. Clicking a spike traces its neuron in the Traces view.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, ColorImage, Id, Slider, TextureHandle};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
-use super::Lab;
 use crate::analysis::activity::population_rate;
+use crate::app::Lab;
 use crate::engine::Command;
 use crate::network::Spike;
 use crate::network::spec::{NetworkSpec, PopulationSpec, Role};
@@ -60,15 +63,9 @@ fn ranges(spec: &NetworkSpec) -> Vec<(std::ops::Range<u32>, String, Color32)> {
         .collect()
 }
 
-impl super::ViewPanel for RasterPanel {
-    fn title(&self) -> &'static str {
-        "Raster"
-    }
-    fn id(&self) -> &'static str {
-        "raster"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Network)
+impl ViewPanel for RasterPanel {
+    fn view(&self) -> View {
+        View::Raster
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         if self.show(ui, lab) {
@@ -77,7 +74,7 @@ impl super::ViewPanel for RasterPanel {
     }
     /// Every spike in the time range shown, and the population rates below it.
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
-        let spec = lab.preset.network.as_ref()?;
+        let spec = lab.preset().network.as_ref()?;
         let (t0, t1) = self.drawn;
         let spikes: Vec<Spike> = lab.history.spikes_in(t0, t1).copied().collect();
         Some(crate::figure::of::raster(spec, &spikes, (t0, t1), self.bin_ms, u32::MAX))
@@ -87,18 +84,22 @@ impl super::ViewPanel for RasterPanel {
 impl RasterPanel {
     /// Returns `true` when a spike was clicked (its neuron is then being traced).
     fn show(&mut self, ui: &mut egui::Ui, lab: &mut Lab) -> bool {
-        let Some(spec) = lab.preset.network.as_ref() else {
+        let Some(spec) = lab.preset().network.as_ref() else {
             ui.label("This preset has no network. Open one from File > Presets > networks.");
             return false;
         };
         let n = spec.n_neurons() as f64;
         let pops = ranges(spec);
         let history = &lab.history;
-        let window = lab.preset.view.window_ms;
+        let window = lab.preset().view.window_ms;
+        let mut edited_window = None;
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.follow, "follow")
                 .on_hover_text("Scroll with the simulation. Untick to zoom (scroll wheel) and pan (drag) freely.");
-            ui.add(Slider::new(&mut lab.preset.view.window_ms, 10.0..=20_000.0).logarithmic(true).text("window [ms]"));
+            let mut window_ms = window;
+            if ui.add(Slider::new(&mut window_ms, 10.0..=20_000.0).logarithmic(true).text("window [ms]")).changed() {
+                edited_window = Some(window_ms);
+            }
             ui.add(Slider::new(&mut self.bin_ms, 0.1..=50.0).logarithmic(true).text("rate bin [ms]"))
                 .on_hover_text("Bin width of the population rate below the raster");
             ui.label(format!(
@@ -164,6 +165,10 @@ impl RasterPanel {
             self.shown = (b.min()[0], b.max()[0]);
         }
         self.transform = Some(response.transform);
+        if let Some(window_ms) = edited_window {
+            // The slider keeps the window in range.
+            let _ = lab.edit(|p| p.view.window_ms = window_ms);
+        }
         let mut clicked = false;
         if response.response.clicked()
             && let Some(pos) = response.response.interact_pointer_pos()
@@ -175,7 +180,7 @@ impl RasterPanel {
                 let d = |s: &Spike| ((s.t_ms - at.x) / px_ms).powi(2) + ((s.neuron as f64 + 0.5 - at.y) / rows).powi(2);
                 d(a).total_cmp(&d(b))
             });
-            let is_source = |g: u32| lab.preset.network.as_ref().is_some_and(|n| n.is_source(g));
+            let is_source = |g: u32| lab.preset().network.as_ref().is_some_and(|n| n.is_source(g));
             if let Some(spike) = near.filter(|s| (s.neuron as f64 + 0.5 - at.y).abs() <= 4.0 * rows) {
                 if is_source(spike.neuron) {
                     lab.info(format!("neuron {} is a spike source: it has no membrane to trace", spike.neuron));
@@ -252,6 +257,6 @@ impl RasterPanel {
             })
             .collect();
         let image = ColorImage { size: [w, h], pixels, source_size: egui::Vec2::new(w as f32, h as f32) };
-        super::widgets::store_image(&mut self.image, ctx, "raster", key, image);
+        crate::app::widgets::store_image(&mut self.image, ctx, "raster", key, image);
     }
 }

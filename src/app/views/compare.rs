@@ -2,11 +2,14 @@
 //! integrator or dt (B), side by side with the spike-time differences; the previous A stays as a
 //! ghost when a parameter changes.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::{Color32, Slider};
 use egui_plot::{Legend, Line, LineStyle, Plot};
 
-use super::Lab;
-use super::job::Job;
+use crate::app::Lab;
+use crate::app::job::Job;
 use crate::engine::{Observer, Simulation};
 use crate::integrate::Integrator;
 use crate::network::Spike;
@@ -75,18 +78,9 @@ impl Default for ComparePanel {
     }
 }
 
-impl super::ViewPanel for ComparePanel {
-    fn title(&self) -> &'static str {
-        "Compare"
-    }
-    fn id(&self) -> &'static str {
-        "compare"
-    }
-    fn offered(&self, preset: &Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Neuron)
-    }
-    fn runs_experiments(&self) -> bool {
-        true
+impl ViewPanel for ComparePanel {
+    fn view(&self) -> View {
+        View::Compare
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         self.show(ui, lab);
@@ -95,8 +89,8 @@ impl super::ViewPanel for ComparePanel {
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Mark, Panel, Series};
         let (a, b) = (self.a.as_ref()?, self.b.as_ref()?);
-        let run = &lab.preset.run;
-        let v = lab.preset.neuron.vars()[0];
+        let run = lab.preset().run;
+        let v = lab.preset().neuron.vars()[0];
         let mut panel = Panel::new(
             format!(
                 "A: {} at dt = {} ms, B: {} at dt = {} ms",
@@ -158,11 +152,11 @@ impl ComparePanel {
 
     fn show(&mut self, ui: &mut egui::Ui, lab: &Lab) {
         self.poll();
-        let preset = &lab.preset;
+        let preset = lab.preset();
         ui.horizontal(|ui| {
             ui.label(format!("A: {} at dt = {} ms  vs  B:", preset.run.integrator.name(), preset.run.dt_ms));
             let tip = "The scheme to compare against";
-            if let Some(i) = super::widgets::choice(
+            if let Some(i) = crate::app::widgets::choice(
                 ui,
                 "B integrator",
                 self.integrator_b,

@@ -8,14 +8,14 @@ use egui::{Slider, SliderClamping};
 use super::Lab;
 use super::stimulus_editor::{Scale, component_ui};
 use super::widgets::choice;
-use crate::engine::Command;
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::learning::Learning;
-use crate::neuron::{ModelKind, NeuronModel, ParamSpec};
+use crate::neuron::{ModelKind, NeuronModel};
+use crate::param::ParamSpec;
+use crate::preset::learning::Learning;
 use crate::stimulus::{Component, Stimulus};
 
 #[derive(Default)]
-pub struct BenchPanel {
+pub struct NeuronPanel {
     /// A model edit that failed validation, shown until fixed.
     draft: Option<(NeuronModel, String)>,
     /// Conductances saved while a channel blocker is applied (TTX: g_Na, TEA: g_K).
@@ -34,22 +34,22 @@ fn tooltip(spec: &ParamSpec) -> String {
     )
 }
 
-impl BenchPanel {
+impl NeuronPanel {
     /// `designer_open`: the Stimulus tab shows the full editor, so the bench only points to it.
     pub fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab, designer_open: bool) {
         ui.spacing_mut().slider_width = 170.0;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            if lab.preset.network.is_some() {
+            if lab.preset().network.is_some() {
                 network_ui(ui, lab, &mut self.population, &mut self.draft, &mut self.network);
                 ui.separator();
                 ui.strong("Projections and inputs");
                 self.network.ui(ui, lab);
                 return;
             }
-            if lab.preset.learning.as_ref().is_some_and(|l| !matches!(l, Learning::Tempotron(_))) {
+            if lab.preset().learning.as_ref().is_some_and(|l| !matches!(l, Learning::Tempotron(_))) {
                 // The learning lab has no bench neuron: say what the preset does instead.
-                ui.strong(&lab.preset.name);
-                ui.label(&lab.preset.description);
+                ui.strong(&lab.preset().name);
+                ui.label(&lab.preset().description);
                 ui.separator();
                 ui.label("Data: the UCI handwritten digits (Alpaydin and Kaynak 1998, CC BY 4.0), 8x8 pixels; see assets/digits.");
                 return;
@@ -60,12 +60,12 @@ impl BenchPanel {
             ui.separator();
             self.parameters_ui(ui, lab);
             ui.separator();
-            if lab.preset.learning.is_some() {
+            if lab.preset().learning.is_some() {
                 ui.strong("Input");
                 ui.label("The task's input patterns drive the neuron (Tempotron view).");
             } else if designer_open {
                 ui.strong("Stimulus");
-                let n = lab.preset.stimulus.components.len();
+                let n = lab.preset().stimulus.components.len();
                 ui.label(format!("{n} component{}: edit in the Stimulus tab.", if n == 1 { "" } else { "s" }));
             } else {
                 stimulus_ui(ui, lab);
@@ -75,7 +75,7 @@ impl BenchPanel {
 
     fn model_ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         let tip = "The neuron model; switching starts a new run with its default parameters";
-        let kind = lab.preset.neuron.kind();
+        let kind = lab.preset().neuron.kind();
         if lab.locks.hide_model {
             ui.label("Model: hidden (a mystery neuron: measure it)");
             return;
@@ -86,13 +86,15 @@ impl BenchPanel {
         }
         if let Some(picked) = choice(ui, "Model", kind, &ModelKind::ALL, |k| k.name().into(), tip) {
             // Another model: its defaults and a step that makes it fire, as a new run.
-            let mut preset = lab.preset.clone();
+            let mut preset = lab.preset().draft();
             preset.neuron = picked.default_model();
             preset.stimulus = Stimulus::of(vec![Component::Step { start_ms: 50.0, amplitude: picked.demo_step() }]);
             preset.name = format!("{} (defaults)", picked.name());
             preset.description = String::new();
             self.draft = None;
-            lab.load(preset);
+            if let Err(why) = lab.load(preset) {
+                lab.error(why);
+            }
         }
     }
 
@@ -100,10 +102,10 @@ impl BenchPanel {
         ui.horizontal(|ui| {
             ui.strong("Parameters");
             if ui.small_button("defaults").on_hover_text("Set every parameter to the model's default").clicked() {
-                self.commit(lab, lab.preset.neuron.kind().default_model());
+                self.commit(lab, lab.preset().neuron.kind().default_model());
             }
         });
-        let mut model = self.draft.as_ref().map_or(lab.preset.neuron, |d| d.0);
+        let mut model = self.draft.as_ref().map_or(lab.preset().neuron, |d| d.0);
         let mut changed = sliders_ui(ui, &mut model, &[], &lab.locks, "neuron");
         if matches!(model, NeuronModel::HodgkinHuxley(_))
             && lab.locks.allows("neuron.g_na")
@@ -138,14 +140,7 @@ impl BenchPanel {
 
     /// Validate-then-commit: a valid model goes to the lab and the engine; an invalid one stays a draft.
     fn commit(&mut self, lab: &mut Lab, model: NeuronModel) {
-        match model.validate() {
-            Ok(()) => {
-                self.draft = None;
-                lab.preset.neuron = model;
-                lab.commands.push(Command::SetModel(model));
-            }
-            Err(why) => self.draft = Some((model, why)),
-        }
+        self.draft = lab.edit(|p| p.neuron = model).err().map(|why| (model, why));
     }
 }
 
@@ -205,7 +200,7 @@ fn network_ui(
     draft: &mut Option<(NeuronModel, String)>,
     params: &mut super::network_params::NetworkParams,
 ) {
-    let Some(spec) = lab.preset.network.as_ref() else { return };
+    let Some(spec) = lab.preset().network.as_ref() else { return };
     ui.strong("Network");
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ui.label(format!(
@@ -221,14 +216,14 @@ fn network_ui(
             None => pop.neuron.kind().name().to_string(),
         };
         let text = egui::RichText::new(format!("{} · {} · {kind}", pop.name, pop.size))
-            .color(super::raster::population_color(pop));
+            .color(super::views::raster::population_color(pop));
         ui.radio_value(picked, k, text)
             .on_hover_text(format!("{:?} population; pick it to edit its parameters", pop.role));
     }
     ui.separator();
     settings_ui(ui, lab);
     ui.separator();
-    let Some(spec) = lab.preset.network.as_ref() else { return };
+    let Some(spec) = lab.preset().network.as_ref() else { return };
     let pop = &spec.populations[*picked];
     if let Some(source) = &pop.source {
         ui.strong(format!("{} sends {} spike trains, one per source", pop.name, source.name()));
@@ -239,15 +234,8 @@ fn network_ui(
     let fixed: Vec<&str> = pop.spread.iter().map(|s| s.param()).collect();
     let mut model = draft.as_ref().map_or(pop.neuron, |d| d.0);
     if sliders_ui(ui, &mut model, &fixed, &lab.locks, &format!("network.populations.{picked}.neuron")) {
-        match model.validate() {
-            Ok(()) => {
-                *draft = None;
-                let mut edited = lab.preset.clone();
-                edited.network.as_mut().expect("checked").populations[*picked].neuron = model;
-                lab.change_to(edited);
-            }
-            Err(why) => *draft = Some((model, why)),
-        }
+        let edit = lab.edit(|p| p.network.as_mut().expect("checked").populations[*picked].neuron = model);
+        *draft = edit.err().map(|why| (model, why));
     }
     if let Some((_, why)) = draft {
         ui.colored_label(ui.visuals().error_fg_color, format!("not applied: {why}"));
@@ -257,45 +245,38 @@ fn network_ui(
 fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {
     ui.strong("Simulation");
     let tip = "Euler: one evaluation per step, error ~ dt. RK4: four evaluations, error ~ dt^4.";
-    let current = lab.preset.run.integrator;
+    let current = lab.preset().run.integrator;
     if let Some(integrator) = choice(ui, "Integrator", current, &Integrator::ALL, |i| i.name().into(), tip) {
-        edit_run(lab, |run| run.integrator = integrator, Command::SetIntegrator(integrator));
+        edit_run(lab, |run| run.integrator = integrator);
     }
     let tip = "Interpolated: a spike at the threshold crossing inside the step, refractoriness from there. \
                On the grid: the threshold tested at each step's end, refractoriness in whole steps \
                (as Brian2 and NEST's grid models, and the benchmarks). Faster for large networks.";
-    let current = lab.preset.run.spike_timing;
+    let current = lab.preset().run.spike_timing;
     if let Some(timing) = choice(ui, "Spike times", current, &SpikeTiming::ALL, |t| t.name().into(), tip) {
-        edit_run(lab, |run| run.spike_timing = timing, Command::SetSpikeTiming(timing));
+        edit_run(lab, |run| run.spike_timing = timing);
     }
-    let mut dt = lab.preset.run.dt_ms;
+    let mut dt = lab.preset().run.dt_ms;
     let slider = Slider::new(&mut dt, 0.001..=1.0).logarithmic(true).text("dt [ms]").clamping(SliderClamping::Always);
     if ui.add(slider).on_hover_text("Integration time step. Smaller is more accurate and slower.").changed() {
-        lab.preset.run.dt_ms = dt;
-        lab.commands.push(Command::SetDt(dt));
+        edit_run(lab, |run| run.dt_ms = dt);
     }
 }
 
 /// Applies a run-setting edit if the whole preset stays valid (the exact scheme, say, needs a
-/// linear model), and sends `command`; otherwise says why and changes nothing.
-fn edit_run(lab: &mut Lab, apply: impl FnOnce(&mut crate::settings::RunSettings), command: Command) {
-    let mut draft = lab.preset.clone();
-    apply(&mut draft.run);
-    match draft.validate() {
-        Ok(()) => {
-            lab.preset = draft;
-            lab.commands.push(command);
-        }
-        Err(inv) => lab.error(format!("not applied: field `{}`: {}", inv.field, inv.message)),
+/// linear model); otherwise says why and changes nothing.
+fn edit_run(lab: &mut Lab, apply: impl FnOnce(&mut crate::preset::settings::RunSettings)) {
+    if let Err(why) = lab.edit(|p| apply(&mut p.run)) {
+        lab.error(format!("not applied: {why}"));
     }
 }
 
 fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
-    let kind = lab.preset.neuron.kind();
-    let scale = Scale { unit: lab.preset.neuron.current_unit(), range: kind.current_range() };
+    let kind = lab.preset().neuron.kind();
+    let scale = Scale { unit: lab.preset().neuron.current_unit(), range: kind.current_range() };
     ui.strong(format!("Stimulus (current in {})", scale.unit))
         .on_hover_text("The components add up. The Stimulus tab has every kind, a preview, undo and files.");
-    let mut stimulus = lab.preset.stimulus.clone();
+    let mut stimulus = lab.preset().stimulus.clone();
     let mut changed = false;
     let mut remove = None;
     for (index, component) in stimulus.components.iter_mut().enumerate() {
@@ -327,13 +308,7 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
             }
         }
     });
-    if changed {
-        match stimulus.validate() {
-            Ok(()) => {
-                lab.preset.stimulus = stimulus.clone();
-                lab.commands.push(Command::SetStimulus(stimulus));
-            }
-            Err((_, _, why)) => lab.error(why),
-        }
+    if changed && let Err(why) = lab.edit(|p| p.stimulus = stimulus) {
+        lab.error(why);
     }
 }

@@ -1,11 +1,14 @@
 //! Hodgkin-Huxley's ionic currents, the power each dissipates and the capacitor takes, and the
 //! energy and Na+ charge per action potential, over the trace window.
 
+use super::ViewPanel;
+use crate::preset::views::View;
+
 use egui::Color32;
 use egui_plot::{Legend, Line, Plot};
 
-use super::Lab;
 use crate::analysis::energy::{per_spike, powers};
+use crate::app::Lab;
 use crate::neuron::{HodgkinHuxley, NeuronModel};
 
 const NA: Color32 = Color32::from_rgb(240, 80, 80);
@@ -32,21 +35,9 @@ fn curves(hh: &HodgkinHuxley, samples: &[(f64, [f64; 4])]) -> [(&'static str, Ve
 /// The Hodgkin-Huxley currents and powers over the trace window.
 pub struct CurrentsPanel;
 
-impl super::ViewPanel for CurrentsPanel {
-    fn title(&self) -> &'static str {
-        "Currents & energy"
-    }
-    fn id(&self) -> &'static str {
-        "currents"
-    }
-    fn offered(&self, preset: &crate::preset::Preset) -> bool {
-        super::views::offered_for(preset, super::views::Kind::Neuron)
-    }
-    fn draws_the_equations(&self) -> bool {
-        true
-    }
-    fn disabled(&self, preset: &crate::preset::Preset) -> Option<&'static str> {
-        (!matches!(preset.neuron, NeuronModel::HodgkinHuxley(_))).then_some("for the Hodgkin-Huxley model")
+impl ViewPanel for CurrentsPanel {
+    fn view(&self) -> View {
+        View::Currents
     }
     fn ui(&mut self, ui: &mut egui::Ui, lab: &mut Lab) {
         show(ui, lab);
@@ -54,9 +45,9 @@ impl super::ViewPanel for CurrentsPanel {
     /// Every sample of the window (not the drawing's stride).
     fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Mark, Panel, Series};
-        let NeuronModel::HodgkinHuxley(hh) = lab.preset.neuron else { return None };
+        let NeuronModel::HodgkinHuxley(hh) = lab.preset().neuron else { return None };
         let h = &lab.history;
-        let samples = h.states_in(h.t_ms - lab.preset.view.window_ms, h.t_ms);
+        let samples = h.states_in(h.t_ms - lab.preset().view.window_ms, h.t_ms);
         let [i_na, i_k, i_l, p_na, p_k, p_l, p_c] = curves(&hh, &samples);
         let panel = |name: &str, y: Axis, lines: Vec<(&str, Vec<[f64; 2]>)>| {
             lines
@@ -74,12 +65,12 @@ impl super::ViewPanel for CurrentsPanel {
 }
 
 fn show(ui: &mut egui::Ui, lab: &Lab) {
-    let NeuronModel::HodgkinHuxley(hh) = lab.preset.neuron else {
+    let NeuronModel::HodgkinHuxley(hh) = lab.preset().neuron else {
         ui.label("Currents and energy are shown for the Hodgkin-Huxley model: pick it in the bench.");
         return;
     };
     let h = &lab.history;
-    let window = lab.preset.view.window_ms;
+    let window = lab.preset().view.window_ms;
     let states = h.states_in(h.t_ms - window, h.t_ms);
     let spikes: Vec<f64> = h.spike_times_in(h.t_ms - window, h.t_ms).collect();
     match per_spike(&hh, &states, &spikes) {
