@@ -1,5 +1,6 @@
 //! The headless face of spikelab (DESIGN.md "Command-line contract").
 
+use crate::progress::Progress;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -20,7 +21,7 @@ use crate::preset::learning::Learning;
 #[command(
     name = "spikelab",
     version,
-    about = "A desktop laboratory for spiking neurons. No subcommand opens the window."
+    about = "A desktop laboratory for spiking neurons. No subcommand opens the window (in a build with the `gui` feature, the default)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,6 +31,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Open the window, optionally on a preset (file or bundled name).
+    #[cfg(feature = "gui")]
     Gui(crate::app::GuiArgs),
     /// Run a preset headless and write CSV and a JSON summary.
     #[command(allow_negative_numbers = true)]
@@ -215,10 +217,21 @@ fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// No subcommand: the window, or in a build without it, what to give instead.
+pub fn no_command() -> Result<(), String> {
+    #[cfg(feature = "gui")]
+    return crate::app::run_window(crate::app::GuiArgs::default());
+    #[cfg(not(feature = "gui"))]
+    Err("this spikelab is built without the window (the `gui` feature): give a command, \
+         e.g. `spikelab run izhikevich-2003/rs` (see --help)"
+        .into())
+}
+
 /// Runs a subcommand; the error is printed by `main` and gives exit code 1.
 pub fn execute(command: Cmd) -> Result<(), String> {
     match command {
-        Cmd::Gui(_) => unreachable!("main opens the window"),
+        #[cfg(feature = "gui")]
+        Cmd::Gui(args) => crate::app::run_window(args),
         Cmd::Run { preset, overrides, out, stimulus, mnist, figures } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             if let Some(arg) = stimulus {
@@ -287,9 +300,8 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                     1.0 / scale.sqrt()
                 );
             }
-            let points = crate::sweep::run(&preset, (&x, y.as_ref()), timing, scale, |done| {
-                crate::progress::report("sweep (points)", done, total)
-            })?;
+            let progress = Progress::items("sweep", total, "points");
+            let points = crate::sweep::run(&preset, (&x, y.as_ref()), timing, scale, |done| progress.set(done as u64))?;
             std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
             let path = out.join("sweep.csv");
             crate::fsio::write_atomic(&path, crate::sweep::csv(&points).as_bytes())
@@ -559,7 +571,18 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
     let steps = (preset.run.duration_ms / preset.run.dt_ms).round() as u64;
     let start = Instant::now();
     sim.sample(&mut obs);
-    let fault = sim.step(steps, &mut obs).err().map(|f| f.to_string());
+    // In a few hundred pieces, for the progress bar: stepping in pieces is the same run.
+    let progress = Progress::simulated("run", preset.run.duration_ms);
+    let piece = (steps / 400).max(1);
+    let mut left = steps;
+    let mut fault = None;
+    while left > 0 && fault.is_none() {
+        let n = piece.min(left);
+        fault = sim.step(n, &mut obs).err().map(|f| f.to_string());
+        left -= n;
+        progress.set(sim.t_ms() as u64);
+    }
+    drop(progress);
     let wall_s = start.elapsed().as_secs_f64();
     let simulated_ms = sim.t_ms();
 

@@ -1,7 +1,8 @@
 //! spikelab: a desktop laboratory for spiking neurons.
 
 pub mod analysis; // spike statistics, f-I curves, analytic references
-pub mod app; // the eframe GUI: one file per panel
+#[cfg(feature = "gui")]
+pub mod app; // the window (the `gui` feature, on by default): the shell, the lab, one file per view
 pub mod bench;
 pub mod check; // what `spikelab check` validates: every file kind, folders walked // timed workloads behind `spikelab bench` (shared/bench/SPEC.md)
 pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare | lesson

@@ -1,13 +1,16 @@
 use clap::Parser;
-use spikelab::app::GuiArgs;
-use spikelab::cli::{Cli, Cmd, execute};
+use spikelab::cli::{Cli, execute, no_command};
 
 fn main() {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        None => spikelab::app::run_window(GuiArgs::default()),
-        Some(Cmd::Gui(args)) => spikelab::app::run_window(args),
+    // `spikelab presets | head` ends quietly when the reader has had enough, as other tools do,
+    // instead of panicking on the closed pipe.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let result = match Cli::parse().command {
         Some(command) => execute(command),
+        None => no_command(),
     };
     if let Err(message) = result {
         eprintln!("error: {message}");

@@ -92,7 +92,7 @@ impl EngineHandle {
     }
 
     /// An engine whose thread panics at once with `message` (the window's recovery, tested).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "gui"))]
     pub(crate) fn crashing(message: &'static str) -> Self {
         let (commands, _) = mpsc::channel();
         let (_, frames) = mpsc::sync_channel(1);

@@ -20,7 +20,7 @@ pub struct Report {
     pub verdict: String,
 }
 
-use crate::progress::report as progress;
+use crate::progress::Progress;
 
 pub fn run(preset: &Preset, learning: &Learning) -> Result<Report, String> {
     match learning {
@@ -194,7 +194,7 @@ fn encoding_report(preset: &Preset, task: &EncodingTask) -> Result<Report, Strin
 fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, String> {
     let mut curve = String::from("epoch,loss,train_accuracy,test_accuracy,spiking,plain_test_accuracy\n");
     let (mut loss, mut train_acc, mut test_acc) = (Vec::new(), Vec::new(), Vec::new());
-    let epochs = task.training.epochs as usize;
+    let progress = Progress::items("training the ANN", task.training.epochs as usize, "epochs");
     let mut epoch = 0;
     let result = classifier::run(task, preset.run.seed, |e| {
         epoch += 1;
@@ -204,7 +204,7 @@ fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, S
         loss.push([x, e.loss]);
         train_acc.push([x, e.train_accuracy]);
         test_acc.push([x, e.test_accuracy]);
-        progress("training the ANN (epochs)", epoch, epochs);
+        progress.set(epoch);
         true
     })?;
     let c = result.expect("never cancelled");
@@ -262,8 +262,9 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
     let split = task.source.load()?;
     let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
     let total = train.len() * task.network.epochs as usize;
+    let progress = Progress::items("learning without labels", total, "images");
     let outcome = unsupervised::train_and_test(task.network, &train, &test, preset.run.seed, |done, _| {
-        progress("learning without labels (images)", done, total);
+        progress.set(done as u64);
         true
     });
     let mut weights = String::from("pre,post,weight\n");

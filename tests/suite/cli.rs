@@ -240,7 +240,7 @@ fn learning_presets_run_headless_with_accuracy_in_the_summary() {
     let dir = out.path().to_str().unwrap();
     let result = spikelab(&["run", "learning/conversion", "--out", dir, "--set", "learning.training.epochs=15"]);
     assert!(result.status.success(), "{}", text(&result.stderr));
-    assert!(text(&result.stderr).contains("training the ANN (epochs): 15/15"), "a progress bar");
+    assert!(!text(&result.stderr).contains("training the ANN"), "no progress bar on a pipe");
     let summary = read_summary(out.path());
     let (snn, ann) = (summary["test_accuracy"].as_f64().unwrap(), summary["ann_test_accuracy"].as_f64().unwrap());
     assert!(ann > 0.9 && snn > 0.88 && snn <= 1.0, "ANN {ann}, SNN {snn}");
@@ -492,4 +492,39 @@ fn check_knows_every_file_kind_and_walks_folders() {
     assert!(err.contains("session.ron:1") && err.contains("zoom"), "{err}");
     let missing = spikelab(&["check", "/nonexistent/folder"]);
     assert!(text(&missing.stderr).contains("/nonexistent/folder: no such file or folder"));
+}
+
+/// A long job shows its progress on a terminal: simulated time, speed and the time left (the
+/// same run on a pipe shows none of it, above).
+#[test]
+fn a_run_shows_its_progress_on_a_terminal() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize { ws_row: 40, ws_col: 160, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: openpty writes two new descriptors, owned below.
+    let opened = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: each descriptor is owned once.
+    let (master, slave) = unsafe { (std::fs::File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spikelab"))
+        .args(["run", "networks/brunel_ai", "--duration-ms", "400", "--out", out.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::from(slave))
+        .spawn()
+        .unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut master, mut seen) = (master, Vec::new());
+        let mut chunk = [0u8; 4096];
+        // The terminal's reads end with an error once the child and its copy are gone.
+        while let Ok(n @ 1..) = master.read(&mut chunk) {
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&seen).to_string()
+    });
+    assert!(child.wait().unwrap().success());
+    let shown = reader.join().unwrap();
+    assert!(shown.contains("ms simulated") && shown.contains("x real time") && shown.contains("left"), "{shown}");
+    assert!(shown.contains("/400 ms simulated"), "the whole run's length: {shown}");
 }

@@ -7,17 +7,19 @@ use std::path::Path;
 
 /// From the bottom. A new module must be given its floor here.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("ground: numbers, parameter descriptions, files, data sets", &[
-        "fastmath", "random", "fsio", "ron_file", "progress", "param", "dataset",
-    ]),
+    (
+        "ground: numbers, parameter descriptions, files, data sets",
+        &["fastmath", "random", "fsio", "ron_file", "progress", "param", "dataset"],
+    ),
     ("models: neurons and their integrators, synapses, stimuli", &["neuron", "integrate", "synapse", "stimulus"]),
     ("network: specification and building", &["network"]),
     ("preset vocabulary: plain data, and the bundled library of it", &["preset", "library"]),
     ("the engine", &["engine"]),
     ("analysis", &["analysis"]),
-    ("what runs the engine for a purpose", &[
-        "lesson", "export", "figure", "learning", "sweep", "compare", "bench", "check",
-    ]),
+    (
+        "what runs the engine for a purpose",
+        &["lesson", "export", "figure", "learning", "sweep", "compare", "bench", "check"],
+    ),
     ("the window", &["app"]),
     ("the command line", &["cli"]),
 ];
@@ -48,7 +50,8 @@ fn uses() -> BTreeMap<String, BTreeSet<String>> {
             for line in std::fs::read_to_string(&path).unwrap().lines() {
                 let code = line.split("//").next().unwrap();
                 for (at, _) in code.match_indices("crate::") {
-                    let name: String = code[at + 7..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    let name: String =
+                        code[at + 7..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                     if name != module && !name.is_empty() {
                         used.insert(name);
                     }
@@ -105,7 +108,7 @@ fn cycle_from(
     let last = path.last().unwrap().clone();
     for next in uses.get(&last).into_iter().flatten() {
         if next == start {
-            return Some([path.as_slice(), &[next.clone()]].concat());
+            return Some([path.as_slice(), std::slice::from_ref(next)].concat());
         }
         if seen.insert(next.clone()) {
             path.push(next.clone());

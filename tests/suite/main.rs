@@ -16,5 +16,6 @@ mod presets; // every bundled preset loads, validates and runs
 mod reliability; // damaged files, killed saves, memory over an hour
 mod science; // published tables and analytic results
 mod tempotron; // the EE746 STDP-A task
+#[cfg(feature = "gui")]
 mod ui; // the real app driven by kittest
 mod workloads; // the benchmark workloads as presets, exact and grid stepping

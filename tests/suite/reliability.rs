@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rand::{RngExt, SeedableRng};
-use spikelab::app::{History, Session};
-use spikelab::engine::{Command, EngineHandle};
+use spikelab::preset::session::Session;
+
 use spikelab::preset::Preset;
 use spikelab::ron_file::PresetError;
 use spikelab::stimulus::Stimulus;
@@ -209,8 +209,11 @@ fn a_save_killed_mid_write_leaves_the_old_file_or_the_new_one() {
     assert!(seen[1], "the child got to replace the file at least once");
 }
 
+#[cfg(feature = "gui")]
 #[test]
 fn an_hour_of_a_running_network_keeps_the_windows_memory_under_its_budget() {
+    use spikelab::app::History;
+    use spikelab::engine::{Command, EngineHandle};
     // Song & Abbott: 1000 inputs spiking at 15 Hz, a traced neuron and 1000 plastic weights.
     let mut preset = common::bundled("plasticity/song_abbott");
     preset.view.speed = spikelab::preset::settings::Speed::Max;
