@@ -8,7 +8,7 @@ use std::sync::mpsc::Receiver;
 
 use super::job::Job;
 use super::{Lab, Locks, markdown};
-use crate::lesson::{Answer, Key, Lesson, Progress, Question, Verdict, round_sig};
+use crate::lesson::{Answer, Key, Lesson, Origin, Progress, Question, Verdict, round_sig};
 use crate::stimulus::Stimulus;
 
 #[derive(Default)]
@@ -24,6 +24,8 @@ pub struct LessonPanel {
     pub pending: Option<String>,
     /// A file dialog under way: a lesson to open, or where to write the lab book.
     dialog: Option<(Dialog, Receiver<Option<PathBuf>>)>,
+    /// The rendered text's images and layout between frames.
+    text: egui_commonmark::CommonMarkCache,
 }
 
 #[derive(Clone, Copy)]
@@ -392,7 +394,11 @@ impl LessonPanel {
         ui.separator();
         let text_height = (ui.available_height() * 0.55).max(120.0);
         egui::ScrollArea::vertical().id_salt("lesson text").max_height(text_height).show(ui, |ui| {
-            markdown::show(ui, &open.lesson.texts[k], scale);
+            let folder = match &open.lesson.origin {
+                Origin::Folder(folder) => Some(folder.as_path()),
+                Origin::Bundled(_) => None,
+            };
+            markdown::show(ui, &mut self.text, &open.lesson.texts[k], scale, folder);
         });
         ui.separator();
         let mut action = None;
