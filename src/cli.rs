@@ -339,7 +339,7 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Bench { workload, bio, seed, threads } => crate::bench::run(&workload, bio, seed, threads),
+        Cmd::Bench { workload, bio, seed, threads } => crate::workload::run(&workload, bio, seed, threads),
         Cmd::Lesson { command } => lesson_command(command),
     }
 }

@@ -1,9 +1,8 @@
 //! Phase-plane analysis of two-dimensional models: vector field, nullclines, fixed points and
-//! their stability. Hodgkin-Huxley is reduced to (V, n) as Rinzel (1985) did: m follows V
-//! instantly (`m = m_inf(V)`) and `h = 0.89 - 1.1 n` (the linear relation between h and n along
-//! the spike, Izhikevich 2007 section 5.1).
+//! their stability. Which variable a model's plane shows, its window, and how the plane reduces
+//! a larger model (Hodgkin-Huxley to V and n) are the model's own ([`crate::neuron::Plane`]).
 
-use crate::neuron::{NeuronModel, State};
+use crate::neuron::NeuronModel;
 
 /// Points `[x, y]` joined by straight lines.
 pub type Polyline = Vec<[f64; 2]>;
@@ -82,29 +81,15 @@ pub fn plane(model: &NeuronModel) -> Option<Plane> {
             format!("{} [{}]", vars[j].label, vars[j].unit)
         }
     };
-    let x_range = match model {
-        NeuronModel::Izhikevich(p) => (p.c.min(-70.0) - 15.0, p.v_peak + 5.0),
-        NeuronModel::Izhikevich2007(p) => (p.v_r_mv.min(p.c_mv) - 20.0, p.v_peak_mv + 5.0),
-        NeuronModel::AdEx(p) => (p.e_l_mv.min(p.v_r_mv) - 15.0, p.v_peak_mv + 5.0),
-        NeuronModel::FitzHughNagumo(_) => (-2.5, 2.5),
-        NeuronModel::HodgkinHuxley(_) => (-85.0, 50.0),
-        NeuronModel::Lif(_) | NeuronModel::Qif(_) | NeuronModel::TraubMiles(_) => return None,
-    };
-    let y_var = if matches!(model, NeuronModel::HodgkinHuxley(_)) { 3 } else { 1 };
-    Some(Plane { x_label: named(0), y_label: named(y_var), x_var: 0, y_var, x_range })
+    let own = model.plane()?;
+    Some(Plane { x_label: named(0), y_label: named(own.y_var), x_var: 0, y_var: own.y_var, x_range: own.v_range })
 }
 
 /// `(dx/dt, dy/dt)` at `(x, y)` under current `i`.
 pub fn field(model: &NeuronModel, x: f64, y: f64, i: f64) -> (f64, f64) {
-    let mut s: State = [x, y, 0.0, 0.0];
-    if let NeuronModel::HodgkinHuxley(hh) = model {
-        let [m, _, _] = hh.gates_at_rest(x);
-        s = [x, m, (0.89 - 1.1 * y).clamp(0.0, 1.0), y];
-        let d = model.derivatives(&s, i);
-        return (d[0], d[3]);
-    }
-    let d = model.derivatives(&s, i);
-    (d[0], d[1])
+    let y_var = model.plane().map_or(1, |p| p.y_var);
+    let d = model.derivatives(&model.on_plane(x, y), i);
+    (d[0], d[y_var])
 }
 
 /// Roots in `y` of `g(y) = 0` on `[y0, y1]`: sign changes on `steps` cells, refined by bisection.
@@ -227,8 +212,8 @@ pub fn fixed_points(model: &NeuronModel, i: f64, x_range: (f64, f64), y_range: (
 /// A y-window showing the y-nullcline over the x-window, the knee (lowest point) of the
 /// x-nullcline, and anything in `extra` (the trajectory).
 pub fn y_range_for(model: &NeuronModel, i: f64, x_range: (f64, f64), extra: &[f64]) -> (f64, f64) {
-    if let NeuronModel::HodgkinHuxley(_) = model {
-        return (0.0, 1.0);
+    if let Some(fixed) = model.plane().and_then(|p| p.y_range) {
+        return fixed;
     }
     // Both nullclines are single-valued in x for every model here: sample them.
     let probe = |x: f64, which: usize| {

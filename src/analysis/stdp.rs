@@ -4,20 +4,20 @@
 use std::collections::BTreeMap;
 
 use crate::engine::Simulation;
-use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, Rule as Connect, SynapseType};
+use crate::network::spec::{Connectivity, Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, SynapseType};
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
 use crate::preset::settings::RunSettings;
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
-use crate::synapse::plasticity::Rule;
+use crate::synapse::plasticity::StdpRule;
 
 /// When the pre spike leaves, its delay, and the weight each pairing starts from.
 const T_PRE_MS: f64 = 100.0;
 const DELAY_MS: f64 = 1.0;
 
 /// The pairing network: a source firing at `T_PRE_MS`, a LIF kicked at `t_kick`.
-fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
+fn pairing(rule: StdpRule, w0: f64, t_kick: f64) -> Preset {
     let lif = NeuronModel::Lif(Lif { c_pf: 200.0, g_l_ns: 10.0, ..Lif::default() });
     let population =
         |name: &str, source: Option<SpikeSource>, synapses: BTreeMap<String, SynapseType>| PopulationSpec {
@@ -42,7 +42,7 @@ fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
             from: "pre".into(),
             to: "post".into(),
             synapse: "s".into(),
-            rule: Connect::OneToOne,
+            rule: Connectivity::OneToOne,
             weight: Dist::Constant(w0),
             delay_ms: Dist::Constant(DELAY_MS),
             autapses: false,
@@ -66,7 +66,7 @@ fn pairing(rule: Rule, w0: f64, t_kick: f64) -> Preset {
 
 /// `(Δt, Δw)` of one pairing aimed at each `Δt` (ms), from weight `w_max / 2`; Δt is read from
 /// the spikes. The kick (20 nA for 0.5 ms) makes the post neuron fire, never the synapse.
-pub fn measured_window(rule: Rule, targets_ms: &[f64]) -> Result<Vec<[f64; 2]>, String> {
+pub fn measured_window(rule: StdpRule, targets_ms: &[f64]) -> Result<Vec<[f64; 2]>, String> {
     // Measured with w_max = 1 pA, so the synapse cannot move the neuron, and scaled back.
     let (w_max, rule) = (rule.w_max(), rule.with_w_max(1.0));
     let w0 = 0.5;

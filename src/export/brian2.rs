@@ -8,12 +8,12 @@ use std::fmt::Write as _;
 
 use super::{py, py_str};
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Reset, Rule};
+use crate::network::spec::{Connectivity, Dist, NetworkSpec, PopulationSpec, Reset};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 use crate::stimulus::{Component, SpikeSource};
 use crate::synapse::Kernel;
-use crate::synapse::plasticity::Rule as Stdp;
+use crate::synapse::plasticity::StdpRule;
 
 /// A model's state equations (v first), threshold, reset and refractoriness, with its
 /// parameters as per-neuron constants.
@@ -576,17 +576,17 @@ fn projection(
         if on_post.is_empty() { "None".into() } else { py_str(&on_post.join("\n")) },
     );
     match &proj.rule {
-        Rule::AllToAll => {
+        Connectivity::AllToAll => {
             let _ = writeln!(s, "S.connect({})", if same && !autapses { "condition=\"i != j\"" } else { "" });
         }
-        Rule::OneToOne => {
+        Connectivity::OneToOne => {
             let _ = writeln!(s, "S.connect(j=\"i\")");
         }
-        Rule::FixedProbability { p } => {
+        Connectivity::FixedProbability { p } => {
             let _ =
                 writeln!(s, "S.connect(p={}{})", py(*p), if same && !autapses { ", condition=\"i != j\"" } else { "" });
         }
-        Rule::FixedInDegree { k: indegree } => {
+        Connectivity::FixedInDegree { k: indegree } => {
             let _ = writeln!(
                 s,
                 "pre, post = fixed_degree({pre_size}, {n_post}, {indegree}, {multapses}, {autapses}, by_target=True)\nS.connect(i=pre, j=post)",
@@ -595,7 +595,7 @@ fn projection(
                 autapses = if !same || autapses { "True" } else { "False" },
             );
         }
-        Rule::FixedOutDegree { k: outdegree } => {
+        Connectivity::FixedOutDegree { k: outdegree } => {
             let _ = writeln!(
                 s,
                 "pre, post = fixed_degree({pre_size}, {n_post}, {outdegree}, {multapses}, {autapses}, by_target=False)\nS.connect(i=pre, j=post)",
@@ -604,7 +604,7 @@ fn projection(
                 autapses = if !same || autapses { "True" } else { "False" },
             );
         }
-        Rule::Explicit { synapses } => {
+        Connectivity::Explicit { synapses } => {
             // As listed (indices within the populations, each synapse's weight and delay).
             let early = if spread { preset.run.dt_ms } else { 0.0 };
             let (mut pre, mut post, mut w, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -624,7 +624,7 @@ fn projection(
             );
         }
     }
-    if !matches!(proj.rule, Rule::Explicit { .. }) {
+    if !matches!(proj.rule, Connectivity::Explicit { .. }) {
         let _ = writeln!(s, "S.wsyn = {}", draw(&proj.weight, "len(S)", true));
         // A charge taken up by the next update arrives a step early here.
         let early = if spread { format!(" - {}", py(preset.run.dt_ms)) } else { String::new() };
@@ -666,14 +666,14 @@ fn delay(d: &Dist) -> String {
 /// An STDP rule as Brian2 traces: each trace a synaptic variable decayed event by event
 /// (`lastupdate`), as spikelab's trace clocks do.
 fn stdp(
-    rule: &Stdp,
+    rule: &StdpRule,
     model: &mut Vec<String>,
     on_pre: &mut Vec<String>,
     on_post: &mut Vec<String>,
 ) -> Result<(), String> {
     let trace = |name: &str, tau: f64| format!("d{name}/dt = -{name}/({})/ms : 1 (event-driven)", py(tau));
     match *rule {
-        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest } => {
+        StdpRule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest } => {
             model.extend([trace("apre", tau_plus_ms), trace("apost", tau_minus_ms)]);
             let (set_pre, set_post) = if nearest { ("apre = 1", "apost = 1") } else { ("apre += 1", "apost += 1") };
             on_pre.extend([
@@ -685,7 +685,7 @@ fn stdp(
                 set_post.into(),
             ]);
         }
-        Stdp::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
+        StdpRule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
             model.extend([trace("apre", tau_plus_ms), trace("apost", tau_minus_ms)]);
             on_pre.extend([
                 format!(
@@ -707,7 +707,7 @@ fn stdp(
                 "apost += 1".into(),
             ]);
         }
-        Stdp::Triplet {
+        StdpRule::Triplet {
             a2_plus,
             a3_plus,
             a2_minus,
@@ -740,7 +740,7 @@ fn stdp(
                 "o2 += 1".into(),
             ]);
         }
-        Stdp::Ee746 { a_up, a_down, gamma, tau_ms, w_max } => {
+        StdpRule::Ee746 { a_up, a_down, gamma, tau_ms, w_max } => {
             // Nearest spikes: the time since the last arrival and since the last post spike.
             model.extend(["t_pre : second".into(), "t_post : second".into()]);
             on_pre.extend([

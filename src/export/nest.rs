@@ -8,12 +8,12 @@ use std::fmt::Write as _;
 
 use super::{py, py_str};
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Reset, Rule};
+use crate::network::spec::{Connectivity, Dist, NetworkSpec, PopulationSpec, Reset};
 use crate::neuron::NeuronModel;
 use crate::preset::Preset;
 use crate::stimulus::{Component, SpikeSource};
 use crate::synapse::Kernel;
-use crate::synapse::plasticity::Rule as Stdp;
+use crate::synapse::plasticity::StdpRule;
 
 const BRIAN2: &str = "export it to Brian2 instead, whose equations cover it";
 
@@ -666,25 +666,25 @@ fn delay(d: &Dist, dt: f64) -> Result<String, String> {
 }
 
 /// NEST's connection rule, with autapses and multapses said explicitly (NEST allows both by default).
-fn connection(rule: &Rule, autapses: bool, multapses: bool) -> Result<String, String> {
+fn connection(rule: &Connectivity, autapses: bool, multapses: bool) -> Result<String, String> {
     let yes = |b: bool| if b { "True" } else { "False" };
     Ok(match rule {
-        Rule::AllToAll => format!("{{\"rule\": \"all_to_all\", \"allow_autapses\": {}}}", yes(autapses)),
-        Rule::OneToOne => "{\"rule\": \"one_to_one\"}".to_string(),
-        Rule::FixedProbability { p } => {
+        Connectivity::AllToAll => format!("{{\"rule\": \"all_to_all\", \"allow_autapses\": {}}}", yes(autapses)),
+        Connectivity::OneToOne => "{\"rule\": \"one_to_one\"}".to_string(),
+        Connectivity::FixedProbability { p } => {
             format!("{{\"rule\": \"pairwise_bernoulli\", \"p\": {}, \"allow_autapses\": {}}}", py(*p), yes(autapses))
         }
-        Rule::FixedInDegree { k } => format!(
+        Connectivity::FixedInDegree { k } => format!(
             "{{\"rule\": \"fixed_indegree\", \"indegree\": {k}, \"allow_autapses\": {}, \"allow_multapses\": {}}}",
             yes(autapses),
             yes(multapses)
         ),
-        Rule::FixedOutDegree { k } => format!(
+        Connectivity::FixedOutDegree { k } => format!(
             "{{\"rule\": \"fixed_outdegree\", \"outdegree\": {k}, \"allow_autapses\": {}, \"allow_multapses\": {}}}",
             yes(autapses),
             yes(multapses)
         ),
-        Rule::Explicit { .. } => return Err(format!("listed synapses are not exported; {BRIAN2}")),
+        Connectivity::Explicit { .. } => return Err(format!("listed synapses are not exported; {BRIAN2}")),
     })
 }
 
@@ -696,14 +696,14 @@ struct Plastic {
     neuron: Vec<(&'static str, f64)>,
 }
 
-fn plastic(rule: &Stdp, scale: f64) -> Result<Plastic, String> {
+fn plastic(rule: &StdpRule, scale: f64) -> Result<Plastic, String> {
     if scale <= 0.0 {
         return Err("a plastic inhibitory conductance is not exported".into());
     }
     Ok(match *rule {
         // Δw = w_max λ (1 - w/w_max)^μ+ K+ and -w_max α λ (w/w_max)^μ- K-: μ = 0 is additive;
         // nearest spikes (traces set to 1, not added to) are NEST's symmetric nearest-neighbour rule.
-        Stdp::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest } => Plastic {
+        StdpRule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, nearest } => Plastic {
             base: if nearest { "stdp_nn_symm_synapse" } else { "stdp_synapse" },
             params: vec![
                 ("lambda", a_plus),
@@ -715,7 +715,7 @@ fn plastic(rule: &Stdp, scale: f64) -> Result<Plastic, String> {
             ],
             neuron: vec![("tau_minus", tau_minus_ms)],
         },
-        Stdp::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => Plastic {
+        StdpRule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => Plastic {
             base: "stdp_synapse",
             params: vec![
                 ("lambda", lambda),
@@ -728,7 +728,7 @@ fn plastic(rule: &Stdp, scale: f64) -> Result<Plastic, String> {
             neuron: vec![("tau_minus", tau_minus_ms)],
         },
         // NEST's amplitudes are absolute weights: spikelab's are fractions of w_max.
-        Stdp::Triplet {
+        StdpRule::Triplet {
             a2_plus,
             a3_plus,
             a2_minus,
@@ -751,7 +751,7 @@ fn plastic(rule: &Stdp, scale: f64) -> Result<Plastic, String> {
             ],
             neuron: vec![("tau_minus", tau_minus_ms), ("tau_minus_triplet", tau_y_ms)],
         },
-        Stdp::Ee746 { .. } => return Err(format!("the EE746 rule has no NEST synapse; {BRIAN2}")),
+        StdpRule::Ee746 { .. } => return Err(format!("the EE746 rule has no NEST synapse; {BRIAN2}")),
     })
 }
 

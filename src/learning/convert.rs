@@ -26,7 +26,9 @@ use crate::dataset::Dataset;
 use crate::engine::{Observer, Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::Spike;
-use crate::network::spec::{Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Rule, Spread, SynapseType};
+use crate::network::spec::{
+    Connectivity, Dist, NetworkSpec, PopulationSpec, Projection, Reset, Role, Spread, SynapseType,
+};
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
 use crate::preset::learning::SpikingRun;
@@ -136,7 +138,7 @@ impl SpikingNet {
                 from: populations[l].name.clone(),
                 to: name,
                 synapse: "w".into(),
-                rule: Rule::Explicit { synapses },
+                rule: Connectivity::Explicit { synapses },
                 weight: Dist::Constant(1.0),
                 delay_ms: Dist::Constant(dt_ms),
                 autapses: false,

@@ -23,8 +23,6 @@ use crate::random::{Rng, stream};
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
 
-use rand::RngExt;
-
 /// One presentation of a pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trial {
@@ -186,17 +184,7 @@ fn nearest_before(times: &[f64], t: f64) -> Option<f64> {
 
 /// A homogeneous Poisson train on `[0, duration)`, times rounded to the dt grid.
 fn poisson_train(rng: &mut Rng, rate_hz: f64, duration_ms: f64, dt_ms: f64) -> Vec<f64> {
-    let mean_isi = 1000.0 / rate_hz;
-    let mut times = Vec::new();
-    let mut t = 0.0;
-    loop {
-        t += -mean_isi * (1.0 - rng.random::<f64>()).ln();
-        let on_grid = (t / dt_ms).round() * dt_ms;
-        if on_grid >= duration_ms {
-            return times;
-        }
-        times.push(on_grid);
-    }
+    crate::stimulus::poisson_train(rng, rate_hz, |t| Some((t / dt_ms).round() * dt_ms).filter(|&t| t < duration_ms))
 }
 
 /// V and spikes of one trial.

@@ -30,7 +30,7 @@ use crate::dataset::Dataset;
 use crate::engine::{Simulation, SpikeCounts};
 use crate::integrate::{Integrator, SpikeTiming};
 use crate::network::spec::{
-    Adaptation, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, Rule, SynapseType,
+    Adaptation, Connectivity, Dist, NetworkSpec, Normalise, PopulationSpec, Projection, Reset, Role, SynapseType,
 };
 use crate::neuron::{Lif, NeuronModel};
 use crate::preset::Preset;
@@ -38,7 +38,7 @@ use crate::preset::learning::UnsupervisedParams;
 use crate::random::{Rng, stream};
 use crate::stimulus::encode::Encoder;
 use crate::synapse::Kernel;
-use crate::synapse::plasticity::Rule as Stdp;
+use crate::synapse::plasticity::StdpRule;
 use rand::RngExt;
 use rayon::prelude::*;
 
@@ -97,12 +97,12 @@ impl UnsupervisedParams {
             from: "pixels".into(),
             to: "excitatory".into(),
             synapse: "input".into(),
-            rule: Rule::AllToAll,
+            rule: Connectivity::AllToAll,
             weight: Dist::Uniform { low: 0.1 * w_max, high: 0.3 * w_max },
             delay_ms: Dist::Constant(self.dt_ms),
             autapses: false,
             multapses: false,
-            plasticity: Some(Stdp::Multiplicative {
+            plasticity: Some(StdpRule::Multiplicative {
                 lambda: self.eta_post,
                 alpha: self.eta_pre / self.eta_post,
                 mu_plus: 1.0,
@@ -117,7 +117,7 @@ impl UnsupervisedParams {
             from: "excitatory".into(),
             to: "excitatory".into(),
             synapse: "inhibition".into(),
-            rule: Rule::AllToAll,
+            rule: Connectivity::AllToAll,
             weight: Dist::Constant(-self.inhibition_mv * C_PF),
             delay_ms: Dist::Constant(self.dt_ms),
             autapses: false,

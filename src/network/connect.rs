@@ -4,7 +4,7 @@
 use rand::RngExt;
 
 use super::csr::Csr;
-use super::spec::{Projection, Rule};
+use super::spec::{Connectivity, Projection};
 use crate::random::Rng;
 
 /// A projection's synapses.
@@ -70,13 +70,13 @@ pub fn connect(
     let mut picked = Vec::new();
     let mut marks = Vec::new();
     match &proj.rule {
-        Rule::AllToAll => {
+        Connectivity::AllToAll => {
             for pre in 0..n_pre as u32 {
                 pairs.extend((0..n_post as u32).filter(|&post| !(no_self && post == pre)).map(|post| (pre, post)));
             }
         }
-        Rule::OneToOne => pairs.extend((0..n_pre.min(n_post) as u32).map(|i| (i, i))),
-        Rule::FixedProbability { p } => {
+        Connectivity::OneToOne => pairs.extend((0..n_pre.min(n_post) as u32).map(|i| (i, i))),
+        Connectivity::FixedProbability { p } => {
             let csr = Csr::fixed_probability(n_pre, n_post, *p, rng);
             for pre in 0..n_pre {
                 pairs.extend(
@@ -84,19 +84,19 @@ pub fn connect(
                 );
             }
         }
-        Rule::FixedInDegree { k } => {
+        Connectivity::FixedInDegree { k } => {
             for post in 0..n_post as u32 {
                 sample(n_pre, *k as usize, no_self.then_some(post), proj.multapses, rng, &mut picked, &mut marks);
                 pairs.extend(picked.iter().map(|&pre| (pre, post)));
             }
         }
-        Rule::FixedOutDegree { k } => {
+        Connectivity::FixedOutDegree { k } => {
             for pre in 0..n_pre as u32 {
                 sample(n_post, *k as usize, no_self.then_some(pre), proj.multapses, rng, &mut picked, &mut marks);
                 pairs.extend(picked.iter().map(|&post| (pre, post)));
             }
         }
-        Rule::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),
+        Connectivity::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),
     }
     let csr = Csr::from_pairs(n_pre, &pairs);
     drop(pairs);

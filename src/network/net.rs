@@ -18,7 +18,7 @@ use crate::neuron::NeuronModel;
 use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
-use crate::synapse::plasticity::{Depression, Rule as PlasticityRule, TraceClock, Traces};
+use crate::synapse::plasticity::{Depression, StdpRule, TraceClock, Traces};
 use crate::synapse::{Kernel, KernelStates, Propagator};
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -186,7 +186,7 @@ impl Proj {
 /// reading any of them costs a multiplication, not an exponential.
 #[derive(Debug, Clone)]
 struct Plastic {
-    rule: PlasticityRule,
+    rule: StdpRule,
     /// Per synapse, in the order of `layout`.
     weights: Vec<f64>,
     layout: Layout,
@@ -243,7 +243,7 @@ impl Layout {
 }
 
 impl Plastic {
-    fn new(rule: PlasticityRule, c: &Connections, n_post: usize) -> Self {
+    fn new(rule: StdpRule, c: &Connections, n_post: usize) -> Self {
         let per_synapse = c.delays.is_some();
         let by_target = (0..c.csr.n_pre()).flat_map(|pre| {
             let start = c.csr.offsets[pre] as usize;
@@ -303,7 +303,7 @@ impl Plastic {
 
     /// Another rule of the same kind: the weights stay (within its bound), the traces start
     /// again on the new time constants.
-    fn set_rule(&mut self, rule: PlasticityRule) {
+    fn set_rule(&mut self, rule: StdpRule) {
         let w_max = rule.w_max();
         self.weights.iter_mut().for_each(|w| *w = w.clamp(0.0, w_max));
         (self.rule, self.pre_clock, self.post_clock) =

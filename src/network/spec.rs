@@ -196,7 +196,7 @@ impl Dist {
 
 /// Which pairs a projection connects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Rule {
+pub enum Connectivity {
     AllToAll,
     /// Neuron `i` to neuron `i` (equal sizes).
     OneToOne,
@@ -219,39 +219,39 @@ pub enum Rule {
     },
 }
 
-impl Rule {
+impl Connectivity {
     /// Expected number of synapses (the size check before building, the network diagram).
     pub fn expected(&self, n_pre: f64, n_post: f64) -> f64 {
         match self {
-            Rule::AllToAll => n_pre * n_post,
-            Rule::OneToOne => n_pre.min(n_post),
-            Rule::FixedProbability { p } => n_pre * n_post * p,
-            Rule::FixedInDegree { k } => n_post * *k as f64,
-            Rule::FixedOutDegree { k } => n_pre * *k as f64,
-            Rule::Explicit { synapses } => synapses.len() as f64,
+            Connectivity::AllToAll => n_pre * n_post,
+            Connectivity::OneToOne => n_pre.min(n_post),
+            Connectivity::FixedProbability { p } => n_pre * n_post * p,
+            Connectivity::FixedInDegree { k } => n_post * *k as f64,
+            Connectivity::FixedOutDegree { k } => n_pre * *k as f64,
+            Connectivity::Explicit { synapses } => synapses.len() as f64,
         }
     }
 
     pub fn name(&self) -> String {
         match self {
-            Rule::AllToAll => "all to all".into(),
-            Rule::OneToOne => "one to one".into(),
-            Rule::FixedProbability { .. } => "pairs with probability p".into(),
-            Rule::FixedInDegree { .. } => "k sources per target".into(),
-            Rule::FixedOutDegree { .. } => "k targets per source".into(),
-            Rule::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
+            Connectivity::AllToAll => "all to all".into(),
+            Connectivity::OneToOne => "one to one".into(),
+            Connectivity::FixedProbability { .. } => "pairs with probability p".into(),
+            Connectivity::FixedInDegree { .. } => "k sources per target".into(),
+            Connectivity::FixedOutDegree { .. } => "k targets per source".into(),
+            Connectivity::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
         }
     }
 
     /// A rule of each kind a user can pick (listed synapses are written, not picked), with a
     /// parameter to start from.
-    pub fn choices() -> [Rule; 5] {
+    pub fn choices() -> [Connectivity; 5] {
         [
-            Rule::AllToAll,
-            Rule::OneToOne,
-            Rule::FixedProbability { p: 0.1 },
-            Rule::FixedInDegree { k: 10 },
-            Rule::FixedOutDegree { k: 10 },
+            Connectivity::AllToAll,
+            Connectivity::OneToOne,
+            Connectivity::FixedProbability { p: 0.1 },
+            Connectivity::FixedInDegree { k: 10 },
+            Connectivity::FixedOutDegree { k: 10 },
         ]
     }
 }
@@ -268,7 +268,7 @@ pub struct Projection {
     pub to: String,
     /// The synapse type of `to` this projection feeds.
     pub synapse: String,
-    pub rule: Rule,
+    pub rule: Connectivity,
     #[serde(default = "unit_weight")]
     pub weight: Dist,
     /// Axonal delay (rounded to steps, at least one step).
@@ -282,7 +282,7 @@ pub struct Projection {
     pub multapses: bool,
     /// An STDP rule makes these synapses plastic (others keep their weights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plasticity: Option<crate::synapse::plasticity::Rule>,
+    pub plasticity: Option<crate::synapse::plasticity::StdpRule>,
     /// Plastic weights into each target scaled to a fixed sum at regular times (Diehl & Cook
     /// 2015's normalisation: the neurons compete for a fixed total).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -337,10 +337,12 @@ impl NetworkSpec {
         }
         for (k, proj) in new.projections.iter_mut().enumerate() {
             match &mut proj.rule {
-                Rule::FixedInDegree { k } | Rule::FixedOutDegree { k } => *k = times(*k),
-                Rule::Explicit { .. } => return Err(format!("projection {k} lists its synapses: it cannot be scaled")),
-                Rule::OneToOne => continue,
-                Rule::AllToAll | Rule::FixedProbability { .. } => {}
+                Connectivity::FixedInDegree { k } | Connectivity::FixedOutDegree { k } => *k = times(*k),
+                Connectivity::Explicit { .. } => {
+                    return Err(format!("projection {k} lists its synapses: it cannot be scaled"));
+                }
+                Connectivity::OneToOne => continue,
+                Connectivity::AllToAll | Connectivity::FixedProbability { .. } => {}
             }
             proj.weight = match proj.weight {
                 Dist::Constant(w) => Dist::Constant(w / s),
@@ -559,26 +561,26 @@ impl NetworkSpec {
             let self_excluded = from == to && !proj.autapses;
             let available = |n: u32| if self_excluded { n - 1 } else { n };
             match &proj.rule {
-                Rule::FixedProbability { p } if !(0.0..=1.0).contains(p) => {
+                Connectivity::FixedProbability { p } if !(0.0..=1.0).contains(p) => {
                     return fail(at("rule.p"), format!("must be in [0, 1], got {p}"));
                 }
-                Rule::OneToOne if n_pre != n_post => {
+                Connectivity::OneToOne if n_pre != n_post => {
                     return fail(at("rule"), format!("one-to-one needs equal sizes, got {n_pre} and {n_post}"));
                 }
-                Rule::FixedInDegree { k } if !proj.multapses && *k > available(n_pre) => {
+                Connectivity::FixedInDegree { k } if !proj.multapses && *k > available(n_pre) => {
                     let m = format!("{k} distinct sources per target, but only {} are available", available(n_pre));
                     return fail(at("rule.k"), m);
                 }
-                Rule::FixedOutDegree { k } if !proj.multapses && *k > available(n_post) => {
+                Connectivity::FixedOutDegree { k } if !proj.multapses && *k > available(n_post) => {
                     let m = format!("{k} distinct targets per source, but only {} are available", available(n_post));
                     return fail(at("rule.k"), m);
                 }
-                Rule::FixedInDegree { k } | Rule::FixedOutDegree { k }
+                Connectivity::FixedInDegree { k } | Connectivity::FixedOutDegree { k }
                     if *k > 0 && available(n_pre.min(n_post)) == 0 =>
                 {
                     return fail(at("rule.k"), "no partner is available (a single neuron without autapses)".into());
                 }
-                Rule::Explicit { synapses } => {
+                Connectivity::Explicit { synapses } => {
                     for (j, &(pre, post, weight, delay)) in synapses.iter().enumerate() {
                         let m = if pre >= n_pre || post >= n_post {
                             format!("({pre}, {post}) is outside {n_pre} x {n_post}")

@@ -6,7 +6,7 @@
 //! do; the exponent is capped at [`EXP_CAP`] for evaluations past it (the phase plane, the
 //! Brian2 export), and validation makes sure the cap is never reached below `V_peak`.
 
-use super::{Dynamics, State};
+use super::{Dynamics, Plane, State};
 use crate::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 
 /// Largest exponent evaluated: e^40 ~ 2e17, far past any physiological run-away.
@@ -55,6 +55,9 @@ impl Dynamics for AdEx {
         VarSpec { key: "w", label: "w", unit: "pA", envelope: ADAPTATION_PA },
     ];
     const CURRENT_UNIT: &'static str = "pA";
+    const NAME: &'static str = "Adaptive exponential IF (AdEx)";
+    const CURRENT_RANGE: (f64, f64) = (-500.0, 2000.0);
+    const DEMO_STEP: f64 = 1000.0;
 
     fn initial_state(&self) -> State {
         [self.v0_mv, 0.0, 0.0, 0.0]
@@ -106,5 +109,8 @@ impl Dynamics for AdEx {
             ));
         }
         Ok(())
+    }
+    fn plane(&self) -> Option<Plane> {
+        Some(Plane { y_var: 1, v_range: (self.e_l_mv.min(self.v_r_mv) - 15.0, self.v_peak_mv + 5.0), y_range: None })
     }
 }

@@ -3,7 +3,7 @@
 //! `v' = v - v^3/3 - w + I`, `tau w' = v + a - b w`. Dimensionless: time in model units (shown
 //! as ms), v and I in model units. No reset: a spike is an upward crossing of `v_spike`.
 
-use super::{Dynamics, State};
+use super::{Dynamics, Plane, State};
 use crate::param::{VarSpec, params};
 
 params! {
@@ -32,6 +32,9 @@ impl Dynamics for FitzHughNagumo {
         VarSpec { key: "w", label: "w", unit: "", envelope: (-100.0, 100.0) },
     ];
     const CURRENT_UNIT: &'static str = "model units";
+    const NAME: &'static str = "FitzHugh-Nagumo";
+    const CURRENT_RANGE: (f64, f64) = (-1.0, 2.0);
+    const DEMO_STEP: f64 = 0.5;
 
     fn initial_state(&self) -> State {
         [self.v0, self.w0, 0.0, 0.0]
@@ -50,4 +53,7 @@ impl Dynamics for FitzHughNagumo {
         false
     }
     fn reset(&self, _: &mut State) {}
+    fn plane(&self) -> Option<Plane> {
+        Some(Plane { y_var: 1, v_range: (-2.5, 2.5), y_range: None })
+    }
 }

@@ -6,7 +6,7 @@
 //! Units: uF/cm^2, mS/cm^2, mV, ms, uA/cm^2. The spike is part of the dynamics: no reset;
 //! a spike is an upward crossing of `V_spike`.
 
-use super::{Dynamics, State};
+use super::{Dynamics, Plane, State};
 use crate::param::{GATE, MEMBRANE_MV, VarSpec, params};
 
 params! {
@@ -82,6 +82,9 @@ impl Dynamics for HodgkinHuxley {
         VarSpec { key: "n", label: "n", unit: "", envelope: GATE },
     ];
     const CURRENT_UNIT: &'static str = "µA/cm²";
+    const NAME: &'static str = "Hodgkin-Huxley (squid axon)";
+    const CURRENT_RANGE: (f64, f64) = (-20.0, 100.0);
+    const DEMO_STEP: f64 = 10.0;
 
     fn initial_state(&self) -> State {
         let [m, h, n] = self.gates_at_rest(self.v0_mv);
@@ -114,4 +117,14 @@ impl Dynamics for HodgkinHuxley {
         1.0 / self.c_uf
     }
     fn reset(&self, _: &mut State) {}
+    fn plane(&self) -> Option<Plane> {
+        Some(Plane { y_var: 3, v_range: (-85.0, 50.0), y_range: Some((0.0, 1.0)) })
+    }
+    /// Rinzel's (1985) reduction to (V, n): m follows V at once (`m = m_inf(V)`) and
+    /// `h = 0.89 - 1.1 n`, the linear relation between h and n along the spike (Izhikevich
+    /// 2007, section 5.1).
+    fn on_plane(&self, v: f64, n: f64) -> State {
+        let [m, _, _] = self.gates_at_rest(v);
+        [v, m, (0.89 - 1.1 * n).clamp(0.0, 1.0), n]
+    }
 }

@@ -6,7 +6,7 @@
 //! `u' = a b (v + 65)` (`v_b = -65, u_leak = 0`). Units: the model's own (v in mV-like units,
 //! t in ms, I in model units).
 
-use super::{Dynamics, State};
+use super::{Dynamics, Plane, State};
 use crate::param::{MEMBRANE_MV, VarSpec, params};
 
 params! {
@@ -43,6 +43,10 @@ impl Dynamics for Izhikevich {
         VarSpec { key: "u", label: "u", unit: "", envelope: (-1e6, 1e6) },
     ];
     const CURRENT_UNIT: &'static str = "model units";
+    const NAME: &'static str = "Izhikevich (2003, a b c d)";
+    const CURRENT_RANGE: (f64, f64) = (-30.0, 90.0);
+    const DEMO_STEP: f64 = 10.0;
+    const ADVANCED: &'static [&'static str] = &["k1", "k0", "v_b", "u_leak"];
     const SCRIPTED: bool = true;
 
     fn initial_state(&self) -> State {
@@ -70,5 +74,8 @@ impl Dynamics for Izhikevich {
             ));
         }
         Ok(())
+    }
+    fn plane(&self) -> Option<Plane> {
+        Some(Plane { y_var: 1, v_range: (self.c.min(-70.0) - 15.0, self.v_peak + 5.0), y_range: None })
     }
 }

@@ -4,7 +4,7 @@
 //! `C v' = k (v - v_r)(v - v_t) - u + I`, `u' = a (b (v - v_r) - u)`; at `v >= v_peak`:
 //! `v <- c`, `u <- u + d`. Units: pF, nS/mV, mV, 1/ms, nS, pA.
 
-use super::{Dynamics, State};
+use super::{Dynamics, Plane, State};
 use crate::param::{ADAPTATION_PA, MEMBRANE_MV, VarSpec, params};
 
 params! {
@@ -39,6 +39,9 @@ impl Dynamics for Izhikevich2007 {
         VarSpec { key: "u", label: "u", unit: "pA", envelope: ADAPTATION_PA },
     ];
     const CURRENT_UNIT: &'static str = "pA";
+    const NAME: &'static str = "Izhikevich (2007, C k v_r v_t)";
+    const CURRENT_RANGE: (f64, f64) = (-500.0, 2000.0);
+    const DEMO_STEP: f64 = 400.0;
 
     fn initial_state(&self) -> State {
         [self.v0_mv, self.b_ns * (self.v0_mv - self.v_r_mv), 0.0, 0.0]
@@ -76,5 +79,8 @@ impl Dynamics for Izhikevich2007 {
             ));
         }
         Ok(())
+    }
+    fn plane(&self) -> Option<Plane> {
+        Some(Plane { y_var: 1, v_range: (self.v_r_mv.min(self.c_mv) - 20.0, self.v_peak_mv + 5.0), y_range: None })
     }
 }

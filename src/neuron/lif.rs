@@ -31,6 +31,9 @@ params! {
 impl Dynamics for Lif {
     const VARS: &'static [VarSpec] = &[VarSpec { key: "v", label: "V", unit: "mV", envelope: MEMBRANE_MV }];
     const CURRENT_UNIT: &'static str = "pA";
+    const NAME: &'static str = "Leaky integrate-and-fire";
+    const CURRENT_RANGE: (f64, f64) = (-1000.0, 6000.0);
+    const DEMO_STEP: f64 = 300.0;
 
     fn initial_state(&self) -> State {
         [self.v0_mv, 0.0, 0.0, 0.0]

@@ -38,6 +38,14 @@ pub trait Dynamics: ParamSet {
     const VARS: &'static [VarSpec];
     /// Unit of the injected current `I` for this model.
     const CURRENT_UNIT: &'static str;
+    /// The model's name in pickers, listings and figures.
+    const NAME: &'static str;
+    /// Slider range for the injected current, in [`Dynamics::CURRENT_UNIT`].
+    const CURRENT_RANGE: (f64, f64);
+    /// A step that makes the default model fire tonically: what switching to it shows first.
+    const DEMO_STEP: f64;
+    /// Parameters that select a published variant rather than tune the cell: shown folded.
+    const ADVANCED: &'static [&'static str] = &[];
 
     /// Initial state of a neuron (the preset's initial condition).
     fn initial_state(&self) -> State;
@@ -96,98 +104,80 @@ pub trait Dynamics: ParamSet {
     fn linear(&self) -> Option<crate::neuron::Linear> {
         None
     }
+    /// The model's phase plane, V against one other variable; `None` for a model with one
+    /// variable, or with more than a plane can reduce it to.
+    fn plane(&self) -> Option<Plane> {
+        None
+    }
+    /// The full state at the point `(v, y)` of [`Dynamics::plane`]: how the plane reduces the
+    /// model's other variables.
+    fn on_plane(&self, v: f64, y: f64) -> State {
+        [v, y, 0.0, 0.0]
+    }
 }
 
-/// Which neuron model a population runs, with its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum NeuronModel {
-    Lif(Lif),
-    Izhikevich(Izhikevich),
-    Izhikevich2007(Izhikevich2007),
-    AdEx(AdEx),
-    HodgkinHuxley(HodgkinHuxley),
-    FitzHughNagumo(FitzHughNagumo),
-    Qif(Qif),
-    TraubMiles(TraubMiles),
+/// A model's phase plane: which variable is drawn against V, and a window on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plane {
+    /// The state index of the variable on the vertical axis.
+    pub y_var: usize,
+    pub v_range: (f64, f64),
+    /// The vertical window when the variable's range is fixed (a gate's [0, 1]); else it is
+    /// fitted to the nullclines.
+    pub y_range: Option<(f64, f64)>,
 }
 
-/// Kinds of model, for pickers and for `spikelab presets`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelKind {
-    Lif,
-    Izhikevich,
-    Izhikevich2007,
-    AdEx,
-    HodgkinHuxley,
-    FitzHughNagumo,
-    Qif,
-    TraubMiles,
+/// The one list of models, in the pickers' order: it makes [`NeuronModel`] (a model with its
+/// parameters), [`ModelKind`] (which model) and the conversions between them. A new model is its
+/// own file, a line here and one in [`with_model!`]; its facts are its [`Dynamics`] constants.
+macro_rules! models {
+    ($($model:ident),* $(,)?) => {
+        /// Which neuron model a population runs, with its parameters.
+        #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+        pub enum NeuronModel {
+            $($model($model)),*
+        }
+
+        /// Kinds of model, for pickers and for `spikelab presets`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ModelKind {
+            $($model),*
+        }
+
+        impl ModelKind {
+            pub const ALL: [ModelKind; [$(stringify!($model)),*].len()] = [$(ModelKind::$model),*];
+
+            /// The model with its default parameters.
+            pub fn default_model(self) -> NeuronModel {
+                match self {
+                    $(ModelKind::$model => NeuronModel::$model($model::default())),*
+                }
+            }
+        }
+
+        impl NeuronModel {
+            pub fn kind(&self) -> ModelKind {
+                match self {
+                    $(NeuronModel::$model(_) => ModelKind::$model),*
+                }
+            }
+        }
+    };
 }
+
+models!(HodgkinHuxley, TraubMiles, AdEx, Izhikevich, Izhikevich2007, Lif, Qif, FitzHughNagumo);
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 8] = [
-        ModelKind::HodgkinHuxley,
-        ModelKind::TraubMiles,
-        ModelKind::AdEx,
-        ModelKind::Izhikevich,
-        ModelKind::Izhikevich2007,
-        ModelKind::Lif,
-        ModelKind::Qif,
-        ModelKind::FitzHughNagumo,
-    ];
-
     pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Lif => "Leaky integrate-and-fire",
-            ModelKind::Izhikevich => "Izhikevich (2003, a b c d)",
-            ModelKind::Izhikevich2007 => "Izhikevich (2007, C k v_r v_t)",
-            ModelKind::AdEx => "Adaptive exponential IF (AdEx)",
-            ModelKind::HodgkinHuxley => "Hodgkin-Huxley (squid axon)",
-            ModelKind::FitzHughNagumo => "FitzHugh-Nagumo",
-            ModelKind::Qif => "Quadratic integrate-and-fire",
-            ModelKind::TraubMiles => "Traub-Miles HH (cortical, Brette 2007)",
-        }
+        self.default_model().name()
     }
-
     /// Slider range for the injected current, in the model's current unit.
     pub fn current_range(self) -> (f64, f64) {
-        match self {
-            ModelKind::Lif => (-1000.0, 6000.0),
-            ModelKind::Izhikevich => (-30.0, 90.0),
-            ModelKind::Izhikevich2007 | ModelKind::AdEx => (-500.0, 2000.0),
-            ModelKind::HodgkinHuxley => (-20.0, 100.0),
-            ModelKind::FitzHughNagumo => (-1.0, 2.0),
-            ModelKind::Qif => (-200.0, 1000.0),
-            ModelKind::TraubMiles => (-200.0, 1500.0),
-        }
+        with_model!(self.default_model(), p => facts(&p).1)
     }
-
     /// A step that makes the default model fire tonically: what switching to it shows first.
     pub fn demo_step(self) -> f64 {
-        match self {
-            ModelKind::Lif => 300.0,
-            ModelKind::Izhikevich => 10.0,
-            ModelKind::Izhikevich2007 => 400.0,
-            ModelKind::AdEx => 1000.0,
-            ModelKind::HodgkinHuxley => 10.0,
-            ModelKind::FitzHughNagumo => 0.5,
-            ModelKind::Qif => 200.0,
-            ModelKind::TraubMiles => 500.0,
-        }
-    }
-
-    /// The model with its default parameters.
-    pub fn default_model(self) -> NeuronModel {
-        match self {
-            ModelKind::Lif => NeuronModel::Lif(Lif::default()),
-            ModelKind::Izhikevich => NeuronModel::Izhikevich(Izhikevich::default()),
-            ModelKind::Izhikevich2007 => NeuronModel::Izhikevich2007(Izhikevich2007::default()),
-            ModelKind::AdEx => NeuronModel::AdEx(AdEx::default()),
-            ModelKind::HodgkinHuxley => NeuronModel::HodgkinHuxley(HodgkinHuxley::default()),
-            ModelKind::FitzHughNagumo => NeuronModel::FitzHughNagumo(FitzHughNagumo::default()),
-            ModelKind::Qif => NeuronModel::Qif(Qif::default()),
-            ModelKind::TraubMiles => NeuronModel::TraubMiles(TraubMiles::default()),
-        }
+        with_model!(self.default_model(), p => facts(&p).2)
     }
 }
 
@@ -218,6 +208,10 @@ fn vars_of<M: Dynamics>(_: &M) -> &'static [VarSpec] {
 fn current_unit_of<M: Dynamics>(_: &M) -> &'static str {
     M::CURRENT_UNIT
 }
+/// A model's constants: name, current range, demonstration step, advanced keys.
+fn facts<M: Dynamics>(_: &M) -> (&'static str, (f64, f64), f64, &'static [&'static str]) {
+    (M::NAME, M::CURRENT_RANGE, M::DEMO_STEP, M::ADVANCED)
+}
 
 /// What a preset or population that names no model runs: Izhikevich's regular spiking cell.
 impl Default for NeuronModel {
@@ -227,24 +221,12 @@ impl Default for NeuronModel {
 }
 
 impl NeuronModel {
-    pub fn kind(&self) -> ModelKind {
-        match self {
-            NeuronModel::Lif(_) => ModelKind::Lif,
-            NeuronModel::Izhikevich(_) => ModelKind::Izhikevich,
-            NeuronModel::Izhikevich2007(_) => ModelKind::Izhikevich2007,
-            NeuronModel::AdEx(_) => ModelKind::AdEx,
-            NeuronModel::HodgkinHuxley(_) => ModelKind::HodgkinHuxley,
-            NeuronModel::FitzHughNagumo(_) => ModelKind::FitzHughNagumo,
-            NeuronModel::Qif(_) => ModelKind::Qif,
-            NeuronModel::TraubMiles(_) => ModelKind::TraubMiles,
-        }
+    pub fn name(&self) -> &'static str {
+        with_model!(self, p => facts(p).0)
     }
     /// Parameters that select a published variant rather than tune the cell: shown folded.
     pub fn advanced_keys(&self) -> &'static [&'static str] {
-        match self {
-            NeuronModel::Izhikevich(_) => &["k1", "k0", "v_b", "u_leak"],
-            _ => &[],
-        }
+        with_model!(self, p => facts(p).3)
     }
     /// Time derivatives at state `x` under current `i` (phase plane, analyses).
     pub fn derivatives(&self, x: &State, i: f64) -> State {
@@ -288,5 +270,11 @@ impl NeuronModel {
     }
     pub fn refractory_ms(&self) -> f64 {
         with_model!(self, p => p.refractory_ms())
+    }
+    pub fn plane(&self) -> Option<Plane> {
+        with_model!(self, p => p.plane())
+    }
+    pub fn on_plane(&self, v: f64, y: f64) -> State {
+        with_model!(self, p => p.on_plane(v, y))
     }
 }

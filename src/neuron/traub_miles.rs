@@ -71,6 +71,9 @@ impl Dynamics for TraubMiles {
         VarSpec { key: "n", label: "n", unit: "", envelope: GATE },
     ];
     const CURRENT_UNIT: &'static str = "pA";
+    const NAME: &'static str = "Traub-Miles HH (cortical, Brette 2007)";
+    const CURRENT_RANGE: (f64, f64) = (-200.0, 1500.0);
+    const DEMO_STEP: f64 = 500.0;
 
     fn initial_state(&self) -> State {
         [self.v0_mv, 0.0, 0.0, 0.0]

@@ -143,16 +143,7 @@ impl Encoder {
                     if rate <= 0.0 {
                         return Vec::new();
                     }
-                    // Room for the expected count and a margin: the train rarely grows.
-                    let mut times = Vec::with_capacity((rate * duration_ms * 1.25e-3) as usize + 8);
-                    let mut t = 0.0;
-                    loop {
-                        t += -1000.0 / rate * (1.0 - rng.random::<f64>()).ln();
-                        if t >= duration_ms {
-                            return times;
-                        }
-                        times.push(t);
-                    }
+                    super::poisson_train(rng, rate, |t| (t < duration_ms).then_some(t))
                 })
                 .collect(),
             Encoder::Bernoulli { p_max, step_ms } => {

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 pub use csv::curve_from_csv;
 pub use runner::Runner;
 
+use crate::random::Rng;
 use crate::synapse::Kernel;
+use rand::RngExt;
 
 /// One additive piece of the injected current, in the model's current unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +47,22 @@ pub enum Component {
     Noise { start_ms: f64, duration_ms: f64, mean: f64, sigma: f64, tau_ms: f64, seed: u64 },
     /// Spikes through a current-based synapse: `weight x K(t - t_spike)` per spike.
     Spikes { source: SpikeSource, kernel: Kernel, weight: f64, seed: u64 },
+}
+
+/// A homogeneous Poisson train at `rate_hz` from t = 0, one exponential interval at a time:
+/// each time goes through `keep` (which may move it, say onto a grid) until `keep` ends the train
+/// with `None`. The one Poisson train of the image encoder and the tempotron's patterns; a
+/// population's trains are drawn together as one merged process instead ([`Runner`]).
+pub fn poisson_train(rng: &mut Rng, rate_hz: f64, mut keep: impl FnMut(f64) -> Option<f64>) -> Vec<f64> {
+    let mean_isi_ms = 1000.0 / rate_hz;
+    let (mut times, mut t) = (Vec::new(), 0.0);
+    loop {
+        t += -mean_isi_ms * (1.0 - rng.random::<f64>()).ln();
+        match keep(t) {
+            Some(time) => times.push(time),
+            None => return times,
+        }
+    }
 }
 
 /// Where input spikes come from.

@@ -15,69 +15,139 @@
 use crate::param::ParamSpec;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub enum Rule {
+/// Trace time constants: positive, up to ten seconds.
+const TAU: (f64, f64) = (1e-6, 1e4);
+/// Amplitudes and exponents carry no sign (the rule does).
+const SIZE: (f64, f64) = (0.0, 1e6);
+/// The bound: any positive weight, in the synapse's unit.
+const BOUND: (f64, f64) = (1e-12, 1e12);
+const W_MAX_DOC: &str = "upper bound of the weights (their lower bound is 0), in the synapse's unit";
+
+/// The rules, each parameter described once: the enum's fields, the panel's and `--set`'s table
+/// ([`StdpRule::specs`]), access by key and the published defaults ([`StdpRule::published`]) are all made
+/// from this list, so a new rule cannot miss any of them.
+macro_rules! rules {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident ($kind:literal, $name:literal) {
+            $($key:ident : $symbol:literal $unit:literal $range:expr => $default:expr, $what:expr;)*
+        } $([$($flag:ident : $flag_ty:ty = $flag_default:expr),*])?
+    )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+        pub enum StdpRule {
+            $($(#[$doc])* $variant { $($key: f64,)* $($($flag: $flag_ty,)*)? },)*
+        }
+
+        /// The kinds of rule, in the pickers' order.
+        #[derive(Clone, Copy)]
+        enum Kind {
+            $($variant),*
+        }
+
+        impl StdpRule {
+            /// Each kind's name and parameters, in [`StdpRule::kind`] order.
+            const KINDS: &[(&str, &[ParamSpec])] = &[$(($kind, &[$(
+                ParamSpec::new(stringify!($key), $symbol, $unit, $range, $default, $what)
+            ),*])),*];
+
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(StdpRule::$variant { .. } => $name),*
+                }
+            }
+
+            /// The index of this rule's kind (see [`StdpRule::kinds`]).
+            pub fn kind(&self) -> usize {
+                match self {
+                    $(StdpRule::$variant { .. } => Kind::$variant as usize),*
+                }
+            }
+
+            /// A rule of kind `k` with its published defaults and the given bound.
+            pub fn published(k: usize, w_max: f64) -> StdpRule {
+                let all = [$(StdpRule::$variant { $($key: $default,)* $($($flag: $flag_default,)*)? }),*];
+                all[k].with_w_max(w_max)
+            }
+
+            fn field(&mut self, key: &str) -> Option<&mut f64> {
+                match self {
+                    $(StdpRule::$variant { $($key,)* .. } => match key {
+                        $(stringify!($key) => Some($key),)*
+                        _ => None,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
     /// Song, Miller & Abbott (2000): `Δw = w_max A+ e^(-Δt/τ+)` for `Δt > 0`,
     /// `Δw = -w_max A- e^(Δt/τ-)` for `Δt < 0`, hard bounds.
-    Additive { a_plus: f64, a_minus: f64, tau_plus_ms: f64, tau_minus_ms: f64, w_max: f64, nearest: bool },
+    Additive("additive", "additive (Song et al. 2000)") {
+        a_plus: "A+" "x w_max" SIZE => 0.01, "potentiation of a pre-before-post pair at Δt = 0";
+        a_minus: "A-" "x w_max" SIZE => 0.0105, "depression of a post-before-pre pair at Δt = 0";
+        tau_plus_ms: "τ+" "ms" TAU => 20.0, "time constant of the presynaptic trace";
+        tau_minus_ms: "τ-" "ms" TAU => 20.0, "time constant of the postsynaptic trace";
+        w_max: "w_max" "" BOUND => 1.0, W_MAX_DOC;
+    } [nearest: bool = false]
     /// Gütig et al. (2003), as NEST's `stdp_synapse`: `Δw = w_max λ (1 - w/w_max)^μ+ e^(-Δt/τ+)`,
     /// `Δw = -w_max λ α (w/w_max)^μ- e^(Δt/τ-)`. μ = 0 is additive, μ+ = 0 and μ- = 1 is van
     /// Rossum et al. (2000), μ = 1 is multiplicative.
-    Multiplicative {
-        lambda: f64,
-        alpha: f64,
-        mu_plus: f64,
-        mu_minus: f64,
-        tau_plus_ms: f64,
-        tau_minus_ms: f64,
-        w_max: f64,
-    },
-    /// Pfister & Gerstner (2006), all-to-all: on a pre spike `Δw = -w_max o1 (A2- + A3- r2)`, on
-    /// a post spike `Δw = w_max r1 (A2+ + A3+ o2)` (r2, o2 taken before the spike's own increment).
-    Triplet {
-        a2_plus: f64,
-        a3_plus: f64,
-        a2_minus: f64,
-        a3_minus: f64,
-        tau_plus_ms: f64,
-        tau_minus_ms: f64,
-        tau_x_ms: f64,
-        tau_y_ms: f64,
-        w_max: f64,
-    },
+    Multiplicative("weight-dependent", "weight-dependent (Gütig et al. 2003)") {
+        lambda: "λ" "" SIZE => 0.01, "learning rate";
+        alpha: "α" "" SIZE => 1.05, "depression relative to potentiation";
+        mu_plus: "μ+" "" SIZE => 1.0, "weight dependence of potentiation (0 additive, 1 multiplicative)";
+        mu_minus: "μ-" "" SIZE => 1.0, "weight dependence of depression (0 additive, 1 multiplicative)";
+        tau_plus_ms: "τ+" "ms" TAU => 20.0, "time constant of the presynaptic trace";
+        tau_minus_ms: "τ-" "ms" TAU => 20.0, "time constant of the postsynaptic trace";
+        w_max: "w_max" "" BOUND => 1.0, W_MAX_DOC;
+    }
+    /// Pfister & Gerstner (2006), all-to-all (their visual cortex fit): on a pre spike
+    /// `Δw = -w_max o1 (A2- + A3- r2)`, on a post spike `Δw = w_max r1 (A2+ + A3+ o2)` (r2, o2
+    /// taken before the spike's own increment).
+    Triplet("triplet", "triplet (Pfister & Gerstner 2006)") {
+        a2_plus: "A2+" "x w_max" SIZE => 5e-10, "pair potentiation";
+        a3_plus: "A3+" "x w_max" SIZE => 6.2e-3, "triplet potentiation (post-pre-post)";
+        a2_minus: "A2-" "x w_max" SIZE => 7e-3, "pair depression";
+        a3_minus: "A3-" "x w_max" SIZE => 2.3e-4, "triplet depression (pre-post-pre)";
+        tau_plus_ms: "τ+" "ms" TAU => 16.8, "time constant of the fast presynaptic trace r1";
+        tau_minus_ms: "τ-" "ms" TAU => 33.7, "time constant of the fast postsynaptic trace o1";
+        tau_x_ms: "τx" "ms" TAU => 101.0, "time constant of the slow presynaptic trace r2";
+        tau_y_ms: "τy" "ms" TAU => 125.0, "time constant of the slow postsynaptic trace o2";
+        w_max: "w_max" "" BOUND => 1.0, W_MAX_DOC;
+    }
     /// The EE746 course's network rule (STDP-B, SCIENCE.md 6.6), nearest spikes, multiplicative:
     /// a post spike changes each synapse onto it by `w γ A_up e^(-(t_post - t_last arrival)/τ)`,
     /// an arriving spike changes its synapse by `w γ A_down e^(-(t_arrival - t_last post)/τ)`.
     /// The amplitudes carry their sign: A_up > 0 > A_down is STDP, the reverse anti-STDP. The
     /// course sets no bound; here weights stay in [0, w_max].
-    Ee746 { a_up: f64, a_down: f64, gamma: f64, tau_ms: f64, w_max: f64 },
+    Ee746("EE746 network (STDP-B)", "EE746 network rule (STDP-B)") {
+        a_up: "A_up" "" (-1e6, 1e6) => 0.01, "signed change at a post spike (> 0: STDP, < 0: anti-STDP)";
+        a_down: "A_down" "" (-1e6, 1e6) => -0.02, "signed change at an arriving spike";
+        gamma: "γ" "" SIZE => 1.0, "learning rate";
+        tau_ms: "τ" "ms" TAU => 20.0, "time constant of both windows";
+        w_max: "w_max" "" BOUND => 1.0, W_MAX_DOC;
+    }
 }
 
-impl Rule {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Rule::Additive { .. } => "additive (Song et al. 2000)",
-            Rule::Multiplicative { .. } => "weight-dependent (Gütig et al. 2003)",
-            Rule::Triplet { .. } => "triplet (Pfister & Gerstner 2006)",
-            Rule::Ee746 { .. } => "EE746 network rule (STDP-B)",
-        }
-    }
+impl StdpRule {
     pub fn w_max(&self) -> f64 {
         match *self {
-            Rule::Additive { w_max, .. }
-            | Rule::Multiplicative { w_max, .. }
-            | Rule::Triplet { w_max, .. }
-            | Rule::Ee746 { w_max, .. } => w_max,
+            StdpRule::Additive { w_max, .. }
+            | StdpRule::Multiplicative { w_max, .. }
+            | StdpRule::Triplet { w_max, .. }
+            | StdpRule::Ee746 { w_max, .. } => w_max,
         }
     }
     /// The same rule with another bound. Every rule is invariant under scaling the weights with
     /// `w_max` (amplitudes are fractions of it, or multiply the weight itself).
     pub fn with_w_max(mut self, bound: f64) -> Self {
         match &mut self {
-            Rule::Additive { w_max, .. }
-            | Rule::Multiplicative { w_max, .. }
-            | Rule::Triplet { w_max, .. }
-            | Rule::Ee746 { w_max, .. } => *w_max = bound,
+            StdpRule::Additive { w_max, .. }
+            | StdpRule::Multiplicative { w_max, .. }
+            | StdpRule::Triplet { w_max, .. }
+            | StdpRule::Ee746 { w_max, .. } => *w_max = bound,
         }
         self
     }
@@ -85,14 +155,14 @@ impl Rule {
     /// Time constants of the (first, second) presynaptic and postsynaptic traces.
     fn taus(&self) -> ([f64; 2], [f64; 2]) {
         match *self {
-            Rule::Additive { tau_plus_ms, tau_minus_ms, .. }
-            | Rule::Multiplicative { tau_plus_ms, tau_minus_ms, .. } => {
+            StdpRule::Additive { tau_plus_ms, tau_minus_ms, .. }
+            | StdpRule::Multiplicative { tau_plus_ms, tau_minus_ms, .. } => {
                 ([tau_plus_ms, tau_plus_ms], [tau_minus_ms, tau_minus_ms])
             }
-            Rule::Triplet { tau_plus_ms, tau_minus_ms, tau_x_ms, tau_y_ms, .. } => {
+            StdpRule::Triplet { tau_plus_ms, tau_minus_ms, tau_x_ms, tau_y_ms, .. } => {
                 ([tau_plus_ms, tau_x_ms], [tau_minus_ms, tau_y_ms])
             }
-            Rule::Ee746 { tau_ms, .. } => ([tau_ms, tau_ms], [tau_ms, tau_ms]),
+            StdpRule::Ee746 { tau_ms, .. } => ([tau_ms, tau_ms], [tau_ms, tau_ms]),
         }
     }
 
@@ -100,14 +170,14 @@ impl Rule {
     pub fn window(&self, dt_ms: f64, w: f64) -> f64 {
         let w_max = self.w_max();
         let change = match *self {
-            Rule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
+            StdpRule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
                 if dt_ms >= 0.0 {
                     w_max * a_plus * (-dt_ms / tau_plus_ms).exp()
                 } else {
                     -w_max * a_minus * (dt_ms / tau_minus_ms).exp()
                 }
             }
-            Rule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
+            StdpRule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
                 let x = w / w_max;
                 if dt_ms >= 0.0 {
                     w_max * lambda * (1.0 - x).powf(mu_plus) * (-dt_ms / tau_plus_ms).exp()
@@ -115,14 +185,14 @@ impl Rule {
                     -w_max * lambda * alpha * x.powf(mu_minus) * (dt_ms / tau_minus_ms).exp()
                 }
             }
-            Rule::Triplet { a2_plus, a2_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
+            StdpRule::Triplet { a2_plus, a2_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
                 if dt_ms >= 0.0 {
                     w_max * a2_plus * (-dt_ms / tau_plus_ms).exp()
                 } else {
                     -w_max * a2_minus * (dt_ms / tau_minus_ms).exp()
                 }
             }
-            Rule::Ee746 { a_up, a_down, gamma, tau_ms, .. } => {
+            StdpRule::Ee746 { a_up, a_down, gamma, tau_ms, .. } => {
                 if dt_ms >= 0.0 {
                     w * gamma * a_up * (-dt_ms / tau_ms).exp()
                 } else {
@@ -133,7 +203,7 @@ impl Rule {
         (w + change).clamp(0.0, w_max) - w
     }
 
-    /// Ranges from [`Rule::specs`]; a bound must be positive.
+    /// Ranges from [`StdpRule::specs`]; a bound must be positive.
     pub fn validate(&self) -> Result<(), String> {
         for spec in self.specs() {
             spec.check(self.get(spec.key).expect("every spec has a field"))?;
@@ -142,64 +212,14 @@ impl Rule {
     }
 
     /// The rule's parameters, described once: symbol, unit, range, published default, and what
-    /// each does (the side panel, validation and [`Rule::published`] read them).
+    /// each does (the side panel, validation and [`StdpRule::published`] read them).
     pub fn specs(&self) -> &'static [ParamSpec] {
-        KINDS[self.kind()].1
+        Self::KINDS[self.kind()].1
     }
 
-    /// The index of this rule's kind (see [`Rule::kinds`]).
-    pub fn kind(&self) -> usize {
-        match self {
-            Rule::Additive { .. } => 0,
-            Rule::Multiplicative { .. } => 1,
-            Rule::Triplet { .. } => 2,
-            Rule::Ee746 { .. } => 3,
-        }
-    }
-
-    /// The names of the kinds, in [`Rule::kind`] order.
+    /// The names of the kinds, in [`StdpRule::kind`] order.
     pub fn kinds() -> impl Iterator<Item = &'static str> {
-        KINDS.iter().map(|k| k.0)
-    }
-
-    /// A rule of kind `k` with its published defaults and the given bound.
-    pub fn published(k: usize, w_max: f64) -> Rule {
-        let blank = match k {
-            0 => Rule::Additive {
-                a_plus: 0.0,
-                a_minus: 0.0,
-                tau_plus_ms: 0.0,
-                tau_minus_ms: 0.0,
-                w_max: 0.0,
-                nearest: false,
-            },
-            1 => Rule::Multiplicative {
-                lambda: 0.0,
-                alpha: 0.0,
-                mu_plus: 0.0,
-                mu_minus: 0.0,
-                tau_plus_ms: 0.0,
-                tau_minus_ms: 0.0,
-                w_max: 0.0,
-            },
-            2 => Rule::Triplet {
-                a2_plus: 0.0,
-                a3_plus: 0.0,
-                a2_minus: 0.0,
-                a3_minus: 0.0,
-                tau_plus_ms: 0.0,
-                tau_minus_ms: 0.0,
-                tau_x_ms: 0.0,
-                tau_y_ms: 0.0,
-                w_max: 0.0,
-            },
-            _ => Rule::Ee746 { a_up: 0.0, a_down: 0.0, gamma: 0.0, tau_ms: 0.0, w_max: 0.0 },
-        };
-        let mut rule = blank;
-        for spec in blank.specs() {
-            rule.set(spec.key, spec.default);
-        }
-        rule.with_w_max(w_max)
+        Self::KINDS.iter().map(|k| k.0)
     }
 
     /// A parameter by its key (as in the preset).
@@ -212,101 +232,7 @@ impl Rule {
     pub fn set(&mut self, key: &str, value: f64) -> bool {
         self.field(key).map(|v| *v = value).is_some()
     }
-
-    fn field(&mut self, key: &str) -> Option<&mut f64> {
-        Some(match (self, key) {
-            (Rule::Additive { a_plus, .. }, "a_plus") => a_plus,
-            (Rule::Additive { a_minus, .. }, "a_minus") => a_minus,
-            (Rule::Multiplicative { lambda, .. }, "lambda") => lambda,
-            (Rule::Multiplicative { alpha, .. }, "alpha") => alpha,
-            (Rule::Multiplicative { mu_plus, .. }, "mu_plus") => mu_plus,
-            (Rule::Multiplicative { mu_minus, .. }, "mu_minus") => mu_minus,
-            (Rule::Triplet { a2_plus, .. }, "a2_plus") => a2_plus,
-            (Rule::Triplet { a3_plus, .. }, "a3_plus") => a3_plus,
-            (Rule::Triplet { a2_minus, .. }, "a2_minus") => a2_minus,
-            (Rule::Triplet { a3_minus, .. }, "a3_minus") => a3_minus,
-            (Rule::Triplet { tau_x_ms, .. }, "tau_x_ms") => tau_x_ms,
-            (Rule::Triplet { tau_y_ms, .. }, "tau_y_ms") => tau_y_ms,
-            (
-                Rule::Additive { tau_plus_ms, .. }
-                | Rule::Multiplicative { tau_plus_ms, .. }
-                | Rule::Triplet { tau_plus_ms, .. },
-                "tau_plus_ms",
-            ) => tau_plus_ms,
-            (
-                Rule::Additive { tau_minus_ms, .. }
-                | Rule::Multiplicative { tau_minus_ms, .. }
-                | Rule::Triplet { tau_minus_ms, .. },
-                "tau_minus_ms",
-            ) => tau_minus_ms,
-            (Rule::Ee746 { a_up, .. }, "a_up") => a_up,
-            (Rule::Ee746 { a_down, .. }, "a_down") => a_down,
-            (Rule::Ee746 { gamma, .. }, "gamma") => gamma,
-            (Rule::Ee746 { tau_ms, .. }, "tau_ms") => tau_ms,
-            (
-                Rule::Additive { w_max, .. }
-                | Rule::Multiplicative { w_max, .. }
-                | Rule::Triplet { w_max, .. }
-                | Rule::Ee746 { w_max, .. },
-                "w_max",
-            ) => w_max,
-            _ => return None,
-        })
-    }
 }
-
-/// Trace time constants: positive, up to ten seconds.
-const TAU: (f64, f64) = (1e-6, 1e4);
-/// Amplitudes and exponents carry no sign (the rule does).
-const SIZE: (f64, f64) = (0.0, 1e6);
-/// The bound: any positive weight, in the synapse's unit.
-const BOUND: (f64, f64) = (1e-12, 1e12);
-const W_MAX_DOC: &str = "upper bound of the weights (their lower bound is 0), in the synapse's unit";
-
-const ADDITIVE: &[ParamSpec] = &[
-    ParamSpec::new("a_plus", "A+", "x w_max", SIZE, 0.01, "potentiation of a pre-before-post pair at Δt = 0"),
-    ParamSpec::new("a_minus", "A-", "x w_max", SIZE, 0.0105, "depression of a post-before-pre pair at Δt = 0"),
-    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
-    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
-    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
-];
-const MULTIPLICATIVE: &[ParamSpec] = &[
-    ParamSpec::new("lambda", "λ", "", SIZE, 0.01, "learning rate"),
-    ParamSpec::new("alpha", "α", "", SIZE, 1.05, "depression relative to potentiation"),
-    ParamSpec::new("mu_plus", "μ+", "", SIZE, 1.0, "weight dependence of potentiation (0 additive, 1 multiplicative)"),
-    ParamSpec::new("mu_minus", "μ-", "", SIZE, 1.0, "weight dependence of depression (0 additive, 1 multiplicative)"),
-    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 20.0, "time constant of the presynaptic trace"),
-    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 20.0, "time constant of the postsynaptic trace"),
-    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
-];
-const TRIPLET: &[ParamSpec] = &[
-    ParamSpec::new("a2_plus", "A2+", "x w_max", SIZE, 5e-10, "pair potentiation"),
-    ParamSpec::new("a3_plus", "A3+", "x w_max", SIZE, 6.2e-3, "triplet potentiation (post-pre-post)"),
-    ParamSpec::new("a2_minus", "A2-", "x w_max", SIZE, 7e-3, "pair depression"),
-    ParamSpec::new("a3_minus", "A3-", "x w_max", SIZE, 2.3e-4, "triplet depression (pre-post-pre)"),
-    ParamSpec::new("tau_plus_ms", "τ+", "ms", TAU, 16.8, "time constant of the fast presynaptic trace r1"),
-    ParamSpec::new("tau_minus_ms", "τ-", "ms", TAU, 33.7, "time constant of the fast postsynaptic trace o1"),
-    ParamSpec::new("tau_x_ms", "τx", "ms", TAU, 101.0, "time constant of the slow presynaptic trace r2"),
-    ParamSpec::new("tau_y_ms", "τy", "ms", TAU, 125.0, "time constant of the slow postsynaptic trace o2"),
-    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
-];
-const EE746: &[ParamSpec] = &[
-    ParamSpec::new("a_up", "A_up", "", (-1e6, 1e6), 0.01, "signed change at a post spike (> 0: STDP, < 0: anti-STDP)"),
-    ParamSpec::new("a_down", "A_down", "", (-1e6, 1e6), -0.02, "signed change at an arriving spike"),
-    ParamSpec::new("gamma", "γ", "", SIZE, 1.0, "learning rate"),
-    ParamSpec::new("tau_ms", "τ", "ms", TAU, 20.0, "time constant of both windows"),
-    ParamSpec::new("w_max", "w_max", "", BOUND, 1.0, W_MAX_DOC),
-];
-
-/// Each kind of rule with its parameters and published defaults (Song et al. 2000; Gütig et
-/// al. 2003 as NEST's stdp_synapse; Pfister & Gerstner 2006's all-to-all visual cortex fit; the
-/// EE746 course's STDP-B), in [`Rule::kind`] order.
-const KINDS: [(&str, &[ParamSpec]); 4] = [
-    ("additive", ADDITIVE),
-    ("weight-dependent", MULTIPLICATIVE),
-    ("triplet", TRIPLET),
-    ("EE746 network (STDP-B)", EE746),
-];
 
 /// `x^mu` for the weight dependence, without a call for the exponents rules use most (0: additive,
 /// 1: multiplicative). The general case goes through `black_box`: otherwise the compiler, knowing
@@ -391,10 +317,10 @@ impl Traces {
     }
 }
 
-impl Rule {
+impl StdpRule {
     /// Whether a trace resets to 1 on a spike (nearest-neighbour pairing).
     pub fn nearest(&self) -> bool {
-        matches!(self, Rule::Additive { nearest: true, .. } | Rule::Ee746 { .. })
+        matches!(self, StdpRule::Additive { nearest: true, .. } | StdpRule::Ee746 { .. })
     }
     pub fn pre_taus(&self) -> [f64; 2] {
         self.taus().0
@@ -411,10 +337,10 @@ impl Rule {
         let w_max = self.w_max();
         // Every rule's depression is `scale (w / w_max)^mu post`, with `scale` fixed for the row.
         let (scale, mu) = match *self {
-            Rule::Additive { a_minus, .. } => (w_max * a_minus, 0.0),
-            Rule::Multiplicative { lambda, alpha, mu_minus, .. } => (w_max * lambda * alpha, mu_minus),
-            Rule::Triplet { a2_minus, a3_minus, .. } => (w_max * (a2_minus + a3_minus * pre_before[1]), 0.0),
-            Rule::Ee746 { a_down, gamma, .. } => (-w_max * gamma * a_down, 1.0),
+            StdpRule::Additive { a_minus, .. } => (w_max * a_minus, 0.0),
+            StdpRule::Multiplicative { lambda, alpha, mu_minus, .. } => (w_max * lambda * alpha, mu_minus),
+            StdpRule::Triplet { a2_minus, a3_minus, .. } => (w_max * (a2_minus + a3_minus * pre_before[1]), 0.0),
+            StdpRule::Ee746 { a_down, gamma, .. } => (-w_max * gamma * a_down, 1.0),
         };
         if mu == 0.0 {
             Depression::Flat { scale, w_max }
@@ -431,17 +357,19 @@ impl Rule {
     pub fn on_post(&self, w: f64, pre: [f64; 2], post_before: [f64; 2]) -> f64 {
         let w_max = self.w_max();
         let change = match *self {
-            Rule::Additive { a_plus, .. } => w_max * a_plus * pre[0],
-            Rule::Multiplicative { lambda, mu_plus, .. } => w_max * lambda * power(1.0 - w / w_max, mu_plus) * pre[0],
-            Rule::Triplet { a2_plus, a3_plus, .. } => w_max * pre[0] * (a2_plus + a3_plus * post_before[1]),
-            Rule::Ee746 { a_up, gamma, .. } => w * gamma * a_up * pre[0],
+            StdpRule::Additive { a_plus, .. } => w_max * a_plus * pre[0],
+            StdpRule::Multiplicative { lambda, mu_plus, .. } => {
+                w_max * lambda * power(1.0 - w / w_max, mu_plus) * pre[0]
+            }
+            StdpRule::Triplet { a2_plus, a3_plus, .. } => w_max * pre[0] * (a2_plus + a3_plus * post_before[1]),
+            StdpRule::Ee746 { a_up, gamma, .. } => w * gamma * a_up * pre[0],
         };
         (w + change).clamp(0.0, w_max)
     }
 }
 
 /// The depression one presynaptic arrival applies to each synapse of its row (see
-/// [`Rule::depression`]), by the exponent of its weight dependence: the rules' common exponents
+/// [`StdpRule::depression`]), by the exponent of its weight dependence: the rules' common exponents
 /// (0: additive, 1: multiplicative) have a variant of their own, so that a row's loop written
 /// for one variant has neither branch nor call.
 #[derive(Debug, Clone, Copy)]

@@ -15,7 +15,7 @@ use spikelab::engine::Simulation;
 use spikelab::integrate::{Integrator, SpikeTiming};
 use spikelab::network::population::{Adaptation, Reset};
 use spikelab::network::spec::{
-    Dist, Input, NetworkSpec, Normalise, PopulationSpec, Projection, Role, Rule, Spread, SynapseType,
+    Connectivity, Dist, Input, NetworkSpec, Normalise, PopulationSpec, Projection, Role, Spread, SynapseType,
 };
 use spikelab::neuron::{ModelKind, NeuronModel};
 use spikelab::preset::Preset;
@@ -222,15 +222,15 @@ fn network(rng: &mut Rng) -> Preset {
         let scale = current(rng, target.neuron.kind()).abs() / 10.0;
         let centre = if conductance { rng.random::<f64>() * 20.0 } else { scale * (2.0 * rng.random::<f64>() - 1.0) };
         let rule = match rng.random_range(0..6) {
-            5 => Rule::Explicit { synapses: vec![(0, 0, centre, 1.0), (0, 0, centre, 0.5)] },
-            0 => Rule::AllToAll,
-            1 => Rule::OneToOne,
-            2 => Rule::FixedProbability { p: *pick(rng, &[0.0, 0.1, 0.5, 1.0]) },
-            3 => Rule::FixedInDegree { k: rng.random_range(0..=5) },
-            _ => Rule::FixedOutDegree { k: rng.random_range(0..=5) },
+            5 => Connectivity::Explicit { synapses: vec![(0, 0, centre, 1.0), (0, 0, centre, 0.5)] },
+            0 => Connectivity::AllToAll,
+            1 => Connectivity::OneToOne,
+            2 => Connectivity::FixedProbability { p: *pick(rng, &[0.0, 0.1, 0.5, 1.0]) },
+            3 => Connectivity::FixedInDegree { k: rng.random_range(0..=5) },
+            _ => Connectivity::FixedOutDegree { k: rng.random_range(0..=5) },
         };
         let plastic = rng.random::<f64>() < 0.3;
-        let kinds = plasticity::Rule::kinds().count();
+        let kinds = plasticity::StdpRule::kinds().count();
         projections.push(Projection {
             from: format!("P{from}"),
             to: format!("P{to}"),
@@ -243,7 +243,8 @@ fn network(rng: &mut Rng) -> Preset {
             },
             autapses: rng.random(),
             multapses: rng.random(),
-            plasticity: plastic.then(|| plasticity::Rule::published(rng.random_range(0..kinds), 2.0 * centre.abs())),
+            plasticity: plastic
+                .then(|| plasticity::StdpRule::published(rng.random_range(0..kinds), 2.0 * centre.abs())),
             normalise: (plastic && rng.random::<f64>() < 0.3)
                 .then(|| Normalise { total: 5.0 * centre.abs(), every_ms: *pick(rng, &[1.0, 10.0]) }),
         });

@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("analysis", &["analysis"]),
     (
         "what runs the engine for a purpose",
-        &["lesson", "export", "figure", "learning", "sweep", "compare", "bench", "check"],
+        &["lesson", "export", "figure", "learning", "sweep", "compare", "workload", "check"],
     ),
     ("the window", &["app"]),
     ("the command line", &["cli"]),

@@ -9,11 +9,11 @@ use spikelab::analysis::activity::{peak_frequency, population_rate, power_spectr
 use spikelab::engine::{Command, EngineHandle, Observer, Simulation};
 use spikelab::network::Spike;
 use spikelab::network::connect::connect;
-use spikelab::network::spec::{Dist, Projection, Rule};
+use spikelab::network::spec::{Connectivity, Dist, Projection};
 use spikelab::preset::{Preset, Valid};
 use spikelab::random::seeded;
 
-fn projection(rule: Rule) -> Projection {
+fn projection(rule: Connectivity) -> Projection {
     Projection {
         from: "A".into(),
         to: "A".into(),
@@ -37,16 +37,19 @@ fn pairs(proj: &Projection, n_pre: usize, n_post: usize, same: bool) -> Vec<(u32
 #[test]
 fn connection_rules_make_the_stated_synapses() {
     let n = 200;
-    let all = pairs(&projection(Rule::AllToAll), n, n, true);
+    let all = pairs(&projection(Connectivity::AllToAll), n, n, true);
     assert_eq!(all.len(), n * (n - 1), "all-to-all without autapses");
     assert!(all.iter().all(|(a, b)| a != b));
-    let with_self = Projection { autapses: true, ..projection(Rule::AllToAll) };
+    let with_self = Projection { autapses: true, ..projection(Connectivity::AllToAll) };
     assert_eq!(pairs(&with_self, n, n, true).len(), n * n);
-    assert_eq!(pairs(&projection(Rule::OneToOne), n, n, false), (0..n as u32).map(|i| (i, i)).collect::<Vec<_>>());
+    assert_eq!(
+        pairs(&projection(Connectivity::OneToOne), n, n, false),
+        (0..n as u32).map(|i| (i, i)).collect::<Vec<_>>()
+    );
 
     // Fixed in-degree: every target exactly k distinct sources, never itself.
     let k = 30;
-    let incoming = pairs(&projection(Rule::FixedInDegree { k }), n, n, true);
+    let incoming = pairs(&projection(Connectivity::FixedInDegree { k }), n, n, true);
     for post in 0..n as u32 {
         let mut sources: Vec<u32> = incoming.iter().filter(|p| p.1 == post).map(|p| p.0).collect();
         assert_eq!(sources.len(), k as usize);
@@ -56,7 +59,7 @@ fn connection_rules_make_the_stated_synapses() {
     }
     // Fixed out-degree, dense (k > n/2 takes the shuffle path): exactly k distinct targets.
     let k = 150;
-    let outgoing = pairs(&projection(Rule::FixedOutDegree { k }), n, n, true);
+    let outgoing = pairs(&projection(Connectivity::FixedOutDegree { k }), n, n, true);
     for pre in 0..n as u32 {
         let targets: Vec<u32> = outgoing.iter().filter(|p| p.0 == pre).map(|p| p.1).collect();
         assert_eq!(targets.len(), k as usize);
@@ -65,7 +68,7 @@ fn connection_rules_make_the_stated_synapses() {
     // Fixed probability: binomial count (n (n-1) p, within 4 sd), uniform in-degrees.
     let p = 0.1;
     let n = 1000;
-    let random = pairs(&projection(Rule::FixedProbability { p }), n, n, true);
+    let random = pairs(&projection(Connectivity::FixedProbability { p }), n, n, true);
     let expected = (n * (n - 1)) as f64 * p;
     assert!((random.len() as f64 - expected).abs() < 4.0 * (expected * (1.0 - p)).sqrt(), "{}", random.len());
     assert!(random.iter().all(|(a, b)| a != b));
@@ -79,7 +82,7 @@ fn connection_rules_make_the_stated_synapses() {
 
 #[test]
 fn delays_round_to_steps_and_distributions_keep_their_sign() {
-    let mut proj = projection(Rule::AllToAll);
+    let mut proj = projection(Connectivity::AllToAll);
     proj.delay_ms = Dist::Integers { low: 1, high: 20 };
     proj.weight = Dist::Normal { mean: -1.0, sd: 2.0 };
     let c = connect(&proj, 100, 100, true, 0.1, &mut seeded(3)).unwrap();
@@ -557,7 +560,7 @@ fn a_scaled_network_keeps_the_mean_input_and_the_rate() {
     let scaled = full.network.as_ref().unwrap().scaled(0.1).unwrap();
     assert_eq!(scaled.populations.iter().map(|p| p.size).collect::<Vec<_>>(), [1000, 250]);
     let (a, b) = (&full.network.as_ref().unwrap().projections[2], &scaled.projections[2]);
-    assert_eq!(b.rule, Rule::FixedInDegree { k: 25 });
+    assert_eq!(b.rule, Connectivity::FixedInDegree { k: 25 });
     assert!((b.weight.mean() - 10.0 * a.weight.mean()).abs() < 1e-9);
     assert!(common::bundled("networks/ee746_feedforward").network.unwrap().scaled(0.5).is_err(), "listed synapses");
     let once = Axis::parse("run.seed=1:1:1").unwrap();

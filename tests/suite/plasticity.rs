@@ -5,7 +5,7 @@ use crate::common;
 
 use spikelab::network::Spike;
 use spikelab::preset::Preset;
-use spikelab::synapse::plasticity::Rule;
+use spikelab::synapse::plasticity::StdpRule;
 
 const W_MAX: f64 = 1.0;
 
@@ -43,12 +43,12 @@ fn pairing_through(rule: &str, t_pre: f64, t_kick: f64, w0: f64, connection: &st
     (time(1) - t_arrival, w[0] * W_MAX - w0)
 }
 
-fn rules() -> Vec<(&'static str, Rule, f64)> {
+fn rules() -> Vec<(&'static str, StdpRule, f64)> {
     // (RON, the same rule, the amplitude the 1 % tolerance refers to)
     vec![
         (
             "Additive(a_plus: 0.01, a_minus: 0.0105, tau_plus_ms: 20.0, tau_minus_ms: 20.0, w_max: 1.0, nearest: false)",
-            Rule::Additive {
+            StdpRule::Additive {
                 a_plus: 0.01,
                 a_minus: 0.0105,
                 tau_plus_ms: 20.0,
@@ -60,7 +60,7 @@ fn rules() -> Vec<(&'static str, Rule, f64)> {
         ),
         (
             "Multiplicative(lambda: 0.01, alpha: 1.05, mu_plus: 1.0, mu_minus: 1.0, tau_plus_ms: 20.0, tau_minus_ms: 20.0, w_max: 1.0)",
-            Rule::Multiplicative {
+            StdpRule::Multiplicative {
                 lambda: 0.01,
                 alpha: 1.05,
                 mu_plus: 1.0,
@@ -73,7 +73,7 @@ fn rules() -> Vec<(&'static str, Rule, f64)> {
         ),
         (
             "Triplet(a2_plus: 0.005, a3_plus: 0.0062, a2_minus: 0.007, a3_minus: 0.00023, tau_plus_ms: 16.8, tau_minus_ms: 33.7, tau_x_ms: 101.0, tau_y_ms: 125.0, w_max: 1.0)",
-            Rule::Triplet {
+            StdpRule::Triplet {
                 a2_plus: 0.005,
                 a3_plus: 0.0062,
                 a2_minus: 0.007,
@@ -88,7 +88,7 @@ fn rules() -> Vec<(&'static str, Rule, f64)> {
         ),
         (
             "Ee746(a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max: 1.0)",
-            Rule::Ee746 { a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max: W_MAX },
+            StdpRule::Ee746 { a_up: 0.01, a_down: -0.02, gamma: 1.0, tau_ms: 20.0, w_max: W_MAX },
             0.01 * 0.4,
         ),
     ]

@@ -395,7 +395,7 @@ fn a_network_raster_fills_and_clicking_a_dot_traces_that_neuron() {
 
 #[test]
 fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
-    use spikelab::synapse::plasticity::Rule;
+    use spikelab::synapse::plasticity::StdpRule;
     let mut h = harness("plasticity/song_abbott");
     h.run_steps(2);
     assert_eq!(h.state().view_id(), "stdp", "a learning network opens on its STDP panel");
@@ -407,16 +407,16 @@ fn the_stdp_panel_streams_weights_and_switching_the_rule_redraws_the_window() {
         "the heat map has a column per sample"
     );
     step_until(&mut h, "the additive window is measured", |app| {
-        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(Rule::Additive { .. }))
+        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(StdpRule::Additive { .. }))
     });
     h.get_by_role_and_label(Role::ComboBox, "rule").click();
     h.run_steps(3);
     h.get_by_label("triplet").click();
     h.run_steps(2);
     let rule = |app: &SpikelabApp| app.lab.preset().network.as_ref().unwrap().projections[0].plasticity;
-    assert!(matches!(rule(h.state()), Some(Rule::Triplet { .. })));
+    assert!(matches!(rule(h.state()), Some(StdpRule::Triplet { .. })));
     step_until(&mut h, "the triplet window is measured", |app| {
-        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(Rule::Triplet { .. }))
+        matches!(app.panel::<spikelab::app::views::stdp::StdpPanel>().measured_rule(), Some(StdpRule::Triplet { .. }))
     });
 }
 
@@ -698,7 +698,7 @@ fn a_projection_weight_edit_changes_the_running_network_and_a_structure_edit_reb
     assert!(app.lab.history.t_ms < t_edit, "a new run");
     assert!(app.lab.message.as_ref().is_some_and(|m| m.text.contains("rebuilt with the same seed")));
     let projection = &app.lab.preset().network.as_ref().unwrap().projections[2];
-    assert_eq!(projection.rule, spikelab::network::spec::Rule::FixedProbability { p: 0.01 });
+    assert_eq!(projection.rule, spikelab::network::spec::Connectivity::FixedProbability { p: 0.01 });
 }
 
 #[test]

@@ -7,9 +7,9 @@
 use crate::common;
 
 use crate::common::{Recorder, bundled};
-use spikelab::bench::workload;
 use spikelab::engine::Simulation;
 use spikelab::integrate::Integrator;
+use spikelab::workload::workload;
 
 fn rate(id: &str, bio_s: f64, seed: u64) -> (f64, usize) {
     let out = workload(id, bio_s, seed, 1).expect("runs");
@@ -18,7 +18,7 @@ fn rate(id: &str, bio_s: f64, seed: u64) -> (f64, usize) {
 
 #[test]
 fn every_spec_workload_is_a_bundled_preset() {
-    let have: Vec<&str> = spikelab::bench::workloads().collect();
+    let have: Vec<&str> = spikelab::workload::workloads().collect();
     for id in ["cuba", "coba", "izhnet_n1000", "izhnet_n10000", "hh", "stdp_single", "stdp_net", "brunel"] {
         assert!(have.contains(&id), "presets/bench/{id}.ron is missing; have {have:?}");
     }
@@ -101,7 +101,7 @@ fn one_and_two_threads_give_the_same_spikes() {
     let mut preset = bundled("bench/izhnet_n10000");
     let network = preset.network.as_mut().unwrap();
     for projection in &mut network.projections {
-        projection.rule = spikelab::network::spec::Rule::FixedInDegree { k: 100 };
+        projection.rule = spikelab::network::spec::Connectivity::FixedInDegree { k: 100 };
         projection.multapses = true;
     }
     preset.run.duration_ms = 100.0;

@@ -14,11 +14,11 @@ use egui::{Color32, Pos2, Sense, Stroke, Vec2};
 use super::raster::population_color;
 use crate::app::Lab;
 use crate::app::network_params::NetworkParams;
-use crate::network::spec::{Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, Rule, SynapseType};
+use crate::network::spec::{Connectivity, Dist, Input, NetworkSpec, PopulationSpec, Projection, Role, SynapseType};
 use crate::neuron::ModelKind;
 use crate::stimulus::{Component, SpikeSource, Stimulus};
 use crate::synapse::Kernel;
-use crate::synapse::plasticity::Rule as PlasticityRule;
+use crate::synapse::plasticity::StdpRule;
 
 /// What is picked in the diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,12 +303,12 @@ impl DiagramPanel {
                 let synapses: Vec<String> =
                     spec.population(&edited.to).map_or(Vec::new(), |p| new_synapse_names(&spec.populations[p]));
                 pick(ui, "synapse", &mut edited.synapse, &synapses);
-                if matches!(edited.rule, Rule::Explicit { .. }) {
+                if matches!(edited.rule, Connectivity::Explicit { .. }) {
                     ui.label(edited.rule.name());
                 } else {
                     let current = edited.rule.clone();
                     egui::ComboBox::from_label("connection").selected_text(current.name()).show_ui(ui, |ui| {
-                        for choice in Rule::choices() {
+                        for choice in Connectivity::choices() {
                             let same = std::mem::discriminant(&choice) == std::mem::discriminant(&current);
                             if ui.selectable_label(same, choice.name()).clicked() && !same {
                                 edited.rule = choice;
@@ -318,16 +318,16 @@ impl DiagramPanel {
                 }
                 let plastic = edited.plasticity.map(|r| r.kind());
                 let mut kind = plastic;
-                let name = |k: Option<usize>| k.and_then(|k| PlasticityRule::kinds().nth(k)).unwrap_or("static");
+                let name = |k: Option<usize>| k.and_then(|k| StdpRule::kinds().nth(k)).unwrap_or("static");
                 egui::ComboBox::from_label("plasticity").selected_text(name(kind)).show_ui(ui, |ui| {
                     ui.selectable_value(&mut kind, None, "static");
-                    for (i, n) in PlasticityRule::kinds().enumerate() {
+                    for (i, n) in StdpRule::kinds().enumerate() {
                         ui.selectable_value(&mut kind, Some(i), n);
                     }
                 });
                 if kind != plastic {
                     let w_max = 2.0 * edited.weight.mean().abs().max(1e-9);
-                    edited.plasticity = kind.map(|k| PlasticityRule::published(k, w_max));
+                    edited.plasticity = kind.map(|k| StdpRule::published(k, w_max));
                 }
                 if new != *spec {
                     self.commit(lab, new, self.picked);
@@ -404,7 +404,7 @@ fn new_projection(spec: &NetworkSpec, from: usize, to: usize) -> Projection {
         from: spec.populations[from].name.clone(),
         to: target.name.clone(),
         synapse,
-        rule: Rule::FixedProbability { p: 0.1 },
+        rule: Connectivity::FixedProbability { p: 0.1 },
         weight: Dist::Constant(if inhibitory { -20.0 } else { 10.0 }),
         delay_ms: Dist::Constant(1.0),
         autapses: false,

@@ -13,25 +13,25 @@ use crate::app::Lab;
 use crate::app::job::Keyed;
 use crate::app::widgets::{choice, store_image};
 use crate::engine::frame::WEIGHT_BINS;
-use crate::synapse::plasticity::Rule;
+use crate::synapse::plasticity::StdpRule;
 
 /// Δt of the measured pairings, ms.
 const PAIRINGS: [f64; 14] = [-80.0, -50.0, -30.0, -20.0, -10.0, -5.0, -2.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 80.0];
 /// Most columns of the heat map (older samples are merged).
 const MAX_COLUMNS: usize = 600;
 
-fn equations(rule: &Rule) -> &'static str {
+fn equations(rule: &StdpRule) -> &'static str {
     match rule {
-        Rule::Additive { .. } => {
+        StdpRule::Additive { .. } => {
             "Δw = w_max A+ exp(-Δt/τ+) for Δt > 0, Δw = -w_max A- exp(Δt/τ-) for Δt < 0; weights clipped to [0, w_max]"
         }
-        Rule::Multiplicative { .. } => {
+        StdpRule::Multiplicative { .. } => {
             "Δw = w_max λ (1 - w/w_max)^μ+ exp(-Δt/τ+) for Δt > 0, Δw = -w_max λ α (w/w_max)^μ- exp(Δt/τ-) for Δt < 0"
         }
-        Rule::Triplet { .. } => {
+        StdpRule::Triplet { .. } => {
             "pre: Δw = -w_max o1 (A2- + A3- r2); post: Δw = w_max r1 (A2+ + A3+ o2); traces r1 (τ+), r2 (τx), o1 (τ-), o2 (τy)"
         }
-        Rule::Ee746 { .. } => {
+        StdpRule::Ee746 { .. } => {
             "post: Δw = w γ A_up exp(-(t_post - t_last arrival)/τ); arrival: Δw = w γ A_down exp(-(t_arrival - t_last post)/τ)"
         }
     }
@@ -46,7 +46,7 @@ type Measured = Result<Vec<[f64; 2]>, String>;
 #[derive(Default)]
 pub struct StdpPanel {
     /// The window measured in the engine, by rule.
-    window: Keyed<Rule, Measured>,
+    window: Keyed<StdpRule, Measured>,
     heat: Option<(u64, TextureHandle)>,
     /// Times drawn in the heat map, for tests.
     pub heat_columns: usize,
@@ -74,12 +74,12 @@ impl ViewPanel for StdpPanel {
 
 impl StdpPanel {
     /// The rule whose window has been measured in the engine.
-    pub fn measured_rule(&self) -> Option<Rule> {
+    pub fn measured_rule(&self) -> Option<StdpRule> {
         self.window.latest().filter(|w| w.1.is_ok()).map(|w| w.0)
     }
 
     /// The rule of the first plastic projection, and that projection's index.
-    fn rule(lab: &Lab) -> Option<(usize, Rule)> {
+    fn rule(lab: &Lab) -> Option<(usize, StdpRule)> {
         let network = lab.preset().network.as_ref()?;
         network.projections.iter().enumerate().find_map(|(k, p)| p.plasticity.map(|r| (k, r)))
     }
@@ -91,10 +91,10 @@ impl StdpPanel {
         };
         ui.horizontal(|ui| {
             let tip = "The learning rule of the plastic synapses; switching restarts the run with the rule's published defaults";
-            let kinds: Vec<usize> = (0..Rule::kinds().count()).collect();
-            let name = |k: usize| Rule::kinds().nth(k).unwrap_or_default().to_string();
+            let kinds: Vec<usize> = (0..StdpRule::kinds().count()).collect();
+            let name = |k: usize| StdpRule::kinds().nth(k).unwrap_or_default().to_string();
             if let Some(kind) = choice(ui, "rule", rule.kind(), &kinds, name, tip) {
-                let rule = Some(Rule::published(kind, rule.w_max()));
+                let rule = Some(StdpRule::published(kind, rule.w_max()));
                 if let Err(why) = lab.edit(|p| p.network.as_mut().expect("has a rule").projections[k].plasticity = rule) {
                     lab.error(format!("not applied: {why}"));
                 }
@@ -174,7 +174,7 @@ impl StdpPanel {
             });
     }
 
-    fn window_ui(&self, ui: &mut egui::Ui, rule: &Rule, w: f32, h: f32) {
+    fn window_ui(&self, ui: &mut egui::Ui, rule: &StdpRule, w: f32, h: f32) {
         let w_max = rule.w_max();
         let analytic: Vec<[f64; 2]> = (-1000..=1000)
             .filter(|k| *k != 0)
