@@ -1,0 +1,536 @@
+//! A network at run time: populations as struct-of-arrays, synapse states per synapse type,
+//! a delay ring buffer per synapse type, and projections as compressed rows.
+//!
+//! One step (the schedule written in the engine's simulation module): each synapse type takes this
+//! step's arrivals out of its ring slot and advances its kernel; the stimuli add their
+//! currents; every population integrates, thresholds and resets; each spike then adds its
+//! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read).
+//!
+//! This file steps the network and delivers its spikes; `build.rs` builds it from its
+//! specification, `edit.rs` changes it while it runs, and `plastic.rs` keeps a plastic
+//! projection's weights and traces.
+
+mod build;
+mod edit;
+mod plastic;
+
+use rand::RngExt;
+
+use super::connect::{Connections, connect};
+use super::csr::{group_by_key, group_by_key_into};
+use super::population::{Inputs, StepContext};
+use super::spec::{Dist, NetworkSpec, Spread};
+use super::{Fault, Population, Spike};
+use crate::integrate::{Integrator, SpikeTiming};
+use crate::neuron::NeuronModel;
+use crate::random::{Rng, seeded, stream};
+use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
+use crate::stimulus::{Runner, SpikeSource, Stimulus};
+use crate::synapse::plasticity::{Depression, StdpRule, TraceClock, Traces};
+use crate::synapse::{Kernel, KernelStates, Propagator};
+use plastic::Plastic;
+
+/// One synapse type of a population: kernel states and the pending input per delay slot.
+#[derive(Debug, Clone)]
+struct Receptor {
+    propagator: Propagator,
+    reversal_mv: Option<f64>,
+    states: KernelStates,
+    /// Neurons of the population.
+    n: usize,
+    /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
+    ring: Vec<f64>,
+    slots: usize,
+    /// The slot of the present step (`tick % slots`, kept so that a spike's delivery costs
+    /// no division).
+    now: usize,
+}
+
+/// The slot `delay < slots` steps after slot `now` of a ring.
+#[inline(always)]
+fn slot_after(now: usize, delay: u16, slots: usize) -> usize {
+    let slot = now + delay as usize;
+    if slot >= slots { slot - slots } else { slot }
+}
+
+/// A population of spike sources: its train, and the merged process of its neurons when the
+/// train is random.
+#[derive(Debug, Clone)]
+struct Source {
+    train: SpikeSource,
+    pool: PoissonPool,
+    /// The images a `Digits` train shows, in order.
+    images: Option<std::sync::Arc<Vec<Vec<f32>>>>,
+    /// Trains given at run time ([`Net::play`]); they replace `train` until the network rests.
+    played: Played,
+}
+
+/// Spike trains played into a source population: the neurons that fire in each step counted
+/// from step `from` of the network, `neurons[offsets[k]..offsets[k + 1]]` in step `k`.
+#[derive(Debug, Clone, Default)]
+struct Played {
+    from: Option<u64>,
+    offsets: Vec<u32>,
+    neurons: Vec<u32>,
+    /// The `(step, neuron)` events of the last play (kept to reuse its allocation).
+    scratch: Vec<(u32, u32)>,
+}
+
+impl Played {
+    /// The neurons that fire in network step `tick` (none when nothing plays).
+    fn at(&self, tick: u64) -> &[u32] {
+        match self.from.and_then(|from| tick.checked_sub(from)) {
+            Some(k) if (k as usize) + 1 < self.offsets.len() => {
+                &self.neurons[self.offsets[k as usize] as usize..self.offsets[k as usize + 1] as usize]
+            }
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Pop {
+    population: Population,
+    /// A spike-source population (no dynamics).
+    source: Option<Source>,
+    offset: u32,
+    /// Parameters set per neuron (kept when the base model is edited live).
+    spread: Vec<String>,
+    receptors: Vec<Receptor>,
+    inputs: Inputs,
+}
+
+impl Pop {
+    /// Sums this step's synaptic input: each synapse type takes its ring slot's arrivals
+    /// through its kernel, as a charge (delta), a current, or a conductance. Under the exact
+    /// scheme an exponential current enters as the held current that gives its exact effect.
+    #[inline(always)]
+    fn collect_synapses(&mut self, tick: u64, dt_ms: f64, integrator: Integrator) {
+        self.inputs.clear();
+        let linear = self.population.model().linear().filter(|_| integrator == Integrator::Exact);
+        let inputs = &mut self.inputs;
+        for r in &mut self.receptors {
+            let n = r.n;
+            r.now = (tick % r.slots as u64) as usize;
+            let arrivals = &mut r.ring[r.now * n..][..n];
+            let (current, conductance, charge) =
+                (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
+            let p = &r.propagator;
+            match (p.kernel(), r.reversal_mv) {
+                (Kernel::Delta, None) => r.states.advance(p, arrivals, |i, q| charge[i] += q),
+                (Kernel::Delta, Some(e)) => r.states.advance(p, arrivals, |i, q| {
+                    conductance[i] += q / dt_ms;
+                    current[i] += q / dt_ms * e;
+                }),
+                (kernel, None) => {
+                    let factor = match (linear, kernel) {
+                        (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
+                        _ => 1.0,
+                    };
+                    r.states.advance(p, arrivals, |i, value| current[i] += factor * value);
+                }
+                (_, Some(e)) => r.states.advance(p, arrivals, |i, g| {
+                    conductance[i] += g;
+                    current[i] += g * e;
+                }),
+            }
+        }
+    }
+}
+
+/// How a population's spikes reach the projections (indices into `Net::projections`).
+#[derive(Debug, Clone, Default)]
+struct Links {
+    /// Static projections leaving it: its spikes' rows go straight into the delay rings.
+    fixed_out: Vec<usize>,
+    /// Plastic projections leaving it: its spikes' rows are read when they arrive.
+    plastic_out: Vec<usize>,
+    /// Plastic projections into it: its spikes potentiate them.
+    plastic_in: Vec<usize>,
+    /// No two of `fixed_out` share a ring (target population and receptor), so a run of spikes
+    /// can be delivered a projection at a time: each ring slot still takes its additions in
+    /// spike order, the same sums to the last bit.
+    apart: bool,
+}
+
+impl Links {
+    fn of(p: usize, projections: &[Proj]) -> Self {
+        let (mut links, mut rings) = (Self::default(), Vec::new());
+        for (k, proj) in projections.iter().enumerate() {
+            match (proj.from == p, proj.plastic.is_some()) {
+                (true, false) => {
+                    links.fixed_out.push(k);
+                    rings.push((proj.to, proj.receptor));
+                }
+                (true, true) => links.plastic_out.push(k),
+                _ => {}
+            }
+            if proj.to == p && proj.plastic.is_some() {
+                links.plastic_in.push(k);
+            }
+        }
+        rings.sort_unstable();
+        links.apart = rings.windows(2).all(|w| w[0] != w[1]);
+        links
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Proj {
+    from: usize,
+    to: usize,
+    receptor: usize,
+    connections: Connections,
+    plastic: Option<Plastic>,
+}
+
+impl Proj {
+    /// The present weight of synapse `s` (row order): learned, or as connected.
+    fn weight(&self, s: usize) -> f64 {
+        self.plastic.as_ref().map_or_else(|| self.connections.weight_of(s), |p| p.weight(s))
+    }
+}
+
+/// A stimulus into neurons `first..` of a population.
+#[derive(Debug, Clone)]
+struct InputRun {
+    pop: usize,
+    first: usize,
+    runner: Runner,
+}
+
+/// How a network steps: the run's settings, the same every step until the user changes them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stepping {
+    pub dt_ms: f64,
+    pub integrator: Integrator,
+    pub timing: SpikeTiming,
+    /// Threads for the neuron update of large populations (the result is the same).
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Net {
+    pops: Vec<Pop>,
+    projections: Vec<Proj>,
+    /// How each population's spikes reach the projections.
+    links: Vec<Links>,
+    inputs: Vec<InputRun>,
+    /// Steps taken (indexes the ring slots).
+    tick: u64,
+    /// The step of the last call of [`Net::step`] (what [`Net::input_of`] reports).
+    last_dt_ms: f64,
+}
+
+impl Net {
+    pub fn n_neurons(&self) -> usize {
+        self.pops.iter().map(|p| p.population.len()).sum()
+    }
+    pub fn n_synapses(&self) -> usize {
+        self.projections.iter().map(|p| p.connections.n_synapses()).sum()
+    }
+    /// Bytes of synaptic storage (connectivity, per-synapse weights and delays).
+    pub fn synapse_bytes(&self) -> usize {
+        self.projections.iter().map(|p| p.connections.bytes()).sum()
+    }
+
+    /// Whether global neuron `g` is a spike source (no variables).
+    pub fn is_source(&self, g: usize) -> bool {
+        self.pops[self.locate(g).0].source.is_some()
+    }
+
+    /// The population and local index of global neuron `g`.
+    pub fn locate(&self, g: usize) -> (usize, usize) {
+        let p = self.pops.partition_point(|pop| pop.offset as usize <= g) - 1;
+        (p, g - self.pops[p].offset as usize)
+    }
+    pub fn population(&self, p: usize) -> &Population {
+        &self.pops[p].population
+    }
+    pub fn population_mut(&mut self, p: usize) -> &mut Population {
+        &mut self.pops[p].population
+    }
+    pub fn n_populations(&self) -> usize {
+        self.pops.len()
+    }
+    /// The input neuron `g` received in the last step, at its current membrane potential (a
+    /// delta input's charge spread over that step).
+    pub fn input_of(&self, g: usize) -> f64 {
+        let (p, i) = self.locate(g);
+        let pop = &self.pops[p];
+        pop.inputs.spread(i, self.last_dt_ms).at(pop.population.var(0, i))
+    }
+
+    /// Number of plastic synapses.
+    pub fn n_plastic(&self) -> usize {
+        self.projections.iter().filter_map(|p| p.plastic.as_ref()).map(|p| p.weights.len()).sum()
+    }
+
+    /// Every plastic weight as a fraction of its rule's `w_max`, appended to `out`.
+    pub fn plastic_weights(&self, out: &mut Vec<f64>) {
+        for plastic in self.projections.iter().filter_map(|p| p.plastic.as_ref()) {
+            let w_max = plastic.rule.w_max();
+            out.extend((0..plastic.weights.len()).map(|s| plastic.weight(s) / w_max));
+        }
+    }
+
+    /// Plastic synapses as `(pre, post, weight)` global triples, in the order of
+    /// [`Net::plastic_weights`].
+    pub fn plastic_synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.triples(|proj| proj.plastic.is_some())
+    }
+
+    /// Every synapse as a `(pre, post, weight)` global triple (connectivity view).
+    pub fn synapses(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.triples(|_| true)
+    }
+
+    /// The synapses of the projections `keep` selects, with their present weights.
+    fn triples(&self, keep: impl Fn(&Proj) -> bool + 'static) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        self.projections.iter().filter(move |proj| keep(proj)).flat_map(move |proj| {
+            let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
+            let c = &proj.connections;
+            (0..c.csr.n_pre()).flat_map(move |pre| {
+                let start = c.csr.offsets[pre] as usize;
+                c.csr
+                    .row(pre)
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, &t)| (pre0 + pre as u32, post0 + t, proj.weight(start + k)))
+            })
+        })
+    }
+
+    /// One step from `t_ms`; `stimulus_step` is the index on the stimulus grid. Spikes are
+    /// appended in time order. `threads > 1` splits the neuron update of large populations over
+    /// that many threads, with the same result. On a CPU with AVX2 and FMA the step runs
+    /// compiled for them (wider vectors for the per-neuron loops, the same arithmetic).
+    pub fn step(
+        &mut self,
+        t_ms: f64,
+        stimulus_step: u64,
+        run: &Stepping,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA, checked just above.
+            return unsafe { self.step_avx2(t_ms, stimulus_step, run, spikes) };
+        }
+        self.step_any(t_ms, stimulus_step, run, spikes)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn step_avx2(
+        &mut self,
+        t_ms: f64,
+        stimulus_step: u64,
+        run: &Stepping,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        self.step_any(t_ms, stimulus_step, run, spikes)
+    }
+
+    #[inline(always)]
+    fn step_any(
+        &mut self,
+        t_ms: f64,
+        stimulus_step: u64,
+        run: &Stepping,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        let Stepping { dt_ms, integrator, timing, threads } = *run;
+        self.last_dt_ms = dt_ms;
+        // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
+        //    type's arrivals of this step, then stimuli.
+        for proj in &mut self.projections {
+            if let Some(plastic) = &mut proj.plastic {
+                let r = &mut self.pops[proj.to].receptors[proj.receptor];
+                plastic.arrivals(&proj.connections, self.tick, t_ms, r);
+            }
+        }
+        for pop in &mut self.pops {
+            pop.collect_synapses(self.tick, dt_ms, integrator);
+        }
+        for input in &mut self.inputs {
+            let inputs = &mut self.pops[input.pop].inputs;
+            let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
+            input.runner.inject(stimulus_step, current, charge);
+        }
+        // 2-3. integrate, threshold, reset.
+        let first_new = spikes.len();
+        for pop in &mut self.pops {
+            let n = pop.population.len();
+            if let Some(source) = &mut pop.source {
+                // Sources fire at the start of the step, once per event of the step.
+                let first = spikes.len();
+                let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
+                if source.played.from.is_some() {
+                    spikes.extend(source.played.at(self.tick).iter().map(|&i| at(i as usize)));
+                } else if let (SpikeSource::Digits { max_rate_hz, present_ms, rest_ms }, Some(images)) =
+                    (&source.train, &source.images)
+                {
+                    // Image k is shown from k (present + rest); its pixels set the rates.
+                    let period = present_ms + rest_ms;
+                    let k = (t_ms / period).floor();
+                    let image = &images[k as usize % images.len()];
+                    let rate = if t_ms - k * period < *present_ms { *max_rate_hz } else { 0.0 };
+                    let weight = |i: usize| image[i] as f64;
+                    source.pool.step_weighted((stimulus_step, dt_ms), n, rate, weight, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
+                } else if source.train.is_random() {
+                    source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
+                } else {
+                    let count = deterministic_spikes(&source.train, stimulus_step, dt_ms) as usize;
+                    spikes.extend((0..n).flat_map(|i| std::iter::repeat_n(at(i), count)));
+                }
+                continue;
+            }
+            let conductance = pop.receptors.iter().any(|r| r.reversal_mv.is_some());
+            let ctx = StepContext { t_ms, dt_ms, integrator, timing, offset: pop.offset, conductance };
+            pop.population.step(&ctx, &pop.inputs, spikes, threads)?;
+        }
+        // In time order, ties by neuron (an unstable sort by the full key: no allocation); on
+        // the grid they mostly are already.
+        let order = |a: &Spike, b: &Spike| a.t_ms.total_cmp(&b.t_ms).then(a.neuron.cmp(&b.neuron));
+        if !spikes[first_new..].is_sorted_by(|a, b| order(a, b).is_le()) {
+            spikes[first_new..].sort_unstable_by(order);
+        }
+        // 4. spikes into the delay rings; 5. each spike potentiates the plastic synapses into
+        //    its neuron. Spikes come in runs of one population, taken a run at a time.
+        let mut start = first_new;
+        while start < spikes.len() {
+            let (p, _) = self.locate(spikes[start].neuron as usize);
+            let (first, links) = (self.pops[p].offset, &self.links[p]);
+            let size = self.pops[p].population.len() as u32;
+            let end = start
+                + spikes[start..]
+                    .iter()
+                    .position(|s| s.neuron < first || s.neuron - first >= size)
+                    .unwrap_or(spikes.len() - start);
+            let run = &spikes[start..end];
+            let rows = run.iter().map(|s| (s.neuron - first) as usize);
+            for (spike, i) in run.iter().zip(rows.clone()) {
+                // Plastic rows are read when they arrive, with the weights of that moment.
+                for &k in &links.plastic_out {
+                    let proj = &mut self.projections[k];
+                    proj.plastic.as_mut().expect("plastic").spiked(&proj.connections, i);
+                }
+                for &k in &links.plastic_in {
+                    self.projections[k].plastic.as_mut().expect("plastic").post_spike(i, spike.t_ms);
+                }
+            }
+            if links.apart {
+                for &k in &links.fixed_out {
+                    let proj = &self.projections[k];
+                    deliver_run(&proj.connections, rows.clone(), &mut self.pops[proj.to].receptors[proj.receptor]);
+                }
+            } else {
+                for i in rows {
+                    for &k in &links.fixed_out {
+                        let proj = &self.projections[k];
+                        deliver(&proj.connections, i, &mut self.pops[proj.to].receptors[proj.receptor]);
+                    }
+                }
+            }
+            start = end;
+        }
+        self.tick += 1;
+        for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
+            if let Some((total, every)) = plastic.normalise
+                && plastic.learning
+                && self.tick.is_multiple_of(every)
+            {
+                plastic.normalise_to(total);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds a row's `weights` into its `targets`' slots of `ring`; a dense row's targets are all of
+/// them, in order, so it is a plain vector addition.
+#[inline(always)]
+fn add_row<W: Copy + Into<f64>>(ring: &mut [f64], targets: &[u32], weights: &[W], dense: bool) {
+    if dense {
+        for (at, &w) in ring.iter_mut().zip(weights) {
+            *at += w.into();
+        }
+    } else {
+        for (&t, &w) in targets.iter().zip(weights) {
+            ring[t as usize] += w.into();
+        }
+    }
+}
+
+/// Adds the rows of the sources `pres` (in order) into the ring slots their delays reach.
+#[inline(always)]
+fn deliver_run(c: &Connections, pres: impl Iterator<Item = usize> + Clone, r: &mut Receptor) {
+    match (&c.weights, &c.delays) {
+        (Some(w), None) if c.dense => {
+            let (n, offsets) = (r.n, &c.csr.offsets);
+            let ring = &mut r.ring[slot_after(r.now, c.delay, r.slots) * n..][..n];
+            add_dense_rows(ring, pres.map(|pre| &w[offsets[pre] as usize..][..n]));
+        }
+        _ => pres.for_each(|pre| deliver(c, pre, r)),
+    }
+}
+
+/// Adds `rows` (each a weight for every target, in order) onto `ring`, a block of targets at a
+/// time held in registers over all the rows: each target still sums its rows in order.
+#[inline(always)]
+fn add_dense_rows<'w>(ring: &mut [f64], rows: impl Iterator<Item = &'w [f32]> + Clone) {
+    let from = add_blocks::<16>(ring, rows.clone(), 0);
+    let from = add_blocks::<8>(ring, rows.clone(), from);
+    let from = add_blocks::<4>(ring, rows.clone(), from);
+    add_blocks::<1>(ring, rows, from);
+}
+
+/// [`add_dense_rows`] from target `from` on, in blocks of `B` while whole blocks fit; returns
+/// where it stopped.
+#[inline(always)]
+fn add_blocks<'w, const B: usize>(
+    ring: &mut [f64],
+    rows: impl Iterator<Item = &'w [f32]> + Clone,
+    from: usize,
+) -> usize {
+    let end = from + (ring.len() - from) / B * B;
+    for b in (from..end).step_by(B) {
+        let at: &mut [f64; B] = (&mut ring[b..b + B]).try_into().expect("a block");
+        let mut sum = *at;
+        for row in rows.clone() {
+            let row: &[f32; B] = row[b..b + B].try_into().expect("a block");
+            for (s, &w) in sum.iter_mut().zip(row) {
+                *s += w as f64;
+            }
+        }
+        *at = sum;
+    }
+    end
+}
+
+/// Adds the weights of source `pre`'s row into the ring slots its delays reach.
+#[inline(always)]
+fn deliver(c: &Connections, pre: usize, r: &mut Receptor) {
+    let n = r.n;
+    let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
+    let targets = &c.csr.targets[start..end];
+    let slot = |d: u16| slot_after(r.now, d, r.slots) * n;
+    match (&c.weights, &c.delays) {
+        (None, None) => {
+            let ring = &mut r.ring[slot(c.delay)..][..n];
+            for &t in targets {
+                ring[t as usize] += c.weight;
+            }
+        }
+        (Some(w), None) => add_row(&mut r.ring[slot(c.delay)..][..n], targets, &w[start..end], c.dense),
+        _ => {
+            for (k, &t) in targets.iter().enumerate() {
+                let at = slot(c.delay_of(start + k)) + t as usize;
+                r.ring[at] += c.weight_of(start + k);
+            }
+        }
+    }
+}

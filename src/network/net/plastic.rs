@@ -1,0 +1,271 @@
+//! The learning state of a plastic projection and how an arriving row or a postsynaptic spike
+//! changes its weights.
+
+use super::*;
+
+/// The learning state of a plastic projection. Traces are kept against one clock per side, so
+/// reading any of them costs a multiplication, not an exponential.
+#[derive(Debug, Clone)]
+pub(super) struct Plastic {
+    pub(super) rule: StdpRule,
+    /// Per synapse, in the order of `layout`.
+    pub(super) weights: Vec<f64>,
+    pub(super) layout: Layout,
+    /// The synapses onto target `j` are places `offsets[j]..offsets[j + 1]` in target order;
+    /// `trace_of` gives each its presynaptic trace.
+    pub(super) offsets: Vec<u32>,
+    pub(super) trace_of: Vec<u32>,
+    /// Presynaptic traces per source neuron, or per synapse (row order) when the delays vary
+    /// (then each synapse sees its spikes arrive at its own time); postsynaptic traces per target.
+    pub(super) pre: Vec<Traces>,
+    pub(super) post: Vec<Traces>,
+    pub(super) pre_clock: TraceClock,
+    pub(super) post_clock: TraceClock,
+    pub(super) per_synapse: bool,
+    /// What arrives in each step of the delay ring (`max delay + 1` slots): source neurons, or
+    /// synapses when the delays vary.
+    pub(super) pending: Vec<Vec<u32>>,
+    /// The slot of `pending` of the present step.
+    pub(super) now: usize,
+    /// The weights into each target are scaled to this sum every so many steps.
+    pub(super) normalise: Option<(f64, u64)>,
+    /// Whether the weights learn (a task freezes them to test what was learned).
+    pub(super) learning: bool,
+}
+
+/// Where the weights are kept. Each spike of a source runs along its row (depression), each
+/// spike of a target along the synapses onto it (potentiation); one of the two is contiguous.
+#[derive(Debug, Clone)]
+pub(super) enum Layout {
+    /// Row order, for a dense projection (all-to-all, one delay): a row is one vector loop, and
+    /// a target's synapses lie a row's length apart, a regular stride. `incoming[k]` is the
+    /// `k`-th synapse in target order.
+    Rows { incoming: Vec<u32> },
+    /// Target order, for a sparse one: the synapses onto a firing target are read in sequence;
+    /// `place[s]` finds synapse `s` of a row (scattered either way).
+    Targets { place: Vec<u32> },
+}
+
+impl Layout {
+    /// The place of synapse `s` (row order).
+    pub(super) fn of_row(&self, s: usize) -> usize {
+        match self {
+            Layout::Rows { .. } => s,
+            Layout::Targets { place } => place[s] as usize,
+        }
+    }
+    /// The place of the `k`-th synapse in target order.
+    pub(super) fn of_target(&self, k: usize) -> usize {
+        match self {
+            Layout::Rows { incoming } => incoming[k] as usize,
+            Layout::Targets { .. } => k,
+        }
+    }
+}
+
+impl Plastic {
+    pub(super) fn new(rule: StdpRule, c: &Connections, n_post: usize) -> Self {
+        let per_synapse = c.delays.is_some();
+        let by_target = (0..c.csr.n_pre()).flat_map(|pre| {
+            let start = c.csr.offsets[pre] as usize;
+            c.csr.row(pre).iter().enumerate().map(move |(k, &t)| (t, ((start + k) as u32, pre as u32)))
+        });
+        let (offsets, order): (Vec<u32>, Vec<(u32, u32)>) = group_by_key(n_post, by_target);
+        let trace_of = order.iter().map(|&(s, pre)| if per_synapse { s } else { pre }).collect();
+        let layout = if c.dense && !per_synapse {
+            Layout::Rows { incoming: order.iter().map(|&(s, _)| s).collect() }
+        } else {
+            let mut place = vec![0u32; c.n_synapses()];
+            for (k, &(s, _)) in order.iter().enumerate() {
+                place[s as usize] = k as u32;
+            }
+            Layout::Targets { place }
+        };
+        let mut weights = vec![0.0; c.n_synapses()];
+        for s in 0..c.n_synapses() {
+            weights[layout.of_row(s)] = c.weight_of(s).clamp(0.0, rule.w_max());
+        }
+        Self {
+            rule,
+            weights,
+            layout,
+            offsets,
+            trace_of,
+            pre: vec![Traces::default(); if per_synapse { c.n_synapses() } else { c.csr.n_pre() }],
+            post: vec![Traces::default(); n_post],
+            pre_clock: TraceClock::new(rule.pre_taus()),
+            post_clock: TraceClock::new(rule.post_taus()),
+            per_synapse,
+            pending: vec![Vec::new(); c.max_delay() as usize + 1],
+            now: 0,
+            normalise: None,
+            learning: true,
+        }
+    }
+
+    /// The present weight of synapse `s` (row order).
+    pub(super) fn weight(&self, s: usize) -> f64 {
+        self.weights[self.layout.of_row(s)]
+    }
+
+    /// Scales the weights into each target to sum to `total`, each clipped at `w_max`.
+    pub(super) fn normalise_to(&mut self, total: f64) {
+        let w_max = self.rule.w_max();
+        for j in 0..self.offsets.len() - 1 {
+            let places = (self.offsets[j] as usize..self.offsets[j + 1] as usize).map(|k| self.layout.of_target(k));
+            let sum: f64 = places.clone().map(|at| self.weights[at]).sum();
+            if sum > 0.0 {
+                for at in places {
+                    self.weights[at] = (self.weights[at] * total / sum).min(w_max);
+                }
+            }
+        }
+    }
+
+    /// Another rule of the same kind: the weights stay (within its bound), the traces start
+    /// again on the new time constants.
+    pub(super) fn set_rule(&mut self, rule: StdpRule) {
+        let w_max = rule.w_max();
+        self.weights.iter_mut().for_each(|w| *w = w.clamp(0.0, w_max));
+        (self.rule, self.pre_clock, self.post_clock) =
+            (rule, TraceClock::new(rule.pre_taus()), TraceClock::new(rule.post_taus()));
+        self.pre.fill(Traces::default());
+        self.post.fill(Traces::default());
+    }
+
+    /// No trace, nothing in flight.
+    pub(super) fn rest(&mut self) {
+        self.pre.fill(Traces::default());
+        self.post.fill(Traces::default());
+        self.pending.iter_mut().for_each(Vec::clear);
+    }
+
+    /// The synapses (row indices) an entry of `pending` stands for: a source's row, or one
+    /// synapse. Either way the entry also indexes its presynaptic trace.
+    pub(super) fn synapses(&self, c: &Connections, entry: usize) -> std::ops::Range<usize> {
+        if self.per_synapse { entry..entry + 1 } else { c.csr.row_range(entry) }
+    }
+
+    /// Source `pre` spiked in the present step: its row (or each synapse) waits for its delay.
+    pub(super) fn spiked(&mut self, c: &Connections, pre: usize) {
+        let slots = self.pending.len();
+        if self.per_synapse {
+            for s in c.csr.offsets[pre] as usize..c.csr.offsets[pre + 1] as usize {
+                self.pending[slot_after(self.now, c.delay_of(s), slots)].push(s as u32);
+            }
+        } else {
+            self.pending[slot_after(self.now, c.delay, slots)].push(pre as u32);
+        }
+    }
+
+    /// The spikes arriving at step `tick` (time `t_ms`): depression, then each synapse's weight
+    /// into the receptor's slot for this step.
+    #[inline(always)]
+    pub(super) fn arrivals(&mut self, c: &Connections, tick: u64, t_ms: f64, r: &mut Receptor) {
+        self.pre_clock.keep_near(t_ms, &mut self.pre);
+        self.post_clock.keep_near(t_ms, &mut self.post);
+        self.now = (tick % self.pending.len() as u64) as usize;
+        let slot = self.now;
+        if self.pending[slot].is_empty() {
+            return;
+        }
+        let mut arriving = std::mem::take(&mut self.pending[slot]);
+        let n = r.n;
+        let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+        let factors = self.learning.then(|| (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms)));
+        for &entry in &arriving {
+            let entry = entry as usize;
+            let synapses = self.synapses(c, entry);
+            let targets = &c.csr.targets[synapses.clone()];
+            let row = match &self.layout {
+                Layout::Rows { .. } => Row::Dense(&mut self.weights[synapses]),
+                Layout::Targets { place } => {
+                    Row::Placed { weights: &mut self.weights, place: &place[synapses], targets }
+                }
+            };
+            let Some((f_pre, f_post)) = factors else {
+                // Frozen: the weights as they are, no trace to keep.
+                row.deliver(ring);
+                continue;
+            };
+            let post = (&self.post[..], f_post);
+            // One loop per variant, each with the variant's update inlined.
+            match self.rule.depression(self.pre[entry].at(f_pre)) {
+                d @ Depression::Flat { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
+                d @ Depression::Linear { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
+                d @ Depression::Power { .. } => row.depress(|w, p| d.apply(w, p), post, ring),
+            }
+            self.pre[entry].spike(f_pre, self.rule.nearest());
+        }
+        arriving.clear();
+        self.pending[slot] = arriving;
+    }
+
+    /// Target `post` fired at `t_ms`: potentiation of its incoming synapses.
+    pub(super) fn post_spike(&mut self, post: usize, t_ms: f64) {
+        if !self.learning {
+            return;
+        }
+        let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
+        let (rule, before) = (self.rule, self.post[post].at(f_post));
+        let range = self.offsets[post] as usize..self.offsets[post + 1] as usize;
+        let (pre, traces) = (&self.pre, &self.trace_of[range.clone()]);
+        match &self.layout {
+            Layout::Rows { incoming } => {
+                for (&at, &trace) in incoming[range].iter().zip(traces) {
+                    let w = &mut self.weights[at as usize];
+                    *w = rule.on_post(*w, pre[trace as usize].at(f_pre), before);
+                }
+            }
+            Layout::Targets { .. } => {
+                for (w, &trace) in self.weights[range].iter_mut().zip(traces) {
+                    *w = rule.on_post(*w, pre[trace as usize].at(f_pre), before);
+                }
+            }
+        }
+        self.post[post].spike(f_post, rule.nearest());
+    }
+}
+
+/// The synapses of one arriving row: contiguous onto every target in order (a dense row), or
+/// each found at its place.
+pub(super) enum Row<'a> {
+    Dense(&'a mut [f64]),
+    Placed { weights: &'a mut [f64], place: &'a [u32], targets: &'a [u32] },
+}
+
+impl Row<'_> {
+    /// Adds each synapse's weight into its target's slot of `ring`.
+    #[inline(always)]
+    pub(super) fn deliver(self, ring: &mut [f64]) {
+        match self {
+            Row::Dense(weights) => add_row(ring, &[], weights, true),
+            Row::Placed { weights, place, targets } => {
+                for (&at, &t) in place.iter().zip(targets) {
+                    ring[t as usize] += weights[at as usize];
+                }
+            }
+        }
+    }
+
+    /// Depresses each synapse by `update(w, its target's first trace)` (the traces read with
+    /// their clock's factors), then delivers its new weight.
+    #[inline(always)]
+    pub(super) fn depress(self, update: impl Fn(f64, f64) -> f64, (post, f): (&[Traces], [f64; 2]), ring: &mut [f64]) {
+        match self {
+            Row::Dense(weights) => {
+                for ((w, p), at) in weights.iter_mut().zip(post).zip(ring) {
+                    *w = update(*w, p.at(f)[0]);
+                    *at += *w;
+                }
+            }
+            Row::Placed { weights, place, targets } => {
+                for (&at, &t) in place.iter().zip(targets) {
+                    let w = update(weights[at as usize], post[t as usize].at(f)[0]);
+                    weights[at as usize] = w;
+                    ring[t as usize] += w;
+                }
+            }
+        }
+    }
+}
