@@ -159,5 +159,16 @@ cells = os.path.join(os.path.dirname(os.path.abspath(__file__)), "export_cells")
 for cell in sorted(c for c in os.listdir(cells) if c.endswith(".ron")):
     same_spikes("nest", os.path.join(cells, cell), [], (-0.2, 0.2) if cell.startswith("adex") else (-0.05, 0.05))
 same_rates("nest", "networks/adex_ei", [])
+# A fixed total number of synapses (NEST's fixed_total_number, Brian2's index arrays drawn in the
+# script): Brunel's network and the Izhikevich network with each projection's synapses drawn as
+# independent pairs, as many as before.
+def fixed_total(counts):
+    sets = []
+    for k, n in enumerate(counts):
+        sets += ["--set", f"network.projections.{k}.multapses=true",
+                 "--set", f'network.projections.{k}.rule={{"FixedTotalNumber":{{"n":{n}}}}}']
+    return sets
+same_rates("nest", "networks/brunel_ai", ["--duration-ms", "300"] + fixed_total([10_000_000, 2_500_000, 2_500_000, 625_000]))
+same_rates("brian2", "networks/izhikevich_2003", fixed_total([640_000, 160_000, 160_000, 40_000]))
 same_rates("brian2", "networks/adex_ei", [])
 print("export check: ok")

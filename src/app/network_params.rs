@@ -30,6 +30,7 @@ const META: &[Meta] = &[
         range: (1.0, 1e6),
         tip: "synapses per target (in-degree) or per source (out-degree)",
     },
+    Meta { key: "n", unit: "synapses", range: (1.0, 1e10), tip: "synapses in all, each pair drawn independently" },
     Meta { key: "delay_ms", unit: "ms", range: (0.0, 1000.0), tip: "axonal delay, rounded to the step" },
     Meta {
         key: "every_ms",

@@ -5,7 +5,7 @@ use rand::RngExt;
 
 use super::csr::Csr;
 use super::spec::{Connectivity, Projection};
-use crate::random::Rng;
+use crate::random::{Rng, index};
 
 /// A projection's synapses.
 #[derive(Debug, Clone)]
@@ -94,6 +94,18 @@ pub fn connect(
             for pre in 0..n_pre as u32 {
                 sample(n_post, *k as usize, no_self.then_some(pre), proj.multapses, rng, &mut picked, &mut marks);
                 pairs.extend(picked.iter().map(|&post| (pre, post)));
+            }
+        }
+        Connectivity::FixedTotalNumber { n } => {
+            pairs.reserve(*n as usize);
+            for _ in 0..*n {
+                let pre = index(rng, n_pre);
+                // Uniform over the allowed pairs: every source has as many targets to draw from.
+                let mut post = index(rng, n_post);
+                while no_self && post == pre {
+                    post = index(rng, n_post);
+                }
+                pairs.push((pre as u32, post as u32));
             }
         }
         Connectivity::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),

@@ -25,10 +25,50 @@ use crate::random::{Rng, normal};
 use crate::stimulus::{SpikeSource, Stimulus};
 use crate::synapse::Kernel;
 
-/// Largest network a preset may ask for (neurons), to keep a typo from exhausting memory.
-pub const MAX_NEURONS: u64 = 200_000;
-/// Largest number of synapses a preset may ask for.
-pub const MAX_SYNAPSES: f64 = 60e6;
+/// Neurons are indexed by `u32`, and so are a projection's synapses (its rows' offsets): the
+/// only fixed limits. How large a network may be otherwise is what the machine's memory holds
+/// ([`NetworkSpec::footprint`], checked when it is built).
+const MAX_INDEX: f64 = u32::MAX as f64;
+
+/// Bytes per synapse in each storage form: its target in the compressed rows (4), a weight of
+/// its own when the weights vary (4, `f32`), a delay of its own when the delays vary (2, `u16`),
+/// and when it learns its `f64` weight, its place among the synapses onto its target and its
+/// presynaptic trace's index (16).
+pub const SYNAPSE_BYTES: f64 = 4.0;
+pub const OWN_WEIGHT_BYTES: f64 = 4.0;
+pub const OWN_DELAY_BYTES: f64 = 2.0;
+pub const PLASTIC_BYTES: f64 = 16.0;
+/// Per neuron: its state and parameter columns, its inputs and its spike bookkeeping (at most).
+const NEURON_BYTES: f64 = 160.0;
+
+/// A network's size in memory ([`NetworkSpec::footprint`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Footprint {
+    pub synapses: f64,
+    /// The synapses as stored, rows included.
+    pub synapse_bytes: f64,
+    /// Everything, at the build's peak.
+    pub bytes: f64,
+}
+
+impl Footprint {
+    /// Whether it fits in `free` bytes of memory (`None`: unknown, so it is tried); if not, both
+    /// numbers and what to change.
+    pub fn fits(&self, free: Option<f64>, n_neurons: u64) -> Result<(), String> {
+        let gib = |b: f64| format!("{:.1} GiB", b / (1u64 << 30) as f64);
+        match free {
+            Some(free) if self.bytes > free => Err(format!(
+                "this network needs about {} of memory ({:.3e} synapses, {n_neurons} neurons), and {} is free: \
+                 make it smaller (fewer or smaller populations, lower in-degrees or probabilities, or a \
+                 sweep's --scale) or run it where there is more memory",
+                gib(self.bytes),
+                self.synapses,
+                gib(free)
+            )),
+            _ => Ok(()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,6 +206,15 @@ impl Dist {
             Dist::Integers { low, high } => 0.5 * (low + high) as f64,
         }
     }
+    /// The largest value it draws (a normal distribution's mean + 5 sd).
+    pub fn upper(&self) -> f64 {
+        match *self {
+            Dist::Constant(v) => v,
+            Dist::Uniform { high, .. } => high,
+            Dist::Normal { mean, sd } => mean + 5.0 * sd,
+            Dist::Integers { high, .. } => high as f64,
+        }
+    }
     pub fn is_constant(&self) -> bool {
         match *self {
             Dist::Constant(_) => true,
@@ -212,6 +261,11 @@ pub enum Connectivity {
     FixedOutDegree {
         k: u32,
     },
+    /// `n` synapses in all, each an independent pair drawn uniformly (multapses included), as
+    /// NEST's `fixed_total_number` (Potjans & Diesmann's rule).
+    FixedTotalNumber {
+        n: u64,
+    },
     /// Listed synapses `(pre, post, weight, delay_ms)`, indices within the populations; the
     /// projection's `weight` and `delay_ms` are not used.
     Explicit {
@@ -228,6 +282,7 @@ impl Connectivity {
             Connectivity::FixedProbability { p } => n_pre * n_post * p,
             Connectivity::FixedInDegree { k } => n_post * *k as f64,
             Connectivity::FixedOutDegree { k } => n_pre * *k as f64,
+            Connectivity::FixedTotalNumber { n } => *n as f64,
             Connectivity::Explicit { synapses } => synapses.len() as f64,
         }
     }
@@ -239,19 +294,21 @@ impl Connectivity {
             Connectivity::FixedProbability { .. } => "pairs with probability p".into(),
             Connectivity::FixedInDegree { .. } => "k sources per target".into(),
             Connectivity::FixedOutDegree { .. } => "k targets per source".into(),
+            Connectivity::FixedTotalNumber { .. } => "n synapses in all".into(),
             Connectivity::Explicit { synapses } => format!("{} listed synapses", synapses.len()),
         }
     }
 
     /// A rule of each kind a user can pick (listed synapses are written, not picked), with a
     /// parameter to start from.
-    pub fn choices() -> [Connectivity; 5] {
+    pub fn choices() -> [Connectivity; 6] {
         [
             Connectivity::AllToAll,
             Connectivity::OneToOne,
             Connectivity::FixedProbability { p: 0.1 },
             Connectivity::FixedInDegree { k: 10 },
             Connectivity::FixedOutDegree { k: 10 },
+            Connectivity::FixedTotalNumber { n: 1000 },
         ]
     }
 }
@@ -277,7 +334,8 @@ pub struct Projection {
     /// Allow a neuron to connect to itself (only matters when `from == to`).
     #[serde(default)]
     pub autapses: bool,
-    /// Allow more than one synapse per pair (fixed in- and out-degree rules).
+    /// Allow more than one synapse per pair (fixed in- and out-degree rules; a fixed total
+    /// number always draws them, and needs this set).
     #[serde(default)]
     pub multapses: bool,
     /// An STDP rule makes these synapses plastic (others keep their weights).
@@ -338,6 +396,8 @@ impl NetworkSpec {
         for (k, proj) in new.projections.iter_mut().enumerate() {
             match &mut proj.rule {
                 Connectivity::FixedInDegree { k } | Connectivity::FixedOutDegree { k } => *k = times(*k),
+                // Both ends shrink: the same probability per pair is s^2 as many synapses.
+                Connectivity::FixedTotalNumber { n } => *n = ((*n as f64 * s * s).round() as u64).max(1),
                 Connectivity::Explicit { .. } => {
                     return Err(format!("projection {k} lists its synapses: it cannot be scaled"));
                 }
@@ -415,6 +475,35 @@ impl NetworkSpec {
     pub fn n_neurons(&self) -> u64 {
         self.populations.iter().map(|p| p.size as u64).sum()
     }
+
+    /// What this network takes in memory, estimated before it is built: its synapses in their
+    /// storage forms ([`SYNAPSE_BYTES`] and after), their rows, its neurons, and per synapse type
+    /// a delay ring of a value per neuron and step of delay; building also holds the largest
+    /// projection's pairs (8 bytes each) before compressing them.
+    pub fn footprint(&self, dt_ms: f64) -> Footprint {
+        let size = |name: &str| self.population(name).map_or(0.0, |p| self.populations[p].size as f64);
+        let (mut synapses, mut stored, mut largest) = (0.0, 0.0, 0.0f64);
+        for proj in &self.projections {
+            let n = self.expected_synapses(proj);
+            let per = SYNAPSE_BYTES
+                + if proj.weight.is_constant() { 0.0 } else { OWN_WEIGHT_BYTES }
+                + if proj.delay_ms.is_constant() { 0.0 } else { OWN_DELAY_BYTES }
+                + if proj.plasticity.is_some() { PLASTIC_BYTES } else { 0.0 };
+            (synapses, largest) = (synapses + n, largest.max(n));
+            stored += n * per + 4.0 * (size(&proj.from) + 1.0);
+        }
+        let mut bytes = stored;
+        for pop in &self.populations {
+            let n = pop.size as f64;
+            bytes += n * NEURON_BYTES;
+            for name in pop.synapses.keys() {
+                let into = self.projections.iter().filter(|p| p.to == pop.name && &p.synapse == name);
+                let slots = into.map(|p| (p.delay_ms.upper() / dt_ms).round().max(1.0) + 1.0).fold(1.0, f64::max);
+                bytes += n * 8.0 * (slots + 2.0);
+            }
+        }
+        Footprint { synapses, synapse_bytes: stored, bytes: bytes + 8.0 * largest }
+    }
     /// Global index of the first neuron of each population.
     pub fn offsets(&self) -> Vec<u32> {
         let mut at = 0;
@@ -441,8 +530,11 @@ impl NetworkSpec {
         if self.populations.is_empty() {
             return fail("populations".into(), "a network needs at least one population".into());
         }
-        if self.n_neurons() > MAX_NEURONS {
-            return fail("populations".into(), format!("{} neurons; at most {MAX_NEURONS}", self.n_neurons()));
+        if self.n_neurons() as f64 > MAX_INDEX {
+            return fail(
+                "populations".into(),
+                format!("{} neurons; at most {MAX_INDEX} (a 32-bit index)", self.n_neurons()),
+            );
         }
         for (k, pop) in self.populations.iter().enumerate() {
             let at = |field: &str| format!("populations.{k}.{field}");
@@ -506,7 +598,6 @@ impl NetworkSpec {
                 dist.check().or_else(|m| fail(at(&format!("initial.{key}")), m))?;
             }
         }
-        let mut synapses = 0.0;
         for (k, proj) in self.projections.iter().enumerate() {
             let at = |field: &str| format!("projections.{k}.{field}");
             let Some(from) = self.population(&proj.from) else {
@@ -580,6 +671,14 @@ impl NetworkSpec {
                 {
                     return fail(at("rule.k"), "no partner is available (a single neuron without autapses)".into());
                 }
+                Connectivity::FixedTotalNumber { .. } if !proj.multapses => {
+                    let m = "a fixed total number draws each synapse's pair independently, so a pair may repeat \
+                             (as NEST's fixed_total_number): set multapses: true";
+                    return fail(at("multapses"), m.into());
+                }
+                Connectivity::FixedTotalNumber { n } if *n > 0 && available(n_pre.min(n_post)) == 0 => {
+                    return fail(at("rule.n"), "no partner is available (a single neuron without autapses)".into());
+                }
                 Connectivity::Explicit { synapses } => {
                     for (j, &(pre, post, weight, delay)) in synapses.iter().enumerate() {
                         let m = if pre >= n_pre || post >= n_post {
@@ -596,10 +695,15 @@ impl NetworkSpec {
                 }
                 _ => {}
             }
-            synapses += proj.rule.expected(n_pre as f64, n_post as f64);
-        }
-        if synapses > MAX_SYNAPSES {
-            return fail("projections".into(), format!("about {synapses:.3e} synapses; at most {MAX_SYNAPSES:.0e}"));
+            let expected = proj.rule.expected(n_pre as f64, n_post as f64);
+            if expected > MAX_INDEX {
+                return fail(
+                    at("rule"),
+                    format!(
+                        "about {expected:.3e} synapses; a projection has at most {MAX_INDEX} (a 32-bit index): split it"
+                    ),
+                );
+            }
         }
         for (k, input) in self.inputs.iter().enumerate() {
             let Some(p) = self.population(&input.population) else {

@@ -328,11 +328,12 @@ fn descend<'a>(node: &'a mut serde_json::Value, key: &str) -> Result<&'a mut ser
 }
 
 fn parse_set_value(value: &str) -> serde_json::Value {
-    // A list, such as the neurons to record: `network.record=[0,1,400]`.
-    if value.starts_with('[')
-        && let Ok(list) = serde_json::from_str(value)
+    // A list or a whole value in JSON, such as the neurons to record, `network.record=[0,1,400]`,
+    // or a connection rule, `network.projections.0.rule={"FixedTotalNumber":{"n":5000}}`.
+    if value.starts_with(['[', '{'])
+        && let Ok(json) = serde_json::from_str(value)
     {
-        return list;
+        return json;
     }
     if let Ok(n) = value.parse::<u64>() {
         return n.into();
@@ -419,7 +420,7 @@ mod tests {
     }
 
     #[test]
-    fn set_path_takes_a_list() {
+    fn set_path_takes_a_list_and_a_whole_value_in_json() {
         let mut p =
             Preset::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/presets/networks/adex_ei.ron")))
                 .unwrap();
@@ -427,5 +428,12 @@ mod tests {
         assert_eq!(p.network.as_ref().unwrap().record, [0, 1, 400, 499]);
         let err = p.set_path("network.record", "[0, 500]").unwrap_err();
         assert!(err.contains("network.record"), "{err}");
+        let rule = r#"{"FixedTotalNumber": {"n": 5000}}"#;
+        let err = p.set_path("network.projections.0.rule", rule).unwrap_err();
+        assert!(err.contains("network.projections.0.multapses"), "{err}");
+        p.set_path("network.projections.0.multapses", "true").unwrap();
+        p.set_path("network.projections.0.rule", rule).unwrap();
+        let rule = &p.network.as_ref().unwrap().projections[0].rule;
+        assert_eq!(*rule, crate::network::spec::Connectivity::FixedTotalNumber { n: 5000 });
     }
 }

@@ -80,6 +80,95 @@ fn connection_rules_make_the_stated_synapses() {
     assert!((var / binomial - 1.0).abs() < 0.2, "in-degree variance {var} vs binomial {binomial}");
 }
 
+/// NEST's fixed_total_number: exactly n synapses, each an independent pair uniform over the
+/// allowed ones, so in- and out-degrees are multinomial (mean n/N, variance n/N (1 - 1/N)), pairs
+/// repeat as often as chance has it, and without autapses no neuron reaches itself.
+#[test]
+fn a_fixed_total_number_draws_independent_uniform_pairs() {
+    let (n_pre, n_post, total) = (300, 200, 60_000u64);
+    let rule = Connectivity::FixedTotalNumber { n: total };
+    let drawn = pairs(&Projection { multapses: true, ..projection(rule.clone()) }, n_pre, n_post, false);
+    assert_eq!(drawn.len(), total as usize);
+    let variance_ratio = |degrees: &[f64], n: usize| {
+        let mean = total as f64 / n as f64;
+        assert!((degrees.iter().sum::<f64>() / n as f64 - mean).abs() < 1e-9);
+        let var = degrees.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        var / (mean * (1.0 - 1.0 / n as f64))
+    };
+    let (mut in_degree, mut out_degree) = (vec![0.0; n_post], vec![0.0; n_pre]);
+    for &(a, b) in &drawn {
+        out_degree[a as usize] += 1.0;
+        in_degree[b as usize] += 1.0;
+    }
+    for (ratio, what) in [(variance_ratio(&in_degree, n_post), "in"), (variance_ratio(&out_degree, n_pre), "out")] {
+        assert!((ratio - 1.0).abs() < 0.2, "{what}-degree variance {ratio} x the multinomial's");
+    }
+    // Repeated pairs: each of the 60,000 lands on one of 60,000 pairs, so about n (1 - e^-1) distinct.
+    let mut unique = drawn.clone();
+    unique.sort();
+    unique.dedup();
+    let expected = (n_pre * n_post) as f64 * (1.0 - (-(total as f64) / (n_pre * n_post) as f64).exp());
+    assert!(
+        (unique.len() as f64 / expected - 1.0).abs() < 0.01,
+        "{} distinct pairs, {expected:.0} expected",
+        unique.len()
+    );
+    // Within one population, without autapses.
+    let own = pairs(&Projection { multapses: true, ..projection(rule.clone()) }, n_pre, n_pre, true);
+    assert!(own.len() == total as usize && own.iter().all(|(a, b)| a != b));
+
+    // In a preset: multapses must be on (the error names the field and says why); the network
+    // has exactly its n synapses; scaling keeps the probability per pair (n s^2).
+    let text = |multapses: bool| {
+        format!(
+            r#"(version: 1, name: "total", description: "",
+                network: (
+                    populations: [(name: "a", size: 400, neuron: Lif()), (name: "b", size: 100, neuron: Lif(), synapses: {{"syn": (kernel: Delta)}})],
+                    projections: [(from: "a", to: "b", synapse: "syn", rule: FixedTotalNumber(n: 5000), multapses: {multapses})],
+                    record: [0],
+                ))"#
+        )
+    };
+    let refused = Preset::from_ron(&text(false), "total.ron").unwrap_err().to_string();
+    assert!(refused.contains("projections.0.multapses") && refused.contains("fixed_total_number"), "{refused}");
+    let preset = Preset::from_ron(&text(true), "total.ron").unwrap();
+    assert_eq!(Simulation::from_preset(&preset, 1).unwrap().net().n_synapses(), 5000);
+    let scaled = preset.network.as_ref().unwrap().scaled(0.5).unwrap();
+    assert_eq!(scaled.projections[0].rule, Connectivity::FixedTotalNumber { n: 1250 });
+}
+
+/// How large a network may be is what memory holds: the estimate made before building counts
+/// the synapses' bytes in each storage form exactly as the built network stores them; a network
+/// past the old fixed cap of 60 million synapses is valid; too little memory is refused with both
+/// numbers and what to change.
+#[test]
+fn a_network_is_sized_by_memory_and_its_estimate_is_what_it_stores() {
+    let brunel = common::bundled("networks/brunel_ai");
+    let mut varied = brunel.clone();
+    varied.set_path("network.projections.0.weight", r#"{"Normal":{"mean":25.0,"sd":5.0}}"#).unwrap();
+    varied.set_path("network.projections.1.delay_ms", r#"{"Uniform":{"low":1.0,"high":3.0}}"#).unwrap();
+    let rule = r#"{"FixedTotalNumber":{"n":2000000}}"#;
+    varied.set_path("network.projections.2.rule", rule).unwrap();
+    for preset in [&brunel, &varied] {
+        let spec = preset.network.as_ref().unwrap();
+        let estimate = spec.footprint(preset.run.dt_ms);
+        let sim = Simulation::from_preset(preset, 1).unwrap();
+        assert_eq!(estimate.synapses, sim.net().n_synapses() as f64);
+        assert_eq!(estimate.synapse_bytes, sim.net().synapse_bytes() as f64, "{}", preset.name);
+        assert!(estimate.bytes > estimate.synapse_bytes);
+    }
+    let mut large = brunel.clone();
+    large.set_path("network.projections.0.rule.FixedInDegree.k", "7000").unwrap();
+    let footprint = large.network.as_ref().unwrap().footprint(0.1);
+    assert!(footprint.synapses > 60e6, "{}", footprint.synapses);
+    let refused = footprint.fits(Some(footprint.bytes / 2.0), 12_500).unwrap_err();
+    let gib = |b: f64| format!("{:.1} GiB", b / (1u64 << 30) as f64);
+    let both = [format!("needs about {}", gib(footprint.bytes)), format!("{} is free", gib(footprint.bytes / 2.0))];
+    assert!(both.iter().all(|n| refused.contains(n.as_str())), "{refused}");
+    assert!(refused.contains("make it smaller"), "{refused}");
+    assert!(footprint.fits(Some(2.0 * footprint.bytes), 12_500).is_ok() && footprint.fits(None, 12_500).is_ok());
+}
+
 #[test]
 fn delays_round_to_steps_and_distributions_keep_their_sign() {
     let mut proj = projection(Connectivity::AllToAll);

@@ -91,6 +91,17 @@ pub(super) fn projection(
                 autapses = if !same || autapses { "True" } else { "False" },
             );
         }
+        Connectivity::FixedTotalNumber { n } => {
+            // Independent uniform pairs; an autapse's target drawn again until there is none.
+            let _ = writeln!(
+                s,
+                "pre = rng.integers(0, {pre_size}, {n})\npost = rng.integers(0, {n_post}, {n})\n\
+                 while {no_self} and (pre == post).any():\n    again = pre == post\n    \
+                 post[again] = rng.integers(0, {n_post}, again.sum())\nS.connect(i=pre, j=post)",
+                n_post = post.size,
+                no_self = if same && !autapses { "True" } else { "False" },
+            );
+        }
         Connectivity::Explicit { synapses } => {
             // As listed (indices within the populations, each synapse's weight and delay).
             let early = if spread { preset.run.dt_ms } else { 0.0 };

@@ -80,6 +80,10 @@ pub(super) fn connection(rule: &Connectivity, autapses: bool, multapses: bool) -
             yes(autapses),
             yes(multapses)
         ),
+        Connectivity::FixedTotalNumber { n } => format!(
+            "{{\"rule\": \"fixed_total_number\", \"N\": {n}, \"allow_autapses\": {}, \"allow_multapses\": True}}",
+            yes(autapses)
+        ),
         Connectivity::Explicit { .. } => return Err(format!("listed synapses are not exported; {BRIAN2}")),
     })
 }

@@ -28,8 +28,10 @@ impl Net {
         }
     }
 
-    /// Builds a validated network; every random draw comes from `seed`.
+    /// Builds a validated network; every random draw comes from `seed`. A network larger than
+    /// the memory free is refused before anything is drawn.
     pub fn build(spec: &NetworkSpec, dt_ms: f64, seed: u64) -> Result<Self, String> {
+        spec.footprint(dt_ms).fits(free_memory(), spec.n_neurons())?;
         let mut rng = seeded(seed);
         let offsets = spec.offsets();
         let mut pops = Vec::with_capacity(spec.populations.len());
@@ -157,4 +159,13 @@ fn spread_models(base: NeuronModel, spread: &[Spread], n: usize, rng: &mut Rng) 
         model.validate().map_err(|m| format!("a neuron's spread parameters are out of range: {m}"))?;
     }
     Ok(models)
+}
+
+/// The memory the system has free for a new allocation (Linux's `MemAvailable`); `None` where
+/// it cannot be read.
+fn free_memory() -> Option<f64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
 }
