@@ -790,6 +790,19 @@ fn the_network_editor_adds_a_population_and_a_projection_that_save_and_load_back
     assert_eq!(spec.projections.len(), 5);
     let added = &spec.projections[4];
     assert_eq!((added.from.as_str(), added.to.as_str()), ("P3X", "P3X"), "{added:?}");
+    // Its rule: a fixed total number of synapses (multapses come with it), then 5000 of them.
+    h.get_by_role_and_label(Role::ComboBox, "connection").click();
+    h.run_steps(2);
+    h.get_by_label("n synapses in all").click();
+    h.run_steps(2);
+    let projection = h.state().lab.preset().network.as_ref().unwrap().projections[4].clone();
+    assert_eq!(projection.rule, spikelab::network::spec::Connectivity::FixedTotalNumber { n: 1000 });
+    assert!(projection.multapses);
+    h.get_by_role_and_label(Role::SpinButton, "rule.FixedTotalNumber.n").set_value_accesskit(5000.0);
+    h.run_steps(2);
+    let preset = h.state().lab.preset().draft();
+    let spec = preset.network.as_ref().unwrap();
+    assert_eq!(spec.projections[4].rule, spikelab::network::spec::Connectivity::FixedTotalNumber { n: 5000 });
     // What a save writes loads back equal, and the engine runs it.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("edited.ron");

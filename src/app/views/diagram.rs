@@ -311,6 +311,8 @@ impl DiagramPanel {
                         for choice in Connectivity::choices() {
                             let same = std::mem::discriminant(&choice) == std::mem::discriminant(&current);
                             if ui.selectable_label(same, choice.name()).clicked() && !same {
+                                // A fixed total number draws pairs independently: multapses come with it.
+                                edited.multapses |= matches!(choice, Connectivity::FixedTotalNumber { .. });
                                 edited.rule = choice;
                             }
                         }
