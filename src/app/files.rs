@@ -131,10 +131,11 @@ impl Files {
                         "Drives the lab's neuron with this stimulus (amplitudes in the model's current unit); undoable";
                     if ui.button(&name["stimuli/".len()..]).on_hover_text(tip).clicked() {
                         match library::resolve_stimulus(name) {
-                            Ok(stimulus) => match lab.edit(|p| p.stimulus = stimulus) {
-                                Ok(_) => lab.info(format!("stimulus {name}")),
-                                Err(why) => lab.error(format!("not applied: {why}")),
-                            },
+                            Ok(stimulus) => {
+                                if lab.apply(|p| p.stimulus = stimulus) {
+                                    lab.info(format!("stimulus {name}"));
+                                }
+                            }
                             Err(e) => lab.error(e.to_string()),
                         }
                         ui.close();
@@ -203,10 +204,11 @@ impl Files {
         };
         let text = std::fs::read_to_string(path).unwrap_or_default();
         match Stimulus::from_ron(&text, &path.display().to_string()) {
-            Ok(stimulus) => match lab.edit(|p| p.stimulus = stimulus) {
-                Ok(_) => lab.info(format!("stimulus from {}", path.display())),
-                Err(why) => lab.error(format!("not applied: {why}")),
-            },
+            Ok(stimulus) => {
+                if lab.apply(|p| p.stimulus = stimulus) {
+                    lab.info(format!("stimulus from {}", path.display()));
+                }
+            }
             Err(_) => lab.error(format!("not a preset nor a stimulus: {as_preset}")),
         }
     }

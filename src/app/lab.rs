@@ -134,6 +134,16 @@ impl Lab {
         Ok(self.change_to(valid))
     }
 
+    /// [`Lab::edit`] for a control with nowhere else to say why: a refused edit is said in the
+    /// status bar. `true` when it was applied.
+    pub fn apply(&mut self, change: impl FnOnce(&mut Preset)) -> bool {
+        let refused = self.edit(change).err();
+        if let Some(why) = &refused {
+            self.error(format!("not applied: {why}"));
+        }
+        refused.is_none()
+    }
+
     /// Moves the lab and its run to `target` (an edit, an undo); `true` when that is a new run.
     pub fn change_to(&mut self, target: Valid) -> bool {
         if target == self.preset {

@@ -282,7 +282,7 @@ impl LessonPanel {
                 Some(b) if used >= b => {
                     // The budget is spent: the stimulus goes back to the last one tried.
                     let back = open.stimulus.clone();
-                    lab.edit(|p| p.stimulus = back).expect("the stimulus tried last was valid");
+                    lab.apply(|p| p.stimulus = back);
                     lab.error(format!("the experiment budget ({b} stimuli) is spent: answer with what you measured"));
                 }
                 _ => {

@@ -266,9 +266,7 @@ fn settings_ui(ui: &mut egui::Ui, lab: &mut Lab) {
 /// Applies a run-setting edit if the whole preset stays valid (the exact scheme, say, needs a
 /// linear model); otherwise says why and changes nothing.
 fn edit_run(lab: &mut Lab, apply: impl FnOnce(&mut crate::preset::settings::RunSettings)) {
-    if let Err(why) = lab.edit(|p| apply(&mut p.run)) {
-        lab.error(format!("not applied: {why}"));
-    }
+    lab.apply(|p| apply(&mut p.run));
 }
 
 fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
@@ -308,7 +306,7 @@ fn stimulus_ui(ui: &mut egui::Ui, lab: &mut Lab) {
             }
         }
     });
-    if changed && let Err(why) = lab.edit(|p| p.stimulus = stimulus) {
-        lab.error(why);
+    if changed {
+        lab.apply(|p| p.stimulus = stimulus);
     }
 }

@@ -46,11 +46,11 @@ pub fn ui(ui: &mut egui::Ui, lab: &mut Lab) {
         ui.separator();
         let tip = "Simulated time per wall-clock time: slow motion for class, 1x real time, or as fast as possible";
         if let Some(speed) = choice(ui, "Speed", lab.preset().view.speed, &SPEEDS, |s| s.label(), tip) {
-            lab.edit(|p| p.view.speed = speed).expect("a listed speed is valid");
+            lab.apply(|p| p.view.speed = speed);
         }
         let tip = "At the end of the protocol (the preset's duration): keep going, pause, or replay it from t = 0";
         if let Some(at_end) = choice(ui, "at end", lab.preset().view.at_end, &AtEnd::ALL, |a| a.name().into(), tip) {
-            lab.edit(|p| p.view.at_end = at_end).expect("every end is valid");
+            lab.apply(|p| p.view.at_end = at_end);
         }
         ui.separator();
         let h = &lab.history;

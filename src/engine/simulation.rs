@@ -118,11 +118,16 @@ pub struct Simulation {
 impl Simulation {
     /// Builds a simulation of a validated preset. The seed makes every random draw reproducible.
     pub fn from_preset(preset: &Preset, seed: u64) -> Result<Self, String> {
-        Self::new(&Valid::new(preset.clone()).map_err(|inv| inv.to_string())?, seed)
+        preset.validate().map_err(|inv| inv.to_string())?;
+        Self::build(preset, seed)
     }
 
     /// Builds a simulation of a preset validated before.
     pub fn new(preset: &Valid, seed: u64) -> Result<Self, String> {
+        Self::build(preset, seed)
+    }
+
+    fn build(preset: &Preset, seed: u64) -> Result<Self, String> {
         let run = preset.run;
         let (net, record) = match &preset.network {
             Some(spec) => (Net::build(spec, run.dt_ms, seed)?, spec.record.iter().map(|&r| r as usize).collect()),

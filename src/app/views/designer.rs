@@ -69,17 +69,12 @@ impl DesignerPanel {
     /// onto the undo stack; an invalid one is reported and nothing changes.
     pub fn commit(&mut self, lab: &mut Lab, stimulus: Stimulus) -> bool {
         let before = lab.preset().stimulus.clone();
-        match lab.edit(|p| p.stimulus = stimulus) {
-            Ok(_) => {
-                self.undo.push(before);
-                self.redo.clear();
-                true
-            }
-            Err(why) => {
-                lab.error(why);
-                false
-            }
+        let applied = lab.apply(|p| p.stimulus = stimulus);
+        if applied {
+            self.undo.push(before);
+            self.redo.clear();
         }
+        applied
     }
 
     /// The previewed current at the sample nearest to `t_ms`.
@@ -90,14 +85,14 @@ impl DesignerPanel {
     pub fn undo(&mut self, lab: &mut Lab) {
         if let Some(previous) = self.undo.pop() {
             self.redo.push(lab.preset().stimulus.clone());
-            lab.edit(|p| p.stimulus = previous).expect("a stimulus the lab had is valid");
+            lab.apply(|p| p.stimulus = previous);
         }
     }
 
     pub fn redo(&mut self, lab: &mut Lab) {
         if let Some(next) = self.redo.pop() {
             self.undo.push(lab.preset().stimulus.clone());
-            lab.edit(|p| p.stimulus = next).expect("a stimulus the lab had is valid");
+            lab.apply(|p| p.stimulus = next);
         }
     }
 

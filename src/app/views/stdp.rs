@@ -95,9 +95,7 @@ impl StdpPanel {
             let name = |k: usize| StdpRule::kinds().nth(k).unwrap_or_default().to_string();
             if let Some(kind) = choice(ui, "rule", rule.kind(), &kinds, name, tip) {
                 let rule = Some(StdpRule::published(kind, rule.w_max()));
-                if let Err(why) = lab.edit(|p| p.network.as_mut().expect("has a rule").projections[k].plasticity = rule) {
-                    lab.error(format!("not applied: {why}"));
-                }
+                lab.apply(|p| p.network.as_mut().expect("has a rule").projections[k].plasticity = rule);
             }
             ui.label(rule.name());
         });

@@ -219,7 +219,7 @@ fn task_controls(ui: &mut egui::Ui, lab: &mut Lab, task: &Task) {
         }
         if ui.button("new patterns").on_hover_text("draw new patterns and weights (the run's seed + 1)").clicked() {
             let seed = lab.preset().run.seed + 1;
-            lab.edit(|p| p.run.seed = seed).expect("any seed is valid");
+            lab.apply(|p| p.run.seed = seed);
         }
     });
     if edited != *task {
