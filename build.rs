@@ -21,21 +21,31 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &mut files, &["ron"]);
     files.sort();
-    // Files under `stimuli/` are stimuli alone (they drive any neuron), the rest whole presets.
+    // Files under `stimuli/` are stimuli alone (they drive any neuron), under `devices/` memory
+    // devices, the rest whole presets.
     let mut presets = String::from(
         "/// `(name, RON text)` of every bundled preset, sorted by name.\npub static BUNDLED: &[(&str, &str)] = &[\n",
     );
     let mut stimuli = String::from(
         "/// `(name, RON text)` of every bundled stimulus file, sorted by name.\npub static BUNDLED_STIMULI: &[(&str, &str)] = &[\n",
     );
+    let mut devices = String::from(
+        "/// `(name, RON text)` of every bundled memory device, sorted by name.\npub static BUNDLED_DEVICES: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let name = file.strip_prefix(&root).unwrap().with_extension("");
         let name = name.to_string_lossy().replace('\\', "/");
         let entry = format!("    ({name:?}, include_str!({:?})),\n", file.display().to_string());
-        if name.starts_with("stimuli/") { stimuli += &entry } else { presets += &entry }
+        if name.starts_with("stimuli/") {
+            stimuli += &entry
+        } else if name.starts_with("devices/") {
+            devices += &entry
+        } else {
+            presets += &entry
+        }
     }
-    let code = presets + "];\n" + &stimuli + "];\n";
+    let code = presets + "];\n" + &stimuli + "];\n" + &devices + "];\n";
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("bundled_presets.rs"), code).unwrap();
     std::fs::write(out.join("bundled_lessons.rs"), lessons()).unwrap();

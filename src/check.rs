@@ -1,5 +1,5 @@
 //! What `spikelab check` validates: every kind of file the project reads (preset, stimulus,
-//! stimulus curve, session, lesson), told apart by its name and its top-level fields, and
+//! memory device, stimulus curve, session, lesson), told apart by its name and its top-level fields, and
 //! folders walked for them.
 
 use std::path::{Path, PathBuf};
@@ -12,6 +12,8 @@ pub enum Kind {
     Preset,
     /// A stimulus saved by the designer (`presets/stimuli/*.ron`).
     Stimulus,
+    /// A memory device (`presets/devices/`).
+    Device,
     /// A current trace as `t_ms,value` rows, imported as a curve.
     Curve,
     /// The window's saved session.
@@ -25,6 +27,7 @@ impl Kind {
         match self {
             Kind::Preset => "preset",
             Kind::Stimulus => "stimulus",
+            Kind::Device => "device",
             Kind::Curve => "stimulus curve",
             Kind::Session => "session",
             Kind::Lesson => "lesson",
@@ -44,8 +47,8 @@ impl Kind {
         }
     }
 
-    /// A RON file's kind by its top-level fields: a stimulus is its `components`, a session has
-    /// a `zoom` and `recent` files; anything else is read as a preset (whose loader names what
+    /// A RON file's kind by its top-level fields: a stimulus is its `components`, a device its
+    /// `curve` and `g_max_us`, a session has a `zoom` and `recent` files; anything else is read as a preset (whose loader names what
     /// is wrong).
     fn of_ron(text: &str) -> Kind {
         let fields: Vec<String> = match ron::from_str::<ron::Value>(text) {
@@ -61,6 +64,8 @@ impl Kind {
         let has = |name: &str| fields.iter().any(|f| f == name);
         if has("components") && !has("version") {
             Kind::Stimulus
+        } else if has("curve") && has("g_max_us") {
+            Kind::Device
         } else if !has("version") && (has("zoom") || has("recent") || has("unsaved")) {
             Kind::Session
         } else {
@@ -106,6 +111,9 @@ pub fn check(path: &Path, kind: Kind) -> Result<(), String> {
     match kind {
         Kind::Preset => Preset::load(path).map(|_| ()).map_err(|e| e.to_string()),
         Kind::Stimulus => crate::stimulus::Stimulus::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string()),
+        Kind::Device => {
+            crate::synapse::device::Device::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string())
+        }
         Kind::Curve => crate::stimulus::curve_from_csv(&read()?).map(|_| ()).map_err(|e| format!("{origin}: {e}")),
         Kind::Session => {
             crate::preset::session::Session::from_ron(&read()?, &origin).map(|_| ()).map_err(|e| e.to_string())

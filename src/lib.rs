@@ -7,6 +7,7 @@ pub mod check; // what `spikelab check` validates: every file kind, folders walk
 pub mod cli; // the headless face: run | fi | check | presets | bench | sweep | compare | lesson
 pub mod compare; // two runs of one network side by side
 pub mod dataset; // image data sets: the bundled digits, MNIST IDX files
+pub mod dotted; // dotted paths into any serialisable value, as --set takes them
 pub mod engine; // Simulation (pure core) and the engine thread
 pub mod export; // a preset as a NEST or Brian2 script
 pub mod fastmath; // branch-free exp for vectorised neuron updates
@@ -25,5 +26,5 @@ pub mod random; // seeded generator, normal and Poisson draws
 pub mod ron_file; // RON in and out, errors with file, line and field
 pub mod stimulus; // injected current: components, their runner, CSV import
 pub mod sweep; // a network's states over a grid of its parameters
-pub mod synapse; // synaptic kernels and plasticity rules
+pub mod synapse; // synaptic kernels, plasticity rules and memory devices as synapses
 pub mod workload; // the timed workloads behind `spikelab bench` (shared/bench/SPEC.md)

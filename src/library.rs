@@ -1,11 +1,13 @@
 //! The bundled preset library (every file under `presets/`, compiled in by `build.rs`): whole
-//! presets, and under `presets/stimuli/` stimuli alone that drive any neuron.
+//! presets, under `presets/stimuli/` stimuli alone that drive any neuron, and under
+//! `presets/devices/` memory devices that can hold a plastic synapse's weight.
 
 use std::path::Path;
 
 use crate::preset::Preset;
 use crate::ron_file::PresetError;
 use crate::stimulus::Stimulus;
+use crate::synapse::device::Device;
 
 include!(concat!(env!("OUT_DIR"), "/bundled_presets.rs"));
 
@@ -62,6 +64,31 @@ pub fn resolve_stimulus(arg: &str) -> Result<Stimulus, PresetError> {
             line: None,
             field: None,
             message: "no such file, and no bundled stimulus of that name (see `spikelab presets`)".into(),
+        }),
+    }
+}
+
+/// Names of the bundled memory devices, e.g. `devices/ag_a_si`.
+pub fn device_names() -> impl Iterator<Item = &'static str> {
+    BUNDLED_DEVICES.iter().map(|(name, _)| *name)
+}
+
+/// A memory device from a file path, or else from the bundled devices by name (`ag_a_si` or
+/// `devices/ag_a_si`).
+pub fn resolve_device(arg: &str) -> Result<Device, PresetError> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        return Device::from_ron(&crate::ron_file::read_text(path)?, arg);
+    }
+    let name = arg.trim_end_matches(".ron");
+    let bundled = BUNDLED_DEVICES.iter().find(|(n, _)| *n == name || n.strip_prefix("devices/") == Some(name));
+    match bundled {
+        Some((n, text)) => Device::from_ron(text, &format!("presets/{n}.ron")),
+        None => Err(PresetError {
+            origin: arg.to_string(),
+            line: None,
+            field: None,
+            message: "no such file, and no bundled device of that name (see `spikelab presets`)".into(),
         }),
     }
 }

@@ -252,7 +252,7 @@ impl Preset {
         }
         let mut out = Vec::new();
         if let Ok(mut tree) = serde_json::to_value(self)
-            && let Ok(node) = walk_path(&mut tree, path)
+            && let Ok(node) = crate::dotted::walk_path(&mut tree, "the preset", path)
         {
             walk(node, path.to_string(), &mut out);
         }
@@ -263,7 +263,7 @@ impl Preset {
     /// exists where the path goes astray.
     pub fn check_path(&self, path: &str) -> Result<(), String> {
         let mut tree = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        walk_path(&mut tree, path).map(|_| ())
+        crate::dotted::walk_path(&mut tree, "the preset", path).map(|_| ())
     }
 
     /// Applies `--set key.path=value`: a dotted path into the preset's own RON structure
@@ -276,78 +276,8 @@ impl Preset {
 
     /// This preset with `path` set to `value` (as [`Preset::set_path`] takes them), validated.
     pub fn with_path(&self, path: &str, value: &str) -> Result<Valid, String> {
-        let mut tree = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        let node = walk_path(&mut tree, path)?;
-        *node = parse_set_value(value);
-        let updated: Preset = serde_json::from_value(tree).map_err(|e| format!("--set {path}={value}: {e}"))?;
+        let updated: Preset = crate::dotted::with_path(self, "the preset", path, value)?;
         Valid::new(updated).map_err(|inv| format!("--set {path}={value}: {inv}"))
-    }
-}
-
-/// The node a dotted `--set` path names in a preset's tree.
-fn walk_path<'a>(tree: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Value, String> {
-    let mut node = tree;
-    let mut walked = Vec::new();
-    for key in path.split('.') {
-        node = descend(node, key).map_err(|expected| {
-            let at = if walked.is_empty() { "the preset".to_string() } else { format!("`{}`", walked.join(".")) };
-            format!("unknown key `{key}` in {at}: expected one of {expected}")
-        })?;
-        walked.push(key);
-    }
-    Ok(node)
-}
-
-/// One step of a `--set` path: a struct field, an array index, or through an enum variant
-/// (`neuron.a` reaches into `neuron: Izhikevich(a: ...)`). The error lists what exists here.
-fn descend<'a>(node: &'a mut serde_json::Value, key: &str) -> Result<&'a mut serde_json::Value, String> {
-    use serde_json::Value;
-    enum Way {
-        Field,
-        Variant,
-        Index(usize),
-    }
-    let way = match &*node {
-        Value::Object(map) if map.contains_key(key) => Way::Field,
-        Value::Object(map) if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) => Way::Variant,
-        Value::Object(map) => return Err(map.keys().map(String::as_str).collect::<Vec<_>>().join(", ")),
-        Value::Array(items) => match key.parse::<usize>().ok().filter(|&i| i < items.len()) {
-            Some(i) => Way::Index(i),
-            None => return Err(format!("an index below {}", items.len())),
-        },
-        _ => return Err("nothing (this is a value, not a structure)".into()),
-    };
-    match way {
-        Way::Field => Ok(&mut node[key]),
-        Way::Index(i) => Ok(&mut node[i]),
-        Way::Variant => {
-            let variant = node.as_object_mut().and_then(|m| m.values_mut().next()).expect("one entry");
-            descend(variant, key)
-        }
-    }
-}
-
-fn parse_set_value(value: &str) -> serde_json::Value {
-    // A list or a whole value in JSON, such as the neurons to record, `network.record=[0,1,400]`,
-    // or a connection rule, `network.projections.0.rule={"FixedTotalNumber":{"n":5000}}`.
-    if value.starts_with(['[', '{'])
-        && let Ok(json) = serde_json::from_str(value)
-    {
-        return json;
-    }
-    if let Ok(n) = value.parse::<u64>() {
-        return n.into();
-    }
-    if let Ok(n) = value.parse::<i64>() {
-        return n.into();
-    }
-    if let Some(n) = value.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
-        return serde_json::Value::Number(n);
-    }
-    match value {
-        "true" => true.into(),
-        "false" => false.into(),
-        _ => value.trim_matches('"').into(),
     }
 }
 

@@ -1,5 +1,7 @@
-//! Synapses: the current a train of spikes injects (kinetics) and how weights learn (plasticity).
+//! Synapses: the current a train of spikes injects (kinetics), how weights learn (plasticity),
+//! and the memory devices that can hold them (device).
 
+pub mod device;
 pub mod kernel;
 pub mod plasticity;
 

@@ -166,41 +166,46 @@ impl StdpRule {
         }
     }
 
-    /// The weight change of one pre-post pair `Δt` apart (no earlier spikes), from weight `w`.
+    /// The weight change of one pre-post pair `Δt` apart (no earlier spikes), from weight `w`:
+    /// the additive change times the rule's weight dependence, within the bounds.
     pub fn window(&self, dt_ms: f64, w: f64) -> f64 {
-        let w_max = self.w_max();
-        let change = match *self {
-            StdpRule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
+        let x = w / self.w_max();
+        let dependence = match *self {
+            StdpRule::Additive { .. } | StdpRule::Triplet { .. } => 1.0,
+            StdpRule::Multiplicative { mu_plus, mu_minus, .. } => {
                 if dt_ms >= 0.0 {
-                    w_max * a_plus * (-dt_ms / tau_plus_ms).exp()
+                    (1.0 - x).powf(mu_plus)
                 } else {
-                    -w_max * a_minus * (dt_ms / tau_minus_ms).exp()
+                    x.powf(mu_minus)
                 }
             }
-            StdpRule::Multiplicative { lambda, alpha, mu_plus, mu_minus, tau_plus_ms, tau_minus_ms, w_max } => {
-                let x = w / w_max;
-                if dt_ms >= 0.0 {
-                    w_max * lambda * (1.0 - x).powf(mu_plus) * (-dt_ms / tau_plus_ms).exp()
-                } else {
-                    -w_max * lambda * alpha * x.powf(mu_minus) * (dt_ms / tau_minus_ms).exp()
-                }
-            }
-            StdpRule::Triplet { a2_plus, a2_minus, tau_plus_ms, tau_minus_ms, w_max, .. } => {
-                if dt_ms >= 0.0 {
-                    w_max * a2_plus * (-dt_ms / tau_plus_ms).exp()
-                } else {
-                    -w_max * a2_minus * (dt_ms / tau_minus_ms).exp()
-                }
-            }
-            StdpRule::Ee746 { a_up, a_down, gamma, tau_ms, .. } => {
-                if dt_ms >= 0.0 {
-                    w * gamma * a_up * (-dt_ms / tau_ms).exp()
-                } else {
-                    w * gamma * a_down * (dt_ms / tau_ms).exp()
-                }
-            }
+            StdpRule::Ee746 { .. } => x,
         };
-        (w + change).clamp(0.0, w_max) - w
+        (w + dependence * self.additive_window(dt_ms)).clamp(0.0, self.w_max()) - w
+    }
+
+    /// The change of one pre-post pair `Δt` apart with the weight dependence taken out (as at
+    /// `w = w_max` for the EE746 rule, with μ = 0 for the weight-dependent one) and no bounds:
+    /// what a device is asked for, its own curve being the weight dependence.
+    pub fn additive_window(&self, dt_ms: f64) -> f64 {
+        let (potentiation, depression, tau_plus_ms, tau_minus_ms) = match *self {
+            StdpRule::Additive { a_plus, a_minus, tau_plus_ms, tau_minus_ms, .. } => {
+                (a_plus, -a_minus, tau_plus_ms, tau_minus_ms)
+            }
+            StdpRule::Multiplicative { lambda, alpha, tau_plus_ms, tau_minus_ms, .. } => {
+                (lambda, -lambda * alpha, tau_plus_ms, tau_minus_ms)
+            }
+            StdpRule::Triplet { a2_plus, a2_minus, tau_plus_ms, tau_minus_ms, .. } => {
+                (a2_plus, -a2_minus, tau_plus_ms, tau_minus_ms)
+            }
+            StdpRule::Ee746 { a_up, a_down, gamma, tau_ms, .. } => (gamma * a_up, gamma * a_down, tau_ms, tau_ms),
+        };
+        self.w_max()
+            * if dt_ms >= 0.0 {
+                potentiation * (-dt_ms / tau_plus_ms).exp()
+            } else {
+                depression * (dt_ms / tau_minus_ms).exp()
+            }
     }
 
     /// Ranges from [`StdpRule::specs`]; a bound must be positive.

@@ -463,6 +463,7 @@ fn check_knows_every_file_kind_and_walks_folders() {
     assert_eq!(kind_of("presets/stimuli/sine.ron").as_deref(), Some("stimulus)"), "{out}");
     assert_eq!(kind_of("presets/basics/lif_std.ron").as_deref(), Some("preset)"));
     assert_eq!(kind_of("lessons/03-mystery-lif").as_deref(), Some("lesson)"));
+    assert_eq!(kind_of("presets/devices/ag_a_si.ron").as_deref(), Some("device)"));
     let presets = std::fs::read_dir(format!("{root}/presets"))
         .unwrap()
         .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
@@ -527,4 +528,47 @@ fn a_run_shows_its_progress_on_a_terminal() {
     let shown = reader.join().unwrap();
     assert!(shown.contains("ms simulated") && shown.contains("x real time") && shown.contains("left"), "{shown}");
     assert!(shown.contains("/400 ms simulated"), "the whole run's length: {shown}");
+}
+
+#[test]
+fn device_writes_its_pulse_response_and_the_window_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ag");
+    let result = spikelab(&[
+        "device",
+        "ag_a_si",
+        "--devices",
+        "2",
+        "--trials",
+        "50",
+        "--set",
+        "variation.d2d=0.2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stderr).contains("96 pulses span the range"), "{}", text(&result.stderr));
+    let (header, rows) = csv_rows(&out.join("pulses.csv"));
+    assert_eq!(header, "cycle,pulse,direction,device,g_us,w");
+    // Two devices, each a start and two cycles of 96 pulses up and 96 down.
+    assert_eq!(rows.len(), 2 * (1 + 2 * 2 * 96));
+    let g = |row: &Vec<String>| row[4].parse::<f64>().unwrap();
+    let first: Vec<&Vec<String>> = rows.iter().filter(|r| r[3] == "0").collect();
+    let floor = first.iter().map(|r| g(r)).fold(f64::MAX, f64::min);
+    assert_eq!((first[0][1].as_str(), g(first[0])), ("0", floor), "the start, at its own G_min");
+    // Device-to-device spread: the two devices' tops differ.
+    let top = |d: &str| rows.iter().filter(|r| r[3] == d).map(g).fold(0.0, f64::max);
+    assert!(top("0") != top("1"));
+    let (header, rows) = csv_rows(&out.join("window.csv"));
+    assert_eq!(header, "dt_ms,g0_fraction,dw_mean,dw_sd");
+    assert_eq!(rows.len(), 3 * 201);
+    let dw = |dt: &str, g0: &str| rows.iter().find(|r| r[0] == dt && r[1] == g0).unwrap()[2].parse::<f64>().unwrap();
+    // Through Ag:a-Si's saturating curve potentiation is larger near G_min, depression near G_max.
+    assert!(dw("1", "0.1") > dw("1", "0.9") && dw("-1", "0.9") < dw("-1", "0.1"));
+
+    let bad = spikelab(&["device", "ag_a_si", "--set", "curve.levels=1", "--out", out.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("curve.levels"), "{}", text(&bad.stderr));
+    let listed = text(&spikelab(&["presets"]).stdout);
+    assert!(listed.lines().any(|l| l.starts_with("devices/cbram") && l.contains("CBRAM")), "{listed}");
 }

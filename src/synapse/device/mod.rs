@@ -1,0 +1,183 @@
+//! Memory devices as synapses: a weight stored as the conductance of a device with a limited
+//! number of levels, updates that shrink as it saturates, or stochastic switches.
+//!
+//! A device is programmed by pulses, each moving its conductance `G` along its curve
+//! ([`Curve`]); the synapse reads `w = k (G - G_ref)`, with `k` chosen so that `G_max` reads
+//! as the plastic rule's `w_max` ([`Read`]). Variability ([`Variation`]) is drawn device by
+//! device once (d2d) or pulse by pulse (c2c), each from a stream of its own, so switching one
+//! on never changes another draw.
+
+mod cells;
+mod curve;
+pub mod mapping;
+
+pub use cells::{Cell, Cells};
+pub use curve::{
+    Binary, Curve, Linear, Measured, Nonlinearity, QuerliozExp, SaturatingExp, SttMtj, TwoPcm, a_of_label, label_of_a,
+};
+
+use crate::param::{Described, ParamSpec, described};
+use serde::{Deserialize, Serialize};
+
+/// One kind of memory device: its conductance range, how it is read, its curve and its
+/// variability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// What it is (shown in the window and the figures).
+    pub name: String,
+    /// Where its numbers come from.
+    #[serde(default)]
+    pub source: String,
+    /// Conductance of the fully depressed device (all devices OFF for a binary synapse), in µS.
+    pub g_min_us: f64,
+    /// Conductance of the fully potentiated device, in µS.
+    pub g_max_us: f64,
+    #[serde(default)]
+    pub read: Read,
+    pub curve: Curve,
+    #[serde(default)]
+    pub variation: Variation,
+}
+
+/// What conductance reads as a weight of zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Read {
+    /// `G_ref = G_min` (a reference device subtracts the floor): weights span `[0, w_max]`.
+    #[default]
+    Differential,
+    /// `G_ref = 0`: the ON/OFF ratio sets a floor `w_max G_min / G_max` below which no weight goes.
+    Absolute,
+}
+
+/// Departures from the nominal device. d2d: drawn once per device; c2c: drawn per pulse.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Variation {
+    pub d2d: f64,
+    pub c2c: f64,
+    pub asymmetry: f64,
+    pub drift_nu: f64,
+    pub drift_t0_s: f64,
+    pub endurance: u32,
+    pub read_noise: f64,
+}
+
+described!(default Variation {
+    d2d: f64, "σ d2d" "" [0.0, 2.0] = 0.0,
+        "Device-to-device: relative spread of each device's bounds and step size, drawn once per device (0.5 is Querlioz et al.'s 50 %).";
+    c2c: f64, "σ c2c" "" [0.0, 2.0] = 0.0,
+        "Cycle-to-cycle: relative noise on every pulse's change, ΔG (1 + σ ξ), as aihwkit (NeuroSim's 3.5 % is 0.035).";
+    asymmetry: f64, "up/down" "" [-0.99, 0.99] = 0.0,
+        "Up/down asymmetry: potentiating steps scaled by (1 + a), depressing ones by (1 - a).";
+    drift_nu: f64, "ν" "" [0.0, 1.0] = 0.0,
+        "Conductance drift exponent: G (t/t0)^-ν after programming (phase-change memory: 0.1).";
+    drift_t0_s: f64, "t0" "s" [1e-6, 1e6] = 1.0,
+        "Time after a pulse from which drift counts.";
+    endurance: u32, "endurance" "pulses" [0, 4e9] = 0,
+        "Pulses a device takes before it is stuck where it is (0: no limit). Counted per device (d2d).";
+    read_noise: f64, "σ read" "" [0.0, 1.0] = 0.0,
+        "Relative noise of every read of the conductance, G (1 + σ ξ), per read.";
+});
+
+/// Tooltip of the conductance bounds.
+pub const G_MIN: ParamSpec = ParamSpec::new(
+    "g_min_us",
+    "G_min",
+    "µS",
+    (0.0, 1e6),
+    0.0,
+    "Conductance of the fully depressed device (a binary synapse: all its devices OFF).",
+);
+pub const G_MAX: ParamSpec = ParamSpec::new(
+    "g_max_us",
+    "G_max",
+    "µS",
+    (1e-9, 1e6),
+    1.0,
+    "Conductance of the fully potentiated device (a binary synapse: all its devices ON).",
+);
+
+impl Device {
+    /// The field and the reason of the first thing wrong.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        G_MIN.check(self.g_min_us).map_err(|m| ("g_min_us".to_string(), m))?;
+        G_MAX.check(self.g_max_us).map_err(|m| ("g_max_us".to_string(), m))?;
+        if self.g_min_us >= self.g_max_us {
+            return Err((
+                "g_min_us".into(),
+                format!("G_min = {} µS must lie below G_max = {} µS", self.g_min_us, self.g_max_us),
+            ));
+        }
+        self.variation.check_ranges().map_err(|(key, m)| (format!("variation.{key}"), m))?;
+        self.curve.validate().map_err(|(key, m)| (format!("curve.{key}"), m))?;
+        let v = &self.variation;
+        if self.curve.binary().is_some() && (v.c2c > 0.0 || v.drift_nu > 0.0) {
+            let field = if v.c2c > 0.0 { "variation.c2c" } else { "variation.drift_nu" };
+            return Err((
+                field.into(),
+                "a binary device has two states: its randomness is its switching probability, and it does not drift"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `G_ref` of the read.
+    pub fn g_ref_us(&self) -> f64 {
+        match self.read {
+            Read::Differential => self.g_min_us,
+            Read::Absolute => 0.0,
+        }
+    }
+
+    /// The weight a conductance reads as, for a rule whose bound is `w_max` (`G_max` reads as
+    /// `w_max`), never below zero.
+    pub fn weight(&self, g_us: f64, w_max: f64) -> f64 {
+        (w_max * (g_us - self.g_ref_us()) / (self.g_max_us - self.g_ref_us())).max(0.0)
+    }
+
+    /// The conductance that reads as `w` (the inverse of [`Device::weight`] within the range).
+    pub fn conductance_of(&self, w: f64, w_max: f64) -> f64 {
+        self.g_ref_us() + (w / w_max) * (self.g_max_us - self.g_ref_us())
+    }
+
+    /// `G_max / G_min`, infinite for a zero floor.
+    pub fn on_off_ratio(&self) -> f64 {
+        self.g_max_us / self.g_min_us
+    }
+
+    /// The pulses that take the nominal device from `G_min` to `G_max` (levels - 1 for a device
+    /// with levels); the size of one pulse, on average, is the range over this.
+    pub fn span_pulses(&self) -> f64 {
+        self.curve.span_pulses(self)
+    }
+
+    /// Reads a device file (RON); an error names the file, the line and the field.
+    pub fn from_ron(text: &str, origin: &str) -> Result<Device, crate::ron_file::PresetError> {
+        let device: Device = crate::ron_file::parse_ron(text, origin)?;
+        device.validate().map_err(|(field, message)| crate::ron_file::PresetError {
+            origin: origin.to_string(),
+            line: crate::ron_file::locate_field(text, &field),
+            field: Some(field),
+            message,
+        })?;
+        Ok(device)
+    }
+
+    pub fn to_ron(&self) -> String {
+        crate::ron_file::write_ron(self)
+    }
+
+    /// Sets a field by its dotted path (`variation.c2c`, `curve.levels`, `g_max_us`), as
+    /// `--set` gives it; the result is validated.
+    pub fn set_path(&mut self, path: &str, value: &str) -> Result<(), String> {
+        let device = crate::dotted::with_path(self, "the device", path, value)?;
+        device.validate().map_err(|(field, m)| format!("--set {path}={value}: field `{field}`: {m}"))?;
+        *self = device;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
