@@ -729,7 +729,7 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
         }
         None => populations.push(serde_json::json!({"name": "neurons", "first": 0, "size": sim.n_neurons()})),
     }
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "preset": preset.name,
         "simulated_ms": tidy_time(simulated_ms),
         "dt_ms": preset.run.dt_ms,
@@ -746,6 +746,10 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
         "fault": fault,
         "effective": effective,
     });
+    if preset.network.as_ref().is_some_and(|n| n.projections.iter().any(|p| p.device.is_some())) {
+        // The programming the memory devices took: their energy and wear.
+        summary["device_pulses"] = sim.net().device_pulses().into();
+    }
     write("summary.json", &(serde_json::to_string_pretty(&summary).expect("json") + "\n"))?;
     if let Some(recorded) = &obs.recorded {
         for (stem, figure) in run_figures(preset, &sim, recorded)? {

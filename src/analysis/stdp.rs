@@ -49,6 +49,7 @@ fn pairing(rule: StdpRule, w0: f64, t_kick: f64) -> Preset {
             multapses: false,
             plasticity: Some(rule),
             normalise: None,
+            device: None,
         }],
         inputs: vec![Input {
             population: "post".into(),

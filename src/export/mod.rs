@@ -38,6 +38,14 @@ pub fn export(preset: &Preset, target: Target) -> Result<String, String> {
             &bench
         }
     };
+    if let Some((k, proj, device)) =
+        network.projections.iter().enumerate().find_map(|(k, p)| p.device.as_ref().map(|d| (k, p, d)))
+    {
+        return Err(format!(
+            "projection {k} ({} -> {}): its weights are held by a memory device ({}), whose pulses neither NEST nor Brian2 models; remove `device` to export the ideal rule",
+            proj.from, proj.to, device.device.name
+        ));
+    }
     match target {
         Target::Nest => nest::script(preset, network),
         Target::Brian2 => brian2::script(preset, network),

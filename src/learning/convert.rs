@@ -145,6 +145,7 @@ impl SpikingNet {
                 multapses: true,
                 plasticity: None,
                 normalise: None,
+                device: None,
             });
         }
         let offsets = layer_offsets(&sizes);

@@ -263,10 +263,17 @@ fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Repor
     let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
     let total = train.len() * task.network.epochs as usize;
     let progress = Progress::items("learning without labels", total, "images");
-    let outcome = unsupervised::train_and_test(task.network, &train, &test, preset.run.seed, |done, _| {
-        progress.set(done as u64);
-        true
-    });
+    let outcome = unsupervised::train_and_test(
+        task.network,
+        task.device.as_deref().cloned(),
+        &train,
+        &test,
+        preset.run.seed,
+        |done, _| {
+            progress.set(done as u64);
+            true
+        },
+    );
     let mut weights = String::from("pre,post,weight\n");
     for (j, row) in outcome.network.weights().iter().enumerate() {
         for (i, w) in row.iter().enumerate() {

@@ -38,6 +38,7 @@ use crate::preset::learning::UnsupervisedParams;
 use crate::random::{Rng, stream};
 use crate::stimulus::encode::Encoder;
 use crate::synapse::Kernel;
+use crate::synapse::device::{DeviceSynapse, Mapping};
 use crate::synapse::plasticity::StdpRule;
 use rand::RngExt;
 use rayon::prelude::*;
@@ -55,8 +56,9 @@ const C_PF: f64 = 100.0;
 
 impl UnsupervisedParams {
     /// The network as a preset: inputs, the excitatory layer with its adaptive threshold, the
-    /// plastic and normalised input projection, lateral inhibition.
-    pub fn preset(&self, pixels: usize) -> Preset {
+    /// plastic and normalised input projection (its weights on `device` if one is given),
+    /// lateral inhibition.
+    pub fn preset(&self, pixels: usize, device: Option<DeviceSynapse>) -> Preset {
         let cell = Lif {
             c_pf: C_PF,
             g_l_ns: C_PF / self.tau_m_ms,
@@ -111,7 +113,11 @@ impl UnsupervisedParams {
                 tau_minus_ms: self.tau_trace_ms,
                 w_max,
             }),
-            normalise: Some(Normalise { total: self.weight_sum_mv * C_PF, every_ms: self.present_ms }),
+            // Under Querlioz's rule the depression of every input that did not take part does
+            // the competing, and the adaptive threshold is the homeostasis.
+            normalise: (!matches!(device, Some(DeviceSynapse { mapping: Mapping::Querlioz { .. }, .. })))
+                .then_some(Normalise { total: self.weight_sum_mv * C_PF, every_ms: self.present_ms }),
+            device,
         };
         let inhibition = Projection {
             from: "excitatory".into(),
@@ -124,6 +130,7 @@ impl UnsupervisedParams {
             multapses: false,
             plasticity: None,
             normalise: None,
+            device: None,
         };
         let mut preset = Preset::with_model("Diehl & Cook network", NeuronModel::Lif(cell));
         preset.run.dt_ms = self.dt_ms;
@@ -141,9 +148,11 @@ impl UnsupervisedParams {
 }
 
 impl Network {
-    /// Random initial weights (uniform, then normalised), thresholds at 0.
-    pub fn new(params: UnsupervisedParams, pixels: usize, rng: &mut Rng) -> Self {
-        let engine = Simulation::from_preset(&params.preset(pixels), rng.random()).expect("validated parameters");
+    /// Random initial weights (uniform, then normalised), thresholds at 0; the input weights on
+    /// `device` if one is given.
+    pub fn new(params: UnsupervisedParams, device: Option<DeviceSynapse>, pixels: usize, rng: &mut Rng) -> Self {
+        let engine =
+            Simulation::from_preset(&params.preset(pixels, device), rng.random()).expect("validated parameters");
         Self { params, pixels, engine }
     }
 
@@ -254,13 +263,14 @@ pub fn evaluate(network: &Network, label_with: &Dataset, test: &Dataset, rng: &m
 /// `progress(images_done, network)` is called after every training image; `false` stops.
 pub fn train_and_test(
     params: UnsupervisedParams,
+    device: Option<DeviceSynapse>,
     train: &Dataset,
     test: &Dataset,
     seed: u64,
     mut progress: impl FnMut(usize, &Network) -> bool,
 ) -> Outcome {
     let mut rng = stream(seed, 0);
-    let mut network = Network::new(params, train.pixels(), &mut rng);
+    let mut network = Network::new(params, device, train.pixels(), &mut rng);
     let mut done = 0;
     'training: for _ in 0..params.epochs {
         for image in &train.images {

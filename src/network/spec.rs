@@ -342,9 +342,13 @@ pub struct Projection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plasticity: Option<crate::synapse::plasticity::StdpRule>,
     /// Plastic weights into each target scaled to a fixed sum at regular times (Diehl & Cook
-    /// 2015's normalisation: the neurons compete for a fixed total).
+    /// 2015's normalisation: the neurons compete for a fixed total). With a device, each device
+    /// is programmed to its share instead (program and verify, its pulses counted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalise: Option<Normalise>,
+    /// Memory devices hold the plastic weights: the rule's changes become pulses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<crate::synapse::device::DeviceSynapse>,
 }
 
 /// Every `every_ms` of simulated time, the plastic weights into each target neuron are scaled
@@ -488,7 +492,8 @@ impl NetworkSpec {
             let per = SYNAPSE_BYTES
                 + if proj.weight.is_constant() { 0.0 } else { OWN_WEIGHT_BYTES }
                 + if proj.delay_ms.is_constant() { 0.0 } else { OWN_DELAY_BYTES }
-                + if proj.plasticity.is_some() { PLASTIC_BYTES } else { 0.0 };
+                + if proj.plasticity.is_some() { PLASTIC_BYTES } else { 0.0 }
+                + proj.device.as_ref().map_or(0.0, |d| d.device.bytes_per_synapse());
             (synapses, largest) = (synapses + n, largest.max(n));
             stored += n * per + 4.0 * (size(&proj.from) + 1.0);
         }
@@ -634,6 +639,12 @@ impl NetworkSpec {
                     );
                     return fail(at("weight"), m);
                 }
+            }
+            if let Some(device) = &proj.device {
+                if proj.plasticity.is_none() {
+                    return fail(at("device"), "a device holds a plastic weight: add a plasticity rule".into());
+                }
+                device.validate().or_else(|(field, m)| fail(at(&format!("device.{field}")), m))?;
             }
             if let Some(n) = &proj.normalise {
                 if proj.plasticity.is_none() {

@@ -58,6 +58,10 @@ pub struct UnsupervisedTask {
     #[serde(default)]
     pub source: Source,
     pub network: UnsupervisedParams,
+    /// Memory devices holding the input weights, and how the rule drives them (Querlioz's rule
+    /// replaces the normalisation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Box<crate::synapse::device::DeviceSynapse>>,
     #[serde(default)]
     pub train_images: Option<u32>,
     #[serde(default)]
@@ -82,7 +86,10 @@ impl Learning {
                 within("training", task.training.validate())?;
                 within("simulation", task.simulation.validate())
             }
-            Learning::Unsupervised(task) => within("network", task.network.validate()),
+            Learning::Unsupervised(task) => {
+                within("network", task.network.validate())?;
+                task.device.as_ref().map_or(Ok(()), |d| within("device", d.validate()))
+            }
         }
     }
 

@@ -371,6 +371,19 @@ impl StdpRule {
         };
         (w + change).clamp(0.0, w_max)
     }
+
+    /// A postsynaptic spike's potentiation with the weight dependence taken out and no bound
+    /// (what a device is asked for: its curve is the weight dependence), from the same traces
+    /// as [`StdpRule::on_post`].
+    pub fn additive_on_post(&self, pre: [f64; 2], post_before: [f64; 2]) -> f64 {
+        let w_max = self.w_max();
+        match *self {
+            StdpRule::Additive { a_plus, .. } => w_max * a_plus * pre[0],
+            StdpRule::Multiplicative { lambda, .. } => w_max * lambda * pre[0],
+            StdpRule::Triplet { a2_plus, a3_plus, .. } => w_max * pre[0] * (a2_plus + a3_plus * post_before[1]),
+            StdpRule::Ee746 { a_up, gamma, .. } => w_max * gamma * a_up * pre[0],
+        }
+    }
 }
 
 /// The depression one presynaptic arrival applies to each synapse of its row (see
@@ -397,5 +410,15 @@ impl Depression {
             Depression::Power { scale, mu, w_max } => (scale * (w / w_max).powf(mu) * post, w_max),
         };
         (w - change).clamp(0.0, w_max)
+    }
+
+    /// The change with the weight dependence taken out (as at `w = w_max`) and no bound: what
+    /// a device is asked for.
+    #[inline]
+    pub fn additive(&self, post: f64) -> f64 {
+        match *self {
+            Depression::Flat { scale, .. } | Depression::Power { scale, .. } => -scale * post,
+            Depression::Linear { rate, w_max } => -rate * w_max * post,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Generated presets: a seeded generator of *valid* single-neuron and network presets over the
 //! whole space (every model, integrator, spike timing, dt, kernel, current and conductance
-//! synapses, connection rule, weight and delay distribution, plasticity rule, input and spike
-//! source, sizes from 1). Each runs briefly; the only allowed outcomes are a run whose recorded
+//! synapses, connection rule, weight and delay distribution, plasticity rule, memory device,
+//! input and spike source, sizes from 1). Each runs briefly; the only allowed outcomes are a run whose recorded
 //! values stay in their model's physical envelope, or a clean error or fault with a message.
 //! `SPIKELAB_FUZZ=N` runs N cases instead of the default (`SPIKELAB_FUZZ_SHOW=1` prints every
 //! refusal and fault, not the first 12); a failing case prints its preset, to be kept under
@@ -22,6 +22,7 @@ use spikelab::preset::Preset;
 use spikelab::random::{Rng, seeded};
 use spikelab::stimulus::{Component, SpikeSource, Stimulus};
 use spikelab::synapse::Kernel;
+use spikelab::synapse::device::{DeviceSynapse, Mapping, Rounding};
 use spikelab::synapse::plasticity;
 
 use crate::common::Recorder;
@@ -247,6 +248,7 @@ fn network(rng: &mut Rng) -> Preset {
                 .then(|| plasticity::StdpRule::published(rng.random_range(0..kinds), 2.0 * centre.abs())),
             normalise: (plastic && rng.random::<f64>() < 0.3)
                 .then(|| Normalise { total: 5.0 * centre.abs(), every_ms: *pick(rng, &[1.0, 10.0]) }),
+            device: (plastic && rng.random::<f64>() < 0.3).then(|| device(rng)),
         });
     }
     let mut inputs = Vec::new();
@@ -269,6 +271,31 @@ fn network(rng: &mut Rng) -> Preset {
     preset.network = Some(NetworkSpec { populations, projections, inputs, record });
     run_settings(rng, &mut preset);
     preset
+}
+
+/// A bundled memory device, now and then varied, under one of the mappings.
+fn device(rng: &mut Rng) -> DeviceSynapse {
+    let names: Vec<&str> = spikelab::library::device_names().collect();
+    let name = *pick::<&str>(rng, &names);
+    let mut device = spikelab::library::resolve_device(name).expect("bundled devices are valid");
+    if rng.random::<f64>() < 0.5 {
+        let v = &mut device.variation;
+        v.d2d = *pick(rng, &[0.0, 0.1, 0.5, 1.5]);
+        v.read_noise = *pick(rng, &[0.0, 0.05]);
+        v.endurance = *pick(rng, &[0, 5, 1000]);
+        v.asymmetry = *pick(rng, &[0.0, -0.5, 0.9]);
+        if device.curve.binary().is_none() {
+            v.c2c = *pick(rng, &[0.0, 0.05, 1.0]);
+            v.drift_nu = *pick(rng, &[0.0, 0.1]);
+            v.drift_t0_s = *pick(rng, &[1e-3, 1.0]);
+        }
+    }
+    let mapping = match rng.random_range(0..3) {
+        0 => Mapping::Pulses { rounding: Rounding::Nearest },
+        1 => Mapping::Pulses { rounding: Rounding::Stochastic },
+        _ => Mapping::Querlioz { t_ltp_ms: *pick(rng, &[1.0, 20.0]) },
+    };
+    DeviceSynapse { device, mapping }
 }
 
 /// What one case did.

@@ -196,7 +196,7 @@ fn stdp_learns_digits_without_labels_far_above_chance() {
     let split = digits_split();
     let params = UnsupervisedParams { neurons: 50, ..UnsupervisedParams::default() };
     let mut seen = 0;
-    let outcome = train_and_test(params, &split.train.head(300), &split.test, 1, |done, _| {
+    let outcome = train_and_test(params, None, &split.train.head(300), &split.test, 1, |done, _| {
         seen = done;
         true
     });

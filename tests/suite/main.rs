@@ -3,6 +3,7 @@
 
 mod cli; // the headless command-line contract
 mod common; // helpers: a recording observer, running and loading presets
+mod devices; // memory devices under plastic synapses: pulses, levels, rules, normalisation
 mod engine; // the engine thread: commands, frames, pacing, faults
 mod export; // scripts for NEST: golden files, every preset exports or is refused
 mod generated; // generated valid presets run in their envelope or say why; kept regressions

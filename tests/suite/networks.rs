@@ -25,6 +25,7 @@ fn projection(rule: Connectivity) -> Projection {
         multapses: false,
         plasticity: None,
         normalise: None,
+        device: None,
     }
 }
 

@@ -16,7 +16,7 @@ fn pairing(rule: &str, t_pre: f64, t_kick: f64, w0: f64) -> (f64, f64) {
 }
 
 /// The same through `connection` (the projection's rule, weight and delay).
-fn pairing_through(rule: &str, t_pre: f64, t_kick: f64, w0: f64, connection: &str) -> (f64, f64) {
+pub(crate) fn pairing_through(rule: &str, t_pre: f64, t_kick: f64, w0: f64, connection: &str) -> (f64, f64) {
     let text = format!(
         r#"(version: 1, name: "pairing", description: "one pairing",
         run: (dt_ms: 0.1, duration_ms: 200.0, integrator: ExponentialEuler),

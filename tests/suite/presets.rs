@@ -19,12 +19,13 @@ fn preset_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every whole preset (the files under `presets/stimuli/` are stimuli alone).
+/// Every whole preset (the files under `presets/stimuli/` are stimuli alone, under
+/// `presets/devices/` memory devices).
 fn all_presets() -> Vec<PathBuf> {
     let mut files = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
     preset_files(&root, &mut files);
-    files.retain(|f| !f.starts_with(root.join("stimuli")));
+    files.retain(|f| !f.starts_with(root.join("stimuli")) && !f.starts_with(root.join("devices")));
     files.sort();
     files
 }
@@ -45,6 +46,19 @@ fn every_bundled_stimulus_loads_onto_every_model() {
         let mut preset = common::bundled("basics/lif_std");
         preset.stimulus = stimulus;
         Simulation::from_preset(&preset, 1).unwrap().step(20_000, &mut ()).unwrap_or_else(|f| panic!("{name}: {f}"));
+    }
+}
+
+#[test]
+fn every_bundled_device_loads_says_where_it_comes_from_and_round_trips() {
+    let names: Vec<&str> = spikelab::library::device_names().collect();
+    assert!(names.len() >= 9, "{names:?}");
+    for name in names {
+        let device = spikelab::library::resolve_device(name).unwrap_or_else(|e| panic!("{e}"));
+        assert!(device.source.len() > 40, "{name}: say where its numbers come from");
+        let again = spikelab::synapse::device::Device::from_ron(&device.to_ron(), name).unwrap();
+        assert_eq!(again, device, "{name}: write then read");
+        assert!(device.span_pulses() >= 1.0 && device.pulse_weight(1.0) > 0.0, "{name}");
     }
 }
 

@@ -413,6 +413,7 @@ fn new_projection(spec: &NetworkSpec, from: usize, to: usize) -> Projection {
         multapses: false,
         plasticity: None,
         normalise: None,
+        device: None,
     }
 }
 

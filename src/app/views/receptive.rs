@@ -113,23 +113,30 @@ impl ReceptivePanel {
             let started = Instant::now();
             let mut quick_rng = stream(seed, 1);
             let (quick_train, quick_test) = (train.head(QUICK_IMAGES), test.head(QUICK_IMAGES));
-            let outcome = unsupervised::train_and_test(task.network, &train, &test, seed, |done, net: &Network| {
-                let per_second = pace.load(Ordering::Relaxed);
-                if per_second > 0 {
-                    let due = started + Duration::from_secs_f64(done as f64 / per_second as f64);
-                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
-                }
-                let mut alive = true;
-                if last.elapsed() >= SNAPSHOT_EVERY || done == total {
-                    last = Instant::now();
-                    alive = report.send(Msg::Snapshot { done, weights: net.weights() });
-                }
-                if done % (total / CHECKPOINTS).max(1) == 0 && done < total {
-                    let (_, _, accuracy) = unsupervised::evaluate(net, &quick_train, &quick_test, &mut quick_rng);
-                    alive &= report.send(Msg::Checkpoint { done, accuracy });
-                }
-                alive && !report.cancelled()
-            });
+            let outcome = unsupervised::train_and_test(
+                task.network,
+                task.device.as_deref().cloned(),
+                &train,
+                &test,
+                seed,
+                |done, net: &Network| {
+                    let per_second = pace.load(Ordering::Relaxed);
+                    if per_second > 0 {
+                        let due = started + Duration::from_secs_f64(done as f64 / per_second as f64);
+                        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                    }
+                    let mut alive = true;
+                    if last.elapsed() >= SNAPSHOT_EVERY || done == total {
+                        last = Instant::now();
+                        alive = report.send(Msg::Snapshot { done, weights: net.weights() });
+                    }
+                    if done % (total / CHECKPOINTS).max(1) == 0 && done < total {
+                        let (_, _, accuracy) = unsupervised::evaluate(net, &quick_train, &quick_test, &mut quick_rng);
+                        alive &= report.send(Msg::Checkpoint { done, accuracy });
+                    }
+                    alive && !report.cancelled()
+                },
+            );
             report.send(Msg::Done { done: total, accuracy: outcome.test_accuracy, assignments: outcome.assignments });
         }));
     }

@@ -120,9 +120,12 @@ pub(super) fn project(spec: &NetworkSpec, k: usize, dt_ms: f64, seed: u64) -> Re
         .map_err(|m| format!("field `network.projections.{k}`: {m}"))?;
     let plastic = proj.plasticity.map(|rule| {
         let mut plastic = Plastic::new(rule, &connections, n_post);
+        if let Some(device) = &proj.device {
+            plastic.attach(device, stream(seed, 3000 + k as u64).random());
+        }
         if let Some(n) = proj.normalise {
             plastic.normalise = Some((n.total, ((n.every_ms / dt_ms).round() as u64).max(1)));
-            plastic.normalise_to(n.total);
+            plastic.normalise_to(n.total, 0.0);
         }
         plastic
     });

@@ -266,6 +266,11 @@ impl Net {
         self.projections.iter().filter_map(|p| p.plastic.as_ref()).map(|p| p.weights.len()).sum()
     }
 
+    /// Pulses the memory devices of plastic projections have taken since the start.
+    pub fn device_pulses(&self) -> u64 {
+        self.projections.iter().filter_map(|p| p.plastic.as_ref()).map(Plastic::device_pulses).sum()
+    }
+
     /// Every plastic weight as a fraction of its rule's `w_max`, appended to `out`.
     pub fn plastic_weights(&self, out: &mut Vec<f64>) {
         for plastic in self.projections.iter().filter_map(|p| p.plastic.as_ref()) {
@@ -443,7 +448,7 @@ impl Net {
                 && plastic.learning
                 && self.tick.is_multiple_of(every)
             {
-                plastic.normalise_to(total);
+                plastic.normalise_to(total, t_ms + dt_ms);
             }
         }
         Ok(())

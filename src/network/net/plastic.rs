@@ -2,6 +2,8 @@
 //! changes its weights.
 
 use super::*;
+use crate::synapse::device::mapping::{pulse_count, querlioz_pulses};
+use crate::synapse::device::{Cells, DeviceSynapse, Mapping};
 
 /// The learning state of a plastic projection. Traces are kept against one clock per side, so
 /// reading any of them costs a multiplication, not an exponential.
@@ -31,6 +33,27 @@ pub(super) struct Plastic {
     pub(super) normalise: Option<(f64, u64)>,
     /// Whether the weights learn (a task freezes them to test what was learned).
     pub(super) learning: bool,
+    /// Memory devices holding the weights (`weights` then keeps what they read as).
+    pub(super) device: Option<Devices>,
+}
+
+/// The memory devices of a plastic projection, one per synapse in the order of `weights`.
+#[derive(Debug, Clone)]
+pub(super) struct Devices {
+    cells: Cells,
+    mapping: Mapping,
+    /// The weight one pulse is worth on average: a requested change over it is a pulse count.
+    pulse_w: f64,
+    rounding: Rng,
+    /// Querlioz's rule: when a spike last arrived at each presynaptic trace's entry.
+    last_arrival: Vec<f64>,
+}
+
+impl Devices {
+    /// What synapse `at` reads as, without read noise (what the weights keep).
+    fn weight(&self, at: usize, t_ms: f64, w_max: f64) -> f64 {
+        self.cells.device().weight(self.cells.conductance_us(at, t_ms), w_max)
+    }
 }
 
 /// Where the weights are kept. Each spike of a source runs along its row (depression), each
@@ -100,7 +123,31 @@ impl Plastic {
             now: 0,
             normalise: None,
             learning: true,
+            device: None,
         }
+    }
+
+    /// Puts the weights on memory devices, each programmed to its weight at the start (a
+    /// precise write: no pulses counted); `seed` draws the devices and their noise.
+    pub(super) fn attach(&mut self, synapse: &DeviceSynapse, seed: u64) {
+        let (w_max, device) = (self.rule.w_max(), &synapse.device);
+        let mut cells = Cells::new(device, self.weights.len(), seed);
+        for (at, w) in self.weights.iter_mut().enumerate() {
+            cells.set(at, device.conductance_of(*w, w_max));
+            *w = device.weight(cells.conductance_us(at, 0.0), w_max);
+        }
+        self.device = Some(Devices {
+            cells,
+            mapping: synapse.mapping,
+            pulse_w: device.pulse_weight(w_max),
+            rounding: stream(seed, 0x20D),
+            last_arrival: vec![f64::NEG_INFINITY; self.pre.len()],
+        });
+    }
+
+    /// Pulses the devices have taken since the start.
+    pub(super) fn device_pulses(&self) -> u64 {
+        self.device.as_ref().map_or(0, |d| d.cells.total_pulses())
     }
 
     /// The present weight of synapse `s` (row order).
@@ -108,8 +155,9 @@ impl Plastic {
         self.weights[self.layout.of_row(s)]
     }
 
-    /// Scales the weights into each target to sum to `total`, each clipped at `w_max`.
-    pub(super) fn normalise_to(&mut self, total: f64) {
+    /// Scales the weights into each target to sum to `total`, each clipped at `w_max`. Devices
+    /// are each programmed to their share at `t_ms` (program and verify, the pulses counted).
+    pub(super) fn normalise_to(&mut self, total: f64, t_ms: f64) {
         let w_max = self.rule.w_max();
         for j in 0..self.offsets.len() - 1 {
             let places = (self.offsets[j] as usize..self.offsets[j + 1] as usize).map(|k| self.layout.of_target(k));
@@ -117,6 +165,10 @@ impl Plastic {
             if sum > 0.0 {
                 for at in places {
                     self.weights[at] = (self.weights[at] * total / sum).min(w_max);
+                    if let Some(d) = &mut self.device {
+                        d.cells.program(at, d.cells.device().conductance_of(self.weights[at], w_max), t_ms);
+                        self.weights[at] = d.weight(at, t_ms, w_max);
+                    }
                 }
             }
         }
@@ -127,6 +179,13 @@ impl Plastic {
     pub(super) fn set_rule(&mut self, rule: StdpRule) {
         let w_max = rule.w_max();
         self.weights.iter_mut().for_each(|w| *w = w.clamp(0.0, w_max));
+        if let Some(d) = &mut self.device {
+            // The same conductances, read against the new bound.
+            d.pulse_w = d.cells.device().pulse_weight(w_max);
+            for (at, w) in self.weights.iter_mut().enumerate() {
+                *w = d.weight(at, d.cells.cell(at).programmed_ms, w_max);
+            }
+        }
         (self.rule, self.pre_clock, self.post_clock) =
             (rule, TraceClock::new(rule.pre_taus()), TraceClock::new(rule.post_taus()));
         self.pre.fill(Traces::default());
@@ -138,6 +197,9 @@ impl Plastic {
         self.pre.fill(Traces::default());
         self.post.fill(Traces::default());
         self.pending.iter_mut().for_each(Vec::clear);
+        if let Some(d) = &mut self.device {
+            d.last_arrival.fill(f64::NEG_INFINITY);
+        }
     }
 
     /// The synapses (row indices) an entry of `pending` stands for: a source's row, or one
@@ -172,6 +234,13 @@ impl Plastic {
         let mut arriving = std::mem::take(&mut self.pending[slot]);
         let n = r.n;
         let ring = &mut r.ring[(tick % r.slots as u64) as usize * n..][..n];
+        if let Some(mut device) = self.device.take() {
+            self.device_arrivals(&mut device, c, &arriving, t_ms, ring);
+            self.device = Some(device);
+            arriving.clear();
+            self.pending[slot] = arriving;
+            return;
+        }
         let factors = self.learning.then(|| (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms)));
         for &entry in &arriving {
             let entry = entry as usize;
@@ -201,9 +270,45 @@ impl Plastic {
         self.pending[slot] = arriving;
     }
 
+    /// Spikes arriving on devices: the rule's depression as pulses (or, under Querlioz's rule,
+    /// only the arrival noted), then each synapse's read into its target's slot.
+    fn device_arrivals(&mut self, dev: &mut Devices, c: &Connections, arriving: &[u32], t_ms: f64, ring: &mut [f64]) {
+        let w_max = self.rule.w_max();
+        let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
+        let noisy = dev.cells.device().variation.read_noise > 0.0;
+        for &entry in arriving {
+            let entry = entry as usize;
+            if self.learning {
+                match dev.mapping {
+                    Mapping::Pulses { rounding } => {
+                        let depression = self.rule.depression(self.pre[entry].at(f_pre));
+                        for s in self.synapses(c, entry) {
+                            let post = self.post[c.csr.targets[s] as usize].at(f_post)[0];
+                            let n = pulse_count(depression.additive(post) / dev.pulse_w, rounding, &mut dev.rounding);
+                            dev.cells.pulses(self.layout.of_row(s), n, t_ms);
+                        }
+                    }
+                    Mapping::Querlioz { .. } => dev.last_arrival[entry] = t_ms,
+                }
+                self.pre[entry].spike(f_pre, self.rule.nearest());
+            }
+            for s in self.synapses(c, entry) {
+                let at = self.layout.of_row(s);
+                let w = dev.weight(at, t_ms, w_max);
+                self.weights[at] = w;
+                ring[c.csr.targets[s] as usize] += if noisy { dev.cells.weight(at, t_ms, w_max) } else { w };
+            }
+        }
+    }
+
     /// Target `post` fired at `t_ms`: potentiation of its incoming synapses.
     pub(super) fn post_spike(&mut self, post: usize, t_ms: f64) {
         if !self.learning {
+            return;
+        }
+        if let Some(mut device) = self.device.take() {
+            self.device_post_spike(&mut device, post, t_ms);
+            self.device = Some(device);
             return;
         }
         let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
@@ -224,6 +329,29 @@ impl Plastic {
             }
         }
         self.post[post].spike(f_post, rule.nearest());
+    }
+}
+
+impl Plastic {
+    /// Target `post` fired on devices: each incoming synapse's pulses, from the rule's
+    /// potentiation or Querlioz's rule (up within T_LTP of the last arrival, down otherwise).
+    fn device_post_spike(&mut self, dev: &mut Devices, post: usize, t_ms: f64) {
+        let w_max = self.rule.w_max();
+        let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
+        let before = self.post[post].at(f_post);
+        for k in self.offsets[post] as usize..self.offsets[post + 1] as usize {
+            let (at, trace) = (self.layout.of_target(k), self.trace_of[k] as usize);
+            let n = match dev.mapping {
+                Mapping::Pulses { rounding } => {
+                    let request = self.rule.additive_on_post(self.pre[trace].at(f_pre), before);
+                    pulse_count(request / dev.pulse_w, rounding, &mut dev.rounding)
+                }
+                Mapping::Querlioz { t_ltp_ms } => querlioz_pulses(t_ms - dev.last_arrival[trace], t_ltp_ms),
+            };
+            dev.cells.pulses(at, n, t_ms);
+            self.weights[at] = dev.weight(at, t_ms, w_max);
+        }
+        self.post[post].spike(f_post, self.rule.nearest());
     }
 }
 

@@ -158,18 +158,64 @@ impl Cells {
     }
 
     /// `n` pulses, potentiating if `n > 0`.
+    ///
+    /// A train is applied pulse by pulse only while it moves the device: once a pulse leaves
+    /// it where it was (at a bound, or worn out), the rest are counted and change nothing, so a
+    /// rule's request of millions of pulses costs no more than the range. A binary synapse's
+    /// devices each switch with the probability of at least one switch in the train.
     pub fn pulses(&mut self, i: usize, n: i64, t_ms: f64) {
-        for _ in 0..n.unsigned_abs() {
-            self.pulse(i, n > 0, t_ms);
+        let (up, mut left) = (n > 0, n.unsigned_abs());
+        if left == 0 {
+            return;
+        }
+        let endurance = self.device.variation.endurance as u64;
+        if endurance > 0 {
+            let room = endurance.saturating_sub(self.cells[i].pulses);
+            left = left.min(room);
+        }
+        if self.curve.binary().is_some() {
+            self.switch_train(i, up, left, t_ms);
+            return;
+        }
+        while left > 0 {
+            let before = self.cells[i];
+            self.pulse(i, up, t_ms);
+            left -= 1;
+            let after = &mut self.cells[i];
+            if (after.x, after.y) == (before.x, before.y) {
+                after.pulses += left;
+                return;
+            }
         }
     }
 
-    /// Programs synapse `i` towards the fraction `target` of its range and verifies, pulse by
-    /// pulse, until the next pulse would leave it further away (a binary synapse: the nearest
-    /// count of devices ON). Returns the pulses it took. A 2-PCM synapse starts from both
-    /// devices reset.
-    pub fn program(&mut self, i: usize, target: f64, t_ms: f64) -> u64 {
+    /// `k` pulses on a binary synapse: each candidate device switches with `1 - (1 - p)^k`.
+    fn switch_train(&mut self, i: usize, up: bool, k: u64, t_ms: f64) {
+        let (m, p_set, p_reset) = self.curve.binary().expect("a binary synapse");
+        let cell = &mut self.cells[i];
+        for j in 0..m as usize {
+            let bit = 1u64 << j;
+            let scale = self.switching_scales.get(i * m as usize + j).map_or(1.0, |s| s[usize::from(!up)]);
+            let (candidate, p) = if up { (cell.on & bit == 0, p_set) } else { (cell.on & bit != 0, p_reset) };
+            let p = (p * scale).min(1.0);
+            // One pulse: the probability itself (so a single pulse draws as `pulse_once` does).
+            let switched = if k == 1 { p } else { -(k as f64 * (-p).ln_1p()).exp_m1() };
+            if candidate && self.switching.random::<f64>() < switched {
+                cell.on ^= bit;
+            }
+        }
+        cell.pulses += k;
+        cell.programmed_ms = t_ms;
+    }
+
+    /// Programs synapse `i` towards the conductance `g_us` and verifies, pulse by pulse, until
+    /// the next pulse would leave it further away (a binary synapse: the nearest count of its
+    /// devices ON). Returns the pulses it took. A 2-PCM synapse starts from both devices reset.
+    pub fn program(&mut self, i: usize, g_us: f64, t_ms: f64) -> u64 {
         let before = self.cells[i].pulses;
+        self.settle_drift(i, t_ms);
+        let d = self.draw(i);
+        let target = (g_us - d.g_min_us) / (d.g_max_us - d.g_min_us);
         if let Some((m, _, _)) = self.curve.binary() {
             let want = (target.clamp(0.0, 1.0) * m as f64).round() as u32;
             let cell = &mut self.cells[i];
@@ -200,10 +246,44 @@ impl Cells {
         self.cells[i].pulses - before
     }
 
+    /// Puts synapse `i` at the state nearest to the conductance `g_us` at once (a precise write
+    /// that takes no pulse): the nearest level or count of devices ON, a 2-PCM synapse's weight
+    /// on its potentiating device.
+    pub fn set(&mut self, i: usize, g_us: f64) {
+        let d = self.draw(i);
+        let x = ((g_us - d.g_min_us) / (d.g_max_us - d.g_min_us)).clamp(0.0, 1.0);
+        let cell = &mut self.cells[i];
+        match &self.curve {
+            Curve::Linear(c) => cell.x = (x * (c.levels - 1) as f64).round(),
+            Curve::TwoPcm(c) => (cell.x, cell.y) = ((x / c.beta).min(1.0), 0.0),
+            Curve::StochasticBinary(b) => {
+                let on = (x * b.devices as f64).round() as u32;
+                cell.on = if on == 64 { u64::MAX } else { (1u64 << on) - 1 };
+            }
+            _ => cell.x = x,
+        }
+    }
+
+    /// The nominal conductance at the fraction `x` of the range (where [`Cells::program`] aims
+    /// to put a device at that fraction of the nominal range).
+    pub fn nominal_us(&self, x: f64) -> f64 {
+        self.device.g_min_us + x * (self.device.g_max_us - self.device.g_min_us)
+    }
+
+    /// Forgets the pulses counted so far (after the devices' first programming).
+    pub fn reset_counts(&mut self) {
+        self.cells.iter_mut().for_each(|c| c.pulses = 0);
+    }
+
+    /// Pulses taken by all the devices.
+    pub fn total_pulses(&self) -> u64 {
+        self.cells.iter().map(|c| c.pulses).sum()
+    }
+
     /// A 2-PCM synapse's refresh (Bichler et al. 2012): both devices reset, and the weight they
     /// held programmed again into one of them.
     fn refresh(&mut self, i: usize, t_ms: f64) {
-        let held = self.fraction(i);
+        let held = self.conductance_us(i, t_ms);
         self.program(i, held, t_ms);
     }
 
@@ -214,22 +294,14 @@ impl Cells {
             return false;
         }
         self.settle_drift(i, t_ms);
-        if let Some((m, p_set, p_reset)) = self.curve.binary() {
-            let cell = &mut self.cells[i];
-            for j in 0..m as usize {
-                let bit = 1u64 << j;
-                let scale = self.switching_scales.get(i * m as usize + j).map_or(1.0, |s| s[usize::from(!up)]);
-                let (candidate, p) = if up { (cell.on & bit == 0, p_set) } else { (cell.on & bit != 0, p_reset) };
-                if candidate && self.switching.random::<f64>() < p * scale {
-                    cell.on ^= bit;
-                }
-            }
-        } else {
-            let v = self.device.variation;
-            let noise = if v.c2c > 0.0 { (1.0 + v.c2c * normal(&mut self.noise)).max(0.0) } else { 1.0 };
-            let m = if up { 1.0 + v.asymmetry } else { 1.0 - v.asymmetry } * noise;
-            self.cells[i] = self.stepped(i, up, m);
+        if self.curve.binary().is_some() {
+            self.switch_train(i, up, 1, t_ms);
+            return true;
         }
+        let v = self.device.variation;
+        let noise = if v.c2c > 0.0 { (1.0 + v.c2c * normal(&mut self.noise)).max(0.0) } else { 1.0 };
+        let m = if up { 1.0 + v.asymmetry } else { 1.0 - v.asymmetry } * noise;
+        self.cells[i] = self.stepped(i, up, m);
         let cell = &mut self.cells[i];
         cell.pulses += 1;
         cell.programmed_ms = t_ms;

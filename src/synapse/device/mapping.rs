@@ -2,6 +2,7 @@
 //! its response to trains of pulses and the STDP window drawn through it.
 
 use super::{Cells, Device};
+use crate::param::ParamSpec;
 use crate::random::{Rng, stream};
 use crate::synapse::plasticity::StdpRule;
 use rand::RngExt;
@@ -23,8 +24,45 @@ pub enum Mapping {
     /// what they do.
     Pulses { rounding: Rounding },
     /// Querlioz et al. (2013): on a postsynaptic spike every input that arrived within `t_ltp_ms`
-    /// before it gets one potentiating pulse, every other input one depressing pulse.
+    /// before it gets one potentiating pulse, every other input one depressing pulse; nothing
+    /// happens on an arrival.
     Querlioz { t_ltp_ms: f64 },
+}
+
+/// The Querlioz rule's window: positive, up to ten seconds.
+pub const T_LTP: ParamSpec = ParamSpec::new(
+    "t_ltp_ms",
+    "T_LTP",
+    "ms",
+    (1e-3, 1e4),
+    20.0,
+    "An input that arrived this long or less before a postsynaptic spike is potentiated, any other depressed.",
+);
+
+/// A plastic projection whose weights devices hold, and how its rule drives them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSynapse {
+    pub device: Device,
+    pub mapping: Mapping,
+}
+
+impl DeviceSynapse {
+    /// The field (below the device synapse) and the reason of the first thing wrong.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        self.device.validate().map_err(|(field, m)| (format!("device.{field}"), m))?;
+        if let Mapping::Querlioz { t_ltp_ms } = self.mapping {
+            T_LTP.check(t_ltp_ms).map_err(|m| ("mapping.t_ltp_ms".to_string(), m))?;
+        }
+        Ok(())
+    }
+}
+
+/// Querlioz et al.'s rule for an input that last arrived `dt_ms` before a postsynaptic spike:
+/// one potentiating pulse within `t_ltp_ms` (an arrival in the spike's own step counts), one
+/// depressing pulse otherwise.
+pub fn querlioz_pulses(dt_ms: f64, t_ltp_ms: f64) -> i64 {
+    if (0.0..=t_ltp_ms).contains(&dt_ms) { 1 } else { -1 }
 }
 
 /// The signed number of pulses for a change of `request` pulse sizes.
@@ -45,13 +83,7 @@ impl Mapping {
     pub fn pair_pulses(&self, rule: &StdpRule, dt_ms: f64, pulse_w: f64, rng: &mut Rng) -> i64 {
         match *self {
             Mapping::Pulses { rounding } => pulse_count(rule.additive_window(dt_ms) / pulse_w, rounding, rng),
-            Mapping::Querlioz { t_ltp_ms } => {
-                if dt_ms > 0.0 && dt_ms <= t_ltp_ms {
-                    1
-                } else {
-                    -1
-                }
-            }
+            Mapping::Querlioz { t_ltp_ms } => querlioz_pulses(dt_ms, t_ltp_ms),
         }
     }
 }
@@ -130,7 +162,7 @@ pub fn window(
     for (k, &g0) in g0s.iter().enumerate() {
         let mut cells = Cells::new(device, trials, seed.wrapping_add(k as u64));
         for i in 0..trials {
-            cells.program(i, g0, 0.0);
+            cells.program(i, cells.nominal_us(g0), 0.0);
         }
         let start: Vec<f64> = (0..trials).map(|i| device.weight(cells.conductance_us(i, 0.0), w_max)).collect();
         for &dt_ms in dts {

@@ -15,6 +15,7 @@ pub use cells::{Cell, Cells};
 pub use curve::{
     Binary, Curve, Linear, Measured, Nonlinearity, QuerliozExp, SaturatingExp, SttMtj, TwoPcm, a_of_label, label_of_a,
 };
+pub use mapping::{DeviceSynapse, Mapping, Rounding};
 
 use crate::param::{Described, ParamSpec, described};
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,18 @@ impl Device {
     /// with levels); the size of one pulse, on average, is the range over this.
     pub fn span_pulses(&self) -> f64 {
         self.curve.span_pulses(self)
+    }
+
+    /// The bytes a synapse's device takes as the engine keeps it: its state, and when devices
+    /// vary its own draw (and a binary synapse's devices' switching scales).
+    pub fn bytes_per_synapse(&self) -> f64 {
+        let own = if self.variation.d2d > 0.0 {
+            let m = self.curve.binary().map_or(0, |(m, _, _)| m as usize);
+            std::mem::size_of::<cells::Draw>() + m * std::mem::size_of::<[f64; 2]>()
+        } else {
+            0
+        };
+        (std::mem::size_of::<Cell>() + own) as f64
     }
 
     /// Reads a device file (RON); an error names the file, the line and the field.

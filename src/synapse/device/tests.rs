@@ -1,4 +1,4 @@
-use super::mapping::{Mapping, Rounding, pulse_response, window};
+use super::mapping::{pulse_response, window};
 use super::*;
 use crate::synapse::plasticity::StdpRule;
 
@@ -187,7 +187,7 @@ fn the_window_through_a_device_keeps_the_ideal_window_on_average_or_rounds_small
     // Querlioz's rule: one step up within T_LTP after the input, one step down everywhere else.
     let querlioz = window(&d, &rule, Mapping::Querlioz { t_ltp_ms: 20.0 }, &dts, &[0.5], 10, 5);
     for p in &querlioz {
-        let step = if p.dt_ms > 0.0 && p.dt_ms <= 20.0 { 0.01 } else { -0.01 };
+        let step = if p.dt_ms >= 0.0 && p.dt_ms <= 20.0 { 0.01 } else { -0.01 };
         assert!((p.dw_mean - step).abs() < 1e-12, "Δt {}", p.dt_ms);
     }
 }
@@ -269,19 +269,19 @@ fn device_variability_is_drawn_from_streams_of_its_own() {
 fn program_and_verify_lands_on_the_nearest_reachable_state() {
     let d = device(Curve::Linear(Linear { levels: 11 }));
     let mut cells = Cells::new(&d, 1, 1);
-    assert_eq!(cells.program(0, 0.33, 0.0), 3);
+    assert_eq!(cells.program(0, cells.nominal_us(0.33), 0.0), 3);
     assert!((cells.fraction(0) - 0.3).abs() < 1e-12);
-    assert_eq!(cells.program(0, 0.06, 0.0), 2);
+    assert_eq!(cells.program(0, cells.nominal_us(0.06), 0.0), 2);
     assert!((cells.fraction(0) - 0.1).abs() < 1e-12);
 
     let b = device(Curve::StochasticBinary(Binary { devices: 8, p_set: 0.1, p_reset: 0.1 }));
     let mut cells = Cells::new(&b, 1, 1);
-    assert_eq!(cells.program(0, 0.5, 0.0), 4);
+    assert_eq!(cells.program(0, cells.nominal_us(0.5), 0.0), 4);
     assert_eq!(cells.fraction(0), 0.5);
 
     let s = saturating(97, 0.4992, 0.2003);
     let mut cells = Cells::new(&s, 1, 1);
-    cells.program(0, 0.7, 0.0);
+    cells.program(0, cells.nominal_us(0.7), 0.0);
     let got = cells.fraction(0);
     let mut one_more = cells.clone();
     one_more.pulse(0, got < 0.7, 0.0);
@@ -376,4 +376,24 @@ fn weights_read_from_conductance_against_a_reference_or_zero() {
     assert!((d.weight(0.1, 2.0) - 2.0 * 0.1 / 1.1).abs() < 1e-15, "the ON/OFF ratio sets a floor");
     assert!((d.pulse_weight(2.0) - (2.0 - 2.0 * 0.1 / 1.1) / 2.0).abs() < 1e-15);
     assert_eq!(d.conductance_of(d.weight(0.6, 2.0), 2.0), 0.6);
+}
+
+#[test]
+fn a_train_longer_than_the_range_stops_moving_at_the_bound_and_is_counted() {
+    let mut d = device(Curve::QuerliozExp(QuerliozExp::default()));
+    d.variation.c2c = 0.2;
+    let mut cells = Cells::new(&d, 1, 1);
+    cells.pulses(0, 1_000_000_000_000, 0.0);
+    assert_eq!((cells.fraction(0), cells.cell(0).pulses), (1.0, 1_000_000_000_000));
+    d.variation.endurance = 100;
+    let mut worn = Cells::new(&d, 1, 1);
+    worn.pulses(0, i64::MAX, 0.0);
+    assert_eq!(worn.cell(0).pulses, 100, "no pulse past its endurance");
+    // A binary synapse's train: each device switches with 1 - (1 - p)^k.
+    let b = device(Curve::StochasticBinary(Binary { devices: 64, p_set: 1e-6, p_reset: 1e-6 }));
+    let mut cells = Cells::new(&b, 200, 1);
+    (0..200).for_each(|i| cells.pulses(i, 693_147, 0.0)); // (1 - 1e-6)^693147 = 1/2
+    let on: Vec<f64> = (0..200).map(|i| cells.cell(i).on.count_ones() as f64).collect();
+    let (mean, se) = mean_se(&on);
+    assert!((mean - 32.0).abs() < 4.0 * se, "{mean} (se {se})");
 }
