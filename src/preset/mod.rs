@@ -100,6 +100,26 @@ impl std::ops::Deref for Valid {
 }
 
 impl Preset {
+    /// The memory device under the first plastic projection that has one, or under the
+    /// unsupervised task's input weights.
+    pub fn device(&self) -> Option<&crate::synapse::device::Device> {
+        let on_network = self.network.as_ref().and_then(|n| n.projections.iter().find_map(|p| p.device.as_ref()));
+        let on_task = match &self.learning {
+            Some(learning::Learning::Unsupervised(task)) => task.device.as_deref(),
+            _ => None,
+        };
+        on_network.or(on_task).map(|d| &d.device)
+    }
+
+    /// [`Preset::device`], to change.
+    pub fn device_mut(&mut self) -> Option<&mut crate::synapse::device::Device> {
+        if let Some(learning::Learning::Unsupervised(task)) = &mut self.learning {
+            return task.device.as_deref_mut().map(|d| &mut d.device);
+        }
+        let network = self.network.as_mut()?;
+        network.projections.iter_mut().find_map(|p| p.device.as_mut()).map(|d| &mut d.device)
+    }
+
     /// Points a learning preset at MNIST's IDX files in `dir` (checked when the task loads them).
     pub fn use_mnist(&mut self, dir: &Path) -> Result<(), String> {
         let learning = self.learning.as_mut().ok_or("--mnist needs a learning preset (presets/learning)")?;

@@ -24,6 +24,7 @@ pub enum View {
     Encoding,
     Classifier,
     ReceptiveFields,
+    Device,
 }
 
 /// Which kind of preset a view belongs to.
@@ -36,7 +37,7 @@ enum Kind {
 
 impl View {
     /// Every view, in tab order: a preset's first offered view is the one it opens on.
-    pub const ALL: [View; 16] = [
+    pub const ALL: [View; 17] = [
         View::Stdp,
         View::Raster,
         View::Activity,
@@ -53,6 +54,7 @@ impl View {
         View::Encoding,
         View::Classifier,
         View::ReceptiveFields,
+        View::Device,
     ];
 
     /// The name `spikelab gui --view` and lessons take, and the default file name of its figure.
@@ -74,6 +76,7 @@ impl View {
             View::Encoding => "encoding",
             View::Classifier => "classifier",
             View::ReceptiveFields => "receptive-fields",
+            View::Device => "device",
         }
     }
 
@@ -96,6 +99,7 @@ impl View {
             View::Encoding => "Encoding",
             View::Classifier => "Spiking classifier",
             View::ReceptiveFields => "Receptive fields",
+            View::Device => "Device",
         }
     }
 
@@ -124,6 +128,7 @@ impl View {
             View::Encoding => matches!(preset.learning, Some(Learning::Encoding(_))),
             View::Classifier => matches!(preset.learning, Some(Learning::Conversion(_))),
             View::ReceptiveFields => matches!(preset.learning, Some(Learning::Unsupervised(_))),
+            View::Device => preset.device().is_some(),
         }
     }
 

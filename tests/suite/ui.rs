@@ -919,6 +919,7 @@ fn every_view_draws_its_figure_with_its_data() {
         (common::bundled("learning/encoding"), &["encoding"]),
         (conversion, &["classifier"]),
         (common::bundled("learning/unsupervised"), &["receptive-fields"]),
+        (common::bundled("plasticity/song_abbott_device"), &["device"]),
     ];
     let mut covered = Vec::new();
     for (preset, views) in cases {
@@ -1204,4 +1205,30 @@ fn a_lesson_text_renders_lists_links_tables_images_and_equations() {
     }
     let image = h.query_by_role(Role::Image).expect("the image");
     assert!(image.rect().width() > 100.0, "drawn at its size: {:?}", image.rect());
+}
+
+#[test]
+fn the_device_view_draws_the_device_and_its_sliders_change_the_one_the_network_runs_on() {
+    use spikelab::app::views::device::DevicePanel;
+    let mut h = harness("plasticity/song_abbott_device");
+    h.get_by_label("Device").click();
+    h.run_steps(2);
+    assert_eq!(h.state().view_id(), "device");
+    let spread = |app: &SpikelabApp| {
+        let (_, drawn) = app.panel::<DevicePanel>().drawn.as_ref().expect("drawn");
+        let tops: Vec<f64> = drawn.devices.iter().map(|d| d.iter().map(|p| p[1]).fold(0.0, f64::max)).collect();
+        (tops.iter().copied().fold(0.0, f64::max) - tops.iter().copied().fold(f64::MAX, f64::min), drawn.pulses)
+    };
+    // Ag:a-Si: 97 states, so 96 pulses each way; its three devices differ only pulse to pulse.
+    let (before, pulses) = spread(h.state());
+    assert_eq!(pulses, 96);
+    h.get_by_role_and_label(Role::Slider, "σ d2d").set_value_accesskit(0.3);
+    h.run_steps(2);
+    let device = h.state().lab.preset().device().cloned().unwrap();
+    assert_eq!(device.variation.d2d, 0.3, "the preset's device changed");
+    let (after, _) = spread(h.state());
+    assert!(after > 5.0 * before, "device-to-device spread drawn: {before} -> {after} µS");
+    h.get_by_role_and_label(Role::Slider, "states").set_value_accesskit(9.0);
+    h.run_steps(2);
+    assert_eq!(spread(h.state()).1, 8, "nine states: eight pulses each way");
 }

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod connectivity;
 pub mod currents;
 pub mod designer;
+pub mod device;
 pub mod diagram;
 pub mod encoding;
 pub mod fi_panel;
@@ -70,6 +71,7 @@ fn panel(view: View) -> Box<dyn ViewPanel> {
         View::Encoding => Box::new(encoding::EncodingPanel::default()),
         View::Classifier => Box::new(classifier::ClassifierPanel::default()),
         View::ReceptiveFields => Box::new(receptive::ReceptivePanel::default()),
+        View::Device => Box::new(device::DevicePanel::default()),
     }
 }
 

@@ -245,13 +245,7 @@ impl Plastic {
         for &entry in &arriving {
             let entry = entry as usize;
             let synapses = self.synapses(c, entry);
-            let targets = &c.csr.targets[synapses.clone()];
-            let row = match &self.layout {
-                Layout::Rows { .. } => Row::Dense(&mut self.weights[synapses]),
-                Layout::Targets { place } => {
-                    Row::Placed { weights: &mut self.weights, place: &place[synapses], targets }
-                }
-            };
+            let row = Row::of(&mut self.weights, &self.layout, c, synapses);
             let Some((f_pre, f_post)) = factors else {
                 // Frozen: the weights as they are, no trace to keep.
                 row.deliver(ring);
@@ -271,11 +265,13 @@ impl Plastic {
     }
 
     /// Spikes arriving on devices: the rule's depression as pulses (or, under Querlioz's rule,
-    /// only the arrival noted), then each synapse's read into its target's slot.
+    /// only the arrival noted), then the row delivered: as the weights hold it, or read again
+    /// synapse by synapse when reads drift or are noisy.
     fn device_arrivals(&mut self, dev: &mut Devices, c: &Connections, arriving: &[u32], t_ms: f64, ring: &mut [f64]) {
         let w_max = self.rule.w_max();
         let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
-        let noisy = dev.cells.device().variation.read_noise > 0.0;
+        let v = dev.cells.device().variation;
+        let (noisy, drifting) = (v.read_noise > 0.0, v.drift_nu > 0.0);
         for &entry in arriving {
             let entry = entry as usize;
             if self.learning {
@@ -285,12 +281,21 @@ impl Plastic {
                         for s in self.synapses(c, entry) {
                             let post = self.post[c.csr.targets[s] as usize].at(f_post)[0];
                             let n = pulse_count(depression.additive(post) / dev.pulse_w, rounding, &mut dev.rounding);
-                            dev.cells.pulses(self.layout.of_row(s), n, t_ms);
+                            if n != 0 {
+                                let at = self.layout.of_row(s);
+                                dev.cells.pulses(at, n, t_ms);
+                                self.weights[at] = dev.weight(at, t_ms, w_max);
+                            }
                         }
                     }
                     Mapping::Querlioz { .. } => dev.last_arrival[entry] = t_ms,
                 }
                 self.pre[entry].spike(f_pre, self.rule.nearest());
+            }
+            if !(noisy || drifting) {
+                let synapses = self.synapses(c, entry);
+                Row::of(&mut self.weights, &self.layout, c, synapses).deliver(ring);
+                continue;
             }
             for s in self.synapses(c, entry) {
                 let at = self.layout.of_row(s);
@@ -362,7 +367,22 @@ pub(super) enum Row<'a> {
     Placed { weights: &'a mut [f64], place: &'a [u32], targets: &'a [u32] },
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
+    /// The synapses `synapses` (row indices) of a projection whose weights are kept in `layout`.
+    pub(super) fn of(
+        weights: &'a mut [f64],
+        layout: &'a Layout,
+        c: &'a Connections,
+        synapses: std::ops::Range<usize>,
+    ) -> Row<'a> {
+        match layout {
+            Layout::Rows { .. } => Row::Dense(&mut weights[synapses]),
+            Layout::Targets { place } => {
+                Row::Placed { weights, place: &place[synapses.clone()], targets: &c.csr.targets[synapses] }
+            }
+        }
+    }
+
     /// Adds each synapse's weight into its target's slot of `ring`.
     #[inline(always)]
     pub(super) fn deliver(self, ring: &mut [f64]) {

@@ -166,6 +166,23 @@ impl Device {
         (std::mem::size_of::<Cell>() + own) as f64
     }
 
+    /// The nominal device's change of conductance (µS) from the fraction `x` of its range by
+    /// one pulse, potentiating if `up` (a binary synapse: the mean change, the nearest count of
+    /// its devices ON at `x`): the step map.
+    pub fn step_us(&self, x: f64, up: bool) -> f64 {
+        let nominal = Device { variation: Variation::default(), ..self.clone() };
+        let range = self.g_max_us - self.g_min_us;
+        if let Some((m, p_set, p_reset)) = nominal.curve.resolved().binary() {
+            let on = (x * m as f64).round() / m as f64;
+            return if up { (1.0 - on) * p_set * range } else { -on * p_reset * range };
+        }
+        let mut cells = Cells::new(&nominal, 1, 0);
+        cells.set(0, cells.nominal_us(x));
+        let before = cells.conductance_us(0, 0.0);
+        cells.pulse(0, up, 0.0);
+        cells.conductance_us(0, 0.0) - before
+    }
+
     /// Reads a device file (RON); an error names the file, the line and the field.
     pub fn from_ron(text: &str, origin: &str) -> Result<Device, crate::ron_file::PresetError> {
         let device: Device = crate::ron_file::parse_ron(text, origin)?;
