@@ -562,6 +562,9 @@ fn run_figures(preset: &Preset, sim: &Simulation, rec: &Recorded) -> Result<Vec<
         sim.net().plastic_weights(&mut last);
         figures.push(("weights", of::weights(&rec.weights, &last)));
     }
+    if let Some(device) = preset.device() {
+        figures.push(("device", of::device(device, preset.run.seed)));
+    }
     Ok(figures)
 }
 

@@ -223,3 +223,47 @@ pub fn trains(title: &str, spikes: &[(f64, usize)], row: Axis) -> Figure {
     let points = spikes.iter().map(|&(t, i)| [t, i as f64]).collect();
     Figure::new(title, vec![Panel::new("spikes", t_ms(), row).with(Series::new("spike", Mark::Dots, points))])
 }
+
+/// Devices drawn in a device's pulse response, and the cycles they take.
+pub const DEVICE_SAMPLES: u32 = 3;
+pub const DEVICE_CYCLES: u32 = 2;
+/// Most pulses drawn each way (Querlioz's memristor spans its range in 3741).
+const DEVICE_MAX_PULSES: f64 = 5000.0;
+/// Fractions of the range the step map samples.
+const STEP_POINTS: usize = 101;
+
+/// A memory device: conductance against pulse number for [`DEVICE_SAMPLES`] devices (drawn with
+/// its d2d spread, from `seed`), [`DEVICE_CYCLES`] cycles of the pulses that span its range up then
+/// down, over the nominal device; and the step map, ΔG per pulse against G, up and down.
+pub fn device(device: &crate::synapse::device::Device, seed: u64) -> Figure {
+    use crate::synapse::device::mapping::{PulseRow, pulse_response};
+    let pulses = device.span_pulses().round().clamp(1.0, DEVICE_MAX_PULSES) as u32;
+    // Conductance against the pulse count from the start, for drawn device `d`.
+    let series = |rows: &[PulseRow], d: u32| -> Vec<[f64; 2]> {
+        rows.iter().filter(|r| r.device == d).enumerate().map(|(k, r)| [k as f64, r.g_us]).collect()
+    };
+    let drawn = pulse_response(device, pulses, DEVICE_CYCLES, DEVICE_SAMPLES, seed);
+    let x = Axis::new(format!("pulse ({DEVICE_CYCLES} cycles of {pulses} up, then {pulses} down)"), "");
+    let mut response = Panel::new("pulse response", x, Axis::new("G", "µS"));
+    for d in 0..DEVICE_SAMPLES {
+        response = response.with(Series::new(format!("device {}", d + 1), Mark::Line, series(&drawn, d)));
+    }
+    let nominal = crate::synapse::device::Device { variation: Default::default(), ..device.clone() };
+    let nominal = series(&pulse_response(&nominal, pulses, DEVICE_CYCLES, 1, seed), 0);
+    let range = device.g_max_us - device.g_min_us;
+    let map = |up: bool| {
+        (0..STEP_POINTS)
+            .map(|k| {
+                let x = k as f64 / (STEP_POINTS - 1) as f64;
+                [device.g_min_us + x * range, device.step_us(x, up)]
+            })
+            .collect()
+    };
+    let steps = Panel::new("step map", Axis::new("G", "µS"), Axis::new("ΔG per pulse", "µS"))
+        .with(Series::new("up", Mark::Line, map(true)))
+        .with(Series::new("down", Mark::Line, map(false)));
+    Figure::new(
+        format!("{}: {}", device.name, device.readout()),
+        vec![response.with(Series::new("nominal", Mark::Line, nominal)), steps],
+    )
+}

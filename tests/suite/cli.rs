@@ -571,4 +571,29 @@ fn device_writes_its_pulse_response_and_the_window_through_it() {
     assert!(text(&bad.stderr).contains("curve.levels"), "{}", text(&bad.stderr));
     let listed = text(&spikelab(&["presets"]).stdout);
     assert!(listed.lines().any(|l| l.starts_with("devices/cbram") && l.contains("CBRAM")), "{listed}");
+
+    // A run on devices draws the device among its figures: the same devices as `device` with
+    // the same seed draws.
+    let run = dir.path().join("run");
+    let result = spikelab(&[
+        "run",
+        "plasticity/song_abbott_device",
+        "--figures",
+        "--duration-ms",
+        "100",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let plain = dir.path().join("plain");
+    assert!(spikelab(&["device", "ag_a_si", "--trials", "2", "--out", plain.to_str().unwrap()]).status.success());
+    let (_, drawn) = csv_rows(&run.join("device.csv"));
+    let (_, written) = csv_rows(&plain.join("pulses.csv"));
+    let first: Vec<&String> = drawn.iter().filter(|r| r[0] == "device 1").map(|r| &r[2]).collect();
+    let device0: Vec<&String> = written.iter().filter(|r| r[3] == "0").map(|r| &r[4]).collect();
+    assert_eq!(first, device0);
+    assert!(inked_share(&run.join("device.png")) > 0.02, "device.png is drawn");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["device_pulses"].as_u64().unwrap() > 0, "{summary}");
 }

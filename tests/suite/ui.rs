@@ -1214,10 +1214,13 @@ fn the_device_view_draws_the_device_and_its_sliders_change_the_one_the_network_r
     h.get_by_label("Device").click();
     h.run_steps(2);
     assert_eq!(h.state().view_id(), "device");
+    // The spread of the drawn devices' tops, and the pulses each way (2 cycles up and down).
     let spread = |app: &SpikelabApp| {
-        let (_, drawn) = app.panel::<DevicePanel>().drawn.as_ref().expect("drawn");
-        let tops: Vec<f64> = drawn.devices.iter().map(|d| d.iter().map(|p| p[1]).fold(0.0, f64::max)).collect();
-        (tops.iter().copied().fold(0.0, f64::max) - tops.iter().copied().fold(f64::MAX, f64::min), drawn.pulses)
+        let (_, figure) = app.panel::<DevicePanel>().drawn.as_ref().expect("drawn");
+        let response = &figure.panels[0].series;
+        let tops: Vec<f64> = response[..3].iter().map(|s| s.points.iter().map(|p| p[1]).fold(0.0, f64::max)).collect();
+        let pulses = (response[3].points.len() - 1) / 4;
+        (tops.iter().copied().fold(0.0, f64::max) - tops.iter().copied().fold(f64::MAX, f64::min), pulses)
     };
     // Ag:a-Si: 97 states, so 96 pulses each way; its three devices differ only pulse to pulse.
     let (before, pulses) = spread(h.state());

@@ -1,76 +1,34 @@
-//! The memory device under the plastic synapses: conductance against pulse number for three
-//! devices (their spread is the device-to-device variation), up then down for two cycles, over
-//! the nominal device, and the step map (ΔG against G, up and down). Its sliders edit the
-//! preset, so the network runs on the device as drawn.
+//! The memory device under the plastic synapses ([`crate::figure::of::device`]): conductance
+//! against pulse number for three devices (their spread is the device-to-device variation), up
+//! then down for two cycles, over the nominal device, and the step map (ΔG against G, up and
+//! down). Its sliders edit the preset, so the network runs on the device as drawn.
 
 use super::ViewPanel;
 use crate::preset::views::View;
 
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 
 use crate::app::Lab;
 use crate::app::widgets::described;
+use crate::figure::{Figure, Panel};
 use crate::param::Described;
-use crate::synapse::device::mapping::{PulseRow, pulse_response};
-use crate::synapse::device::{Curve, Device, Nonlinearity, label_of_a};
+use crate::synapse::device::{Curve, Device};
 
-/// Devices drawn in the pulse response.
-const DEVICES: u32 = 3;
-const CYCLES: u32 = 2;
-/// Most pulses drawn each way (Querlioz's memristor spans its range in 3741).
-const MAX_PULSES: f64 = 5000.0;
-/// Fractions of the range the step map samples.
-const STEP_POINTS: usize = 101;
 /// Sliders per row.
 const SLIDER_COLUMNS: usize = 3;
-const COLORS: [Color32; 3] =
-    [Color32::from_rgb(90, 160, 255), Color32::from_rgb(255, 170, 60), Color32::from_rgb(120, 210, 120)];
-
-/// What the view draws of one device.
-pub struct Drawn {
-    /// Conductance (µS) against the pulse count from the start, per drawn device.
-    pub devices: Vec<Vec<[f64; 2]>>,
-    /// The same for the nominal device (no variation).
-    pub nominal: Vec<[f64; 2]>,
-    /// ΔG (µS) against G (µS), potentiating and depressing.
-    pub up: Vec<[f64; 2]>,
-    pub down: Vec<[f64; 2]>,
-    pub pulses: u32,
-}
-
-impl Drawn {
-    pub fn of(device: &Device, seed: u64) -> Drawn {
-        let pulses = device.span_pulses().round().clamp(1.0, MAX_PULSES) as u32;
-        // Conductance against the pulse count from the start, for drawn device `d`.
-        let series = |rows: &[PulseRow], d: u32| -> Vec<[f64; 2]> {
-            rows.iter().filter(|r| r.device == d).enumerate().map(|(k, r)| [k as f64, r.g_us]).collect()
-        };
-        let drawn = pulse_response(device, pulses, CYCLES, DEVICES, seed);
-        let nominal = Device { variation: Default::default(), ..device.clone() };
-        let range = device.g_max_us - device.g_min_us;
-        let map = |up: bool| {
-            (0..STEP_POINTS)
-                .map(|k| {
-                    let x = k as f64 / (STEP_POINTS - 1) as f64;
-                    [device.g_min_us + x * range, device.step_us(x, up)]
-                })
-                .collect()
-        };
-        Drawn {
-            devices: (0..DEVICES).map(|d| series(&drawn, d)).collect(),
-            nominal: series(&pulse_response(&nominal, pulses, CYCLES, 1, seed), 0),
-            up: map(true),
-            down: map(false),
-            pulses,
-        }
-    }
-}
+const COLORS: [Color32; 5] = [
+    Color32::from_rgb(90, 160, 255),
+    Color32::from_rgb(255, 170, 60),
+    Color32::from_rgb(120, 210, 120),
+    Color32::GRAY,
+    Color32::from_rgb(230, 90, 90),
+];
 
 #[derive(Default)]
 pub struct DevicePanel {
-    /// The device last drawn and what was drawn of it.
-    pub drawn: Option<(Device, Drawn)>,
+    /// The device last drawn and its figure.
+    pub drawn: Option<(Device, Figure)>,
 }
 
 impl ViewPanel for DevicePanel {
@@ -83,11 +41,12 @@ impl ViewPanel for DevicePanel {
             return;
         };
         if self.drawn.as_ref().is_none_or(|(d, _)| *d != device) {
-            self.drawn = Some((device.clone(), Drawn::of(&device, lab.preset().run.seed)));
+            let figure = crate::figure::of::device(&device, lab.preset().run.seed);
+            self.drawn = Some((device.clone(), figure));
         }
         ui.horizontal_wrapped(|ui| {
             ui.strong(&device.name);
-            ui.label(readout(&device));
+            ui.label(device.readout());
         });
         ui.small(&device.source);
         let mut edited = device.clone();
@@ -101,67 +60,41 @@ impl ViewPanel for DevicePanel {
         if changed {
             lab.apply(|p| *p.device_mut().expect("the preset has a device") = edited);
         }
-        let Some((_, drawn)) = &self.drawn else { return };
+        let Some((_, figure)) = &self.drawn else { return };
         let (w, h) = (ui.available_width() / 2.0 - 6.0, ui.available_height() - 4.0);
         ui.horizontal(|ui| {
-            Plot::new("device_pulses")
-                .width(w)
-                .height(h)
-                .legend(Legend::default())
-                .x_axis_label(format!("pulse ({CYCLES} cycles of {} up, then {} down)", drawn.pulses, drawn.pulses))
-                .y_axis_label("G [µS]")
-                .show(ui, |p| {
-                    for (d, points) in drawn.devices.iter().enumerate() {
-                        let line = Line::new(format!("device {}", d + 1), PlotPoints::from(points.clone()));
-                        p.line(line.color(COLORS[d % COLORS.len()]));
-                    }
-                    let nominal = Line::new("nominal", PlotPoints::from(drawn.nominal.clone()));
-                    p.line(nominal.color(Color32::GRAY).style(egui_plot::LineStyle::dashed_dense()));
-                });
-            Plot::new("device_steps")
-                .width(w)
-                .height(h)
-                .legend(Legend::default())
-                .x_axis_label("G [µS]")
-                .y_axis_label("ΔG per pulse [µS]")
-                .show(ui, |p| {
-                    p.line(Line::new("up", PlotPoints::from(drawn.up.clone())).color(Color32::from_rgb(90, 200, 120)));
-                    p.line(
-                        Line::new("down", PlotPoints::from(drawn.down.clone())).color(Color32::from_rgb(230, 90, 90)),
-                    );
-                });
+            for (k, panel) in figure.panels.iter().enumerate() {
+                plot(ui, k, panel, w, h);
+            }
         });
     }
     /// The pulse response and the step map.
-    fn figure(&self, lab: &Lab) -> Option<crate::figure::Figure> {
-        use crate::figure::{Axis, Figure, Mark, Panel, Series};
-        let (device, drawn) = self.drawn.as_ref()?;
-        if lab.preset().device() != Some(device) {
-            return None;
-        }
-        let mut pulses = Panel::new("pulse response", Axis::new("pulse", ""), Axis::new("G", "µS"));
-        for (d, points) in drawn.devices.iter().enumerate() {
-            pulses = pulses.with(Series::new(format!("device {}", d + 1), Mark::Line, points.clone()));
-        }
-        pulses = pulses.with(Series::new("nominal", Mark::Line, drawn.nominal.clone()));
-        let steps = Panel::new("step map", Axis::new("G", "µS"), Axis::new("ΔG per pulse", "µS"))
-            .with(Series::new("up", Mark::Line, drawn.up.clone()))
-            .with(Series::new("down", Mark::Line, drawn.down.clone()));
-        Some(Figure::new(format!("{}: {}", device.name, readout(device)), vec![pulses, steps]))
+    fn figure(&self, lab: &Lab) -> Option<Figure> {
+        let (device, figure) = self.drawn.as_ref()?;
+        (lab.preset().device() == Some(device)).then(|| figure.clone())
     }
 }
 
-/// The numbers a device is known by: pulses across the range, nonlinearity, ON/OFF ratio.
-fn readout(device: &Device) -> String {
-    let mut text = format!("{:.0} pulses span the range", device.span_pulses());
-    if let Curve::SaturatingExp(c) = &device.curve {
-        let nl = |n: Nonlinearity| format!("NL {:.2} (A/P_max {:.4})", label_of_a(n.a()), n.a());
-        text += &format!(" · up {} · down {}", nl(c.up), nl(c.down));
-    }
-    if let Some((m, p_set, p_reset)) = device.curve.binary() {
-        text += &format!(" · {m} binary devices, p+ {p_set:.3e}, p- {p_reset:.3e}");
-    }
-    text + &format!(" · ON/OFF {:.3}", device.on_off_ratio())
+/// One panel of the figure as a plot: the drawn devices in colour, the nominal one dashed grey;
+/// up green, down red.
+fn plot(ui: &mut egui::Ui, k: usize, panel: &Panel, w: f32, h: f32) {
+    Plot::new(("device", k))
+        .width(w)
+        .height(h)
+        .legend(Legend::default())
+        .x_axis_label(panel.x.label())
+        .y_axis_label(panel.y.label())
+        .show(ui, |p| {
+            for (j, series) in panel.series.iter().enumerate() {
+                let color = match series.name.as_str() {
+                    "up" => COLORS[2],
+                    "down" => COLORS[4],
+                    _ => COLORS[j.min(3)],
+                };
+                let line = Line::new(series.name.clone(), PlotPoints::from(series.points.clone())).color(color);
+                p.line(if series.name == "nominal" { line.style(LineStyle::dashed_dense()) } else { line });
+            }
+        });
 }
 
 /// The device's own parameters and its variability, in rows of [`SLIDER_COLUMNS`]; `true` when

@@ -166,6 +166,20 @@ impl Device {
         (std::mem::size_of::<Cell>() + own) as f64
     }
 
+    /// The numbers a device is known by: the pulses across its range, its nonlinearity, its
+    /// binary devices, its ON/OFF ratio.
+    pub fn readout(&self) -> String {
+        let mut text = format!("{:.0} pulses span the range", self.span_pulses());
+        if let Curve::SaturatingExp(c) = &self.curve {
+            let nl = |n: Nonlinearity| format!("NL {:.2} (A/P_max {:.4})", label_of_a(n.a()), n.a());
+            text += &format!(" · up {} · down {}", nl(c.up), nl(c.down));
+        }
+        if let Some((m, p_set, p_reset)) = self.curve.binary() {
+            text += &format!(" · {m} binary devices, p+ {p_set:.3e}, p- {p_reset:.3e}");
+        }
+        text + &format!(" · ON/OFF {:.3}", self.on_off_ratio())
+    }
+
     /// The nominal device's change of conductance (µS) from the fraction `x` of its range by
     /// one pulse, potentiating if `up` (a binary synapse: the mean change, the nearest count of
     /// its devices ON at `x`): the step map.
