@@ -100,15 +100,20 @@ impl std::ops::Deref for Valid {
 }
 
 impl Preset {
-    /// The memory device under the first plastic projection that has one, or under the
-    /// unsupervised task's input weights.
-    pub fn device(&self) -> Option<&crate::synapse::device::Device> {
+    /// The memory devices under the first plastic projection that has them, or under the
+    /// unsupervised task's input weights, with how the rule drives them.
+    pub fn device_synapse(&self) -> Option<&crate::synapse::device::DeviceSynapse> {
         let on_network = self.network.as_ref().and_then(|n| n.projections.iter().find_map(|p| p.device.as_ref()));
         let on_task = match &self.learning {
             Some(learning::Learning::Unsupervised(task)) => task.device.as_deref(),
             _ => None,
         };
-        on_network.or(on_task).map(|d| &d.device)
+        on_network.or(on_task)
+    }
+
+    /// The device of [`Preset::device_synapse`].
+    pub fn device(&self) -> Option<&crate::synapse::device::Device> {
+        self.device_synapse().map(|d| &d.device)
     }
 
     /// [`Preset::device`], to change.

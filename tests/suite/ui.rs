@@ -1234,4 +1234,14 @@ fn the_device_view_draws_the_device_and_its_sliders_change_the_one_the_network_r
     h.get_by_role_and_label(Role::Slider, "states").set_value_accesskit(9.0);
     h.run_steps(2);
     assert_eq!(spread(h.state()).1, 8, "nine states: eight pulses each way");
+    // The STDP view draws the window through the devices now on the network, from 10, 50 and
+    // 90 % of their range.
+    h.get_by_label("STDP").click();
+    h.run_steps(2);
+    let panel = h.state().panel::<spikelab::app::views::stdp::StdpPanel>();
+    let ((synapse, _), points) = panel.through_device.as_ref().expect("the window through the devices");
+    assert!(matches!(synapse.device.curve, spikelab::synapse::device::Curve::SaturatingExp(c) if c.levels == 9));
+    assert_eq!(points.len(), 3 * 201);
+    let at = |dt: f64, g0: f64| points.iter().find(|p| p.dt_ms == dt && p.g0 == g0).unwrap().dw_mean;
+    assert!(at(1.0, 0.5) > 0.0 && at(-1.0, 0.5) < 0.0, "pre before post potentiates");
 }

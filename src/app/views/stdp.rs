@@ -13,6 +13,8 @@ use crate::app::Lab;
 use crate::app::job::Keyed;
 use crate::app::widgets::{choice, store_image};
 use crate::engine::frame::WEIGHT_BINS;
+use crate::synapse::device::DeviceSynapse;
+use crate::synapse::device::mapping::{WindowPoint, window};
 use crate::synapse::plasticity::StdpRule;
 
 /// Δt of the measured pairings, ms.
@@ -53,7 +55,15 @@ pub struct StdpPanel {
     /// `(pre, post)` of every plastic synapse, from the network rebuilt with the run's seed.
     pairs: Keyed<String, Pairs>,
     matrix: Option<(u64, TextureHandle)>,
+    /// The window through the projection's devices, from 10, 50 and 90 % of their range, for
+    /// the devices and rule it was drawn for.
+    pub through_device: Option<((DeviceSynapse, StdpRule), Vec<WindowPoint>)>,
 }
+
+/// Where the devices start for the window drawn through them, as fractions of their range.
+const DEVICE_STARTS: [f64; 3] = [0.1, 0.5, 0.9];
+/// Devices per point of that window.
+const DEVICE_TRIALS: usize = 200;
 
 impl ViewPanel for StdpPanel {
     fn view(&self) -> View {
@@ -107,10 +117,18 @@ impl StdpPanel {
         egui::CollapsingHeader::new("timing: where Δt is measured").show(ui, timing_diagram);
         self.window.get(&rule, ui.ctx(), move || measured_window(rule, &PAIRINGS));
 
+        if let Some(synapse) = lab.preset().device_synapse()
+            && self.through_device.as_ref().is_none_or(|(key, _)| *key != (synapse.clone(), rule))
+        {
+            let dts: Vec<f64> = (-100..=100).map(f64::from).collect();
+            let (device, mapping, seed) = (&synapse.device, synapse.mapping, lab.preset().run.seed);
+            let points = window(device, &rule, mapping, &dts, &DEVICE_STARTS, DEVICE_TRIALS, seed);
+            self.through_device = Some(((synapse.clone(), rule), points));
+        }
         let h = (ui.available_height() - 8.0) / 2.0;
         let w = ui.available_width() / 2.0 - 6.0;
         ui.horizontal(|ui| {
-            self.window_ui(ui, &rule, w, h);
+            self.window_ui(ui, lab, &rule, w, h);
             selected_ui(ui, lab, w, h);
         });
         ui.horizontal(|ui| {
@@ -172,7 +190,7 @@ impl StdpPanel {
             });
     }
 
-    fn window_ui(&self, ui: &mut egui::Ui, rule: &StdpRule, w: f32, h: f32) {
+    fn window_ui(&self, ui: &mut egui::Ui, lab: &Lab, rule: &StdpRule, w: f32, h: f32) {
         let w_max = rule.w_max();
         let analytic: Vec<[f64; 2]> = (-1000..=1000)
             .filter(|k| *k != 0)
@@ -190,7 +208,7 @@ impl StdpPanel {
             .height(h)
             .x_axis_label("Δt = t_post - t_pre [ms]")
             .y_axis_label("Δw / w_max (one pairing, from w_max/2)")
-            .legend(egui_plot::Legend::default())
+            .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftBottom))
             .show(ui, |p| {
                 p.line(Line::new("analytic", analytic).color(Color32::from_rgb(90, 170, 255)));
                 p.points(
@@ -199,6 +217,25 @@ impl StdpPanel {
                         .radius(4.0)
                         .color(Color32::from_rgb(255, 170, 60)),
                 );
+                // Through the devices: the mean change of one pairing from each start (a
+                // staircase when rounded to the nearest pulse, a rectangle under Querlioz's rule).
+                let Some(((synapse, _), points)) = &self.through_device else { return };
+                if lab.preset().device_synapse() != Some(synapse) {
+                    return;
+                }
+                for (k, g0) in DEVICE_STARTS.into_iter().enumerate() {
+                    let mean: Vec<[f64; 2]> =
+                        points.iter().filter(|p| p.g0 == g0).map(|p| [p.dt_ms, p.dw_mean]).collect();
+                    let shade = [
+                        Color32::from_rgb(120, 230, 140),
+                        Color32::from_rgb(230, 200, 90),
+                        Color32::from_rgb(240, 110, 110),
+                    ];
+                    p.line(
+                        Line::new(format!("{}: from {:.0} % of G", synapse.device.name, g0 * 100.0), mean)
+                            .color(shade[k]),
+                    );
+                }
             });
     }
 
