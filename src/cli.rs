@@ -85,35 +85,7 @@ pub enum Cmd {
     /// one pre-post pair makes under Song et al.'s additive rule (w_max = 1) through devices
     /// programmed to 10, 50 and 90 % of their range.
     #[command(allow_negative_numbers = true)]
-    Device {
-        /// A device file, or a bundled one (`ag_a_si`, `devices/cbram`; see `spikelab presets`).
-        device: String,
-        /// Pulses in each direction per cycle [the pulses that span the range, at most 10,000].
-        #[arg(long)]
-        pulses: Option<u32>,
-        #[arg(long, default_value_t = 2)]
-        cycles: u32,
-        /// Devices drawn for the pulse response.
-        #[arg(long, default_value_t = 3)]
-        devices: u32,
-        /// How the rule's change becomes pulses.
-        #[arg(long, value_enum, default_value_t = WindowMapping::Stochastic)]
-        mapping: WindowMapping,
-        /// The Querlioz rule's potentiation window.
-        #[arg(long, default_value_t = 20.0)]
-        t_ltp_ms: f64,
-        /// Devices per point of the window.
-        #[arg(long, default_value_t = 1000)]
-        trials: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// KEY=VALUE with a dotted path into the device, e.g. `variation.d2d=0.3` or
-        /// `curve.levels=16`; repeatable.
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-    },
+    Device(DeviceArgs),
     /// Lessons as JSON, for graders and scripts: list them, show one, check an answer.
     Lesson {
         #[command(subcommand)]
@@ -181,6 +153,38 @@ pub enum Cmd {
         #[arg(long, default_value = "out")]
         out: PathBuf,
     },
+}
+
+/// What `spikelab device` draws, and how.
+#[derive(clap::Args, Debug)]
+pub struct DeviceArgs {
+    /// A device file, or a bundled one (`ag_a_si`, `devices/cbram`; see `spikelab presets`).
+    device: String,
+    /// Pulses in each direction per cycle [the pulses that span the range, at most 10,000].
+    #[arg(long)]
+    pulses: Option<u32>,
+    #[arg(long, default_value_t = 2)]
+    cycles: u32,
+    /// Devices drawn for the pulse response.
+    #[arg(long, default_value_t = 3)]
+    devices: u32,
+    /// How the rule's change becomes pulses.
+    #[arg(long, value_enum, default_value_t = WindowMapping::Stochastic)]
+    mapping: WindowMapping,
+    /// The Querlioz rule's potentiation window.
+    #[arg(long, default_value_t = 20.0)]
+    t_ltp_ms: f64,
+    /// Devices per point of the window.
+    #[arg(long, default_value_t = 1000)]
+    trials: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// KEY=VALUE with a dotted path into the device, e.g. `variation.d2d=0.3` or
+    /// `curve.levels=16`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
 }
 
 /// How `spikelab device` turns the rule's change into pulses.
@@ -255,11 +259,21 @@ impl Overrides {
 
 /// Applies `--set KEY=VALUE` assignments in order.
 fn apply_sets(preset: &mut Preset, set: &[String]) -> Result<(), String> {
+    each_set(set, "neuron.a=0.1", |key, value| preset.set_path(key, value))
+}
+
+/// Each `--set KEY=VALUE` of `set`, split and handed to `apply` in order (`example` shows the
+/// form when one has no `=`).
+fn each_set(
+    set: &[String],
+    example: &str,
+    mut apply: impl FnMut(&str, &str) -> Result<(), String>,
+) -> Result<(), String> {
     for assignment in set {
         let (key, value) = assignment
             .split_once('=')
-            .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. neuron.a=0.1"))?;
-        preset.set_path(key.trim(), value.trim())?;
+            .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. {example}"))?;
+        apply(key.trim(), value.trim())?;
     }
     Ok(())
 }
@@ -393,59 +407,43 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Device { device, pulses, cycles, devices, mapping, t_ltp_ms, trials, seed, set, out } => {
-            let mut device = library::resolve_device(&device).map_err(|e| e.to_string())?;
-            for assignment in &set {
-                let (key, value) = assignment
-                    .split_once('=')
-                    .ok_or_else(|| format!("--set {assignment}: expected KEY=VALUE, e.g. variation.c2c=0.05"))?;
-                device.set_path(key.trim(), value.trim())?;
-            }
-            device_command(&device, pulses, cycles, devices, mapping, t_ltp_ms, trials, seed, &out)
-        }
+        Cmd::Device(args) => device_command(&args),
         Cmd::Bench { workload, bio, seed, threads } => crate::workload::run(&workload, bio, seed, threads),
         Cmd::Lesson { command } => lesson_command(command),
     }
 }
 
 /// `spikelab device`: the pulse response and the window through the device, as CSV.
-#[allow(clippy::too_many_arguments)]
-fn device_command(
-    device: &crate::synapse::device::Device,
-    pulses: Option<u32>,
-    cycles: u32,
-    devices: u32,
-    mapping: WindowMapping,
-    t_ltp_ms: f64,
-    trials: usize,
-    seed: u64,
-    out: &Path,
-) -> Result<(), String> {
-    use crate::synapse::device::mapping::{Mapping, Rounding, pulse_response, window};
+fn device_command(args: &DeviceArgs) -> Result<(), String> {
+    use crate::synapse::device::mapping::{Mapping, Rounding, WINDOW_STARTS, pulse_response, window, window_dts};
+    let mut device = library::resolve_device(&args.device).map_err(|e| e.to_string())?;
+    each_set(&args.set, "variation.c2c=0.05", |key, value| device.set_path(key, value))?;
+    let (out, seed) = (&args.out, args.seed);
     let span = device.span_pulses();
-    let pulses = pulses.unwrap_or(span.round().clamp(1.0, 10_000.0) as u32);
+    let pulses = args.pulses.unwrap_or(span.round().clamp(1.0, 10_000.0) as u32);
     let mut csv = String::from("cycle,pulse,direction,device,g_us,w\n");
-    for r in pulse_response(device, pulses, cycles, devices, seed) {
+    for r in pulse_response(&device, pulses, args.cycles, args.devices, seed) {
         let direction = if r.up { "up" } else { "down" };
         writeln!(csv, "{},{},{direction},{},{},{}", r.cycle, r.pulse, r.device, r.g_us, r.w).expect("a String");
     }
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    crate::fsio::write_atomic(&out.join("pulses.csv"), csv.as_bytes())
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let write = |name: &str, text: &str| {
+        std::fs::create_dir_all(out)
+            .and_then(|()| crate::fsio::write_atomic(&out.join(name), text.as_bytes()))
+            .map_err(|e| format!("{}: {e}", out.join(name).display()))
+    };
+    write("pulses.csv", &csv)?;
 
-    let mapping = match mapping {
+    let mapping = match args.mapping {
         WindowMapping::Nearest => Mapping::Pulses { rounding: Rounding::Nearest },
         WindowMapping::Stochastic => Mapping::Pulses { rounding: Rounding::Stochastic },
-        WindowMapping::Querlioz => Mapping::Querlioz { t_ltp_ms },
+        WindowMapping::Querlioz => Mapping::Querlioz { t_ltp_ms: args.t_ltp_ms },
     };
     let rule = crate::synapse::plasticity::StdpRule::published(0, 1.0);
-    let dts: Vec<f64> = (-100..=100).map(f64::from).collect();
     let mut csv = String::from("dt_ms,g0_fraction,dw_mean,dw_sd\n");
-    for p in window(device, &rule, mapping, &dts, &[0.1, 0.5, 0.9], trials.max(1), seed) {
+    for p in window(&device, &rule, mapping, &window_dts(), &WINDOW_STARTS, args.trials.max(1), seed) {
         writeln!(csv, "{},{},{},{}", p.dt_ms, p.g0, p.dw_mean, p.dw_sd).expect("a String");
     }
-    crate::fsio::write_atomic(&out.join("window.csv"), csv.as_bytes())
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    write("window.csv", &csv)?;
     eprintln!(
         "{}: {span:.0} pulses span the range, one worth {:.4} of w_max; ON/OFF {:.3} -> {}",
         device.name,

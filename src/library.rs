@@ -52,20 +52,7 @@ pub fn stimulus_note(name: &str) -> String {
 
 /// A stimulus from a file path, or else from the bundled stimuli by name.
 pub fn resolve_stimulus(arg: &str) -> Result<Stimulus, PresetError> {
-    let path = Path::new(arg);
-    if path.is_file() {
-        return Stimulus::from_ron(&crate::ron_file::read_text(path)?, arg);
-    }
-    let name = arg.trim_end_matches(".ron");
-    match BUNDLED_STIMULI.iter().find(|(n, _)| *n == name) {
-        Some((n, text)) => Stimulus::from_ron(text, &format!("presets/{n}.ron")),
-        None => Err(PresetError {
-            origin: arg.to_string(),
-            line: None,
-            field: None,
-            message: "no such file, and no bundled stimulus of that name (see `spikelab presets`)".into(),
-        }),
-    }
+    resolve_file(arg, BUNDLED_STIMULI, "stimuli/", "stimulus", Stimulus::from_ron)
 }
 
 /// Names of the bundled memory devices, e.g. `devices/ag_a_si`.
@@ -76,19 +63,30 @@ pub fn device_names() -> impl Iterator<Item = &'static str> {
 /// A memory device from a file path, or else from the bundled devices by name (`ag_a_si` or
 /// `devices/ag_a_si`).
 pub fn resolve_device(arg: &str) -> Result<Device, PresetError> {
+    resolve_file(arg, BUNDLED_DEVICES, "devices/", "device", Device::from_ron)
+}
+
+/// A file of one kind (`what`) from a path, or else from `bundled` by its name, with or without
+/// `folder` and `.ron`; `parse` reads the text, naming its origin in errors.
+fn resolve_file<T>(
+    arg: &str,
+    bundled: &[(&str, &str)],
+    folder: &str,
+    what: &str,
+    parse: impl Fn(&str, &str) -> Result<T, PresetError>,
+) -> Result<T, PresetError> {
     let path = Path::new(arg);
     if path.is_file() {
-        return Device::from_ron(&crate::ron_file::read_text(path)?, arg);
+        return parse(&crate::ron_file::read_text(path)?, arg);
     }
     let name = arg.trim_end_matches(".ron");
-    let bundled = BUNDLED_DEVICES.iter().find(|(n, _)| *n == name || n.strip_prefix("devices/") == Some(name));
-    match bundled {
-        Some((n, text)) => Device::from_ron(text, &format!("presets/{n}.ron")),
+    match bundled.iter().find(|(n, _)| *n == name || n.strip_prefix(folder) == Some(name)) {
+        Some((n, text)) => parse(text, &format!("presets/{n}.ron")),
         None => Err(PresetError {
             origin: arg.to_string(),
             line: None,
             field: None,
-            message: "no such file, and no bundled device of that name (see `spikelab presets`)".into(),
+            message: format!("no such file, and no bundled {what} of that name (see `spikelab presets`)"),
         }),
     }
 }

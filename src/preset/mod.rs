@@ -118,11 +118,12 @@ impl Preset {
 
     /// [`Preset::device`], to change.
     pub fn device_mut(&mut self) -> Option<&mut crate::synapse::device::Device> {
-        if let Some(learning::Learning::Unsupervised(task)) = &mut self.learning {
-            return task.device.as_deref_mut().map(|d| &mut d.device);
-        }
-        let network = self.network.as_mut()?;
-        network.projections.iter_mut().find_map(|p| p.device.as_mut()).map(|d| &mut d.device)
+        let on_network = self.network.as_mut().and_then(|n| n.projections.iter_mut().find_map(|p| p.device.as_mut()));
+        let on_task = match &mut self.learning {
+            Some(learning::Learning::Unsupervised(task)) => task.device.as_deref_mut(),
+            _ => None,
+        };
+        on_network.or(on_task).map(|d| &mut d.device)
     }
 
     /// Points a learning preset at MNIST's IDX files in `dir` (checked when the task loads them).

@@ -14,7 +14,7 @@ use crate::app::job::Keyed;
 use crate::app::widgets::{choice, store_image};
 use crate::engine::frame::WEIGHT_BINS;
 use crate::synapse::device::DeviceSynapse;
-use crate::synapse::device::mapping::{WindowPoint, window};
+use crate::synapse::device::mapping::{WINDOW_STARTS, WindowPoint, window, window_dts};
 use crate::synapse::plasticity::StdpRule;
 
 /// Δt of the measured pairings, ms.
@@ -60,8 +60,6 @@ pub struct StdpPanel {
     pub through_device: Option<((DeviceSynapse, StdpRule), Vec<WindowPoint>)>,
 }
 
-/// Where the devices start for the window drawn through them, as fractions of their range.
-const DEVICE_STARTS: [f64; 3] = [0.1, 0.5, 0.9];
 /// Devices per point of that window.
 const DEVICE_TRIALS: usize = 200;
 
@@ -120,9 +118,8 @@ impl StdpPanel {
         if let Some(synapse) = lab.preset().device_synapse()
             && self.through_device.as_ref().is_none_or(|(key, _)| *key != (synapse.clone(), rule))
         {
-            let dts: Vec<f64> = (-100..=100).map(f64::from).collect();
             let (device, mapping, seed) = (&synapse.device, synapse.mapping, lab.preset().run.seed);
-            let points = window(device, &rule, mapping, &dts, &DEVICE_STARTS, DEVICE_TRIALS, seed);
+            let points = window(device, &rule, mapping, &window_dts(), &WINDOW_STARTS, DEVICE_TRIALS, seed);
             self.through_device = Some(((synapse.clone(), rule), points));
         }
         let h = (ui.available_height() - 8.0) / 2.0;
@@ -223,7 +220,7 @@ impl StdpPanel {
                 if lab.preset().device_synapse() != Some(synapse) {
                     return;
                 }
-                for (k, g0) in DEVICE_STARTS.into_iter().enumerate() {
+                for (k, g0) in WINDOW_STARTS.into_iter().enumerate() {
                     let mean: Vec<[f64; 2]> =
                         points.iter().filter(|p| p.g0 == g0).map(|p| [p.dt_ms, p.dw_mean]).collect();
                     let shade = [

@@ -301,7 +301,7 @@ impl Plastic {
                 let at = self.layout.of_row(s);
                 let w = dev.weight(at, t_ms, w_max);
                 self.weights[at] = w;
-                ring[c.csr.targets[s] as usize] += if noisy { dev.cells.weight(at, t_ms, w_max) } else { w };
+                ring[c.csr.targets[s] as usize] += if noisy { dev.cells.read_weight(at, t_ms, w_max) } else { w };
             }
         }
     }

@@ -128,8 +128,8 @@ impl Cells {
         if sigma > 0.0 { g * (1.0 + sigma * normal(&mut self.reading)) } else { g }
     }
 
-    /// The weight synapse `i` reads as at `t_ms`, for a rule bounded by `w_max`.
-    pub fn weight(&mut self, i: usize, t_ms: f64, w_max: f64) -> f64 {
+    /// A read of synapse `i` as a weight at `t_ms` (with read noise), for a rule bounded by `w_max`.
+    pub fn read_weight(&mut self, i: usize, t_ms: f64, w_max: f64) -> f64 {
         let g = self.read_us(i, t_ms);
         self.device.weight(g, w_max)
     }

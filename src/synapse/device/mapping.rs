@@ -133,6 +133,14 @@ pub fn pulse_response(device: &Device, pulses: u32, cycles: u32, devices: u32, s
     rows
 }
 
+/// Where devices start for a window drawn through them, as fractions of their range.
+pub const WINDOW_STARTS: [f64; 3] = [0.1, 0.5, 0.9];
+
+/// The pairing intervals a window through a device is drawn at: -100 to 100 ms, every 1 ms.
+pub fn window_dts() -> Vec<f64> {
+    (-100..=100).map(f64::from).collect()
+}
+
 /// One point of the STDP window drawn through a device.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WindowPoint {
