@@ -124,12 +124,13 @@ pub enum Cmd {
         b: PathBuf,
     },
     /// Run a network preset at every point of a grid over one or two of its parameters and write
-    /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state.
+    /// DIR/sweep.csv (x,y,rate_hz,cv_isi,synchrony,peak_hz,regime) with each point's state; for
+    /// a learning task, train and test it from each seed (x,y,seed,test_accuracy).
     #[command(allow_negative_numbers = true)]
     Sweep {
         preset: String,
-        /// KEY[,KEY...]=FROM:TO:N: preset paths as --set takes them, all set to each value
-        /// (without it: the preset's own `sweep`).
+        /// KEY[,KEY...]=FROM:TO:N or KEY[,KEY...]=V1,V2,...: preset paths as --set takes them,
+        /// all set to each value (without it: the preset's own `sweep`).
         #[arg(long)]
         x: Option<String>,
         /// A second axis, the same way.
@@ -147,6 +148,10 @@ pub enum Cmd {
         scale: Option<f64>,
         #[arg(long)]
         seed: Option<u64>,
+        /// A learning task: train each point from seeds SEED to SEED + N - 1 [the preset's
+        /// sweep, or 1].
+        #[arg(long)]
+        seeds: Option<u32>,
         /// KEY=VALUE applied before the sweep; repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
@@ -333,13 +338,13 @@ pub fn execute(command: Cmd) -> Result<(), String> {
             print!("{table}");
             Ok(())
         }
-        Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, scale, seed, set, out } => {
+        Cmd::Sweep { preset, x, y, duration_ms, warmup_ms, scale, seed, seeds, set, out } => {
             let mut preset = library::resolve(&preset).map_err(|e| e.to_string())?;
             apply_sets(&mut preset, &set)?;
             if let Some(s) = seed {
                 preset.run.seed = s;
             }
-            use crate::preset::sweep::{Axis, Timing};
+            use crate::preset::sweep::{Axis, MAX_SEEDS, Timing};
             let own = preset.sweep.clone();
             let (x, y) = match (x, own.as_ref()) {
                 (Some(x), _) => (Axis::parse(&x)?, y.as_deref().map(Axis::parse).transpose()?),
@@ -347,27 +352,60 @@ pub fn execute(command: Cmd) -> Result<(), String> {
                 (None, Some(_)) => return Err("--y needs --x".into()),
                 (None, None) => return Err("the preset has no sweep of its own: give --x KEY=FROM:TO:N".into()),
             };
+            let points = x.count() * y.as_ref().map_or(1, Axis::count);
+            std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            let path = out.join("sweep.csv");
+            let write = |csv: String| {
+                crate::fsio::write_atomic(&path, csv.as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            };
+            let started = Instant::now();
+            if preset.learning.is_some() {
+                let seeds = seeds.unwrap_or(own.as_ref().map_or(1, |s| s.seeds));
+                if !(1..=MAX_SEEDS).contains(&seeds) {
+                    return Err(format!("--seeds must be 1 to {MAX_SEEDS}, got {seeds}"));
+                }
+                let progress = Progress::items("sweep", points * seeds as usize, "trainings");
+                let scores =
+                    crate::sweep::run_learning(&preset, (&x, y.as_ref()), seeds, |done| progress.set(done as u64))?;
+                write(crate::sweep::scores_csv(&scores))?;
+                for p in crate::sweep::summarise(&scores) {
+                    let at = p.y.map_or(format!("{} = {}", x.label, p.x), |v| {
+                        format!("{} = {}, {} = {v}", x.label, p.x, y.as_ref().map_or("", |a| a.label.as_str()))
+                    });
+                    let (m, lo, hi) = (100.0 * p.mean, 100.0 * p.lowest, 100.0 * p.highest);
+                    println!("{at}: {m:.1} % ({lo:.1} to {hi:.1} over {} seeds)", p.seeds);
+                }
+                println!(
+                    "{} trainings in {:.1} s -> {}",
+                    scores.len(),
+                    started.elapsed().as_secs_f64(),
+                    path.display()
+                );
+                return Ok(());
+            }
+            if seeds.is_some() {
+                return Err(
+                    "--seeds is for learning tasks: a network sweep runs each point from the preset's seed".into()
+                );
+            }
             let scale = scale.unwrap_or(own.as_ref().map_or(1.0, |s| s.scale));
             let base = own.map_or(Timing::default(), |s| s.timing());
             let timing = Timing {
                 duration_ms: duration_ms.unwrap_or(base.duration_ms),
                 warmup_ms: warmup_ms.unwrap_or(base.warmup_ms),
             };
-            let total = x.n * y.as_ref().map_or(1, |y| y.n);
-            let started = Instant::now();
             if scale != 1.0 {
                 eprintln!(
                     "the network at {scale} of its size: populations and fixed degrees x {scale}, weights / {scale} (mean input kept, fluctuations x {:.2})",
                     1.0 / scale.sqrt()
                 );
             }
-            let progress = Progress::items("sweep", total, "points");
-            let points = crate::sweep::run(&preset, (&x, y.as_ref()), timing, scale, |done| progress.set(done as u64))?;
-            std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-            let path = out.join("sweep.csv");
-            crate::fsio::write_atomic(&path, crate::sweep::csv(&points).as_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            println!("{} points in {:.1} s -> {}", points.len(), started.elapsed().as_secs_f64(), path.display());
+            let progress = Progress::items("sweep", points, "points");
+            let measured =
+                crate::sweep::run(&preset, (&x, y.as_ref()), timing, scale, |done| progress.set(done as u64))?;
+            write(crate::sweep::csv(&measured))?;
+            println!("{} points in {:.1} s -> {}", measured.len(), started.elapsed().as_secs_f64(), path.display());
             Ok(())
         }
         Cmd::Check { files } => {

@@ -1,5 +1,6 @@
-//! `spikelab sweep`: a network run at every point of a grid over one or two of its parameters,
-//! each point's state measured and named ([`crate::analysis::regime`]), the points in parallel.
+//! `spikelab sweep`: a preset run at every point of a grid over one or two of its parameters,
+//! the points in parallel: a network's state measured and named ([`crate::analysis::regime`]),
+//! or a learning task trained and tested from several seeds.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -8,12 +9,6 @@ use crate::analysis::regime::{Activity, Measures, Regime, classify};
 use crate::engine::Simulation;
 use crate::preset::Preset;
 use crate::preset::sweep::{Axis, Timing};
-
-impl Axis {
-    pub fn values(&self) -> Vec<f64> {
-        crate::analysis::evenly_spaced(self.from, self.to, self.n)
-    }
-}
 
 /// One point of the grid and what its run showed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -37,8 +32,12 @@ impl Grid {
     /// run: the axes' values (in the full network's units), then the network scaled to `scale`
     /// of its size. Each point steps on one thread; the points share the machine's threads.
     pub fn new(preset: &Preset, x: &Axis, y: Option<&Axis>, scale: f64) -> Result<Self, String> {
-        if preset.network.is_none() {
-            return Err("a sweep needs a network preset".into());
+        let learning = preset.learning.as_ref().is_some_and(|l| l.has_test_set());
+        if preset.network.is_none() && !learning {
+            return Err("a sweep needs a network preset or a learning task with a test set".into());
+        }
+        if learning && scale != 1.0 {
+            return Err("a learning task runs at its own size: the scale must be 1".into());
         }
         x.validate().map_err(|m| format!("x: {m}"))?;
         y.map_or(Ok(()), |y| y.validate().map_err(|m| format!("y: {m}")))?;
@@ -77,6 +76,95 @@ impl Grid {
         let measures = activity.measures();
         Ok(Point { x, y, measures, regime: classify(&measures) })
     }
+}
+
+/// One training of a learning sweep: the point, the seed and the test accuracy.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Score {
+    pub x: f64,
+    pub y: Option<f64>,
+    pub seed: u64,
+    pub test_accuracy: f64,
+}
+
+impl Grid {
+    /// Trains and tests the learning task of point `k` from the preset's seed plus `s`.
+    pub fn run_score(&self, k: usize, s: u32) -> Result<Score, String> {
+        let (mut p, (x, y)) = (self.presets[k].clone(), self.coords[k]);
+        p.run.seed += s as u64;
+        let test_accuracy = crate::learning::test_accuracy(&p)?;
+        Ok(Score { x, y, seed: p.run.seed, test_accuracy })
+    }
+
+    /// Every (point, seed) of a learning sweep, points first.
+    pub fn trainings(&self, seeds: u32) -> Vec<(usize, u32)> {
+        (0..seeds).flat_map(|s| (0..self.presets.len()).map(move |k| (k, s))).collect()
+    }
+}
+
+/// Trains and tests `preset`'s learning task at every point of `x` (times `y`) from `seeds`
+/// seeds, in parallel, `done(trainings finished)` after each one.
+pub fn run_learning(
+    preset: &Preset,
+    (x, y): (&Axis, Option<&Axis>),
+    seeds: u32,
+    done: impl Fn(usize) + Sync,
+) -> Result<Vec<Score>, String> {
+    let grid = Grid::new(preset, x, y, 1.0)?;
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    grid.trainings(seeds)
+        .into_par_iter()
+        .map(|(k, s)| {
+            let score = grid.run_score(k, s);
+            done(finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            score
+        })
+        .collect()
+}
+
+/// The scores as `sweep.csv`: `x,y,seed,test_accuracy`.
+pub fn scores_csv(scores: &[Score]) -> String {
+    let mut out = String::from("x,y,seed,test_accuracy\n");
+    for s in scores {
+        let y = s.y.map(|y| y.to_string()).unwrap_or_default();
+        out += &format!("{},{y},{},{:.6}\n", s.x, s.seed, s.test_accuracy);
+    }
+    out
+}
+
+/// Each point's accuracy over its seeds, in the order the points first appear.
+pub fn summarise(scores: &[Score]) -> Vec<Summary> {
+    let mut out: Vec<Summary> = Vec::new();
+    for s in scores {
+        match out.iter_mut().find(|p| p.x == s.x && p.y == s.y) {
+            Some(p) => {
+                p.mean += (s.test_accuracy - p.mean) / (p.seeds + 1) as f64;
+                p.lowest = p.lowest.min(s.test_accuracy);
+                p.highest = p.highest.max(s.test_accuracy);
+                p.seeds += 1;
+            }
+            None => out.push(Summary {
+                x: s.x,
+                y: s.y,
+                mean: s.test_accuracy,
+                lowest: s.test_accuracy,
+                highest: s.test_accuracy,
+                seeds: 1,
+            }),
+        }
+    }
+    out
+}
+
+/// A point's test accuracy over its seeds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub x: f64,
+    pub y: Option<f64>,
+    pub mean: f64,
+    pub lowest: f64,
+    pub highest: f64,
+    pub seeds: u32,
 }
 
 /// Runs `preset` at every point of `x` (times `y`) in parallel, `done(points finished)` after

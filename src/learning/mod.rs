@@ -29,3 +29,23 @@ pub(crate) fn limit(data: &crate::dataset::Dataset, n: Option<u32>) -> crate::da
         None => data.clone(),
     }
 }
+
+/// Trains and tests `preset`'s task from its seed, quietly: the test accuracy (what a learning
+/// sweep measures at each point).
+pub fn test_accuracy(preset: &crate::preset::Preset) -> Result<f64, String> {
+    use crate::preset::learning::Learning;
+    match &preset.learning {
+        Some(Learning::Unsupervised(task)) => {
+            let split = task.source.load()?;
+            let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+            let device = task.device.as_deref().cloned();
+            Ok(unsupervised::train_and_test(task.network, device, &train, &test, preset.run.seed, |_, _| true)
+                .test_accuracy)
+        }
+        Some(Learning::Conversion(task)) => {
+            let trained = classifier::run(task, preset.run.seed, |_| true)?;
+            Ok(trained.expect("never cancelled").evaluation.accuracy())
+        }
+        _ => Err("only a learning task with a test set (conversion, unsupervised) has a test accuracy".into()),
+    }
+}

@@ -73,6 +73,11 @@ crate::param::described!(EncodingTask {
 });
 
 impl Learning {
+    /// Whether the task ends with a test accuracy (what a learning sweep measures).
+    pub fn has_test_set(&self) -> bool {
+        matches!(self, Learning::Conversion(_) | Learning::Unsupervised(_))
+    }
+
     /// Every range; the error is `(dotted field path below learning, message)`.
     pub fn validate(&self, dt_ms: f64) -> Result<(), (String, String)> {
         let within = |prefix: &str, r: Result<(), (String, String)>| r.map_err(|(f, m)| (format!("{prefix}.{f}"), m));

@@ -54,7 +54,8 @@ pub struct Preset {
     /// A learning task run on the bench's neuron instead of a free-running simulation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learning: Option<Learning>,
-    /// A map of the network's states over its parameters (`spikelab sweep`).
+    /// A map of the network's states, or of the learning task's test accuracy, over its
+    /// parameters (`spikelab sweep`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<sweep::Sweep>,
 }
@@ -249,8 +250,12 @@ impl Preset {
             learning.validate(run.dt_ms).map_err(|(field, m)| invalid(format!("learning.{field}"), m))?;
         }
         if let Some(sweep) = &self.sweep {
-            if self.network.is_none() {
-                return Err(invalid("sweep".into(), "a sweep maps a network: the preset has none".into()));
+            let tested = self.learning.as_ref().is_some_and(Learning::has_test_set);
+            if self.network.is_none() && !tested {
+                return Err(invalid(
+                    "sweep".into(),
+                    "a sweep maps a network or a learning task's test accuracy: the preset has neither".into(),
+                ));
             }
             sweep.validate(self).map_err(|(field, m)| invalid(format!("sweep.{field}"), m))?;
         }

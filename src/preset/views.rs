@@ -25,6 +25,7 @@ pub enum View {
     Classifier,
     ReceptiveFields,
     Device,
+    Accuracy,
 }
 
 /// Which kind of preset a view belongs to.
@@ -37,7 +38,7 @@ enum Kind {
 
 impl View {
     /// Every view, in tab order: a preset's first offered view is the one it opens on.
-    pub const ALL: [View; 17] = [
+    pub const ALL: [View; 18] = [
         View::Stdp,
         View::Raster,
         View::Activity,
@@ -55,6 +56,7 @@ impl View {
         View::Classifier,
         View::ReceptiveFields,
         View::Device,
+        View::Accuracy,
     ];
 
     /// The name `spikelab gui --view` and lessons take, and the default file name of its figure.
@@ -77,6 +79,7 @@ impl View {
             View::Classifier => "classifier",
             View::ReceptiveFields => "receptive-fields",
             View::Device => "device",
+            View::Accuracy => "accuracy",
         }
     }
 
@@ -100,6 +103,7 @@ impl View {
             View::Classifier => "Spiking classifier",
             View::ReceptiveFields => "Receptive fields",
             View::Device => "Device",
+            View::Accuracy => "Accuracy",
         }
     }
 
@@ -129,6 +133,7 @@ impl View {
             View::Classifier => matches!(preset.learning, Some(Learning::Conversion(_))),
             View::ReceptiveFields => matches!(preset.learning, Some(Learning::Unsupervised(_))),
             View::Device => preset.device().is_some(),
+            View::Accuracy => preset.learning.as_ref().is_some_and(Learning::has_test_set),
         }
     }
 

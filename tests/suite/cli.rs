@@ -597,3 +597,33 @@ fn device_writes_its_pulse_response_and_the_window_through_it() {
         serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
     assert!(summary["device_pulses"].as_u64().unwrap() > 0, "{summary}");
 }
+
+#[test]
+fn a_learning_sweep_writes_each_seeds_test_accuracy_as_run_reports_it() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let levels = "learning.Unsupervised.device.device.curve.Linear.levels";
+    let small = "learning.train_images=150";
+    let x = format!("{levels}=4,64");
+    let result = spikelab(&["sweep", "sweeps/device_levels", "--x", &x, "--seeds", "2", "--set", small, "--out", dir]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).contains(&format!("{levels} = 64: ")), "{}", text(&result.stdout));
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(csv.lines().next(), Some("x,y,seed,test_accuracy"));
+    let points: Vec<(&str, &str)> = rows.iter().map(|r| (r[0], r[2])).collect();
+    assert_eq!(points, [("4", "1"), ("64", "1"), ("4", "2"), ("64", "2")]);
+    // The second seed at 64 levels is the run of that preset from seed 2.
+    let run = tempfile::tempdir().unwrap();
+    let set = format!("{levels}=64");
+    let args = ["run", "sweeps/device_levels", "--seed", "2", "--set", small, "--set", &set, "--out"];
+    let result = spikelab(&[&args[..], &[run.path().to_str().unwrap()]].concat());
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.path().join("summary.json")).unwrap()).unwrap();
+    let swept: f64 = rows[3][3].parse().unwrap();
+    assert!((summary["test_accuracy"].as_f64().unwrap() - swept).abs() < 1e-6, "{summary} against {swept}");
+    // Seeds belong to learning sweeps.
+    let result = spikelab(&["sweep", "sweeps/brunel_map", "--seeds", "2", "--out", dir]);
+    assert!(!result.status.success() && text(&result.stderr).contains("--seeds is for learning tasks"));
+}

@@ -664,6 +664,49 @@ fn the_regime_explorer_maps_in_the_background_and_cancel_stops_it() {
     );
 }
 
+/// A bundled learning preset trained on its first 100 digits.
+fn small_training(name: &str) -> spikelab::preset::Preset {
+    let mut preset = common::bundled(name);
+    preset.set_path("learning.train_images", "100").unwrap();
+    preset
+}
+
+#[test]
+fn the_accuracy_view_trains_every_point_from_every_seed_in_the_background() {
+    use spikelab::app::views::accuracy::AccuracyPanel;
+    let mut h = harness_on(small_training("sweeps/device_levels"));
+    h.get_by_role_and_label(Role::Button, "Accuracy").click();
+    h.run_steps(2);
+    {
+        let panel = h.state_mut().panel_mut::<AccuracyPanel>();
+        assert_eq!(panel.x.label, "levels", "the preset's own sweep");
+        assert_eq!(panel.seeds, 4);
+        (panel.x.values, panel.seeds) = (vec![2.0, 64.0], 2);
+    }
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    h.step();
+    assert!(h.state().panel::<AccuracyPanel>().is_running(), "training runs off the UI thread");
+    let start = Instant::now();
+    while h.state().panel::<AccuracyPanel>().is_running() {
+        assert!(start.elapsed() < Duration::from_secs(300), "timed out training");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    let mut scores = h.state().panel::<AccuracyPanel>().scores();
+    scores.sort_by(|a, b| (a.x, a.seed).partial_cmp(&(b.x, b.seed)).unwrap());
+    let points: Vec<(f64, u64)> = scores.iter().map(|s| (s.x, s.seed)).collect();
+    assert_eq!(points, [(2.0, 1), (2.0, 2), (64.0, 1), (64.0, 2)]);
+    // Two levels are one bit per synapse: the classifier stays at chance; 64 levels learn even
+    // from 100 digits (49 and 57 %).
+    assert!(scores[..2].iter().all(|s| s.test_accuracy < 0.2), "{scores:?}");
+    assert!(scores[2..].iter().all(|s| s.test_accuracy > 0.4), "{scores:?}");
+    let figure = h.state().figure().expect("the accuracy figure");
+    let names: Vec<&str> = figure.panels[0].series.iter().map(|s| s.name.as_str()).collect();
+    assert!(names.contains(&"mean") && names.iter().any(|n| n.starts_with("Querlioz")), "{names:?}");
+    let mean = &figure.panels[0].series[0].points;
+    assert_eq!(mean[1], [64.0, (scores[2].test_accuracy + scores[3].test_accuracy) / 2.0]);
+}
+
 /// Spikes of neurons `range` between `t0` and `t1` in the window's history.
 fn spikes_between(app: &SpikelabApp, range: std::ops::Range<u32>, t0: f64, t1: f64) -> usize {
     app.lab.history.spikes_in(t0, t1).filter(|s| range.contains(&s.neuron)).count()
@@ -920,6 +963,7 @@ fn every_view_draws_its_figure_with_its_data() {
         (conversion, &["classifier"]),
         (common::bundled("learning/unsupervised"), &["receptive-fields"]),
         (common::bundled("plasticity/song_abbott_device"), &["device"]),
+        (small_training("sweeps/device_redundancy"), &["accuracy"]),
     ];
     let mut covered = Vec::new();
     for (preset, views) in cases {
@@ -934,6 +978,12 @@ fn every_view_draws_its_figure_with_its_data() {
                 let panel = h.state_mut().panel_mut::<spikelab::app::views::regimes::RegimePanel>();
                 (panel.two_axes, panel.duration_ms, panel.warmup_ms, panel.scale) = (false, 100.0, 20.0, 0.05);
                 panel.x.n = 2;
+                panel.start(&preset, Some(ctx.clone()));
+            }
+            if view == "accuracy" {
+                let preset = h.state().lab.preset().clone();
+                let panel = h.state_mut().panel_mut::<spikelab::app::views::accuracy::AccuracyPanel>();
+                (panel.x.values, panel.seeds) = (vec![1.0, 8.0], 1);
                 panel.start(&preset, Some(ctx.clone()));
             }
             if view == "receptive-fields" {

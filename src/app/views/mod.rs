@@ -2,6 +2,7 @@
 //! list of them ([`registry`]). A new view is a variant of [`View`], its own file here and one
 //! line in [`panel`].
 
+pub mod accuracy;
 pub mod activity;
 pub mod classifier;
 pub mod compare;
@@ -72,6 +73,7 @@ fn panel(view: View) -> Box<dyn ViewPanel> {
         View::Classifier => Box::new(classifier::ClassifierPanel::default()),
         View::ReceptiveFields => Box::new(receptive::ReceptivePanel::default()),
         View::Device => Box::new(device::DevicePanel::default()),
+        View::Accuracy => Box::new(accuracy::AccuracyPanel::default()),
     }
 }
 

@@ -93,7 +93,7 @@ pub struct RegimePanel {
 
 impl Default for RegimePanel {
     fn default() -> Self {
-        let axis = Axis { label: String::new(), keys: Vec::new(), from: 0.0, to: 1.0, n: 5, scale: 1.0 };
+        let axis = Axis { label: String::new(), keys: Vec::new(), ..Axis::on("", 0.0, 1.0, 5) };
         Self {
             x: axis.clone(),
             y: axis,
@@ -125,8 +125,7 @@ impl ViewPanel for RegimePanel {
     fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis as FigureAxis, Figure, Panel, Series};
         let map = self.map.as_ref()?;
-        let step = |axis: &Axis| if axis.n > 1 { (axis.to - axis.from) / (axis.n - 1) as f64 } else { 1.0 };
-        let size = (step(&map.x).abs(), map.y.as_ref().map_or(1.0, step).abs());
+        let size = (map.x.cell(), map.y.as_ref().map_or(1.0, Axis::cell));
         let done: Vec<&Point> = map.points.iter().flatten().collect();
         let cell = |p: &Point, v: f64| [p.x, p.y.unwrap_or(0.0), v];
         let y_axis = FigureAxis::new(map.y.as_ref().map_or("", |y| y.label.as_str()), "");
@@ -182,7 +181,7 @@ impl RegimePanel {
         let find = |want: &dyn Fn(&str, f64) -> bool| all.iter().find(|(k, v)| want(k, *v)).cloned();
         let axis_on = |(key, value): (String, f64)| {
             let (from, to) = if value == 0.0 { (0.0, 1.0) } else { (0.5 * value, 1.5 * value) };
-            Axis { label: key.clone(), keys: vec![key], from, to, n: 5, scale: 1.0 }
+            Axis::on(&key, from, to, 5)
         };
         let excitatory = find(&|k, v| k.contains(".weight.") && v > 0.0);
         let other =
@@ -254,10 +253,11 @@ impl RegimePanel {
             self.set_up(lab.preset());
         }
         self.poll();
-        ui.horizontal(|ui| axis_ui(ui, "x", &mut self.x, lab.preset()));
+        let numbers = numbers(lab.preset());
+        ui.horizontal(|ui| axis_ui(ui, "regime x", &mut self.x, &numbers));
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.two_axes, "").on_hover_text("a second axis (a map instead of a line)");
-            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "y", &mut self.y, lab.preset()));
+            ui.add_enabled_ui(self.two_axes, |ui| axis_ui(ui, "regime y", &mut self.y, &numbers));
         });
         ui.horizontal(|ui| {
             ui.add(DragValue::new(&mut self.duration_ms).range(10.0..=100_000.0).suffix(" ms").speed(10.0))
@@ -326,21 +326,37 @@ impl RegimePanel {
     }
 }
 
-/// An axis's parameter (the preset's numbers, listed when the box opens), range and points.
-fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, preset: &Preset) {
-    ui.label(format!("{name}:"));
-    egui::ComboBox::from_id_salt(format!("regime-axis-{name}"))
-        .width(260.0)
+/// An axis's parameter (one of `numbers`, listed when the box opens; a new one spans half to
+/// one and a half times its value), range and points. `name` ends in the axis's letter.
+pub fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, numbers: &[(String, f64)]) {
+    ui.label(format!("{}:", name.rsplit(' ').next().unwrap_or(name)));
+    egui::ComboBox::from_id_salt(name)
+        .width(300.0)
         .selected_text(if axis.label.is_empty() { "choose a parameter" } else { axis.label.as_str() })
         .show_ui(ui, |ui| {
-            for (key, _) in numbers(preset) {
-                if ui.selectable_label(axis.keys == [key.clone()] && axis.scale == 1.0, &key).clicked() {
-                    *axis = Axis { label: key.clone(), keys: vec![key.clone()], scale: 1.0, ..axis.clone() };
+            for (key, value) in numbers {
+                if ui.selectable_label(axis.keys == [key.clone()] && axis.scale == 1.0, key).clicked() {
+                    let (from, to) = if *value == 0.0 { (0.0, 1.0) } else { (0.5 * value, 1.5 * value) };
+                    *axis = Axis::on(key, from, to, axis.count().max(2));
                 }
             }
         })
         .response
         .on_hover_text(axis.keys.join("\n"));
+    range_ui(ui, axis);
+}
+
+/// An axis's range and number of points, or its listed values (which a click turns into a range).
+pub fn range_ui(ui: &mut egui::Ui, axis: &mut Axis) {
+    if !axis.values.is_empty() {
+        let listed: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
+        ui.label(format!("at {}", listed.join(", ")));
+        if ui.small_button("as a range").on_hover_text("evenly spaced points from the first to the last").clicked() {
+            let v = std::mem::take(&mut axis.values);
+            (axis.from, axis.to, axis.n) = (v[0], v[v.len() - 1], v.len());
+        }
+        return;
+    }
     ui.label("from");
     ui.add(DragValue::new(&mut axis.from).speed(0.1));
     ui.label("to");
@@ -351,8 +367,7 @@ fn axis_ui(ui: &mut egui::Ui, name: &str, axis: &mut Axis, preset: &Preset) {
 
 /// Draws the map; returns the cell clicked.
 fn draw_map(ui: &mut egui::Ui, map: &Map, shown: Shown) -> Option<usize> {
-    let step = |axis: &Axis| if axis.n > 1 { (axis.to - axis.from) / (axis.n - 1) as f64 } else { 1.0 };
-    let (dx, dy) = (step(&map.x), map.y.as_ref().map_or(1.0, step));
+    let (dx, dy) = (map.x.cell(), map.y.as_ref().map_or(1.0, Axis::cell));
     let values: Vec<f64> =
         map.points.iter().flatten().filter_map(|p| shown.value(&p.measures)).filter(|v| v.is_finite()).collect();
     let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
