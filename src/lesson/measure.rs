@@ -9,6 +9,7 @@ use crate::engine::{Observer, Simulation};
 use crate::network::Spike;
 use crate::preset::Preset;
 use crate::stimulus::{Component, Stimulus};
+use crate::synapse::device;
 
 /// A number measured on a preset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +84,14 @@ pub enum Measure {
     /// The weight change (pA) of the preset's plasticity rule for one pairing at `dt_ms`
     /// (post minus pre), measured by the STDP protocol.
     StdpChange { dt_ms: f64 },
+    /// Potentiating pulses, one at a time, that take the preset's memory device (nominal: no
+    /// variation) from G_min to G_max.
+    DevicePulses,
+    /// The weight change (a fraction of w_max) of one pairing at `dt_ms` through the preset's
+    /// devices from `g0_fraction` of their range, the mean over 2000 synapses.
+    DeviceChange { dt_ms: f64, g0_fraction: f64 },
+    /// The preset's learning task trained and tested from its seed: the test accuracy (0 to 1).
+    TestAccuracy,
 }
 
 /// A word measured on a preset (a choice's key, a behaviour's goal).
@@ -173,6 +182,13 @@ fn network_measures(preset: &Preset, population: Option<&str>, from_ms: f64) -> 
     Ok(activity.measures())
 }
 
+/// The rule of the preset's first plastic projection.
+fn plastic_rule(preset: &Preset) -> Result<crate::synapse::plasticity::StdpRule, String> {
+    let network = preset.network.as_ref();
+    let rule = network.and_then(|n| n.projections.iter().find_map(|p| p.plasticity));
+    rule.ok_or_else(|| "the step's preset has no plastic projection".into())
+}
+
 impl Measure {
     /// The unit the measure comes in (for a step that states none).
     pub fn evaluate(&self, preset: &Preset) -> Result<f64, String> {
@@ -241,14 +257,30 @@ impl Measure {
                 threshold(lo, hi, "the rest state is unstable", |i| Ok(!rest_stability(preset, i)?.is_stable()))
             }
             &Measure::StdpChange { dt_ms } => {
-                let rule = preset
-                    .network
-                    .as_ref()
-                    .and_then(|n| n.projections.iter().find_map(|p| p.plasticity))
-                    .ok_or("the step's preset has no plastic projection")?;
-                let window = analysis::stdp::measured_window(rule, &[dt_ms])?;
+                let window = analysis::stdp::measured_window(plastic_rule(preset)?, &[dt_ms])?;
                 Ok(window[0][1])
             }
+            Measure::DevicePulses => {
+                let device = preset.device().ok_or("the step's preset has no memory device")?;
+                device.pulses_to_saturate().map(|n| n as f64).ok_or_else(|| {
+                    format!("{} switches by chance or never reaches G_max: no pulse count saturates it", device.name)
+                })
+            }
+            &Measure::DeviceChange { dt_ms, g0_fraction } => {
+                let synapse = preset.device_synapse().ok_or("the step's preset has no memory device")?;
+                let (rule, seed) = (plastic_rule(preset)?, preset.run.seed);
+                let window = device::mapping::window(
+                    &synapse.device,
+                    &rule,
+                    synapse.mapping,
+                    &[dt_ms],
+                    &[g0_fraction],
+                    2000,
+                    seed,
+                );
+                Ok(window[0].dw_mean)
+            }
+            Measure::TestAccuracy => crate::learning::test_accuracy(preset),
         }
     }
 }

@@ -128,6 +128,23 @@ fn keys_agree_with_closed_forms_and_with_neuron() {
         let theirs = neuron_value(name);
         assert!((ours - theirs).abs() < 0.015 * theirs, "{title}: spikelab {ours} vs NEURON {theirs}");
     }
+
+    // Devices: 97 states are 96 steps; a pairing at +10 ms asks for 0.01 e^(-1/2) = 0.61 of a
+    // step of 0.01, which rounds to one whole step.
+    let devices = Lesson::resolve("13-memory-devices").unwrap();
+    let Key::Number(pulses) = key(&devices, step(&devices, "Pulses across the range"), 1) else { panic!() };
+    assert_eq!(pulses, 96.0);
+    let Key::Number(change) = key(&devices, step(&devices, "A pairing in whole steps"), 1) else { panic!() };
+    assert!((change - 0.01).abs() < 1e-12, "{change}");
+    // Through the Ag:a-Si device near G_max potentiation is weaker than the rule's 0.0061.
+    let Key::Number(near_top) = key(&devices, step(&devices, "The window through a nonlinear device"), 1) else {
+        panic!()
+    };
+    assert!(near_top > 0.0 && near_top < 0.6 * 0.01 * (-0.5f64).exp(), "{near_top}");
+    // M binary devices settle where p+ (M - n) = p- n: n / M = p+ / (p+ + p-).
+    let binary = Lesson::resolve("14-stochastic-synapses").unwrap();
+    let Key::Number(on) = key(&binary, step(&binary, "Devices that switch by chance"), 1) else { panic!() };
+    assert!((on - 0.001686 / (0.001686 + 0.0006944)).abs() < 1e-12, "{on}");
 }
 
 #[test]

@@ -15,8 +15,8 @@ use crate::figure::{Figure, Panel};
 use crate::param::Described;
 use crate::synapse::device::{Curve, Device};
 
-/// Sliders per row.
-const SLIDER_COLUMNS: usize = 3;
+/// The width a slider with its value and name takes, in points: as many per row as fit.
+const SLIDER_WIDTH: f32 = 270.0;
 const COLORS: [Color32; 5] = [
     Color32::from_rgb(90, 160, 255),
     Color32::from_rgb(255, 170, 60),
@@ -50,11 +50,12 @@ impl ViewPanel for DevicePanel {
         });
         ui.small(&device.source);
         let mut edited = device.clone();
+        let columns = ((ui.available_width() / SLIDER_WIDTH) as usize).clamp(1, 3);
         let changed = egui::Grid::new("device_sliders")
-            .num_columns(SLIDER_COLUMNS)
+            .num_columns(columns)
             .show(ui, |ui| {
                 ui.spacing_mut().slider_width = 100.0;
-                sliders(ui, &mut edited)
+                sliders(ui, &mut edited, columns)
             })
             .inner;
         if changed {
@@ -97,32 +98,31 @@ fn plot(ui: &mut egui::Ui, k: usize, panel: &Panel, w: f32, h: f32) {
         });
 }
 
-/// The device's own parameters and its variability, in rows of [`SLIDER_COLUMNS`]; `true` when
-/// one moved.
-fn sliders(ui: &mut egui::Ui, device: &mut Device) -> bool {
+/// The device's own parameters and its variability, in rows of `columns`; `true` when one moved.
+fn sliders(ui: &mut egui::Ui, device: &mut Device, columns: usize) -> bool {
     let mut placed = 0;
     let binary = device.curve.binary().is_some();
     let curve = match &mut device.curve {
-        Curve::Linear(c) => some(ui, c, &[], &mut placed),
-        Curve::SaturatingExp(c) => some(ui, c, &[], &mut placed),
-        Curve::QuerliozExp(c) => some(ui, c, &[], &mut placed),
-        Curve::TwoPcm(c) => some(ui, c, &[], &mut placed),
-        Curve::StochasticBinary(c) => some(ui, c, &[], &mut placed),
-        Curve::SttMtj(c) => some(ui, c, &["devices", "i_set_ua", "i_reset_ua"], &mut placed),
+        Curve::Linear(c) => some(ui, c, &[], (&mut placed, columns)),
+        Curve::SaturatingExp(c) => some(ui, c, &[], (&mut placed, columns)),
+        Curve::QuerliozExp(c) => some(ui, c, &[], (&mut placed, columns)),
+        Curve::TwoPcm(c) => some(ui, c, &[], (&mut placed, columns)),
+        Curve::StochasticBinary(c) => some(ui, c, &[], (&mut placed, columns)),
+        Curve::SttMtj(c) => some(ui, c, &["devices", "i_set_ua", "i_reset_ua"], (&mut placed, columns)),
         Curve::Measured(_) => false,
     };
     let variation: &[&str] = if binary { &["d2d"] } else { &["d2d", "c2c", "asymmetry"] };
-    curve | some(ui, &mut device.variation, variation, &mut placed)
+    curve | some(ui, &mut device.variation, variation, (&mut placed, columns))
 }
 
 /// Sliders for the fields `keys` of `value` (all of them if empty), `placed` counting the cells
-/// of the grid.
-fn some<T: Described>(ui: &mut egui::Ui, value: &mut T, keys: &[&str], placed: &mut usize) -> bool {
+/// of the grid, `columns` to a row.
+fn some<T: Described>(ui: &mut egui::Ui, value: &mut T, keys: &[&str], (placed, columns): (&mut usize, usize)) -> bool {
     let mut changed = false;
     for spec in T::specs().iter().filter(|s| keys.is_empty() || keys.contains(&s.key)) {
         changed |= described(ui, value, spec.key).changed();
         *placed += 1;
-        if (*placed).is_multiple_of(SLIDER_COLUMNS) {
+        if (*placed).is_multiple_of(columns) {
             ui.end_row();
         }
     }

@@ -154,6 +154,24 @@ impl Device {
         self.curve.span_pulses(self)
     }
 
+    /// Potentiating pulses, one at a time, that take the nominal device (no variation) from
+    /// G_min to within 1e-9 of its range of G_max, counted on the engine's own cells; `None` for
+    /// binary devices, which switch by chance, and for a device that stops short of G_max.
+    pub fn pulses_to_saturate(&self) -> Option<u64> {
+        if self.curve.binary().is_some() {
+            return None;
+        }
+        let nominal = Device { variation: Variation::default(), ..self.clone() };
+        let mut cells = Cells::new(&nominal, 1, 0);
+        cells.set(0, self.g_min_us);
+        let top = self.g_max_us - 1e-9 * (self.g_max_us - self.g_min_us);
+        let limit = (10.0 * self.span_pulses()).clamp(1e3, 1e8) as u64;
+        (1..=limit).find(|_| {
+            cells.pulse(0, true, 0.0);
+            cells.conductance_us(0, 0.0) >= top
+        })
+    }
+
     /// The bytes a synapse's device takes as the engine keeps it: its state, and when devices
     /// vary its own draw (and a binary synapse's devices' switching scales).
     pub fn bytes_per_synapse(&self) -> f64 {
