@@ -6,7 +6,7 @@ use super::ViewPanel;
 use crate::preset::views::View;
 
 use egui::{Color32, ColorImage, TextureHandle};
-use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+use egui_plot::{FilledArea, HLine, Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use crate::analysis::stdp::measured_window;
 use crate::app::Lab;
@@ -220,18 +220,24 @@ impl StdpPanel {
                 if lab.preset().device_synapse() != Some(synapse) {
                     return;
                 }
+                let shade = [
+                    Color32::from_rgb(120, 230, 140),
+                    Color32::from_rgb(230, 200, 90),
+                    Color32::from_rgb(240, 110, 110),
+                ];
                 for (k, g0) in WINDOW_STARTS.into_iter().enumerate() {
-                    let mean: Vec<[f64; 2]> =
-                        points.iter().filter(|p| p.g0 == g0).map(|p| [p.dt_ms, p.dw_mean]).collect();
-                    let shade = [
-                        Color32::from_rgb(120, 230, 140),
-                        Color32::from_rgb(230, 200, 90),
-                        Color32::from_rgb(240, 110, 110),
-                    ];
-                    p.line(
-                        Line::new(format!("{}: from {:.0} % of G", synapse.device.name, g0 * 100.0), mean)
-                            .color(shade[k]),
-                    );
+                    let from: Vec<&WindowPoint> = points.iter().filter(|p| p.g0 == g0).collect();
+                    let name = format!("{}: from {:.0} % of G", synapse.device.name, g0 * 100.0);
+                    // Stochastic rounding and noisy devices spread the change: the mean ± sd.
+                    if from.iter().any(|p| p.dw_sd > 0.0) {
+                        let dts: Vec<f64> = from.iter().map(|p| p.dt_ms).collect();
+                        let low: Vec<f64> = from.iter().map(|p| p.dw_mean - p.dw_sd).collect();
+                        let high: Vec<f64> = from.iter().map(|p| p.dw_mean + p.dw_sd).collect();
+                        let band = FilledArea::new(format!("{name} ± sd"), &dts, &low, &high);
+                        p.add(band.fill_color(shade[k].gamma_multiply(0.2)));
+                    }
+                    let mean: Vec<[f64; 2]> = from.iter().map(|p| [p.dt_ms, p.dw_mean]).collect();
+                    p.line(Line::new(name, mean).color(shade[k]));
                 }
             });
     }
@@ -270,10 +276,16 @@ impl StdpPanel {
         let mean: Vec<[f64; 2]> = samples.iter().map(|s| [s.t_ms / 1000.0, s.stats[0]]).collect();
         let last = &samples[samples.len() - 1];
         let span = (t1 - t0).max(1e-3);
+        // A device's states as lines, and how many of them the weights occupy now.
+        let levels = lab.preset().device().and_then(|d| d.level_weights(MAX_LEVELS_DRAWN)).unwrap_or_default();
+        let occupied = match crate::synapse::device::occupied(&levels, &lab.history.all_weights) {
+            Some(n) => format!(", {n} of {} device levels occupied", levels.len()),
+            None => String::new(),
+        };
         Plot::new("weight_heat")
             .height(h)
             .x_axis_label(format!(
-                "t [s]   ·   now: mean {:.3}, sd {:.3} of w_max, {} synapses",
+                "t [s]   ·   now: mean {:.3}, sd {:.3} of w_max, {} synapses{occupied}",
                 last.stats[0],
                 last.stats[1],
                 last.bins.iter().sum::<u32>()
@@ -289,10 +301,16 @@ impl StdpPanel {
                     PlotPoint::new(t0 + span / 2.0, 0.5),
                     [span as f32, 1.0],
                 ));
+                for &level in &levels {
+                    p.hline(HLine::new("device levels", level).color(Color32::from_gray(110)).width(0.5));
+                }
                 p.line(Line::new("mean", mean).color(Color32::from_rgb(255, 170, 60)).width(2.0));
             });
     }
 }
+
+/// Most device states the weight panel draws as lines.
+const MAX_LEVELS_DRAWN: usize = 256;
 
 /// The first few synapses' weights over time.
 fn selected_ui(ui: &mut egui::Ui, lab: &Lab, w: f32, h: f32) {

@@ -158,6 +158,28 @@ impl Device {
     /// G_min to within 1e-9 of its range of G_max, counted on the engine's own cells; `None` for
     /// binary devices, which switch by chance, and for a device that stops short of G_max.
     pub fn pulses_to_saturate(&self) -> Option<u64> {
+        let limit = (10.0 * self.span_pulses()).clamp(1e3, 1e8) as usize;
+        self.states_up(limit).map(|states| states.len() as u64 - 1)
+    }
+
+    /// The weights (fractions of w_max) of the nominal device's states, from G_min up: the
+    /// states potentiating pulses visit one at a time (their mirror images going down differ
+    /// for a nonlinear device), or a binary synapse's M + 1; `None` beyond `most` states or for
+    /// a 2-PCM synapse, whose two devices make a plane of states.
+    pub fn level_weights(&self, most: usize) -> Option<Vec<f64>> {
+        let states = match (&self.curve, self.curve.binary()) {
+            (Curve::TwoPcm(_), _) => return None,
+            (_, Some((m, _, _))) => {
+                (0..=m).map(|k| self.g_min_us + k as f64 / m as f64 * (self.g_max_us - self.g_min_us)).collect()
+            }
+            _ => self.states_up(most)?,
+        };
+        (states.len() <= most).then(|| states.iter().map(|&g| self.weight(g, 1.0)).collect())
+    }
+
+    /// The conductances single potentiating pulses take the nominal device through, from G_min
+    /// to G_max; `None` for a binary device or when `limit` pulses do not reach G_max.
+    fn states_up(&self, limit: usize) -> Option<Vec<f64>> {
         if self.curve.binary().is_some() {
             return None;
         }
@@ -165,11 +187,15 @@ impl Device {
         let mut cells = Cells::new(&nominal, 1, 0);
         cells.set(0, self.g_min_us);
         let top = self.g_max_us - 1e-9 * (self.g_max_us - self.g_min_us);
-        let limit = (10.0 * self.span_pulses()).clamp(1e3, 1e8) as u64;
-        (1..=limit).find(|_| {
+        let mut states = vec![cells.conductance_us(0, 0.0)];
+        while states.len() <= limit {
             cells.pulse(0, true, 0.0);
-            cells.conductance_us(0, 0.0) >= top
-        })
+            states.push(cells.conductance_us(0, 0.0));
+            if states[states.len() - 1] >= top {
+                return Some(states);
+            }
+        }
+        None
     }
 
     /// The bytes a synapse's device takes as the engine keeps it: its state, and when devices
@@ -239,6 +265,26 @@ impl Device {
         *self = device;
         Ok(())
     }
+}
+
+/// How many of a device's `levels` (weights, ascending) hold at least one of `weights`, each
+/// weight counted at its nearest level; `None` without levels or weights.
+pub fn occupied(levels: &[f64], weights: &[f32]) -> Option<usize> {
+    if levels.is_empty() || weights.is_empty() {
+        return None;
+    }
+    let mut held = vec![false; levels.len()];
+    for &w in weights {
+        let k = levels.partition_point(|&l| l < w as f64);
+        let nearest = match k {
+            0 => 0,
+            k if k == levels.len() => k - 1,
+            k if (levels[k] - w as f64) < (w as f64 - levels[k - 1]) => k,
+            k => k - 1,
+        };
+        held[nearest] = true;
+    }
+    Some(held.iter().filter(|&&h| h).count())
 }
 
 #[cfg(test)]

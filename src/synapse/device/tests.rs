@@ -397,3 +397,26 @@ fn a_train_longer_than_the_range_stops_moving_at_the_bound_and_is_counted() {
     let (mean, se) = mean_se(&on);
     assert!((mean - 32.0).abs() < 4.0 * se, "{mean} (se {se})");
 }
+
+#[test]
+fn a_devices_levels_are_the_states_its_pulses_visit_and_weights_occupy_the_nearest() {
+    let quarters = |levels: Vec<f64>| {
+        levels.len() == 5 && levels.iter().enumerate().all(|(k, w)| (w - k as f64 / 4.0).abs() < 1e-12)
+    };
+    let linear = device(Curve::Linear(Linear { levels: 5 }));
+    assert!(quarters(linear.level_weights(10).unwrap()));
+    assert_eq!(linear.pulses_to_saturate(), Some(4));
+    assert_eq!(linear.level_weights(4), None, "more states than asked for");
+    // NeuroSim's curve: P_max = levels - 1 pulses, steps shrinking towards G_max.
+    let ag = saturating(97, 0.4992, -0.2003);
+    let levels = ag.level_weights(256).unwrap();
+    assert_eq!((levels.len(), ag.pulses_to_saturate()), (97, Some(96)));
+    assert!((levels[96] - 1.0).abs() < 1e-9 && levels[1] - levels[0] > 3.0 * (levels[96] - levels[95]));
+    // M binary devices: M + 1 levels, and no pulse count is sure to saturate them.
+    let binary = device(Curve::StochasticBinary(Binary { devices: 4, p_set: 0.1, p_reset: 0.1 }));
+    assert!(quarters(binary.level_weights(10).unwrap()));
+    assert_eq!(binary.pulses_to_saturate(), None);
+    // Each weight at its nearest level: 0.1 and 0.2 at 0 and 0.25, 0.9 at 1.
+    assert_eq!(occupied(&[0.0, 0.25, 0.5, 0.75, 1.0], &[0.1, 0.2, 0.9, 0.95]), Some(3));
+    assert_eq!(occupied(&[], &[0.5]), None);
+}
