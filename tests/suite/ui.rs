@@ -589,6 +589,34 @@ fn starting_unsupervised_learning_updates_the_receptive_fields() {
 }
 
 #[test]
+fn on_memory_devices_the_receptive_fields_are_conductance_maps() {
+    use spikelab::app::views::receptive::ReceptivePanel;
+    use spikelab::preset::learning::Learning;
+    let mut preset = common::bundled("learning/unsupervised_device");
+    let Some(Learning::Unsupervised(task)) = &mut preset.learning else { panic!() };
+    (task.train_images, task.test_images, task.network.neurons) = (Some(60), Some(50), 16);
+    let device = task.device.as_ref().unwrap().device.clone();
+    let mut h = harness_on(preset);
+    h.get_by_role_and_label(Role::Button, "start learning").click();
+    h.step();
+    step_until(&mut h, "learning done", |app| app.panel::<ReceptivePanel>().assignments.is_some());
+    h.step();
+    h.get_by_label_contains("Conductance maps of the Querlioz memristor, all on one scale");
+    let figure = h.state().figure().unwrap();
+    let (fields, histogram) = (&figure.panels[0], &figure.panels[1]);
+    assert_eq!(fields.z.as_ref().unwrap().label(), "device conductance [µS]");
+    assert_eq!(histogram.x.label(), "device conductance [µS]");
+    // Each pixel is the conductance that reads as its weight: w = w_max G / G_max (read
+    // against zero), within the device's range.
+    let weights: Vec<f64> = h.state().panel::<ReceptivePanel>().weights.iter().flatten().copied().collect();
+    let g = &fields.series[0].values;
+    assert_eq!(g.len(), weights.len());
+    for (g, w) in g.iter().zip(&weights) {
+        assert!((g - device.g_max_us * w).abs() < 1e-12 && (0.0..=device.g_max_us).contains(g), "{g} for {w}");
+    }
+}
+
+#[test]
 fn the_exact_scheme_is_refused_for_hodgkin_huxley_and_grid_timing_reaches_the_engine() {
     // A person picks "Exact" for the squid axon: refused with the reason, nothing changes.
     let mut h = harness("hodgkin-huxley/repetitive_firing");

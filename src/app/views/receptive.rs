@@ -1,5 +1,6 @@
 //! Unsupervised STDP learning of digits, live: every neuron's input weights as a small image
 //! (its receptive field) while it learns, the weight histogram, and accuracy as training goes.
+//! On memory devices the fields are the devices' conductance maps, all on the device's range.
 
 use super::ViewPanel;
 use crate::preset::views::View;
@@ -19,6 +20,7 @@ use crate::learning::limit;
 use crate::learning::unsupervised::{self, Network};
 use crate::preset::learning::{Learning, UnsupervisedTask};
 use crate::random::stream;
+use crate::synapse::device::Device;
 
 /// Images shown between accuracy checkpoints: quick estimates on part of the data.
 const CHECKPOINTS: usize = 4;
@@ -48,6 +50,18 @@ pub struct ReceptivePanel {
     pub snapshots: usize,
     texture: Option<(usize, TextureHandle)>,
     w_max: f64,
+    /// The devices holding the weights, if any.
+    device: Option<Device>,
+}
+
+/// What the fields show: the input weights, or on devices the conductances that hold them.
+struct Shown {
+    values: Vec<Vec<f64>>,
+    name: &'static str,
+    unit: &'static str,
+    range: (f64, f64),
+    /// The highest value now.
+    top: f64,
 }
 
 impl ViewPanel for ReceptivePanel {
@@ -61,10 +75,11 @@ impl ViewPanel for ReceptivePanel {
     /// k % side from the top left), the weights' histogram and the accuracy so far.
     fn figure(&self, _lab: &Lab) -> Option<crate::figure::Figure> {
         use crate::figure::{Axis, Figure, Mark, Panel, Series};
-        let pixels = self.weights.first()?.len();
-        let (px, tiles) = ((pixels as f64).sqrt().round() as usize, (self.weights.len() as f64).sqrt().ceil() as usize);
+        let shown = self.shown();
+        let pixels = shown.values.first()?.len();
+        let (px, tiles) = ((pixels as f64).sqrt().round() as usize, (shown.values.len() as f64).sqrt().ceil() as usize);
         let mut cells = Vec::new();
-        for (k, row) in self.weights.iter().enumerate() {
+        for (k, row) in shown.values.iter().enumerate() {
             let (tile_x, tile_y) = ((k % tiles) * (px + 1), (tiles - 1 - k / tiles) * (px + 1));
             cells.extend(
                 row.iter().enumerate().map(|(i, &w)| [(tile_x + i % px) as f64, (tile_y + px - 1 - i / px) as f64, w]),
@@ -75,13 +90,14 @@ impl ViewPanel for ReceptivePanel {
             Axis::new("pixel column (tiles of neurons)", ""),
             Axis::new("pixel row", ""),
         )
-        .with(Series::cells("input weight", (1.0, 1.0), cells))
+        .with(Series::cells(shown.name, (1.0, 1.0), cells))
         .height(2.0);
-        fields.z = Some(Axis::new("input weight", "mV"));
-        let bins =
-            crate::analysis::activity::histogram(self.weights.iter().flatten().copied(), 0.0, self.w_max * 1.0001, 20);
-        let histogram = Panel::new("input weights", Axis::new("input weight", "mV"), Axis::new("synapses", ""))
-            .with(Series::new("weights", Mark::Bars(self.w_max / 20.0), bins));
+        fields.z = Some(Axis::new(shown.name, shown.unit));
+        let (lo, hi) = shown.range;
+        let bins = crate::analysis::activity::histogram(shown.values.iter().flatten().copied(), lo, hi * 1.0001, 20);
+        let histogram =
+            Panel::new(format!("{}s", shown.name), Axis::new(shown.name, shown.unit), Axis::new("synapses", ""))
+                .with(Series::new(shown.name, Mark::Bars((hi - lo) / 20.0), bins));
         let accuracy =
             Panel::new("test accuracy", Axis::new("training digits shown", ""), Axis::new("test accuracy", ""))
                 .with(Series::new("accuracy", Mark::Line, self.accuracy.clone()));
@@ -106,6 +122,7 @@ impl ReceptivePanel {
         self.total = train.len() * task.network.epochs as usize;
         (self.images_seen, self.accuracy, self.assignments, self.error) = (0, Vec::new(), None, None);
         self.w_max = task.network.w_max;
+        self.device = task.device.as_ref().map(|d| d.device.clone());
         let pace = self.pace.clone();
         let total = self.total;
         self.job = Some(Job::spawn(total + CHECKPOINTS + 1, Some(ctx.clone()), move |report| {
@@ -196,21 +213,42 @@ impl ReceptivePanel {
         if self.weights.is_empty() {
             return;
         }
+        let shown = self.shown();
+        if let Some(device) = &self.device {
+            ui.label(format!(
+                "Conductance maps of the {}, all on one scale: from G_min = {:.4} µS (black) to the highest conductance now, {:.4} µS of G_max = {:.4} µS (white).",
+                device.name, shown.range.0, shown.top, device.g_max_us
+            ));
+        }
         let h = ui.available_height() - 8.0;
         ui.horizontal(|ui| {
-            self.fields_ui(ui, h);
+            self.fields_ui(ui, &shown, h);
             ui.vertical(|ui| {
                 let w = ui.available_width();
-                histogram_ui(ui, &self.weights, self.w_max, w, 0.5 * h - 6.0);
+                histogram_ui(ui, &shown, w, 0.5 * h - 6.0);
                 accuracy_ui(ui, &self.accuracy, self.total, w, 0.5 * h - 6.0);
             });
         });
     }
 
-    /// Every neuron's weights as an 8x8 tile (scaled to its own strongest weight), on a grid.
-    fn fields_ui(&mut self, ui: &mut egui::Ui, side: f32) {
-        let n = self.weights.len();
-        let pixels = self.weights[0].len();
+    /// The weights in mV, or on devices the conductances (µS) that read as them.
+    fn shown(&self) -> Shown {
+        let (values, name, unit, range) = match &self.device {
+            Some(d) => {
+                let g = |row: &Vec<f64>| row.iter().map(|&w| d.conductance_of(w, self.w_max)).collect();
+                (self.weights.iter().map(g).collect(), "device conductance", "µS", (d.g_min_us, d.g_max_us))
+            }
+            None => (self.weights.clone(), "input weight", "mV", (0.0, self.w_max)),
+        };
+        let top = values.iter().flatten().copied().fold(range.0, f64::max);
+        Shown { values, name, unit, range, top }
+    }
+
+    /// Every neuron's weights as an 8x8 tile on a grid, each scaled to its own strongest weight;
+    /// on devices all tiles on one scale from G_min, so that they are comparable conductance maps.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, shown: &Shown, side: f32) {
+        let n = shown.values.len();
+        let pixels = shown.values[0].len();
         let edge = (pixels as f64).sqrt().round() as usize;
         let columns = (n as f64).sqrt().ceil() as usize;
         let rows = n.div_ceil(columns);
@@ -218,11 +256,14 @@ impl ReceptivePanel {
         let (width, height) = (columns * tile + 1, rows * tile + 1);
         if self.texture.as_ref().is_none_or(|(k, _)| *k != self.snapshots) {
             let mut image = ColorImage::filled([width, height], Color32::from_gray(40));
-            for (j, row) in self.weights.iter().enumerate() {
-                let top = row.iter().copied().fold(1e-12, f64::max);
+            for (j, row) in shown.values.iter().enumerate() {
+                let (lo, hi) = match self.device {
+                    Some(_) => (shown.range.0, shown.top.max(shown.range.0 + 1e-12)),
+                    None => (0.0, row.iter().copied().fold(1e-12, f64::max)),
+                };
                 let (x0, y0) = (1 + (j % columns) * tile, 1 + (j / columns) * tile);
                 for (i, &w) in row.iter().enumerate() {
-                    let v = (255.0 * w / top) as u8;
+                    let v = (255.0 * ((w - lo) / (hi - lo)).clamp(0.0, 1.0)) as u8;
                     image.pixels[(y0 + i / edge) * width + x0 + i % edge] = Color32::from_gray(v);
                 }
             }
@@ -250,15 +291,16 @@ impl ReceptivePanel {
     }
 }
 
-/// All input weights in 20 bins over [0, w_max].
-fn histogram_ui(ui: &mut egui::Ui, weights: &[Vec<f64>], w_max: f64, w: f32, h: f32) {
-    let bins = crate::analysis::activity::histogram(weights.iter().flatten().copied(), 0.0, w_max * 1.0001, 20);
-    let width = w_max / 20.0;
+/// All input weights (or conductances) in 20 bins over their range.
+fn histogram_ui(ui: &mut egui::Ui, shown: &Shown, w: f32, h: f32) {
+    let (lo, hi) = shown.range;
+    let bins = crate::analysis::activity::histogram(shown.values.iter().flatten().copied(), lo, hi * 1.0001, 20);
+    let width = (hi - lo) / 20.0;
     let bars: Vec<Bar> = bins.iter().map(|b| Bar::new(b[0], b[1]).width(0.9 * width)).collect();
     Plot::new("input_weights")
         .width(w)
         .height(h)
-        .x_axis_label("input weight [mV]")
+        .x_axis_label(format!("{} [{}]", shown.name, shown.unit))
         .y_axis_label("synapses")
         .show(ui, |p| p.bar_chart(BarChart::new("weights", bars).color(Color32::from_rgb(90, 170, 255))));
 }
