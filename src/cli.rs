@@ -83,7 +83,7 @@ pub enum Cmd {
     /// devices (their spread is the device-to-device variation) taking cycles of potentiating
     /// then depressing pulses, and DIR/window.csv (dt_ms,g0_fraction,dw_mean,dw_sd): the change
     /// one pre-post pair makes under Song et al.'s additive rule (w_max = 1) through devices
-    /// programmed to 10, 50 and 90 % of their range.
+    /// programmed to 10, 50 and 90 % of their range; DIR/device.ron is the device as drawn.
     #[command(allow_negative_numbers = true)]
     Device(DeviceArgs),
     /// Lessons as JSON, for graders and scripts: list them, show one, check an answer.
@@ -163,7 +163,9 @@ pub enum Cmd {
 /// What `spikelab device` draws, and how.
 #[derive(clap::Args, Debug)]
 pub struct DeviceArgs {
-    /// A device file, or a bundled one (`ag_a_si`, `devices/cbram`; see `spikelab presets`).
+    /// A device file, a measured curve (CSV rows g_us,dg_up_us,dg_down_us: the step a
+    /// potentiating and a depressing pulse make at G), or a bundled device (`ag_a_si`,
+    /// `devices/cbram`; see `spikelab presets`).
     device: String,
     /// Pulses in each direction per cycle [the pulses that span the range, at most 10,000].
     #[arg(long)]
@@ -482,6 +484,8 @@ fn device_command(args: &DeviceArgs) -> Result<(), String> {
         writeln!(csv, "{},{},{},{}", p.dt_ms, p.g0, p.dw_mean, p.dw_sd).expect("a String");
     }
     write("window.csv", &csv)?;
+    // The device as drawn (a measured curve imported, --set applied), to use in a preset.
+    write("device.ron", &device.to_ron())?;
     eprintln!(
         "{}: {span:.0} pulses span the range, one worth {:.4} of w_max; ON/OFF {:.3} -> {}",
         device.name,

@@ -60,9 +60,13 @@ pub fn device_names() -> impl Iterator<Item = &'static str> {
     BUNDLED_DEVICES.iter().map(|(name, _)| *name)
 }
 
-/// A memory device from a file path, or else from the bundled devices by name (`ag_a_si` or
-/// `devices/ag_a_si`).
+/// A memory device from a file path (a device file, or a measured curve as CSV), or else from
+/// the bundled devices by name (`ag_a_si` or `devices/ag_a_si`).
 pub fn resolve_device(arg: &str) -> Result<Device, PresetError> {
+    let path = Path::new(arg);
+    if path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        return Device::from_measured_csv(&crate::ron_file::read_text(path)?, arg);
+    }
     resolve_file(arg, BUNDLED_DEVICES, "devices/", "device", Device::from_ron)
 }
 

@@ -627,3 +627,37 @@ fn a_learning_sweep_writes_each_seeds_test_accuracy_as_run_reports_it() {
     let result = spikelab(&["sweep", "sweeps/brunel_map", "--seeds", "2", "--out", dir]);
     assert!(!result.status.success() && text(&result.stderr).contains("--seeds is for learning tasks"));
 }
+
+#[test]
+fn a_measured_curve_imports_as_a_device_and_a_bad_one_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Steps of 0.1 (2 - G) + 0.01 µS up and 0.05 µS down, measured from 1 to 2 µS.
+    let rows: String = (0..=10)
+        .map(|k| {
+            let g = 1.0 + k as f64 / 10.0;
+            format!("{g},{},0.05\n", 0.1 * (2.0 - g) + 0.01)
+        })
+        .collect();
+    let csv = dir.path().join("my_memristor.csv");
+    std::fs::write(&csv, format!("g_us,dg_up_us,dg_down_us\n{rows}")).unwrap();
+    let out = dir.path().join("out");
+    let result = spikelab(&["device", csv.to_str().unwrap(), "--devices", "1", "--out", out.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    // The first pulse from G_min = 1 µS takes the measured step there, 0.11 µS.
+    let (_, pulses) = csv_rows(&out.join("pulses.csv"));
+    let g: Vec<f64> = pulses.iter().take(2).map(|r| r[4].parse().unwrap()).collect();
+    assert!((g[0] - 1.0).abs() < 1e-12 && (g[1] - 1.11).abs() < 1e-12, "{g:?}");
+    // device.ron holds the curve, named after the file, and checks as a device.
+    let written = out.join("device.ron");
+    let device = spikelab::synapse::device::Device::from_ron(&std::fs::read_to_string(&written).unwrap(), "x").unwrap();
+    assert_eq!((device.name.as_str(), device.g_min_us, device.g_max_us), ("my_memristor", 1.0, 2.0));
+    let checked = spikelab(&["check", written.to_str().unwrap()]);
+    assert!(text(&checked.stdout).contains("(device)"), "{}", text(&checked.stdout));
+
+    // G must rise row by row: the error names the file and the line.
+    std::fs::write(&csv, "g_us,dg_up_us,dg_down_us\n1,0.1,0.1\n1.5,0.1,0.1\n1.2,0.1,0.1\n").unwrap();
+    let bad = spikelab(&["device", csv.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let said = text(&bad.stderr);
+    assert!(said.contains("my_memristor.csv:4") && said.contains("does not rise"), "{said}");
+}

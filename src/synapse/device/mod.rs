@@ -253,6 +253,32 @@ impl Device {
         Ok(device)
     }
 
+    /// A device from a measured curve, `g_us,dg_up_us,dg_down_us` rows ([`Measured::from_csv`]):
+    /// its range from the first to the last row's G, read differentially, without variation
+    /// (add it with `--set` or in the file written from it). `origin` names the device.
+    pub fn from_measured_csv(text: &str, origin: &str) -> Result<Device, crate::ron_file::PresetError> {
+        let error = |line: Option<usize>, message: String| crate::ron_file::PresetError {
+            origin: origin.to_string(),
+            line,
+            field: None,
+            message,
+        };
+        let measured = Measured::from_csv(text).map_err(|(line, m)| error((line > 0).then_some(line), m))?;
+        let (first, last) = (measured.points[0][0], measured.points[measured.points.len() - 1][0]);
+        let name = std::path::Path::new(origin).file_stem().map_or(origin.into(), |s| s.to_string_lossy().into_owned());
+        let device = Device {
+            name,
+            source: format!("measured steps read from {origin}"),
+            g_min_us: first,
+            g_max_us: last,
+            read: Read::Differential,
+            curve: Curve::Measured(measured),
+            variation: Variation::default(),
+        };
+        device.validate().map_err(|(field, m)| error(None, format!("{field}: {m}")))?;
+        Ok(device)
+    }
+
     pub fn to_ron(&self) -> String {
         crate::ron_file::write_ron(self)
     }
