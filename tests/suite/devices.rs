@@ -175,3 +175,52 @@ fn accuracy_rises_with_levels_and_devices_per_synapse_and_survives_device_spread
     let [none, half] = accuracy_at("sweeps/device_variation", [0.0, 0.5]);
     assert!(none > 0.7 && (none - half).abs() < 0.08, "spread 0: {none}, 0.5: {half}");
 }
+
+/// Every plastic preset without devices and how long it runs for the check below.
+const IDEAL: [(&str, &[&str]); 9] = [
+    ("bench/stdp_net", &["--duration-ms", "1000"]),
+    ("bench/stdp_single", &["--duration-ms", "10000"]),
+    ("networks/diehl_cook", &["--duration-ms", "2000"]),
+    ("plasticity/ee746_drn_plastic", &["--duration-ms", "2000"]),
+    ("plasticity/pairing_additive", &[]),
+    ("plasticity/pairing_triplet", &[]),
+    ("plasticity/pairing_weight_dependent", &[]),
+    ("plasticity/song_abbott", &["--duration-ms", "10000"]),
+    ("learning/unsupervised", &["--set", "learning.train_images=150"]),
+];
+
+/// 64-bit FNV-1a of a file's bytes.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// Without devices the engine learns exactly as before devices existed: every plastic preset's
+/// final weights (and the classifier's accuracy) as the engine of db39d0a wrote them, recorded
+/// in tests/golden/ideal_plastic.csv by running this test with SPIKELAB_IDEAL_FROM set to a
+/// spikelab built at that commit.
+#[test]
+fn without_devices_plastic_presets_learn_bit_for_bit_as_before_devices() {
+    let recording = std::env::var("SPIKELAB_IDEAL_FROM").ok();
+    let binary = recording.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_spikelab").to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("preset,weights_final_fnv1a,test_accuracy\n");
+    for (name, args) in IDEAL {
+        let out = dir.path().join(name.replace('/', "_"));
+        let result = std::process::Command::new(&binary)
+            .args(["run", name, "--out", out.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{name}: {}", String::from_utf8_lossy(&result.stderr));
+        let weights = std::fs::read(out.join("weights_final.csv")).unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let accuracy = summary.get("test_accuracy").map_or(String::new(), |a| a.to_string());
+        rows += &format!("{name},{:016x},{accuracy}\n", fnv1a(&weights));
+    }
+    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/ideal_plastic.csv");
+    if recording.is_some() {
+        std::fs::write(golden, &rows).unwrap();
+    }
+    assert_eq!(rows, std::fs::read_to_string(golden).unwrap());
+}
