@@ -10,6 +10,28 @@ use crate::engine::Simulation;
 use crate::preset::Preset;
 use crate::preset::sweep::{Axis, Timing};
 
+impl Axis {
+    /// The axis's points in order, evenly spaced ones to 12 significant digits (0.3, not
+    /// 0.30000000000000004).
+    pub fn values(&self) -> Vec<f64> {
+        if self.values.is_empty() {
+            let tidy = |v: f64| format!("{v:.11e}").parse().unwrap_or(v);
+            crate::analysis::evenly_spaced(self.from, self.to, self.n).into_iter().map(tidy).collect()
+        } else {
+            self.values.clone()
+        }
+    }
+
+    /// The width of a cell of a map along this axis: the smallest gap between two points (1 for
+    /// a single point).
+    pub fn cell(&self) -> f64 {
+        let mut v = self.values();
+        v.sort_by(f64::total_cmp);
+        let gap = v.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).fold(f64::INFINITY, f64::min);
+        if gap.is_finite() { gap } else { 1.0 }
+    }
+}
+
 /// One point of the grid and what its run showed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Point {

@@ -86,26 +86,6 @@ impl Axis {
         if self.values.is_empty() { self.n } else { self.values.len() }
     }
 
-    /// The axis's points in order, evenly spaced ones to 12 significant digits (0.3, not
-    /// 0.30000000000000004).
-    pub fn values(&self) -> Vec<f64> {
-        if self.values.is_empty() {
-            let tidy = |v: f64| format!("{v:.11e}").parse().unwrap_or(v);
-            crate::analysis::evenly_spaced(self.from, self.to, self.n).into_iter().map(tidy).collect()
-        } else {
-            self.values.clone()
-        }
-    }
-
-    /// The width of a cell of a map along this axis: the smallest gap between two points (1 for
-    /// a single point).
-    pub fn cell(&self) -> f64 {
-        let mut v = self.values();
-        v.sort_by(f64::total_cmp);
-        let gap = v.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).fold(f64::INFINITY, f64::min);
-        if gap.is_finite() { gap } else { 1.0 }
-    }
-
     /// Writes `scale x value` to every key of `preset` (validated as `--set` is).
     pub(crate) fn apply(&self, preset: &mut Preset, value: f64) -> Result<(), String> {
         self.keys.iter().try_for_each(|key| preset.set_path(key, &(self.scale * value).to_string()))

@@ -281,7 +281,7 @@ fn draw(ui: &mut egui::Ui, trained: &Trained) -> Option<usize> {
             }
             let seeds: Vec<[f64; 2]> = trained.scores.iter().map(|s| [at(s.x), 100.0 * s.test_accuracy]).collect();
             p.points(Points::new("each seed", seeds).color(Color32::from_gray(170)).radius(1.8));
-            // Labels point into the plot: left of a marker in the right half, right of it otherwise.
+            // Labels below their markers, pointing into the plot: left of a marker in the right half.
             let xs: Vec<f64> = trained.x.values().into_iter().map(at).collect();
             let middle = (xs.iter().fold(f64::INFINITY, |a, &b| a.min(b))
                 + xs.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b)))
@@ -292,9 +292,9 @@ fn draw(ui: &mut egui::Ui, trained: &Trained) -> Option<usize> {
                     Points::new("published", vec![point]).shape(MarkerShape::Diamond).radius(6.0).color(PUBLISHED),
                 );
                 let (anchor, label) = if point[0] > middle {
-                    (Align2::RIGHT_BOTTOM, format!("{}  ", published.label))
+                    (Align2::RIGHT_TOP, format!("{}  ", published.label))
                 } else {
-                    (Align2::LEFT_BOTTOM, format!("  {}", published.label))
+                    (Align2::LEFT_TOP, format!("  {}", published.label))
                 };
                 p.text(
                     Text::new("published", PlotPoint::new(point[0], point[1]), label).anchor(anchor).color(PUBLISHED),
