@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{classifier, limit, tempotron, unsupervised};
+use super::{classifier, tempotron, unsupervised};
 use crate::figure::{Axis, Figure, of};
 use crate::fsio::tidy_time;
 use crate::preset::Preset;
@@ -259,8 +259,7 @@ fn conversion_report(preset: &Preset, task: &ConversionTask) -> Result<Report, S
 /// The learned weights (weights_final.csv: pre = pixel, post = neuron), each neuron's label
 /// (assignments.csv) and the confusion matrix.
 fn unsupervised_report(preset: &Preset, task: &UnsupervisedTask) -> Result<Report, String> {
-    let split = task.source.load()?;
-    let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+    let (train, test) = unsupervised::images(task)?;
     let total = train.len() * task.network.epochs as usize;
     let progress = Progress::items("learning without labels", total, "images");
     let outcome = unsupervised::train_and_test(

@@ -36,8 +36,7 @@ pub fn test_accuracy(preset: &crate::preset::Preset) -> Result<f64, String> {
     use crate::preset::learning::Learning;
     match &preset.learning {
         Some(Learning::Unsupervised(task)) => {
-            let split = task.source.load()?;
-            let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
+            let (train, test) = unsupervised::images(task)?;
             let device = task.device.as_deref().cloned();
             Ok(unsupervised::train_and_test(task.network, device, &train, &test, preset.run.seed, |_, _| true)
                 .test_accuracy)

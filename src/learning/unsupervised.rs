@@ -259,6 +259,12 @@ pub fn evaluate(network: &Network, label_with: &Dataset, test: &Dataset, rng: &m
     (assignments, predictions, accuracy)
 }
 
+/// The task's training and test images, each limited as the task asks.
+pub fn images(task: &crate::preset::learning::UnsupervisedTask) -> Result<(Dataset, Dataset), String> {
+    let split = task.source.load()?;
+    Ok((super::limit(&split.train, task.train_images), super::limit(&split.test, task.test_images)))
+}
+
 /// Training (learning on), labelling on the training images (learning off), then the test.
 /// `progress(images_done, network)` is called after every training image; `false` stops.
 pub fn train_and_test(

@@ -16,7 +16,6 @@ use super::classifier::CLASS_COLORS;
 use crate::app::Lab;
 use crate::app::job::Job;
 use crate::app::widgets::store_image;
-use crate::learning::limit;
 use crate::learning::unsupervised::{self, Network};
 use crate::preset::learning::{Learning, UnsupervisedTask};
 use crate::random::stream;
@@ -111,14 +110,13 @@ impl ReceptivePanel {
     }
 
     pub fn start(&mut self, task: UnsupervisedTask, seed: u64, ctx: &egui::Context) {
-        let split = match task.source.load() {
-            Ok(split) => split,
+        let (train, test) = match unsupervised::images(&task) {
+            Ok(images) => images,
             Err(e) => {
                 self.error = Some(e);
                 return;
             }
         };
-        let (train, test) = (limit(&split.train, task.train_images), limit(&split.test, task.test_images));
         self.total = train.len() * task.network.epochs as usize;
         (self.images_seen, self.accuracy, self.assignments, self.error) = (0, Vec::new(), None, None);
         self.w_max = task.network.w_max;

@@ -58,6 +58,8 @@ pub struct StdpPanel {
     /// The window through the projection's devices, from 10, 50 and 90 % of their range, for
     /// the devices and rule it was drawn for.
     pub through_device: Option<((DeviceSynapse, StdpRule), Vec<WindowPoint>)>,
+    /// The weights of those devices' states (the weight panel's lines), drawn with the window.
+    levels: Vec<f64>,
 }
 
 /// Devices per point of that window.
@@ -121,6 +123,7 @@ impl StdpPanel {
             let (device, mapping, seed) = (&synapse.device, synapse.mapping, lab.preset().run.seed);
             let points = window(device, &rule, mapping, &window_dts(), &WINDOW_STARTS, DEVICE_TRIALS, seed);
             self.through_device = Some(((synapse.clone(), rule), points));
+            self.levels = device.level_weights(MAX_LEVELS_DRAWN).unwrap_or_default();
         }
         let h = (ui.available_height() - 8.0) / 2.0;
         let w = ui.available_width() / 2.0 - 6.0;
@@ -277,8 +280,9 @@ impl StdpPanel {
         let last = &samples[samples.len() - 1];
         let span = (t1 - t0).max(1e-3);
         // A device's states as lines, and how many of them the weights occupy now.
-        let levels = lab.preset().device().and_then(|d| d.level_weights(MAX_LEVELS_DRAWN)).unwrap_or_default();
-        let occupied = match crate::synapse::device::occupied(&levels, &lab.history.all_weights) {
+        let on_devices = lab.preset().device_synapse().is_some();
+        let levels: &[f64] = if on_devices { &self.levels } else { &[] };
+        let occupied = match crate::synapse::device::occupied(levels, &lab.history.all_weights) {
             Some(n) => format!(", {n} of {} device levels occupied", levels.len()),
             None => String::new(),
         };
@@ -301,7 +305,7 @@ impl StdpPanel {
                     PlotPoint::new(t0 + span / 2.0, 0.5),
                     [span as f32, 1.0],
                 ));
-                for &level in &levels {
+                for &level in levels {
                     p.hline(HLine::new("device levels", level).color(Color32::from_gray(110)).width(0.5));
                 }
                 p.line(Line::new("mean", mean).color(Color32::from_rgb(255, 170, 60)).width(2.0));
