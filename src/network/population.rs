@@ -12,6 +12,7 @@
 use crate::integrate::{Drive, Integrator, SpikeTiming};
 use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 use crate::param::{ParamSet, VarSpec};
+use crate::synapse::HeldCurrent;
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -178,6 +179,9 @@ pub struct Inputs {
     /// not cleared every step.
     pub writes_conductance: bool,
     pub writes_charge: bool,
+    /// Whether a stimulus wrote into the arrays since they were last cleared (else arrays no
+    /// synapse fills are still 0).
+    pub stimulated: bool,
 }
 
 impl Inputs {
@@ -188,14 +192,22 @@ impl Inputs {
             charge: vec![0.0; n],
             writes_conductance: true,
             writes_charge: true,
+            stimulated: true,
         }
     }
     pub fn clear(&mut self) {
-        self.current.fill(0.0);
-        if self.writes_conductance {
+        self.clear_unfilled(true, true, true);
+    }
+    /// Clears the arrays named (those no synapse filled this step), where anything writes them.
+    pub fn clear_unfilled(&mut self, current: bool, conductance: bool, charge: bool) {
+        self.stimulated = false;
+        if current {
+            self.current.fill(0.0);
+        }
+        if conductance && self.writes_conductance {
             self.conductance.fill(0.0);
         }
-        if self.writes_charge {
+        if charge && self.writes_charge {
             self.charge.fill(0.0);
         }
     }
@@ -277,6 +289,8 @@ struct Spiking {
     /// θ's increment per spike and its decay over one step (1 and 0 when it does not adapt).
     theta_plus: f64,
     theta_decay: f64,
+    /// No adaptive threshold: every θ is 0.
+    fixed_threshold: bool,
 }
 
 /// The neurons `first..first + len` of a population: their slice of every array.
@@ -291,6 +305,8 @@ struct Chunk<'a> {
     rest_drive: &'a [f64],
     /// Whether any delta charge can arrive (else `charge` stays 0).
     charged: bool,
+    /// Whether `current` may be other than 0 (a synapse or a stimulus wrote it).
+    driven: bool,
     current: &'a [f64],
     conductance: &'a [f64],
     charge: &'a [f64],
@@ -327,6 +343,9 @@ impl Population {
     /// How V is reset, and the adaptive threshold (none: a fixed threshold).
     pub fn set_spiking(&mut self, reset: Reset, adaptation: Option<Adaptation>) {
         (self.reset, self.adaptation) = (reset, adaptation);
+        if adaptation.is_none() {
+            self.theta.fill(0.0);
+        }
     }
     /// Each neuron's threshold increment θ (mV).
     pub fn theta(&self) -> &[f64] {
@@ -379,6 +398,14 @@ impl Population {
         if self.rest_drive.is_empty() { self.model.linear() } else { self.model_of(0).linear() }
     }
 
+    /// Whether the step takes synaptic currents inside its own loop (see [`Population::step`]):
+    /// the closed form of a membrane linear in V, spikes on the grid.
+    pub fn takes_held_current(&self, ctx: &StepContext) -> bool {
+        self.membrane().is_some()
+            && matches!(ctx.integrator, Integrator::Exact | Integrator::ExponentialEuler)
+            && ctx.on_grid()
+    }
+
     /// Each neuron's resting drive when the membranes are alike (see `rest_drive`).
     fn prepare_rest_drives(&mut self) {
         self.prepared = Prepared::default();
@@ -429,13 +456,15 @@ impl Population {
     /// to `spikes` (global index = `offset + i`) in neuron order; the first non-finite state is
     /// returned as a [`Fault`]. With `threads > 1` large populations are split into that many
     /// chunks stepped in parallel: neurons are independent within a step, so the result is the
-    /// same.
-    pub fn step(
+    /// same. `syn` adds the current of synapses stepped inside the membrane's own loop (the
+    /// closed form only, see [`Population::takes_held_current`]).
+    pub fn step<S: HeldCurrent>(
         &mut self,
         ctx: &StepContext,
         inputs: &Inputs,
         spikes: &mut Vec<Spike>,
         threads: usize,
+        syn: &mut S,
     ) -> Result<(), Fault> {
         let n = self.len();
         let (model, columns) = (self.model, &self.columns);
@@ -453,16 +482,29 @@ impl Population {
         let p = self.prepared;
         let spiking = match self.adaptation.filter(|_| self.adapting) {
             Some(a) => {
-                Spiking { reset: self.reset, linear: p.linear, theta_plus: a.theta_plus_mv, theta_decay: p.theta_decay }
+                let fixed_threshold = false;
+                Spiking {
+                    reset: self.reset,
+                    linear: p.linear,
+                    theta_plus: a.theta_plus_mv,
+                    theta_decay: p.theta_decay,
+                    fixed_threshold,
+                }
             }
-            None => Spiking { reset: self.reset, linear: p.linear, theta_plus: 0.0, theta_decay: 1.0 },
+            None => Spiking {
+                reset: self.reset,
+                linear: p.linear,
+                theta_plus: 0.0,
+                theta_decay: 1.0,
+                fixed_threshold: self.adaptation.is_none(),
+            },
         };
         // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
         // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
         let closed_form = p.linear.is_some()
             && matches!(ctx.integrator, Integrator::Exact | Integrator::ExponentialEuler)
             && ctx.on_grid();
-        if threads <= 1 || n < MIN_PARALLEL || closed_form {
+        if threads <= 1 || n < MIN_PARALLEL || closed_form || S::ACTIVE {
             // One chunk: its slices on the stack, nothing allocated per step.
             let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
             for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
@@ -477,11 +519,12 @@ impl Population {
                 theta: &mut self.theta,
                 rest_drive: &self.rest_drive,
                 charged: inputs.writes_charge,
+                driven: inputs.stimulated || !S::ACTIVE,
                 current: &inputs.current,
                 conductance: &inputs.conductance,
                 charge: &inputs.charge,
             };
-            return step_chunk(&model, columns, &mut part, ctx, spikes);
+            return step_chunk(&model, columns, &mut part, ctx, spikes, syn);
         }
         let chunk = n.div_ceil(threads);
         // Per chunk: its slices, its spikes, its result.
@@ -509,6 +552,7 @@ impl Population {
                 theta,
                 rest_drive: self.rest_drive.get(c * chunk..).map_or(&[], |d| &d[..d.len().min(chunk)]),
                 charged: inputs.writes_charge,
+                driven: true,
                 current,
                 conductance,
                 charge,
@@ -517,7 +561,7 @@ impl Population {
         }
         rayon::scope(|scope| {
             for (part, found, result) in work.iter_mut() {
-                scope.spawn(move |_| *result = step_chunk(&model, columns, part, ctx, found));
+                scope.spawn(move |_| *result = step_chunk(&model, columns, part, ctx, found, &mut ()));
             }
         });
         for (_, found, result) in work {
@@ -536,40 +580,43 @@ pub const MIN_PARALLEL: usize = 8000;
 /// and FMA the same code runs compiled for them (4 lanes of f64 instead of 2); the arithmetic
 /// is the same operations in the same order (no fused multiply-adds are introduced), so the
 /// results are identical either way.
-fn step_chunk(
+fn step_chunk<S: HeldCurrent>(
     model: &NeuronModel,
     columns: &[Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
+    syn: &mut S,
 ) -> Result<(), Fault> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
-        return unsafe { step_chunk_avx2(model, columns, part, ctx, spikes) };
+        return unsafe { step_chunk_avx2(model, columns, part, ctx, spikes, syn) };
     }
-    step_chunk_any(model, columns, part, ctx, spikes)
+    step_chunk_any(model, columns, part, ctx, spikes, syn)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn step_chunk_avx2(
+fn step_chunk_avx2<S: HeldCurrent>(
     model: &NeuronModel,
     columns: &[Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
+    syn: &mut S,
 ) -> Result<(), Fault> {
-    step_chunk_any(model, columns, part, ctx, spikes)
+    step_chunk_any(model, columns, part, ctx, spikes, syn)
 }
 
 #[inline(always)]
-fn step_chunk_any<'c>(
+fn step_chunk_any<'c, S: HeldCurrent>(
     model: &NeuronModel,
     columns: &'c [Vec<f64>],
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
+    syn: &mut S,
 ) -> Result<(), Fault> {
     let on_grid = ctx.on_grid();
     let len = part.refractory.len();
@@ -577,7 +624,7 @@ fn step_chunk_any<'c>(
         if columns.is_empty() {
             return match on_grid {
                 false => interpolated::<_, CODE>(#[inline(always)] |_| *p, part, ctx, spikes),
-                true => grid::<_, CODE>(#[inline(always)] |_| *p, false, part, ctx, spikes),
+                true => grid::<_, CODE, _>(#[inline(always)] |_| *p, false, part, ctx, spikes, syn),
             };
         }
         // The chunk's stretch of every column, each of the chunk's length (so that
@@ -591,7 +638,7 @@ fn step_chunk_any<'c>(
         let own = own_parameters(p, own, len);
         match on_grid {
             false => interpolated::<_, CODE>(own, part, ctx, spikes),
-            true => grid::<_, CODE>(own, true, part, ctx, spikes),
+            true => grid::<_, CODE, _>(own, true, part, ctx, spikes, syn),
         }
     }))
 }
@@ -625,12 +672,13 @@ fn own_parameters<'c, M: ParamSet>(
 /// all unless `varies`): integrate every free neuron (a select, not a branch, keeps the
 /// refractory ones as they are), then scan for threshold crossings.
 #[inline(always)]
-fn grid<M: Dynamics + Copy, const CODE: u8>(
+fn grid<M: Dynamics + Copy, const CODE: u8, S: HeldCurrent>(
     model_of: impl Fn(usize) -> M,
     varies: bool,
     part: &mut Chunk,
     ctx: &StepContext,
     spikes: &mut Vec<Spike>,
+    syn: &mut S,
 ) -> Result<(), Fault> {
     let integrator = Integrator::from_code(CODE);
     let nv = M::VARS.len();
@@ -644,6 +692,8 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
     let v_before = &mut part.v_before[..len];
     let linear =
         matches!(integrator, Integrator::Exact | Integrator::ExponentialEuler).then(|| model_of(0).linear()).flatten();
+    // Synapses stepped in the membrane's loop: only the closed form takes them, for all `len`.
+    assert!(!S::ACTIVE || (linear.is_some() && nv == 1 && syn.neurons() == len), "held currents need the closed form");
     match linear {
         // The closed form: one variable, the decay prepared once unless it varies.
         Some(uniform) if nv == 1 => {
@@ -663,41 +713,44 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
             // per case (a macro, not a closure), so that each loop is one inlined body. Linear
             // models reset, so the scan needs no V from before the step.
             macro_rules! sweep {
-                (|$k:ident, $v:ident, $i:ident, $q:ident| $next:expr) => {
+                (|$k:ident, $v:ident, $i:ident, $q:ident, $g:ident| $next:expr) => {
                     match (part.charged, exact) {
-                        (true, true) => sweep!(@ $k, $v, $i, $q, current[$k] + charge[$k] * spread, Some(charge[$k]), $next),
-                        (true, false) => sweep!(@ $k, $v, $i, $q, current[$k] + charge[$k] * spread, None, $next),
-                        (false, _) => sweep!(@ $k, $v, $i, $q, current[$k], None, $next),
+                        (true, true) => sweep!(@ $k, $v, $i, $q, $g, current[$k] + charge[$k] * spread, Some(charge[$k]), $next),
+                        (true, false) => sweep!(@ $k, $v, $i, $q, $g, current[$k] + charge[$k] * spread, None, $next),
+                        // The synapses' own current alone: `current` is all 0.
+                        (false, _) if !part.driven => sweep!(@ $k, $v, $i, $q, $g, 0.0, None, $next),
+                        (false, _) => sweep!(@ $k, $v, $i, $q, $g, current[$k], None, $next),
                     }
                 };
-                (@ $k:ident, $v:ident, $i:ident, $q:ident, $drive:expr, $charge:expr, $next:expr) => {
+                (@ $k:ident, $v:ident, $i:ident, $q:ident, $g:ident, $drive:expr, $charge:expr, $next:expr) => {
                     for $k in 0..len {
                         let $v = v[$k];
                         let ($i, $q): (f64, Option<f64>) = ($drive, $charge);
+                        // SAFETY: `$k < len == syn.neurons()`, asserted above.
+                        let (held, $g) = if S::ACTIVE { unsafe { syn.take_unchecked($k) } } else { (0.0, conductance[$k]) };
+                        let $i = if S::ACTIVE { $i + held } else { $i };
                         v[$k] = if refractory[$k] <= free_after { $next } else { $v };
                     }
                 };
             }
             match (ctx.conductance, varies) {
-                (false, false) => sweep!(|k, old, i, q| uniform.held(uniform.jump(old, q), i, prepared)),
-                (true, false) => {
-                    sweep!(|k, old, i, q| uniform.conductance(uniform.jump(old, q), i, conductance[k], dt))
-                }
+                (false, false) => sweep!(|k, old, i, q, _g| uniform.held(uniform.jump(old, q), i, prepared)),
+                (true, false) => sweep!(|k, old, i, q, g| uniform.conductance(uniform.jump(old, q), i, g, dt)),
                 // Per-neuron parameters that leave the membrane alike (a bias current, a
                 // threshold): one decay, each neuron's prepared drive, a loop without a branch.
                 (false, true) if !part.rest_drive.is_empty() => {
                     let drive = &part.rest_drive[..len];
-                    sweep!(|k, old, i, q| uniform.held_from(uniform.jump(old, q), i, prepared, drive[k]))
+                    sweep!(|k, old, i, q, _g| uniform.held_from(uniform.jump(old, q), i, prepared, drive[k]))
                 }
-                (false, true) => sweep!(|k, old, i, q| {
+                (false, true) => sweep!(|k, old, i, q, _g| {
                     let own = model_of(k).linear().expect("one kind");
                     // Only a neuron with its own C or g_L needs its own decay.
                     let same = own.g_l == uniform.g_l && own.c == uniform.c;
                     own.held(own.jump(old, q), i, if same { prepared } else { own.prepare(dt) })
                 }),
-                (true, true) => sweep!(|k, old, i, q| {
+                (true, true) => sweep!(|k, old, i, q, g| {
                     let own = model_of(k).linear().expect("one kind");
-                    own.conductance(own.jump(old, q), i, conductance[k], dt)
+                    own.conductance(own.jump(old, q), i, g, dt)
                 }),
             }
         }
@@ -727,8 +780,23 @@ fn grid<M: Dynamics + Copy, const CODE: u8>(
     let strict = integrator.stamps_step_start();
     let v_spec = M::VARS[0];
     let mut inside = true;
+    // One threshold for all that resets: whether a block has a crossing at all is a pair of
+    // reductions, cheaper than building its mask.
+    let fixed = !varies && part.spiking.fixed_threshold && model_of(0).resets();
     for block in (0..len).step_by(64) {
         let end = (block + 64).min(len);
+        if fixed {
+            let (threshold, vs) = (model_of(0).threshold(), &part.vars[0][block..end]);
+            let (mut any, mut above_floor) = (false, true);
+            for &v in vs {
+                any |= if strict { v > threshold } else { v >= threshold };
+                above_floor &= v >= v_spec.envelope.0;
+            }
+            inside &= above_floor;
+            if !any {
+                continue;
+            }
+        }
         let mut mask = 0u64;
         #[allow(clippy::needless_range_loop)] // k indexes three arrays and the model
         for k in block..end {

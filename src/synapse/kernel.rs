@@ -168,11 +168,137 @@ impl KernelStates {
             }
         }
     }
+
+    /// [`KernelStates::advance`] for two exponential kernels of one population in one pass
+    /// (excitation and inhibition): `out(i, a, b)` gets both outputs, so the population's
+    /// input is summed without a pass per synapse type. The same operations per kernel, so
+    /// the same values.
+    #[inline(always)]
+    pub fn advance_pair(
+        (sa, pa, arrivals_a): (&mut Self, &Propagator, &mut [f64]),
+        (sb, pb, arrivals_b): (&mut Self, &Propagator, &mut [f64]),
+        mut out: impl FnMut(usize, f64, f64),
+    ) {
+        debug_assert!(matches!((pa.kernel, pb.kernel), (Kernel::Exponential { .. }, Kernel::Exponential { .. })));
+        let n = arrivals_a.len();
+        let (xa, xb, arrivals_b) = (&mut sa.x[..n], &mut sb.x[..n], &mut arrivals_b[..n]);
+        let (da, db) = (pa.d1, pb.d1);
+        for i in 0..n {
+            xa[i] += std::mem::take(&mut arrivals_a[i]);
+            xb[i] += std::mem::take(&mut arrivals_b[i]);
+            out(i, xa[i], xb[i]);
+            xa[i] *= da;
+            xb[i] *= db;
+        }
+    }
+}
+
+/// What a population's synapses hold over a step, neuron by neuron, for a membrane step that
+/// takes it inside its own loop: one pass over the neurons instead of one per synapse type and
+/// one for the membrane.
+pub trait HeldCurrent {
+    /// Whether it carries any synapses (`()` carries none).
+    const ACTIVE: bool;
+    /// The neurons it holds synapses for.
+    fn neurons(&self) -> usize;
+    /// Neuron `k`'s current and conductance over this step (`I(V) = current - conductance V`),
+    /// taking its arrivals and advancing its kernels.
+    ///
+    /// # Safety
+    /// `k < self.neurons()`.
+    unsafe fn take_unchecked(&mut self, k: usize) -> (f64, f64);
+}
+
+impl HeldCurrent for () {
+    const ACTIVE: bool = false;
+    fn neurons(&self) -> usize {
+        0
+    }
+    #[inline(always)]
+    unsafe fn take_unchecked(&mut self, _: usize) -> (f64, f64) {
+        (0.0, 0.0)
+    }
+}
+
+/// `T` exponential synapse types of one population, all current or all conductance synapses
+/// (`CONDUCTANCE`):
+/// each type's traces and arrivals of this step, its decay over a step, and what turns its
+/// value into the held input (a current synapse's factor: the exact scheme's, else 1; a
+/// conductance synapse's reversal potential).
+pub struct HeldExponentials<'a, const T: usize, const CONDUCTANCE: bool> {
+    n: usize,
+    /// Per type: its traces and this step's arrivals, both `n` long.
+    lanes: [(&'a mut [f64], &'a mut [f64]); T],
+    decay: [f64; T],
+    factor: [f64; T],
+}
+
+impl<'a, const T: usize, const CONDUCTANCE: bool> HeldExponentials<'a, T, CONDUCTANCE> {
+    /// The types as `(states, propagator, arrivals of this step, factor or reversal
+    /// potential)`, each for the same neurons.
+    pub fn new(types: [(&'a mut KernelStates, &Propagator, &'a mut [f64], f64); T]) -> Self {
+        let n = types.first().map_or(0, |t| t.2.len());
+        let (mut decay, mut factor) = ([0.0; T], [0.0; T]);
+        for (j, (_, p, arrivals, f)) in types.iter().enumerate() {
+            assert!(matches!(p.kernel, Kernel::Exponential { .. }) && arrivals.len() == n);
+            (decay[j], factor[j]) = (p.d1, *f);
+        }
+        let lanes = types.map(|(states, _, arrivals, _)| (&mut states.x[..n], arrivals));
+        Self { n, lanes, decay, factor }
+    }
+}
+
+impl<const T: usize, const CONDUCTANCE: bool> HeldCurrent for HeldExponentials<'_, T, CONDUCTANCE> {
+    const ACTIVE: bool = true;
+    fn neurons(&self) -> usize {
+        self.n
+    }
+    #[inline(always)]
+    unsafe fn take_unchecked(&mut self, k: usize) -> (f64, f64) {
+        let (mut current, mut conductance) = (0.0, 0.0);
+        for j in 0..T {
+            let (traces, arrivals) = &mut self.lanes[j];
+            // SAFETY: both are `n` long (checked in `new`), and `k < n` (the caller's promise).
+            let (x, a) = unsafe { (traces.get_unchecked_mut(k), arrivals.get_unchecked_mut(k)) };
+            // As `advance`: the arrivals join the trace, its value is the step's, then it decays.
+            *x += std::mem::take(a);
+            if CONDUCTANCE {
+                conductance += *x;
+            }
+            current += self.factor[j] * *x;
+            *x *= self.decay[j];
+        }
+        (current, conductance)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_exponentials_give_what_advance_gives() {
+        let (pa, pb) = (
+            Propagator::new(Kernel::Exponential { tau_ms: 5.0 }, 0.1),
+            Propagator::new(Kernel::Exponential { tau_ms: 10.0 }, 0.1),
+        );
+        let (mut a, mut b, mut a2, mut b2) =
+            (KernelStates::new(3), KernelStates::new(3), KernelStates::new(3), KernelStates::new(3));
+        for step in 0..50 {
+            let arrivals = |s: f64| [s * (step % 7) as f64, 0.0, -s * (step % 3) as f64];
+            let (mut ra, mut rb) = (arrivals(1.5), arrivals(-0.25));
+            let mut expected = [(0.0, 0.0); 3];
+            a.advance(&pa, &mut ra.clone(), |i, x| expected[i] = (2.0 * x, x));
+            b.advance(&pb, &mut rb.clone(), |i, x| expected[i] = (expected[i].0 + 3.0 * x, expected[i].1 + x));
+            let mut held =
+                HeldExponentials::<2, true>::new([(&mut a2, &pa, &mut ra, 2.0), (&mut b2, &pb, &mut rb, 3.0)]);
+            for (k, want) in expected.iter().enumerate() {
+                // SAFETY: k < 3, the neurons held.
+                assert_eq!(unsafe { held.take_unchecked(k) }, *want, "step {step}, neuron {k}");
+            }
+            assert_eq!((ra, rb), ([0.0; 3], [0.0; 3]), "the arrivals are taken");
+        }
+    }
 
     #[test]
     fn stepped_kernels_follow_their_closed_forms() {

@@ -27,7 +27,7 @@ use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
 use crate::synapse::plasticity::{Depression, StdpRule, TraceClock, Traces};
-use crate::synapse::{Kernel, KernelStates, Propagator};
+use crate::synapse::{HeldExponentials, Kernel, KernelStates, Propagator};
 use plastic::Plastic;
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -104,37 +104,167 @@ impl Pop {
     /// Sums this step's synaptic input: each synapse type takes its ring slot's arrivals
     /// through its kernel, as a charge (delta), a current, or a conductance. Under the exact
     /// scheme an exponential current enters as the held current that gives its exact effect.
+    /// The first synapse type to fill an array assigns it (no clearing pass), the others add;
+    /// two exponential types of the same kind are taken in one pass.
+    /// Synapses the membrane's own loop takes ([`Pop::held_synapses`]) are left to it.
     #[inline(always)]
-    fn collect_synapses(&mut self, tick: u64, dt_ms: f64, integrator: Integrator) {
-        self.inputs.clear();
-        let linear = self.population.model().linear().filter(|_| integrator == Integrator::Exact);
-        let inputs = &mut self.inputs;
+    fn collect_synapses(&mut self, tick: u64, dt_ms: f64, integrator: Integrator, timing: SpikeTiming) {
         for r in &mut self.receptors {
-            let n = r.n;
             r.now = (tick % r.slots as u64) as usize;
-            let arrivals = &mut r.ring[r.now * n..][..n];
+        }
+        let ctx = StepContext { t_ms: 0.0, dt_ms, integrator, timing, offset: 0, conductance: false };
+        if self.held_synapses(&ctx) {
+            if self.inputs.stimulated {
+                self.inputs.clear();
+            }
+            return;
+        }
+        let linear = self.population.model().linear().filter(|_| integrator == Integrator::Exact);
+        let factor = |r: &Receptor| match (linear, r.propagator.kernel()) {
+            (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
+            _ => 1.0,
+        };
+        let inputs = &mut self.inputs;
+        let mut fresh = Fresh { current: true, conductance: true, charge: true };
+        let mut rest = &mut self.receptors[..];
+        while let Some((r, tail)) = rest.split_first_mut() {
+            let n = r.n;
             let (current, conductance, charge) =
                 (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
+            if let Some(s) = tail.first_mut().filter(|s| r.pairs_with(s)) {
+                let (fa, fb) = (factor(r), factor(s));
+                let a = (&mut r.states, &r.propagator, &mut r.ring[r.now * n..][..n]);
+                let b = (&mut s.states, &s.propagator, &mut s.ring[s.now * n..][..n]);
+                match (r.reversal_mv, s.reversal_mv) {
+                    (Some(ea), Some(eb)) => {
+                        let (fg, fi) = (fresh.conductance, fresh.current);
+                        KernelStates::advance_pair(a, b, |i, ga, gb| {
+                            put(&mut conductance[i], ga + gb, fg);
+                            put(&mut current[i], ga * ea + gb * eb, fi);
+                        });
+                        fresh.conductance = false;
+                    }
+                    _ => {
+                        let fi = fresh.current;
+                        KernelStates::advance_pair(a, b, |i, va, vb| put(&mut current[i], fa * va + fb * vb, fi));
+                    }
+                }
+                fresh.current = false;
+                rest = &mut tail[1..];
+                continue;
+            }
+            let f = factor(r);
+            let arrivals = &mut r.ring[r.now * n..][..n];
             let p = &r.propagator;
             match (p.kernel(), r.reversal_mv) {
-                (Kernel::Delta, None) => r.states.advance(p, arrivals, |i, q| charge[i] += q),
-                (Kernel::Delta, Some(e)) => r.states.advance(p, arrivals, |i, q| {
-                    conductance[i] += q / dt_ms;
-                    current[i] += q / dt_ms * e;
-                }),
-                (kernel, None) => {
-                    let factor = match (linear, kernel) {
-                        (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
-                        _ => 1.0,
-                    };
-                    r.states.advance(p, arrivals, |i, value| current[i] += factor * value);
+                (Kernel::Delta, None) => {
+                    let fq = fresh.charge;
+                    r.states.advance(p, arrivals, |i, q| put(&mut charge[i], q, fq));
+                    fresh.charge = false;
                 }
-                (_, Some(e)) => r.states.advance(p, arrivals, |i, g| {
-                    conductance[i] += g;
-                    current[i] += g * e;
-                }),
+                (Kernel::Delta, Some(e)) => {
+                    let (fg, fi) = (fresh.conductance, fresh.current);
+                    r.states.advance(p, arrivals, |i, q| {
+                        put(&mut conductance[i], q / dt_ms, fg);
+                        put(&mut current[i], q / dt_ms * e, fi);
+                    });
+                    (fresh.conductance, fresh.current) = (false, false);
+                }
+                (_, None) => {
+                    let fi = fresh.current;
+                    r.states.advance(p, arrivals, |i, value| put(&mut current[i], f * value, fi));
+                    fresh.current = false;
+                }
+                (_, Some(e)) => {
+                    let (fg, fi) = (fresh.conductance, fresh.current);
+                    r.states.advance(p, arrivals, |i, g| {
+                        put(&mut conductance[i], g, fg);
+                        put(&mut current[i], g * e, fi);
+                    });
+                    (fresh.conductance, fresh.current) = (false, false);
+                }
             }
+            rest = tail;
         }
+        inputs.clear_unfilled(fresh.current, fresh.conductance, fresh.charge);
+    }
+}
+
+impl Pop {
+    /// Whether the population's synapses are taken inside its membrane's loop: one or two
+    /// exponential types, both current or both conductance synapses, into a closed-form
+    /// membrane (CUBA, COBA, the microcircuit).
+    fn held_synapses(&self, ctx: &StepContext) -> bool {
+        let held = match &self.receptors[..] {
+            [a] => matches!(a.propagator.kernel(), Kernel::Exponential { .. }),
+            [a, b] => a.pairs_with(b),
+            _ => false,
+        };
+        held && self.population.takes_held_current(ctx)
+    }
+}
+
+/// Steps a population whose membrane's loop takes its one or two exponential synapse types
+/// ([`Pop::held_synapses`]).
+fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, threads: usize) -> Result<(), Fault> {
+    let lin = pop.population.model().linear().expect("a closed-form membrane");
+    let conductance = pop.receptors[0].reversal_mv.is_some();
+    let lane = |r: &mut Receptor| {
+        let n = r.n;
+        // A current's factor under the exact scheme, else 1 (as `collect_synapses`); a
+        // conductance's reversal potential.
+        let factor = match (r.reversal_mv, r.propagator.kernel()) {
+            (Some(e), _) => e,
+            (None, Kernel::Exponential { tau_ms }) if ctx.integrator == Integrator::Exact => {
+                lin.exponential_current_factor(tau_ms, ctx.dt_ms)
+            }
+            _ => 1.0,
+        };
+        (r.now * n, factor)
+    };
+    let (population, inputs) = (&mut pop.population, &pop.inputs);
+    macro_rules! step {
+        ($types:expr) => {
+            match conductance {
+                true => population.step(ctx, inputs, spikes, threads, &mut HeldExponentials::<_, true>::new($types)),
+                false => population.step(ctx, inputs, spikes, threads, &mut HeldExponentials::<_, false>::new($types)),
+            }
+        };
+    }
+    match &mut pop.receptors[..] {
+        [a] => {
+            let (sa, fa) = lane(a);
+            step!([(&mut a.states, &a.propagator, &mut a.ring[sa..][..a.n], fa)])
+        }
+        [a, b] => {
+            let ((sa, fa), (sb, fb)) = (lane(a), lane(b));
+            let a = (&mut a.states, &a.propagator, &mut a.ring[sa..][..a.n], fa);
+            step!([a, (&mut b.states, &b.propagator, &mut b.ring[sb..][..b.n], fb)])
+        }
+        _ => unreachable!("one or two types, as held_synapses requires"),
+    }
+}
+
+/// Which of a population's input arrays no synapse type has filled yet this step.
+struct Fresh {
+    current: bool,
+    conductance: bool,
+    charge: bool,
+}
+
+/// Assigns `value` to an input nothing has filled this step, else adds it (`fresh` is the same
+/// for a whole loop, so the loop is compiled once for each).
+#[inline(always)]
+fn put(at: &mut f64, value: f64, fresh: bool) {
+    if fresh { *at = value } else { *at += value }
+}
+
+impl Receptor {
+    /// Whether `other` can be taken in one pass with this one: both exponential, both current
+    /// or both conductance synapses.
+    fn pairs_with(&self, other: &Receptor) -> bool {
+        let exponential = |r: &Receptor| matches!(r.propagator.kernel(), Kernel::Exponential { .. });
+        exponential(self) && exponential(other) && self.reversal_mv.is_some() == other.reversal_mv.is_some()
     }
 }
 
@@ -356,12 +486,13 @@ impl Net {
             }
         }
         for pop in &mut self.pops {
-            pop.collect_synapses(self.tick, dt_ms, integrator);
+            pop.collect_synapses(self.tick, dt_ms, integrator, timing);
         }
         for input in &mut self.inputs {
             let inputs = &mut self.pops[input.pop].inputs;
             let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
             input.runner.inject(stimulus_step, current, charge);
+            inputs.stimulated = true;
         }
         // 2-3. integrate, threshold, reset.
         let first_new = spikes.len();
@@ -395,7 +526,11 @@ impl Net {
             }
             let conductance = pop.receptors.iter().any(|r| r.reversal_mv.is_some());
             let ctx = StepContext { t_ms, dt_ms, integrator, timing, offset: pop.offset, conductance };
-            pop.population.step(&ctx, &pop.inputs, spikes, threads)?;
+            if pop.held_synapses(&ctx) {
+                step_held(pop, &ctx, spikes, threads)?;
+            } else {
+                pop.population.step(&ctx, &pop.inputs, spikes, threads, &mut ())?;
+            }
         }
         // In time order, ties by neuron (an unstable sort by the full key: no allocation); on
         // the grid they mostly are already.
