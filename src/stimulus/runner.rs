@@ -1,14 +1,15 @@
 //! Evaluates a stimulus step by step for `n` neurons at once, with state: deterministic
 //! components are the same for every neuron and computed once a step; Ornstein-Uhlenbeck noise
 //! is advanced exactly per neuron; Poisson inputs are drawn as one merged process over the
-//! neurons (cost in proportion to the spikes, not to neurons x steps) and filtered per neuron by
-//! their synaptic kernel. The neuron bench is the case `n = 1`, so its preview and its run draw
+//! neurons (cost in proportion to the spikes, not to neurons x steps), or, from a quarter of a
+//! spike per neuron and step, as each neuron's count per step, and filtered per neuron by their
+//! synaptic kernel. The neuron bench is the case `n = 1`, so its preview and its run draw
 //! the same numbers.
 
 use super::{Component, SpikeSource, Stimulus, step_of};
 use rand::RngExt;
 
-use crate::random::{Rng, exponential, index, normal, stream};
+use crate::random::{PoissonTable, Rng, exponential, index, normal, stream, streams};
 use crate::synapse::{Kernel, KernelStates, Propagator};
 
 #[derive(Debug, Clone)]
@@ -27,9 +28,11 @@ enum State {
         decay: f64,
         rng: Rng,
     },
-    /// Independent Poisson trains, one per neuron, through the kernel.
+    /// Independent Poisson trains, one per neuron, through the kernel: drawn as one merged
+    /// process, or as each neuron's count per step where that is cheaper (`counts`).
     Poisson {
         pool: PoissonPool,
+        counts: Option<Counts>,
         kernel: KernelStates,
         arriving: Vec<f64>,
     },
@@ -72,7 +75,8 @@ impl Runner {
                         let propagator = Some(Propagator::new(*kernel, dt_ms));
                         let state = if source.is_random() {
                             let pool = PoissonPool::new(stream(seed, *s));
-                            State::Poisson { pool, kernel: KernelStates::new(n), arriving: vec![0.0; n] }
+                            let counts = Counts::new(source, dt_ms, n, (seed, *s));
+                            State::Poisson { pool, counts, kernel: KernelStates::new(n), arriving: vec![0.0; n] }
                         } else {
                             State::Train { kernel: KernelStates::new(1), arriving: [0.0] }
                         };
@@ -123,8 +127,11 @@ impl Runner {
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
                     out.iter_mut().for_each(|o| *o += value);
                 }
-                (Component::Spikes { source, weight, .. }, State::Poisson { pool, kernel, arriving }) => {
-                    pool.step(source, n, dt, count, |i| arriving[i] += weight);
+                (Component::Spikes { source, weight, .. }, State::Poisson { pool, counts, kernel, arriving }) => {
+                    match counts {
+                        Some(counts) => counts.step(source, n, dt, arriving, *weight),
+                        None => pool.step(source, n, dt, count, |i| arriving[i] += weight),
+                    }
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
                     kernel.advance(p, arriving, |i, v| out[i] += v);
@@ -231,6 +238,44 @@ impl PoissonPool {
 
     fn rng_uniform(&mut self) -> f64 {
         self.rng.random::<f64>()
+    }
+}
+
+/// Poisson inputs of a constant rate drawn as each neuron's count per step (an alias table:
+/// constant time a neuron), for rates of a quarter of a spike per step and more, where drawing
+/// the merged process's every spike would cost more. Each block of neurons has its own random
+/// stream, so that blocks may be drawn apart (in parallel) with the same counts.
+#[derive(Debug, Clone)]
+struct Counts {
+    table: PoissonTable,
+    streams: Vec<Rng>,
+}
+
+/// Neurons per random stream of [`Counts`].
+const COUNT_BLOCK: usize = 1024;
+
+impl Counts {
+    /// Counts for `source` into `n` neurons at steps of `dt_ms`, if it is a constant Poisson
+    /// rate whose mean per step makes them the cheaper way; streams from `(run seed, own seed)`.
+    fn new(source: &SpikeSource, dt_ms: f64, n: usize, (seed, own): (u64, u64)) -> Option<Self> {
+        let SpikeSource::Poisson { rate_hz, .. } = *source else { return None };
+        let lambda = rate_hz * 1e-3 * dt_ms;
+        (0.25..=PoissonTable::MAX_MEAN)
+            .contains(&lambda)
+            .then(|| Self { table: PoissonTable::new(lambda), streams: streams(seed, own, n.div_ceil(COUNT_BLOCK)) })
+    }
+
+    /// Adds `weight` times each neuron's count of step `step` to `arriving`.
+    fn step(&mut self, source: &SpikeSource, step: u64, dt: f64, arriving: &mut [f64], weight: f64) {
+        let SpikeSource::Poisson { start_ms, duration_ms, .. } = *source else { unreachable!("constant rates only") };
+        if step < step_of(start_ms, dt) || step >= step_of(start_ms + duration_ms, dt) {
+            return;
+        }
+        for (block, rng) in arriving.chunks_mut(COUNT_BLOCK).zip(&mut self.streams) {
+            for a in block {
+                *a += weight * self.table.sample(rng) as f64;
+            }
+        }
     }
 }
 
