@@ -128,11 +128,17 @@ impl Runner {
                     out.iter_mut().for_each(|o| *o += value);
                 }
                 (Component::Spikes { source, weight, .. }, State::Poisson { pool, counts, kernel, arriving }) => {
+                    let p = item.propagator.as_ref().expect("spike inputs have a propagator");
                     match counts {
+                        // A delta kernel passes the step's arrivals on as they are: straight
+                        // into the charges.
+                        Some(counts) if p.kernel() == Kernel::Delta => {
+                            counts.step(source, n, dt, charge, *weight);
+                            continue;
+                        }
                         Some(counts) => counts.step(source, n, dt, arriving, *weight),
                         None => pool.step(source, n, dt, count, |i| arriving[i] += weight),
                     }
-                    let p = item.propagator.as_ref().expect("spike inputs have a propagator");
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
                     kernel.advance(p, arriving, |i, v| out[i] += v);
                 }
