@@ -614,7 +614,39 @@ fn deliver_run(c: &Connections, pres: impl Iterator<Item = usize> + Clone, r: &m
             let ring = &mut r.ring[slot_after(r.now, c.delay, r.slots) * n..][..n];
             add_dense_rows(ring, pres.map(|pre| &w[offsets[pre] as usize..][..n]));
         }
-        _ => pres.for_each(|pre| deliver(c, pre, r)),
+        _ => {
+            // The rows lie anywhere in a table that may be far larger than the caches: ask for
+            // the start of every row of the run first, so their misses overlap.
+            for pre in pres.clone() {
+                prefetch_row(c, pre);
+            }
+            pres.for_each(|pre| deliver(c, pre, r))
+        }
+    }
+}
+
+/// Asks the memory system for the first lines of source `pre`'s row (its targets and weights,
+/// and the next page of each): a hint, with no effect on the result.
+#[inline(always)]
+fn prefetch_row(c: &Connections, pre: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
+        let ask = |p: *const i8| {
+            // SAFETY: a prefetch only hints; `p` is within the row's array (checked by the
+            // slicing that made it).
+            unsafe { _mm_prefetch::<_MM_HINT_T1>(p) }
+        };
+        // A row's first line and the line a page (1024 values of 4 bytes) later.
+        let targets = &c.csr.targets[start..end];
+        for at in [targets.first(), targets.get(1024)].into_iter().flatten() {
+            ask((at as *const u32).cast());
+        }
+        let weights = c.weights.as_ref().map_or(&[][..], |w| &w[start..end]);
+        for at in [weights.first(), weights.get(1024)].into_iter().flatten() {
+            ask((at as *const f32).cast());
+        }
     }
 }
 
