@@ -108,12 +108,12 @@ impl Pop {
     /// two exponential types of the same kind are taken in one pass.
     /// Synapses the membrane's own loop takes ([`Pop::held_synapses`]) are left to it.
     #[inline(always)]
-    fn collect_synapses(&mut self, tick: u64, dt_ms: f64, integrator: Integrator, timing: SpikeTiming) {
+    fn collect_synapses(&mut self, tick: u64, ctx: &StepContext) {
+        let (dt_ms, integrator) = (ctx.dt_ms, ctx.integrator);
         for r in &mut self.receptors {
             r.now = (tick % r.slots as u64) as usize;
         }
-        let ctx = StepContext { t_ms: 0.0, dt_ms, integrator, timing, offset: 0, conductance: false };
-        if self.held_synapses(&ctx) {
+        if self.held_synapses(ctx) {
             if self.inputs.stimulated {
                 self.inputs.clear();
             }
@@ -194,6 +194,13 @@ impl Pop {
     /// Whether the population's synapses are taken inside its membrane's loop: one or two
     /// exponential types, both current or both conductance synapses, into a closed-form
     /// membrane (CUBA, COBA, the microcircuit).
+    /// What the population's neurons share in the step from `t_ms`.
+    fn context(&self, t_ms: f64, run: &Stepping) -> StepContext {
+        let conductance = self.receptors.iter().any(|r| r.reversal_mv.is_some());
+        let Stepping { dt_ms, integrator, timing, .. } = *run;
+        StepContext { t_ms, dt_ms, integrator, timing, offset: self.offset, conductance }
+    }
+
     fn held_synapses(&self, ctx: &StepContext) -> bool {
         let held = match &self.receptors[..] {
             [a] => matches!(a.propagator.kernel(), Kernel::Exponential { .. }),
@@ -475,7 +482,7 @@ impl Net {
         run: &Stepping,
         spikes: &mut Vec<Spike>,
     ) -> Result<(), Fault> {
-        let Stepping { dt_ms, integrator, timing, threads } = *run;
+        let Stepping { dt_ms, threads, .. } = *run;
         self.last_dt_ms = dt_ms;
         // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
         //    type's arrivals of this step, then stimuli.
@@ -486,7 +493,8 @@ impl Net {
             }
         }
         for pop in &mut self.pops {
-            pop.collect_synapses(self.tick, dt_ms, integrator, timing);
+            let ctx = pop.context(t_ms, run);
+            pop.collect_synapses(self.tick, &ctx);
         }
         for input in &mut self.inputs {
             let inputs = &mut self.pops[input.pop].inputs;
@@ -524,8 +532,7 @@ impl Net {
                 }
                 continue;
             }
-            let conductance = pop.receptors.iter().any(|r| r.reversal_mv.is_some());
-            let ctx = StepContext { t_ms, dt_ms, integrator, timing, offset: pop.offset, conductance };
+            let ctx = pop.context(t_ms, run);
             if pop.held_synapses(&ctx) {
                 step_held(pop, &ctx, spikes, threads)?;
             } else {
