@@ -22,7 +22,7 @@ use super::population::{Inputs, StepContext};
 use super::spec::{Dist, NetworkSpec, Spread};
 use super::{Fault, Population, Spike};
 use crate::integrate::{Integrator, SpikeTiming};
-use crate::neuron::NeuronModel;
+use crate::neuron::{Linear, NeuronModel};
 use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
@@ -119,11 +119,8 @@ impl Pop {
             }
             return;
         }
-        let linear = self.population.model().linear().filter(|_| integrator == Integrator::Exact);
-        let factor = |r: &Receptor| match (linear, r.propagator.kernel()) {
-            (Some(lin), Kernel::Exponential { tau_ms }) => lin.exponential_current_factor(tau_ms, dt_ms),
-            _ => 1.0,
-        };
+        let membrane = self.population.model().linear();
+        let factor = |r: &Receptor| r.current_factor(membrane, integrator, dt_ms);
         let inputs = &mut self.inputs;
         let mut fresh = Fresh { current: true, conductance: true, charge: true };
         let mut rest = &mut self.receptors[..];
@@ -188,12 +185,7 @@ impl Pop {
         }
         inputs.clear_unfilled(fresh.current, fresh.conductance, fresh.charge);
     }
-}
 
-impl Pop {
-    /// Whether the population's synapses are taken inside its membrane's loop: one or two
-    /// exponential types, both current or both conductance synapses, into a closed-form
-    /// membrane (CUBA, COBA, the microcircuit).
     /// What the population's neurons share in the step from `t_ms`.
     fn context(&self, t_ms: f64, run: &Stepping) -> StepContext {
         let conductance = self.receptors.iter().any(|r| r.reversal_mv.is_some());
@@ -201,6 +193,9 @@ impl Pop {
         StepContext { t_ms, dt_ms, integrator, timing, offset: self.offset, conductance }
     }
 
+    /// Whether the population's synapses are taken inside its membrane's loop: one or two
+    /// exponential types, both current or both conductance synapses, into a closed-form
+    /// membrane (CUBA, COBA, the microcircuit).
     fn held_synapses(&self, ctx: &StepContext) -> bool {
         let held = match &self.receptors[..] {
             [a] => matches!(a.propagator.kernel(), Kernel::Exponential { .. }),
@@ -214,20 +209,13 @@ impl Pop {
 /// Steps a population whose membrane's loop takes its one or two exponential synapse types
 /// ([`Pop::held_synapses`]).
 fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, threads: usize) -> Result<(), Fault> {
-    let lin = pop.population.model().linear().expect("a closed-form membrane");
+    let membrane = pop.population.model().linear();
     let conductance = pop.receptors[0].reversal_mv.is_some();
+    // Where this step's arrivals are, and what turns a trace into the held input: a
+    // conductance's reversal potential, a current's factor.
     let lane = |r: &mut Receptor| {
-        let n = r.n;
-        // A current's factor under the exact scheme, else 1 (as `collect_synapses`); a
-        // conductance's reversal potential.
-        let factor = match (r.reversal_mv, r.propagator.kernel()) {
-            (Some(e), _) => e,
-            (None, Kernel::Exponential { tau_ms }) if ctx.integrator == Integrator::Exact => {
-                lin.exponential_current_factor(tau_ms, ctx.dt_ms)
-            }
-            _ => 1.0,
-        };
-        (r.now * n, factor)
+        let factor = r.reversal_mv.unwrap_or_else(|| r.current_factor(membrane, ctx.integrator, ctx.dt_ms));
+        (r.now * r.n, factor)
     };
     let (population, inputs) = (&mut pop.population, &pop.inputs);
     macro_rules! step {
@@ -267,6 +255,17 @@ fn put(at: &mut f64, value: f64, fresh: bool) {
 }
 
 impl Receptor {
+    /// What its kernel's output is multiplied by to be the current held over a step: under the
+    /// exact scheme an exponential current's exact effect on the linear `membrane`, else 1.
+    fn current_factor(&self, membrane: Option<Linear>, integrator: Integrator, dt_ms: f64) -> f64 {
+        match (membrane, self.propagator.kernel()) {
+            (Some(lin), Kernel::Exponential { tau_ms }) if integrator == Integrator::Exact => {
+                lin.exponential_current_factor(tau_ms, dt_ms)
+            }
+            _ => 1.0,
+        }
+    }
+
     /// Whether `other` can be taken in one pass with this one: both exponential, both current
     /// or both conductance synapses.
     fn pairs_with(&self, other: &Receptor) -> bool {
