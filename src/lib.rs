@@ -17,6 +17,7 @@ pub mod integrate; // the integrators: Euler, RK4, exponential Euler, exact, Izh
 pub mod learning; // learning tasks run trial by trial: tempotron, conversion, unsupervised STDP
 pub mod lesson; // guided exercises whose keys are computed from the model
 pub mod library; // bundled presets
+pub mod memory; // large arrays in huge pages
 pub mod network; // a network's specification, connection rules, and its run-time state
 pub mod neuron; // the neuron models, one file each
 pub mod param; // parameters and variables described once: key, unit, range, default, doc

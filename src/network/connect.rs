@@ -46,6 +46,13 @@ impl Connections {
     }
 }
 
+/// [`delay_steps`] of a delay known to fit (at most the longest that was checked): rounds
+/// half up by adding a half and truncating, which needs no call into the maths library.
+#[inline]
+fn nearest_step(delay_ms: f64, dt_ms: f64) -> u16 {
+    ((delay_ms.max(0.0) / dt_ms + 0.5) as u16).max(1)
+}
+
 /// Steps of an axonal delay: `max(1, round(delay / dt))`.
 pub fn delay_steps(delay_ms: f64, dt_ms: f64) -> Result<u16, String> {
     let steps = (delay_ms / dt_ms).round().max(1.0);
@@ -113,12 +120,19 @@ pub fn connect(
     let csr = Csr::from_pairs(n_pre, &pairs);
     drop(pairs);
     let n = csr.n_synapses();
-    let weights = (!proj.weight.is_constant()).then(|| (0..n).map(|_| proj.weight.draw_signed(rng) as f32).collect());
+    let weights = (!proj.weight.is_constant()).then(|| {
+        let mut weights = crate::memory::filled(n, 0.0f32);
+        weights.iter_mut().for_each(|w| *w = proj.weight.draw_signed(rng) as f32);
+        weights
+    });
     let delays = if proj.delay_ms.is_constant() {
         None
     } else {
-        let draw = |rng: &mut Rng| delay_steps(proj.delay_ms.draw(rng).max(0.0), dt_ms);
-        Some((0..n).map(|_| draw(rng)).collect::<Result<Vec<_>, _>>()?)
+        // Checked once at the longest delay the distribution draws, then rounded per synapse.
+        delay_steps(proj.delay_ms.bounds().1.max(0.0), dt_ms)?;
+        let mut delays = crate::memory::filled(n, 0u16);
+        delays.iter_mut().for_each(|d| *d = nearest_step(proj.delay_ms.draw(rng), dt_ms));
+        Some(delays)
     };
     let delay = delay_steps(proj.delay_ms.mean().max(0.0), dt_ms)?;
     let dense = is_dense(&csr, n_post);

@@ -33,8 +33,13 @@ pub fn group_by_key_into<T: Copy + Default>(
         offsets[k + 1] += offsets[k];
     }
     let mut fill = offsets.clone();
-    items.clear();
-    items.resize(offsets[n_keys] as usize, T::default());
+    let len = offsets[n_keys] as usize;
+    if items.capacity() < len {
+        *items = crate::memory::filled(len, T::default());
+    } else {
+        items.clear();
+        items.resize(len, T::default());
+    }
     for (key, item) in pairs {
         items[fill[key as usize] as usize] = item;
         fill[key as usize] += 1;

@@ -91,8 +91,10 @@ impl Runner {
     }
 
     /// Adds what step `n` injects into each neuron `i` to `current[i]` and `charge[i]`. Call
-    /// with consecutive `n`: noise and synapses carry state from one step to the next.
-    pub fn inject(&mut self, n: u64, current: &mut [f64], charge: &mut [f64]) {
+    /// with consecutive `n`: noise and synapses carry state from one step to the next. A spike
+    /// input's current is its kernel's output times `held(kernel)`, what makes it the current
+    /// held over the step that the integrator takes (1 to take the kernel as it is).
+    pub fn inject(&mut self, n: u64, current: &mut [f64], charge: &mut [f64], held: impl Fn(Kernel) -> f64) {
         let (dt, count) = (self.dt_ms, self.n);
         let (current, charge) = (&mut current[..count], &mut charge[..count]);
         let t = n as f64 * dt;
@@ -125,6 +127,7 @@ impl Runner {
                     let mut value = 0.0;
                     kernel.advance(p, arriving, |_, v| value = v);
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
+                    let value = value * held(p.kernel());
                     out.iter_mut().for_each(|o| *o += value);
                 }
                 (Component::Spikes { source, weight, .. }, State::Poisson { pool, counts, kernel, arriving }) => {
@@ -140,7 +143,8 @@ impl Runner {
                         None => pool.step(source, n, dt, count, |i| arriving[i] += weight),
                     }
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    kernel.advance(p, arriving, |i, v| out[i] += v);
+                    let factor = held(p.kernel());
+                    kernel.advance(p, arriving, |i, v| out[i] += factor * v);
                 }
                 _ => unreachable!("state matches its component"),
             }
@@ -151,7 +155,7 @@ impl Runner {
     /// over the step (the neuron bench's preview; `n = 1`).
     pub fn current(&mut self, n: u64) -> f64 {
         let (mut current, mut charge) = ([0.0], [0.0]);
-        self.inject(n, &mut current, &mut charge);
+        self.inject(n, &mut current, &mut charge, |_| 1.0);
         current[0] + charge[0] / self.dt_ms + 0.0
     }
 }

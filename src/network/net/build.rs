@@ -1,6 +1,8 @@
 //! Building a network from its specification: populations, receptors, projections drawn each
 //! from its own random stream, inputs.
 
+use rayon::prelude::*;
+
 use super::*;
 
 impl Net {
@@ -25,6 +27,7 @@ impl Net {
             inputs: vec![input],
             tick: 0,
             last_dt_ms: dt_ms,
+            runs: Vec::new(),
         }
     }
 
@@ -82,22 +85,24 @@ impl Net {
             inputs.writes_charge = writes_charge(spec, p, &receptors);
             pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs });
         }
-        let mut projections = Vec::with_capacity(spec.projections.len());
-        for k in 0..spec.projections.len() {
-            let proj = project(spec, k, dt_ms, seed)?;
+        // Each projection draws from its own stream, so they are drawn side by side, the same.
+        let projections: Vec<Proj> = (0..spec.projections.len())
+            .into_par_iter()
+            .map(|k| project(spec, k, dt_ms, seed))
+            .collect::<Result<_, _>>()?;
+        for proj in &projections {
             let r = &mut pops[proj.to].receptors[proj.receptor];
             r.slots = r.slots.max(proj.connections.max_delay() as usize + 1);
-            projections.push(proj);
         }
         let links = (0..pops.len()).map(|p| Links::of(p, &projections)).collect();
         for pop in &mut pops {
             let n = pop.population.len();
             for r in &mut pop.receptors {
-                r.ring = vec![0.0; r.slots * n];
+                r.ring = crate::memory::filled(r.slots * n, 0.0);
             }
         }
         let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();
-        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms })
+        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms, runs: Vec::new() })
     }
 }
 

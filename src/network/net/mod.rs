@@ -258,12 +258,7 @@ impl Receptor {
     /// What its kernel's output is multiplied by to be the current held over a step: under the
     /// exact scheme an exponential current's exact effect on the linear `membrane`, else 1.
     fn current_factor(&self, membrane: Option<Linear>, integrator: Integrator, dt_ms: f64) -> f64 {
-        match (membrane, self.propagator.kernel()) {
-            (Some(lin), Kernel::Exponential { tau_ms }) if integrator == Integrator::Exact => {
-                lin.exponential_current_factor(tau_ms, dt_ms)
-            }
-            _ => 1.0,
-        }
+        held_current_factor(self.propagator.kernel(), membrane, integrator, dt_ms)
     }
 
     /// Whether `other` can be taken in one pass with this one: both exponential, both current
@@ -271,6 +266,18 @@ impl Receptor {
     fn pairs_with(&self, other: &Receptor) -> bool {
         let exponential = |r: &Receptor| matches!(r.propagator.kernel(), Kernel::Exponential { .. });
         exponential(self) && exponential(other) && self.reversal_mv.is_some() == other.reversal_mv.is_some()
+    }
+}
+
+/// What a current kernel's output is multiplied by to be the current held over a step: under
+/// the exact scheme an exponential current's exact effect on the linear `membrane` (for a
+/// synapse type and a stimulus's spike input alike), else 1.
+fn held_current_factor(kernel: Kernel, membrane: Option<Linear>, integrator: Integrator, dt_ms: f64) -> f64 {
+    match (membrane, kernel) {
+        (Some(lin), Kernel::Exponential { tau_ms }) if integrator == Integrator::Exact => {
+            lin.exponential_current_factor(tau_ms, dt_ms)
+        }
+        _ => 1.0,
     }
 }
 
@@ -356,6 +363,8 @@ pub struct Net {
     tick: u64,
     /// The step of the last call of [`Net::step`] (what [`Net::input_of`] reports).
     last_dt_ms: f64,
+    /// Scratch: the present step's runs of spikes by population.
+    runs: Vec<Run>,
 }
 
 impl Net {
@@ -496,9 +505,12 @@ impl Net {
             pop.collect_synapses(self.tick, &ctx);
         }
         for input in &mut self.inputs {
-            let inputs = &mut self.pops[input.pop].inputs;
+            let pop = &mut self.pops[input.pop];
+            let membrane = pop.population.model().linear();
+            let held = |kernel| held_current_factor(kernel, membrane, run.integrator, dt_ms);
+            let inputs = &mut pop.inputs;
             let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
-            input.runner.inject(stimulus_step, current, charge);
+            input.runner.inject(stimulus_step, current, charge, held);
             inputs.stimulated = true;
         }
         // 2-3. integrate, threshold, reset.
@@ -544,8 +556,11 @@ impl Net {
         if !spikes[first_new..].is_sorted_by(|a, b| order(a, b).is_le()) {
             spikes[first_new..].sort_unstable_by(order);
         }
-        // 4. spikes into the delay rings; 5. each spike potentiates the plastic synapses into
-        //    its neuron. Spikes come in runs of one population, taken a run at a time.
+        // 4. each spike potentiates the plastic synapses into its neuron and is read by the
+        //    plastic rows out of it; 5. spikes into the delay rings. Spikes come in runs of one
+        //    population, taken a run at a time.
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
         let mut start = first_new;
         while start < spikes.len() {
             let (p, _) = self.locate(spikes[start].neuron as usize);
@@ -556,9 +571,8 @@ impl Net {
                     .iter()
                     .position(|s| s.neuron < first || s.neuron - first >= size)
                     .unwrap_or(spikes.len() - start);
-            let run = &spikes[start..end];
-            let rows = run.iter().map(|s| (s.neuron - first) as usize);
-            for (spike, i) in run.iter().zip(rows.clone()) {
+            for spike in &spikes[start..end] {
+                let i = (spike.neuron - first) as usize;
                 // Plastic rows are read when they arrive, with the weights of that moment.
                 for &k in &links.plastic_out {
                     let proj = &mut self.projections[k];
@@ -568,21 +582,11 @@ impl Net {
                     self.projections[k].plastic.as_mut().expect("plastic").post_spike(i, spike.t_ms);
                 }
             }
-            if links.apart {
-                for &k in &links.fixed_out {
-                    let proj = &self.projections[k];
-                    deliver_run(&proj.connections, rows.clone(), &mut self.pops[proj.to].receptors[proj.receptor]);
-                }
-            } else {
-                for i in rows {
-                    for &k in &links.fixed_out {
-                        let proj = &self.projections[k];
-                        deliver(&proj.connections, i, &mut self.pops[proj.to].receptors[proj.receptor]);
-                    }
-                }
-            }
+            runs.push(Run { pop: p, first, spikes: start..end });
             start = end;
         }
+        self.deliver(&runs, spikes, threads);
+        self.runs = runs;
         self.tick += 1;
         for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
             if let Some((total, every)) = plastic.normalise
@@ -593,6 +597,98 @@ impl Net {
             }
         }
         Ok(())
+    }
+}
+
+/// A run of one population's spikes within a step's spikes.
+#[derive(Debug, Clone)]
+struct Run {
+    pop: usize,
+    /// The population's first global neuron.
+    first: u32,
+    spikes: std::ops::Range<usize>,
+}
+
+/// Synapses a step must add into the delay rings before they are split over threads by ring:
+/// each thread then has at least some 150 us of work (1.5 ns or more an addition) against the
+/// 10-50 us of handing it over and waiting (Brunel's network adds about 60,000 a step and stays
+/// on one thread; the full microcircuit adds about 100,000, each a cache miss).
+const PARALLEL_SYNAPSES: f64 = 100_000.0;
+
+impl Net {
+    /// Adds the static rows of the step's `runs` of `spikes` into the delay rings. With
+    /// `threads > 1` and enough synapses, the rings (a population's synapse type each) are
+    /// dealt out to the threads by their incoming synapses, and each thread walks every run
+    /// for its own rings: each ring takes its additions in the same order as on one thread,
+    /// so the sums are the same to the last bit for any thread count.
+    fn deliver(&mut self, runs: &[Run], spikes: &[Spike], threads: usize) {
+        let synapses: f64 = runs
+            .iter()
+            .flat_map(|run| self.links[run.pop].fixed_out.iter().map(move |&k| (run.spikes.len(), k)))
+            .map(|(spikes, k)| {
+                let c = &self.projections[k].connections;
+                spikes as f64 * c.n_synapses() as f64 / c.csr.n_pre().max(1) as f64
+            })
+            .sum();
+        let (projections, links) = (&self.projections, &self.links);
+        let mut rings: Vec<Vec<Option<&mut Receptor>>> =
+            self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(Some).collect()).collect();
+        if threads < 2 || synapses < PARALLEL_SYNAPSES {
+            return deliver_runs(projections, links, runs, spikes, &mut rings);
+        }
+        // Each ring to the thread with the fewest incoming synapses so far, largest first.
+        let mut load: Vec<(usize, usize, usize)> = Vec::new();
+        for proj in projections.iter().filter(|p| p.plastic.is_none()) {
+            match load.iter_mut().find(|(p, r, _)| (*p, *r) == (proj.to, proj.receptor)) {
+                Some(entry) => entry.2 += proj.connections.n_synapses(),
+                None => load.push((proj.to, proj.receptor, proj.connections.n_synapses())),
+            }
+        }
+        load.sort_by_key(|&(p, r, n)| (std::cmp::Reverse(n), p, r));
+        let mut shares: Vec<(usize, Vec<Vec<Option<&mut Receptor>>>)> =
+            (0..threads).map(|_| (0, rings.iter().map(|pop| pop.iter().map(|_| None).collect()).collect())).collect();
+        for (p, r, n) in load {
+            let share = shares.iter_mut().min_by_key(|(total, _)| *total).expect("threads > 1");
+            share.0 += n;
+            share.1[p][r] = rings[p][r].take();
+        }
+        rayon::scope(|scope| {
+            for (_, mut own) in shares {
+                scope.spawn(move |_| deliver_runs(projections, links, runs, spikes, &mut own));
+            }
+        });
+    }
+}
+
+/// Adds the static rows of `runs` into those of the `rings` (`[population][synapse type]`)
+/// that are given, in spike order within each ring.
+fn deliver_runs(
+    projections: &[Proj],
+    links: &[Links],
+    runs: &[Run],
+    spikes: &[Spike],
+    rings: &mut [Vec<Option<&mut Receptor>>],
+) {
+    for run in runs {
+        let links = &links[run.pop];
+        let rows = spikes[run.spikes.clone()].iter().map(|s| (s.neuron - run.first) as usize);
+        if links.apart {
+            for &k in &links.fixed_out {
+                let proj = &projections[k];
+                if let Some(ring) = rings[proj.to][proj.receptor].as_deref_mut() {
+                    deliver_run(&proj.connections, rows.clone(), ring);
+                }
+            }
+        } else {
+            for i in rows {
+                for &k in &links.fixed_out {
+                    let proj = &projections[k];
+                    if let Some(ring) = rings[proj.to][proj.receptor].as_deref_mut() {
+                        deliver(&proj.connections, i, ring);
+                    }
+                }
+            }
+        }
     }
 }
 
