@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use crate::analysis::fi_curve;
+use crate::analysis::populations::{measured_from_ms, population_activity};
 use crate::engine::frame::{WEIGHT_BINS, weight_stats};
 use crate::engine::{Observer, Simulation};
 use crate::figure::{Figure, of};
@@ -561,21 +562,29 @@ struct Recorded {
     /// Each recorded column's points.
     columns: Vec<Vec<[f64; 2]>>,
     input: Vec<[f64; 2]>,
-    spikes: Vec<Spike>,
     weights: Vec<(f64, [f64; 4], Vec<u32>)>,
 }
 
 /// The figures of a run's views: the traced neuron; a neuron's f-I curve and phase plane; a
 /// network's raster with population rates; plastic weights.
-fn run_figures(preset: &Preset, sim: &Simulation, rec: &Recorded) -> Result<Vec<(&'static str, Figure)>, String> {
+fn run_figures(
+    preset: &Preset,
+    sim: &Simulation,
+    rec: &Recorded,
+    spikes: &[Spike],
+) -> Result<Vec<(&'static str, Figure)>, String> {
     let span = (0.0, sim.t_ms());
     let model = sim.model();
     let traced = &rec.columns[..model.vars().len().min(rec.columns.len())];
-    let traced_spikes: Vec<f64> =
-        rec.spikes.iter().filter(|s| s.neuron as usize == sim.traced()).map(|s| s.t_ms).collect();
+    let traced_spikes: Vec<f64> = spikes.iter().filter(|s| s.neuron as usize == sim.traced()).map(|s| s.t_ms).collect();
     let mut figures = vec![("traces", of::traces(&model, traced, &traced_spikes, rec.input.clone(), span))];
     match &preset.network {
-        Some(network) => figures.push(("raster", of::raster(network, &rec.spikes, span, RATE_BIN_MS, RASTER_ROWS))),
+        Some(network) => {
+            figures.push(("raster", of::raster(network, spikes, span, RATE_BIN_MS, RASTER_ROWS)));
+            let from = measured_from_ms(span.1);
+            let activity = population_activity(network, spikes.iter(), (from, span.1));
+            figures.push(("rates", of::rate_boxes(&activity, (from, span.1))));
+        }
         None => {
             let currents = crate::analysis::evenly_spaced(0.0, 2.0 * model.kind().demo_step(), 21);
             let points = fi_curve(preset, &currents, FI_DURATION_MS)?;
@@ -622,6 +631,8 @@ struct CsvObserver {
     spike_count: u64,
     /// Spikes of each neuron (for the rates per population).
     per_neuron: Vec<u64>,
+    /// Every spike (for the measures per population and the figures).
+    kept: Vec<Spike>,
     /// weights.csv rows (plastic networks).
     weights: String,
     recorded: Option<Recorded>,
@@ -631,9 +642,7 @@ impl Observer for CsvObserver {
     fn spike(&mut self, spike: Spike) {
         self.spike_count += 1;
         self.per_neuron[spike.neuron as usize] += 1;
-        if let Some(r) = &mut self.recorded {
-            r.spikes.push(spike);
-        }
+        self.kept.push(spike);
         let _ = writeln!(self.spikes, "{},{}", spike.t_ms, spike.neuron);
     }
     fn sample(&mut self, t_ms: f64, values: &[f64]) {
@@ -710,13 +719,16 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
     if let Some(learning) = &preset.learning {
         return run_learning(preset, learning, out, figures);
     }
+    let building = Instant::now();
     let mut sim = Simulation::from_preset(preset, preset.run.seed)?;
+    let build_s = building.elapsed().as_secs_f64();
     let columns = sim.columns();
     let mut obs = CsvObserver {
         spikes: "t_ms,neuron\n".into(),
         trace: format!("t_ms,{}\n", columns.join(",")),
         spike_count: 0,
         per_neuron: vec![0; sim.n_neurons()],
+        kept: Vec::new(),
         weights: format!(
             "t_ms,mean,std,min,max,{}\n",
             (0..WEIGHT_BINS).map(|k| format!("h{k}")).collect::<Vec<_>>().join(",")
@@ -786,16 +798,24 @@ pub fn run_headless(preset: &Preset, out: &Path, figures: bool) -> Result<(), St
         "n_synapses": sim.net().n_synapses(),
         "synapse_bytes": sim.net().synapse_bytes(),
         "wall_seconds": wall_s,
+        "build_seconds": build_s,
         "fault": fault,
         "effective": effective,
     });
+    if let Some(network) = &preset.network {
+        // Per population over the run after its transient: rate, CV, synchrony, single-cell rates.
+        let from = measured_from_ms(simulated_ms);
+        summary["measured_from_ms"] = from.into();
+        summary["population_measures"] =
+            serde_json::to_value(population_activity(network, obs.kept.iter(), (from, simulated_ms))).expect("json");
+    }
     if preset.network.as_ref().is_some_and(|n| n.projections.iter().any(|p| p.device.is_some())) {
         // The programming the memory devices took: their energy and wear.
         summary["device_pulses"] = sim.net().device_pulses().into();
     }
     write("summary.json", &(serde_json::to_string_pretty(&summary).expect("json") + "\n"))?;
     if let Some(recorded) = &obs.recorded {
-        for (stem, figure) in run_figures(preset, &sim, recorded)? {
+        for (stem, figure) in run_figures(preset, &sim, recorded, &obs.kept)? {
             figure.write_all(out, stem)?;
         }
     }

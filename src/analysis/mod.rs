@@ -5,6 +5,7 @@ pub mod energy;
 pub mod fi;
 pub mod pattern;
 pub mod phase_plane;
+pub mod populations;
 pub mod regime;
 pub mod spikes;
 pub mod stdp;

@@ -88,9 +88,16 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(38)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
-    chart
-        .configure_mesh()
-        .x_desc(panel.x.label())
+    let names = |x: &f64| {
+        let k = x.round();
+        let name = (k >= 0.0 && (x - k).abs() < 1e-6).then(|| panel.x_names.get(k as usize)).flatten();
+        name.cloned().unwrap_or_default()
+    };
+    let mut mesh = chart.configure_mesh();
+    if !panel.x_names.is_empty() {
+        mesh.x_labels(panel.x_names.len() + 2).x_label_formatter(&names);
+    }
+    mesh.x_desc(panel.x.label())
         .y_desc(panel.y.label())
         .label_style((FONT, 13))
         .light_line_style(RGBColor(240, 240, 240))
@@ -129,6 +136,27 @@ fn draw_panel<DB: DrawingBackend>(
                     });
                 chart.draw_series(bars)?;
             }
+            Mark::Box(width) => {
+                if let [low, q1, median, q3, high] = series.points[..] {
+                    let (x, half) = (median[0], width / 2.0);
+                    let edge = color.stroke_width(line);
+                    let fill = color.mix(0.35).filled();
+                    let drawn = chart.draw_series([Rectangle::new([(x - half, q1[1]), (x + half, q3[1])], fill)])?;
+                    if !series.name.is_empty() {
+                        labelled = true;
+                        drawn
+                            .label(&series.name)
+                            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], fill));
+                    }
+                    chart.draw_series([Rectangle::new([(x - half, q1[1]), (x + half, q3[1])], edge)])?;
+                    for (a, b) in [(low[1], q1[1]), (q3[1], high[1])] {
+                        chart.draw_series(LineSeries::new([(x, a), (x, b)], edge))?;
+                    }
+                    for (y, w) in [(low[1], half / 2.0), (high[1], half / 2.0), (median[1], half)] {
+                        chart.draw_series(LineSeries::new([(x - w, y), (x + w, y)], BLACK.stroke_width(line + 1)))?;
+                    }
+                }
+            }
             Mark::Cells(w, h) => {
                 let cells = series.points.iter().zip(&series.values).filter(|(p, v)| inside(p) && v.is_finite()).map(
                     |(p, &v)| {
@@ -146,7 +174,12 @@ fn draw_panel<DB: DrawingBackend>(
             .label_font((FONT, 13))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
-            .position(SeriesLabelPosition::UpperRight)
+            // Categories (box plots) keep the upper right for their last ones.
+            .position(if panel.x_names.is_empty() {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            })
             .draw()?;
     }
     Ok(())
@@ -163,6 +196,7 @@ fn ranges(panel: &Panel) -> ((f64, f64), (f64, f64)) {
                 ys.push(0.0);
                 (w / 2.0, 0.0)
             }
+            Mark::Box(w) => (w / 2.0, 0.0),
             _ => (0.0, 0.0),
         };
         for p in &series.points {

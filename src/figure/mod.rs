@@ -40,6 +40,9 @@ pub enum Mark {
     Bars(f64),
     /// Cells of this size centred on (x, y), coloured by the series' `values` on the panel's z.
     Cells(f64, f64),
+    /// A box plot this wide at x from five points (x, y): the lower whisker, the quartiles
+    /// with the median between them, the upper whisker.
+    Box(f64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,11 +82,13 @@ pub struct Panel {
     pub x_range: Option<(f64, f64)>,
     /// Share of the figure's height, relative to the other panels.
     pub height: f64,
+    /// Names of the whole numbers on the x axis (categories, such as populations).
+    pub x_names: Vec<String>,
 }
 
 impl Panel {
     pub fn new(name: impl Into<String>, x: Axis, y: Axis) -> Self {
-        Self { name: name.into(), x, y, z: None, series: Vec::new(), x_range: None, height: 1.0 }
+        Self { name: name.into(), x, y, z: None, series: Vec::new(), x_range: None, height: 1.0, x_names: Vec::new() }
     }
     pub fn with(mut self, series: Series) -> Self {
         self.series.push(series);
@@ -91,6 +96,10 @@ impl Panel {
     }
     pub fn x_range(mut self, range: (f64, f64)) -> Self {
         self.x_range = Some(range);
+        self
+    }
+    pub fn x_names(mut self, names: Vec<String>) -> Self {
+        self.x_names = names;
         self
     }
     pub fn height(mut self, share: f64) -> Self {

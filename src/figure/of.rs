@@ -6,6 +6,7 @@ use crate::analysis::fi::FiPoint;
 use crate::analysis::phase_plane::{
     Plane, Polyline, fixed_points, nullclines, phase_line, plane, y_range_for, zero_crossings,
 };
+use crate::analysis::populations::PopulationActivity;
 use crate::network::{NetworkSpec, Spike};
 use crate::neuron::NeuronModel;
 
@@ -84,6 +85,24 @@ pub fn raster(spec: &NetworkSpec, spikes: &[Spike], x_range: (f64, f64), bin_ms:
         rates = rates.with(Series::new(&pop.name, Mark::Line, curve));
     }
     Figure::new("network activity", vec![dots, rates])
+}
+
+/// Single-cell rates per population as box plots (Potjans & Diesmann 2014, Fig. 6), with each
+/// population's mean rate, CV and synchrony in its name, over `span` of the run.
+pub fn rate_boxes(activity: &[PopulationActivity], span: (f64, f64)) -> Figure {
+    let names = activity.iter().map(|a| a.name.clone()).collect();
+    let mut panel = Panel::new("single-cell rates", Axis::new("population", ""), Axis::new("rate", "Hz"))
+        .x_names(names)
+        .x_range((-0.6, activity.len() as f64 - 0.4));
+    for (k, a) in activity.iter().enumerate() {
+        let x = k as f64;
+        let b = a.rates;
+        let cv = a.cv_isi.map_or("-".into(), |c| format!("{c:.2}"));
+        let name = format!("{}: {:.2} Hz, CV {cv}, synchrony {:.3}", a.name, a.rate_hz, a.synchrony);
+        let points = [b.low, b.q1, b.median, b.q3, b.high].map(|y| [x, y]).to_vec();
+        panel = panel.with(Series::new(name, Mark::Box(0.6), points));
+    }
+    Figure::new(format!("rates per population, {:.0} to {:.0} ms", span.0, span.1), vec![panel])
 }
 
 /// The f-I curve: mean and steady rates against the injected current.

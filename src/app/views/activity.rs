@@ -1,5 +1,6 @@
-//! Network statistics over the most recent stretch of the run: rates per population, the ISI
-//! and CV histograms, and the power spectrum of the population rate (the rhythms).
+//! Network statistics over the most recent stretch of the run: per population the rate, CV
+//! and synchrony, the ISI and CV histograms, the power spectrum of the population rate (the
+//! rhythms) and the single-cell rates as box plots (Potjans & Diesmann 2014, Fig. 6).
 
 use super::ViewPanel;
 use crate::preset::views::View;
@@ -7,10 +8,11 @@ use crate::preset::views::View;
 use std::time::{Duration, Instant};
 
 use egui::Slider;
-use egui_plot::{Bar, BarChart, Line, Plot};
+use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, Line, Plot};
 
 use super::raster::population_color;
 use crate::analysis::activity::{cv, histogram, intervals_by_neuron, peak_frequency, population_rate, power_spectrum};
+use crate::analysis::populations::{PopulationActivity, population_activity};
 use crate::app::Lab;
 use crate::network::Spike;
 
@@ -20,10 +22,10 @@ const REFRESH: Duration = Duration::from_millis(300);
 struct PopStats {
     name: String,
     color: egui::Color32,
-    rate_hz: f64,
+    /// Rate, mean CV, synchrony and single-cell rates.
+    activity: PopulationActivity,
     isi: Vec<[f64; 2]>,
     cv: Vec<[f64; 2]>,
-    mean_cv: Option<f64>,
     spectrum: Vec<[f64; 2]>,
     peak_hz: Option<f64>,
 }
@@ -32,12 +34,14 @@ pub struct ActivityPanel {
     /// Length of the analysed stretch, ending now.
     pub span_ms: f64,
     stats: Vec<PopStats>,
+    /// The stretch the statistics were computed over.
+    span: (f64, f64),
     computed: Option<(u64, Instant)>,
 }
 
 impl Default for ActivityPanel {
     fn default() -> Self {
-        Self { span_ms: 2000.0, stats: Vec::new(), computed: None }
+        Self { span_ms: 2000.0, stats: Vec::new(), span: (0.0, 0.0), computed: None }
     }
 }
 
@@ -60,7 +64,7 @@ impl ViewPanel for ActivityPanel {
         };
         let title = format!("the last {:.0} ms", self.span_ms);
         (!self.stats.is_empty()).then(|| {
-            Figure::new(
+            let mut figure = Figure::new(
                 title,
                 vec![
                     panel("inter-spike intervals", Axis::new("ISI", "ms"), Axis::new("count", ""), &|s| {
@@ -76,7 +80,9 @@ impl ViewPanel for ActivityPanel {
                         &|s| Series::new(&s.name, Mark::Line, s.spectrum.clone()),
                     ),
                 ],
-            )
+            );
+            figure.panels.extend(crate::figure::of::rate_boxes(&self.activities(), self.span).panels);
+            figure
         })
     }
 }
@@ -95,41 +101,96 @@ impl ActivityPanel {
         if stale {
             let (t1, t0) = (lab.history.t_ms, (lab.history.t_ms - self.span_ms).max(0.0));
             let spikes: Vec<Spike> = lab.history.spikes_in(t0, t1).copied().collect();
+            let activity = population_activity(spec, spikes.iter(), (t0, t1));
             self.stats = spec
                 .offsets()
                 .iter()
                 .zip(&spec.populations)
-                .map(|(&first, p)| stats(&spikes, first, p.size, &p.name, population_color(p), (t0, t1)))
+                .zip(activity)
+                .map(|((&first, p), a)| stats(&spikes, first, p.size, a, population_color(p), (t0, t1)))
                 .collect();
+            self.span = (t0, t1);
             self.computed = Some((version, Instant::now()));
         }
-        ui.horizontal(|ui| {
+        let w = ui.available_width() / 2.0 - 8.0;
+        ui.horizontal_wrapped(|ui| {
             for s in &self.stats {
-                let cv = s.mean_cv.map_or("-".into(), |c| format!("{c:.2}"));
+                let a = &s.activity;
+                let cv = a.cv_isi.map_or("-".into(), |c| format!("{c:.2}"));
                 let peak = s.peak_hz.map_or("-".into(), |f| format!("{f:.1} Hz"));
                 ui.colored_label(
                     s.color,
-                    format!("{}: {:.2} Hz · mean CV {cv} · spectral peak {peak}", s.name, s.rate_hz),
+                    format!("{}: {:.2} Hz · CV {cv} · synchrony {:.3} · peak {peak}", s.name, a.rate_hz, a.synchrony),
+                )
+                .on_hover_text(
+                    "Rate: spikes per neuron and second. CV: the mean over neurons with 3 or more intervals of their \
+                     intervals' coefficient of variation (1 for a Poisson train). Synchrony: Golomb's chi on 2 ms bins, \
+                     about 1/sqrt(N) for independent neurons and 1 for identical ones. Peak: the population rate's \
+                     strongest rhythm.",
                 );
-                ui.separator();
             }
         });
         let h = (ui.available_height() - 10.0) / 2.0;
-        let w = ui.available_width() / 2.0 - 8.0;
         ui.horizontal(|ui| {
             bars(ui, "isi_histogram", "inter-spike interval [ms]", "count", w, h, &self.stats, |s| &s.isi);
             bars(ui, "cv_histogram", "CV of the intervals (per neuron)", "neurons", w, h, &self.stats, |s| &s.cv);
         });
-        Plot::new("rate_spectrum")
+        ui.horizontal(|ui| {
+            Plot::new("rate_spectrum")
+                .width(w)
+                .height(h)
+                .x_axis_label("frequency [Hz] (population rate, 1 ms bins)")
+                .y_axis_label("power")
+                .legend(egui_plot::Legend::default())
+                .show(ui, |p| {
+                    for s in &self.stats {
+                        p.line(Line::new(s.name.clone(), s.spectrum.clone()).color(s.color));
+                    }
+                });
+            self.rate_boxes(ui, w, h);
+        });
+    }
+
+    /// Single-cell rates per population as box plots, the populations named on the x axis.
+    fn rate_boxes(&self, ui: &mut egui::Ui, w: f32, h: f32) {
+        let names: Vec<String> = self.stats.iter().map(|s| s.name.clone()).collect();
+        Plot::new("rate_boxes")
+            .width(w)
             .height(h)
-            .x_axis_label("frequency [Hz] (population rate, 1 ms bins)")
-            .y_axis_label("power")
-            .legend(egui_plot::Legend::default())
+            .x_axis_label("single-cell rates per population")
+            .y_axis_label("rate [Hz]")
+            .include_y(0.0)
+            // Tick labels need 60 points between marks, about two boxes here: each mark claims two.
+            .x_grid_spacer(move |_| {
+                (0..names.len()).map(|k| egui_plot::GridMark { value: k as f64, step_size: 2.0 }).collect()
+            })
+            .x_axis_formatter({
+                let names: Vec<String> = self.stats.iter().map(|s| s.name.clone()).collect();
+                move |mark, _| {
+                    let k = mark.value.round();
+                    if (mark.value - k).abs() < 1e-6 && k >= 0.0 {
+                        names.get(k as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                }
+            })
             .show(ui, |p| {
-                for s in &self.stats {
-                    p.line(Line::new(s.name.clone(), s.spectrum.clone()).color(s.color));
+                for (k, s) in self.stats.iter().enumerate() {
+                    let b = s.activity.rates;
+                    let spread = BoxSpread::new(b.low, b.q1, b.median, b.q3, b.high);
+                    let elem = BoxElem::new(k as f64, spread)
+                        .box_width(0.6)
+                        .whisker_width(0.3)
+                        .fill(s.color.gamma_multiply(0.4))
+                        .stroke(egui::Stroke::new(1.5, s.color));
+                    p.box_plot(BoxPlot::new(s.name.clone(), vec![elem]).color(s.color));
                 }
             });
+    }
+
+    fn activities(&self) -> Vec<PopulationActivity> {
+        self.stats.iter().map(|s| s.activity.clone()).collect()
     }
 }
 
@@ -162,10 +223,15 @@ fn bars(
     });
 }
 
-fn stats(spikes: &[Spike], first: u32, size: u32, name: &str, color: egui::Color32, (t0, t1): (f64, f64)) -> PopStats {
-    let span_s = ((t1 - t0) * 1e-3).max(1e-9);
+fn stats(
+    spikes: &[Spike],
+    first: u32,
+    size: u32,
+    activity: PopulationActivity,
+    color: egui::Color32,
+    (t0, t1): (f64, f64),
+) -> PopStats {
     let range = first..first + size;
-    let count = spikes.iter().filter(|s| range.contains(&s.neuron)).count();
     let isis = intervals_by_neuron(spikes, first, size as usize);
     // The histogram spans up to the 98th percentile: a few long pauses would squash the rest.
     let mut all: Vec<f64> = isis.iter().flatten().copied().collect();
@@ -175,12 +241,11 @@ fn stats(spikes: &[Spike], first: u32, size: u32, name: &str, color: egui::Color
     let rate: Vec<f64> = population_rate(spikes, range, t0, t1, 1.0).iter().map(|p| p[1]).collect();
     let spectrum = power_spectrum(&rate, 1.0, 150.0);
     PopStats {
-        name: name.to_string(),
+        name: activity.name.clone(),
         color,
-        rate_hz: count as f64 / size as f64 / span_s,
+        activity,
         isi: histogram(isis.iter().flatten().copied(), 0.0, max_isi, 40),
         cv: histogram(cvs.iter().copied(), 0.0, 2.0, 40),
-        mean_cv: (!cvs.is_empty()).then(|| cvs.iter().sum::<f64>() / cvs.len() as f64),
         peak_hz: peak_frequency(&spectrum, 4.0, 150.0),
         spectrum,
     }

@@ -8,7 +8,7 @@ use super::ViewPanel;
 use crate::preset::views::View;
 
 use egui::{Color32, ColorImage, Id, Slider, TextureHandle};
-use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+use egui_plot::{GridMark, Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use crate::analysis::activity::population_rate;
 use crate::app::Lab;
@@ -135,7 +135,23 @@ impl RasterPanel {
             self.refresh_image(ui.ctx(), history.version, &visible, &pops, (t0, t1), n, width_px, raster_h as usize);
         }
         let image = self.image.as_ref().filter(|_| visible.len() > MAX_DOTS).map(|(_, tex)| tex.id());
-        let response = plot("raster", raster_h, "neuron").include_y(0.0).include_y(n).show(ui, |p| {
+        // Each population's name at its middle, its first neuron a strong line (layers of a
+        // cortical column read as bands).
+        let marks: Vec<(f64, f64, String)> = pops
+            .iter()
+            .flat_map(|(range, name, _)| {
+                let (lo, size) = (range.start as f64, range.len() as f64);
+                [(lo, n, String::new()), (lo + 0.5 * size, size, name.clone())]
+            })
+            .collect();
+        let spacer = marks.clone();
+        let labelled = plot("raster", raster_h, "neuron")
+            .y_grid_spacer(move |_| spacer.iter().map(|&(value, step_size, _)| GridMark { value, step_size }).collect())
+            .y_axis_formatter(move |mark, _| {
+                marks.iter().find(|m| m.0 == mark.value).map_or_else(|| format!("{:.0}", mark.value), |m| m.2.clone())
+            })
+            .y_axis_min_width(56.0);
+        let response = labelled.include_y(0.0).include_y(n).show(ui, |p| {
             if follow {
                 p.set_plot_bounds_x(t0..=t1);
             }
