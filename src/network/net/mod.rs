@@ -631,11 +631,11 @@ impl Net {
             })
             .sum();
         let (projections, links) = (&self.projections, &self.links);
+        if threads < 2 || synapses < PARALLEL_SYNAPSES {
+            return deliver_runs(projections, links, runs, spikes, &mut self.pops[..]);
+        }
         let mut rings: Vec<Vec<Option<&mut Receptor>>> =
             self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(Some).collect()).collect();
-        if threads < 2 || synapses < PARALLEL_SYNAPSES {
-            return deliver_runs(projections, links, runs, spikes, &mut rings);
-        }
         // Each ring to the thread with the fewest incoming synapses so far, largest first.
         let mut load: Vec<(usize, usize, usize)> = Vec::new();
         for proj in projections.iter().filter(|p| p.plastic.is_none()) {
@@ -654,20 +654,39 @@ impl Net {
         }
         rayon::scope(|scope| {
             for (_, mut own) in shares {
-                scope.spawn(move |_| deliver_runs(projections, links, runs, spikes, &mut own));
+                scope.spawn(move |_| deliver_runs(projections, links, runs, spikes, &mut own[..]));
             }
         });
     }
 }
 
-/// Adds the static rows of `runs` into those of the `rings` (`[population][synapse type]`)
-/// that are given, in spike order within each ring.
-fn deliver_runs(
+/// The delay rings a delivery may add into: a population's synapse type's, if it is one of them.
+trait Rings {
+    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor>;
+}
+
+/// Every ring (one thread).
+impl Rings for [Pop] {
+    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor> {
+        Some(&mut self[pop].receptors[receptor])
+    }
+}
+
+/// A thread's share, `[population][synapse type]`.
+impl Rings for [Vec<Option<&mut Receptor>>] {
+    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor> {
+        self[pop][receptor].as_deref_mut()
+    }
+}
+
+/// Adds the static rows of `runs` into those of the `rings` given, in spike order within each
+/// ring.
+fn deliver_runs<R: Rings + ?Sized>(
     projections: &[Proj],
     links: &[Links],
     runs: &[Run],
     spikes: &[Spike],
-    rings: &mut [Vec<Option<&mut Receptor>>],
+    rings: &mut R,
 ) {
     for run in runs {
         let links = &links[run.pop];
@@ -675,7 +694,7 @@ fn deliver_runs(
         if links.apart {
             for &k in &links.fixed_out {
                 let proj = &projections[k];
-                if let Some(ring) = rings[proj.to][proj.receptor].as_deref_mut() {
+                if let Some(ring) = rings.ring(proj.to, proj.receptor) {
                     deliver_run(&proj.connections, rows.clone(), ring);
                 }
             }
@@ -683,7 +702,7 @@ fn deliver_runs(
             for i in rows {
                 for &k in &links.fixed_out {
                     let proj = &projections[k];
-                    if let Some(ring) = rings[proj.to][proj.receptor].as_deref_mut() {
+                    if let Some(ring) = rings.ring(proj.to, proj.receptor) {
                         deliver(&proj.connections, i, ring);
                     }
                 }
