@@ -55,9 +55,9 @@ pub(super) fn delay(d: &Dist, dt: f64) -> Result<String, String> {
         Dist::Uniform { low, high } => {
             Ok(format!("nest.random.uniform(min={}, max={})", py(low.max(dt)), py(high.max(dt))))
         }
-        Dist::Normal { .. } | Dist::Integers { .. } => {
-            Err(format!("only constant and uniform delays are exported; {BRIAN2}"))
-        }
+        // Clipped at one step, as spikelab clips a normal delay (not redrawn).
+        Dist::Normal { .. } => Ok(format!("nest.math.max({}, {})", random(d)?, py(dt))),
+        Dist::Integers { .. } => Err(format!("only constant, uniform and normal delays are exported; {BRIAN2}")),
     }
 }
 
