@@ -171,4 +171,7 @@ def fixed_total(counts):
 same_rates("nest", "networks/brunel_ai", ["--duration-ms", "300"] + fixed_total([10_000_000, 2_500_000, 2_500_000, 625_000]))
 same_rates("brian2", "networks/izhikevich_2003", fixed_total([640_000, 160_000, 160_000, 40_000]))
 same_rates("brian2", "networks/adex_ei", [])
+# Potjans & Diesmann's microcircuit at 10 %: eight populations, fixed total numbers, normal
+# weights and delays, Poisson background and DC.
+same_rates("nest", "networks/potjans_diesmann_2014_scaled", ["--duration-ms", "1000"])
 print("export check: ok")

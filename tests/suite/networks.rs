@@ -702,3 +702,60 @@ fn adex_ei_recorded_in_full_keeps_every_cell_physical_under_rk4_on_the_grid() {
     assert!(w_range.0 >= 0.0 && w_range.1 <= w_max, "w in {w_range:?}, above a (V_peak - E_L) = {w_max}");
     assert!(w_range.1 > 10.0, "adaptation builds up: {w_range:?}");
 }
+
+/// Potjans & Diesmann's (2014) microcircuit at 10 % (van Albada's scaling), seeds 1-3: each
+/// population's rate, irregularity and synchrony from the run summary against NEST 3.10 on the
+/// same model built from the published parameters (tests/reference/potjans_diesmann_2014.py,
+/// seeds 1-5, the same stretch of 200-5000 ms).
+#[test]
+fn microcircuit_populations_fire_as_in_nest() {
+    let nest = include_str!("../reference/potjans_diesmann_2014_scaled.csv");
+    let rows: Vec<Vec<&str>> = nest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("seed"))
+        .map(|l| l.split(',').collect())
+        .collect();
+    let runs: Vec<serde_json::Value> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..=3)
+            .map(|seed| {
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().unwrap();
+                    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spikelab"))
+                        .args(["run", "networks/potjans_diesmann_2014_scaled", "--duration-ms", "5000"])
+                        .args(["--seed", &seed.to_string(), "--out"])
+                        .arg(dir.path())
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert_eq!(runs[0]["measured_from_ms"], 200.0);
+    for (p, name) in ["L2/3E", "L2/3I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"].iter().enumerate() {
+        let theirs =
+            |k: usize| mean(&rows.iter().filter(|r| r[1] == *name).map(|r| r[k].parse().unwrap()).collect::<Vec<_>>());
+        let ours = |key: &str| {
+            mean(&runs.iter().map(|r| r["population_measures"][p][key].as_f64().unwrap()).collect::<Vec<_>>())
+        };
+        assert_eq!(runs[0]["population_measures"][p]["name"], *name);
+        let (rate, cv, chi) = (ours("rate_hz"), ours("cv_isi"), ours("synchrony"));
+        let context = format!(
+            "{name}: rate {rate:.3} Hz, CV {cv:.3}, chi {chi:.4}; NEST {:.3}, {:.3}, {:.4}",
+            theirs(2),
+            theirs(3),
+            theirs(4)
+        );
+        assert!((rate / theirs(2) - 1.0).abs() < 0.1, "{context}");
+        assert!((cv - theirs(3)).abs() < 0.05, "{context}");
+        assert!((chi / theirs(4) - 1.0).abs() < 0.15, "{context}");
+    }
+    // The layers' order of activity (the paper's Fig. 6): L2/3E and L6E the quietest, L5E the
+    // most active excitatory population, and each layer's inhibitory cells faster than its E.
+    let rate = |p: usize| runs[0]["population_measures"][p]["rate_hz"].as_f64().unwrap();
+    assert!(rate(0) < rate(6) && rate(6) < rate(2) && rate(2) < rate(4), "E: {:?}", [0, 2, 4, 6].map(rate));
+    assert!((0..4).all(|l| rate(2 * l + 1) > rate(2 * l)), "I above E in each layer");
+}

@@ -70,7 +70,15 @@ fn every_preset_loads_runs_50_ms_and_round_trips() {
     for file in &files {
         let preset = Preset::load(file).unwrap_or_else(|e| panic!("{e}"));
         assert!(!preset.description.is_empty(), "{}: description must cite its source", file.display());
-        let mut sim = Simulation::from_preset(&preset, preset.run.seed).unwrap();
+        // A network of gigabytes (the full microcircuit: a benchmark, BENCHMARKS.md) runs here
+        // at a tenth of its neurons, each keeping its mean input (NetworkSpec::scaled).
+        let mut runs = preset.clone();
+        if let Some(network) = &mut runs.network
+            && network.footprint(preset.run.dt_ms).bytes > 1e9
+        {
+            *network = network.scaled(0.1).unwrap();
+        }
+        let mut sim = Simulation::from_preset(&runs, preset.run.seed).unwrap();
         let steps = (50.0 / preset.run.dt_ms).round() as u64;
         sim.step(steps, &mut ()).unwrap_or_else(|f| panic!("{}: {f}", file.display()));
         assert!((sim.t_ms() - 50.0).abs() < 1e-9);
