@@ -81,13 +81,13 @@ pub fn population_activity<'a>(
                 counts[(s.neuron - first) as usize] += 1;
                 activity.spike(Spike { t_ms: s.t_ms, neuron: s.neuron - first });
             }
-            let m = activity.measures();
+            let (rate_hz, cv_isi, synchrony) = activity.single_cells_and_synchrony();
             let rates: Vec<f64> = counts.iter().map(|&c| c as f64 / span_s).collect();
             PopulationActivity {
                 name: pop.name.clone(),
-                rate_hz: m.rate_hz,
-                cv_isi: m.cv_isi,
-                synchrony: m.synchrony,
+                rate_hz,
+                cv_isi,
+                synchrony,
                 rates: BoxStats::of(&rates).expect("a population has neurons"),
             }
         })

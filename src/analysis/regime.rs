@@ -143,6 +143,15 @@ impl Activity {
     }
 
     pub fn measures(&self) -> Measures {
+        let (rate_hz, cv_isi, synchrony) = self.single_cells_and_synchrony();
+        let rate: Vec<f64> = self.bins.iter().map(|&c| c as f64).collect();
+        let peak_hz = peak_frequency(&power_spectrum(&rate, BIN_MS, 500.0), 5.0, 500.0);
+        Measures { rate_hz, cv_isi, synchrony, peak_hz }
+    }
+
+    /// The measures but the spectral peak (whose spectrum costs time in proportion to the
+    /// run's length squared): rate, mean CV and synchrony.
+    pub fn single_cells_and_synchrony(&self) -> (f64, Option<f64>, f64) {
         let n = self.neurons.len().max(1) as f64;
         let total: u32 = self.neurons.iter().map(|s| s.spikes).sum();
         let rate_hz = total as f64 / n / ((self.t1_ms - self.t0_ms) * 1e-3).max(f64::MIN_POSITIVE);
@@ -177,9 +186,7 @@ impl Activity {
             .sum::<f64>()
             / n;
         let synchrony = if var_single > 0.0 { (var_pop / var_single).sqrt().min(1.0) } else { 0.0 };
-        let rate: Vec<f64> = self.bins.iter().map(|&c| c as f64).collect();
-        let peak_hz = peak_frequency(&power_spectrum(&rate, BIN_MS, 500.0), 5.0, 500.0);
-        Measures { rate_hz, cv_isi, synchrony, peak_hz }
+        (rate_hz, cv_isi, synchrony)
     }
 }
 
