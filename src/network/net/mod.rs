@@ -622,18 +622,18 @@ impl Net {
     /// for its own rings: each ring takes its additions in the same order as on one thread,
     /// so the sums are the same to the last bit for any thread count.
     fn deliver(&mut self, runs: &[Run], spikes: &[Spike], threads: usize) {
-        let synapses: f64 = runs
-            .iter()
-            .flat_map(|run| self.links[run.pop].fixed_out.iter().map(move |&k| (run.spikes.len(), k)))
-            .map(|(spikes, k)| {
+        let synapses = || -> f64 {
+            let rows = runs.iter().flat_map(|run| self.links[run.pop].fixed_out.iter().map(move |&k| (run, k)));
+            rows.map(|(run, k)| {
                 let c = &self.projections[k].connections;
-                spikes as f64 * c.n_synapses() as f64 / c.csr.n_pre().max(1) as f64
+                run.spikes.len() as f64 * c.n_synapses() as f64 / c.csr.n_pre().max(1) as f64
             })
-            .sum();
-        let (projections, links) = (&self.projections, &self.links);
-        if threads < 2 || synapses < PARALLEL_SYNAPSES {
-            return deliver_runs(projections, links, runs, spikes, &mut self.pops[..]);
+            .sum()
+        };
+        if threads < 2 || synapses() < PARALLEL_SYNAPSES {
+            return deliver_runs(&self.projections, &self.links, runs, spikes, &mut self.pops[..]);
         }
+        let (projections, links) = (&self.projections, &self.links);
         let mut rings: Vec<Vec<Option<&mut Receptor>>> =
             self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(Some).collect()).collect();
         // Each ring to the thread with the fewest incoming synapses so far, largest first.
