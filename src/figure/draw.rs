@@ -88,11 +88,7 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(38)
         .y_label_area_size(64)
         .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
-    let names = |x: &f64| {
-        let k = x.round();
-        let name = (k >= 0.0 && (x - k).abs() < 1e-6).then(|| panel.x_names.get(k as usize)).flatten();
-        name.cloned().unwrap_or_default()
-    };
+    let names = |x: &f64| Panel::x_name(&panel.x_names, *x);
     let mut mesh = chart.configure_mesh();
     if !panel.x_names.is_empty() {
         mesh.x_labels(panel.x_names.len() + 2).x_label_formatter(&names);

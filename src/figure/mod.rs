@@ -98,6 +98,12 @@ impl Panel {
         self.x_range = Some(range);
         self
     }
+    /// The category name at `x` (a whole number naming one), or nothing: the x axis's label.
+    pub fn x_name(names: &[String], x: f64) -> String {
+        let k = x.round();
+        let name = (k >= 0.0 && (x - k).abs() < 1e-6).then(|| names.get(k as usize)).flatten();
+        name.cloned().unwrap_or_default()
+    }
     pub fn x_names(mut self, names: Vec<String>) -> Self {
         self.x_names = names;
         self

@@ -154,6 +154,7 @@ impl ActivityPanel {
     /// Single-cell rates per population as box plots, the populations named on the x axis.
     fn rate_boxes(&self, ui: &mut egui::Ui, w: f32, h: f32) {
         let names: Vec<String> = self.stats.iter().map(|s| s.name.clone()).collect();
+        let count = names.len();
         Plot::new("rate_boxes")
             .width(w)
             .height(h)
@@ -162,19 +163,9 @@ impl ActivityPanel {
             .include_y(0.0)
             // Tick labels need 60 points between marks, about two boxes here: each mark claims two.
             .x_grid_spacer(move |_| {
-                (0..names.len()).map(|k| egui_plot::GridMark { value: k as f64, step_size: 2.0 }).collect()
+                (0..count).map(|k| egui_plot::GridMark { value: k as f64, step_size: 2.0 }).collect()
             })
-            .x_axis_formatter({
-                let names: Vec<String> = self.stats.iter().map(|s| s.name.clone()).collect();
-                move |mark, _| {
-                    let k = mark.value.round();
-                    if (mark.value - k).abs() < 1e-6 && k >= 0.0 {
-                        names.get(k as usize).cloned().unwrap_or_default()
-                    } else {
-                        String::new()
-                    }
-                }
-            })
+            .x_axis_formatter(move |mark, _| crate::figure::Panel::x_name(&names, mark.value))
             .show(ui, |p| {
                 for (k, s) in self.stats.iter().enumerate() {
                     let b = s.activity.rates;
