@@ -28,4 +28,5 @@ pub mod ron_file; // RON in and out, errors with file, line and field
 pub mod stimulus; // injected current: components, their runner, CSV import
 pub mod sweep; // a network's states over a grid of its parameters
 pub mod synapse; // synaptic kernels, plasticity rules and memory devices as synapses
+pub mod team; // threads kept for a run's life, to share out each step cheaply
 pub mod workload; // the timed workloads behind `spikelab bench` (shared/bench/SPEC.md)

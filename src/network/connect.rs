@@ -3,7 +3,7 @@
 
 use rand::RngExt;
 
-use super::csr::Csr;
+use super::csr::{Csr, group_by_key};
 use super::spec::{Connectivity, Projection};
 use crate::random::{Rng, index};
 
@@ -112,13 +112,28 @@ pub fn connect(
                 while no_self && post == pre {
                     post = index(rng, n_post);
                 }
-                pairs.push((pre as u32, post as u32));
+                pairs.push((post as u32, pre as u32));
             }
+            // Grouped by target first, so that the rows (grouped stably by source) come out
+            // sorted by target like every other rule's.
+            let (by_post, pres) = group_by_key(n_post, pairs.iter().copied());
+            drop(pairs);
+            let in_target_order = (0..n_post).flat_map(|post| {
+                pres[by_post[post] as usize..by_post[post + 1] as usize].iter().map(move |&pre| (pre, post as u32))
+            });
+            let (offsets, targets) = group_by_key(n_pre, in_target_order);
+            return finish(proj, Csr { offsets, targets }, n_post, dt_ms, rng);
         }
         Connectivity::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),
     }
     let csr = Csr::from_pairs(n_pre, &pairs);
     drop(pairs);
+    finish(proj, csr, n_post, dt_ms, rng)
+}
+
+/// A projection's connections from its rows: per-synapse weights and delays drawn in row order
+/// where they vary.
+fn finish(proj: &Projection, csr: Csr, n_post: usize, dt_ms: f64, rng: &mut Rng) -> Result<Connections, String> {
     let n = csr.n_synapses();
     let weights = (!proj.weight.is_constant()).then(|| {
         let mut weights = crate::memory::filled(n, 0.0f32);
@@ -147,7 +162,8 @@ fn is_dense(csr: &Csr, n_post: usize) -> bool {
 
 fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, n_post: usize, dt_ms: f64) -> Result<Connections, String> {
     let mut order: Vec<usize> = (0..synapses.len()).collect();
-    order.sort_by_key(|&s| synapses[s].0); // stable: rows keep the listed order
+    // Rows sorted by target (as every rule makes them); stable, so multapses keep the listed order.
+    order.sort_by_key(|&s| (synapses[s].0, synapses[s].1));
     let pairs: Vec<(u32, u32)> = order.iter().map(|&s| (synapses[s].0, synapses[s].1)).collect();
     let csr = Csr::from_pairs(n_pre, &pairs);
     let weights = order.iter().map(|&s| synapses[s].2 as f32).collect();

@@ -13,6 +13,7 @@ use crate::integrate::{Drive, Integrator, SpikeTiming};
 use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 use crate::param::{ParamSet, VarSpec};
 use crate::synapse::HeldCurrent;
+use crate::team::Team;
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,6 +183,9 @@ pub struct Inputs {
     /// Whether a stimulus wrote into the arrays since they were last cleared (else arrays no
     /// synapse fills are still 0).
     pub stimulated: bool,
+    /// Whether a stimulus wrote currents since they were last cleared (Brunel's drive writes
+    /// charges only: its currents stay 0 and are not cleared every step).
+    pub stimulated_current: bool,
 }
 
 impl Inputs {
@@ -193,6 +197,7 @@ impl Inputs {
             writes_conductance: true,
             writes_charge: true,
             stimulated: true,
+            stimulated_current: false,
         }
     }
     pub fn clear(&mut self) {
@@ -201,7 +206,7 @@ impl Inputs {
     /// Clears the arrays named (those no synapse filled this step), where anything writes them.
     pub fn clear_unfilled(&mut self, current: bool, conductance: bool, charge: bool) {
         self.stimulated = false;
-        if current {
+        if current && std::mem::take(&mut self.stimulated_current) {
             self.current.fill(0.0);
         }
         if conductance && self.writes_conductance {
@@ -454,8 +459,8 @@ impl Population {
 
     /// Advances every neuron from `ctx.t_ms` by `ctx.dt_ms` under `inputs`. Spikes are appended
     /// to `spikes` (global index = `offset + i`) in neuron order; the first non-finite state is
-    /// returned as a [`Fault`]. With `threads > 1` large populations are split into that many
-    /// chunks stepped in parallel: neurons are independent within a step, so the result is the
+    /// returned as a [`Fault`]. On a `team` of more than one thread large populations are split
+    /// into that many chunks stepped in parallel: neurons are independent within a step, so the result is the
     /// same. `syn` adds the current of synapses stepped inside the membrane's own loop (the
     /// closed form only, see [`Population::takes_held_current`]).
     pub fn step<S: HeldCurrent>(
@@ -463,10 +468,10 @@ impl Population {
         ctx: &StepContext,
         inputs: &Inputs,
         spikes: &mut Vec<Spike>,
-        threads: usize,
+        team: &Team,
         syn: &mut S,
     ) -> Result<(), Fault> {
-        let n = self.len();
+        let (n, threads) = (self.len(), team.size());
         let (model, columns) = (self.model, &self.columns);
         let p = &self.prepared;
         if (p.dt_ms, p.model, p.adaptation) != (ctx.dt_ms, Some(model), self.adaptation) {
@@ -499,12 +504,7 @@ impl Population {
                 fixed_threshold: self.adaptation.is_none(),
             },
         };
-        // The closed-form step costs about a nanosecond a neuron: splitting even Brunel's
-        // 10,000 saves less than waking a second thread costs (measured: 1.9 against 2.6 s).
-        let closed_form = p.linear.is_some()
-            && matches!(ctx.integrator, Integrator::Exact | Integrator::ExponentialEuler)
-            && ctx.on_grid();
-        if threads <= 1 || n < MIN_PARALLEL || closed_form || S::ACTIVE {
+        if threads <= 1 || n < MIN_PARALLEL || S::ACTIVE {
             // One chunk: its slices on the stack, nothing allocated per step.
             let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
             for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
@@ -559,9 +559,9 @@ impl Population {
             };
             work.push((part, Vec::new(), Ok(())));
         }
-        rayon::scope(|scope| {
-            for (part, found, result) in work.iter_mut() {
-                scope.spawn(move |_| *result = step_chunk(&model, columns, part, ctx, found, &mut ()));
+        team.shares_mut(&mut work, |chunks| {
+            for (part, found, result) in chunks {
+                *result = step_chunk(&model, columns, part, ctx, found, &mut ());
             }
         });
         for (_, found, result) in work {
@@ -574,7 +574,7 @@ impl Population {
 
 /// Populations smaller than this are stepped on one thread: below it the cost of splitting
 /// the work (about 10 us a step) outweighs the gain (measured on CUBA's 3200 and Brunel's 10,000).
-pub const MIN_PARALLEL: usize = 8000;
+pub const MIN_PARALLEL: usize = 2000;
 
 /// Steps one chunk with the model and integrator resolved to static types. On a CPU with AVX2
 /// and FMA the same code runs compiled for them (4 lanes of f64 instead of 2); the arithmetic

@@ -482,8 +482,8 @@ impl NetworkSpec {
 
     /// What this network takes in memory, estimated before it is built: its synapses in their
     /// storage forms ([`SYNAPSE_BYTES`] and after), their rows, its neurons, and per synapse type
-    /// a delay ring of a value per neuron and step of delay; building also holds the largest
-    /// projection's pairs (8 bytes each) before compressing them.
+    /// a delay ring of an `f32` per neuron and step of delay and two `f64` traces; building also
+    /// holds the largest projection's pairs (8 bytes each) before compressing them.
     pub fn footprint(&self, dt_ms: f64) -> Footprint {
         let size = |name: &str| self.population(name).map_or(0.0, |p| self.populations[p].size as f64);
         let (mut synapses, mut stored, mut largest) = (0.0, 0.0, 0.0f64);
@@ -504,7 +504,7 @@ impl NetworkSpec {
             for name in pop.synapses.keys() {
                 let into = self.projections.iter().filter(|p| p.to == pop.name && &p.synapse == name);
                 let slots = into.map(|p| (p.delay_ms.upper() / dt_ms).round().max(1.0) + 1.0).fold(1.0, f64::max);
-                bytes += n * 8.0 * (slots + 2.0);
+                bytes += n * (4.0 * slots + 16.0);
             }
         }
         Footprint { synapses, synapse_bytes: stored, bytes: bytes + 8.0 * largest }

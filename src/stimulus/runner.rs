@@ -11,6 +11,7 @@ use rand::RngExt;
 
 use crate::random::{PoissonTable, Rng, exponential, index, normal, stream, streams};
 use crate::synapse::{Kernel, KernelStates, Propagator};
+use crate::team::Team;
 
 #[derive(Debug, Clone)]
 enum State {
@@ -93,8 +94,16 @@ impl Runner {
     /// Adds what step `n` injects into each neuron `i` to `current[i]` and `charge[i]`. Call
     /// with consecutive `n`: noise and synapses carry state from one step to the next. A spike
     /// input's current is its kernel's output times `held(kernel)`, what makes it the current
-    /// held over the step that the integrator takes (1 to take the kernel as it is).
-    pub fn inject(&mut self, n: u64, current: &mut [f64], charge: &mut [f64], held: impl Fn(Kernel) -> f64) {
+    /// held over the step that the integrator takes (1 to take the kernel as it is). Counts
+    /// per neuron are drawn shared out over the `team` (the same counts for any size).
+    pub fn inject(
+        &mut self,
+        n: u64,
+        current: &mut [f64],
+        charge: &mut [f64],
+        held: impl Fn(Kernel) -> f64,
+        team: &Team,
+    ) {
         let (dt, count) = (self.dt_ms, self.n);
         let (current, charge) = (&mut current[..count], &mut charge[..count]);
         let t = n as f64 * dt;
@@ -136,10 +145,10 @@ impl Runner {
                         // A delta kernel passes the step's arrivals on as they are: straight
                         // into the charges.
                         Some(counts) if p.kernel() == Kernel::Delta => {
-                            counts.step(source, n, dt, charge, *weight);
+                            counts.step(source, n, dt, charge, *weight, team);
                             continue;
                         }
-                        Some(counts) => counts.step(source, n, dt, arriving, *weight),
+                        Some(counts) => counts.step(source, n, dt, arriving, *weight, team),
                         None => pool.step(source, n, dt, count, |i| arriving[i] += weight),
                     }
                     let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
@@ -151,11 +160,18 @@ impl Runner {
         }
     }
 
+    /// Whether it injects currents (everything but spike inputs through a delta kernel, which
+    /// inject charges).
+    pub fn writes_current(&self) -> bool {
+        let charge = |item: &Item| item.propagator.as_ref().is_some_and(|p| p.kernel() == Kernel::Delta);
+        !self.items.iter().all(charge)
+    }
+
     /// The current held during step `n` for a single neuron, a delta input's charge spread
     /// over the step (the neuron bench's preview; `n = 1`).
     pub fn current(&mut self, n: u64) -> f64 {
         let (mut current, mut charge) = ([0.0], [0.0]);
-        self.inject(n, &mut current, &mut charge, |_| 1.0);
+        self.inject(n, &mut current, &mut charge, |_| 1.0, &Team::new(1));
         current[0] + charge[0] / self.dt_ms + 0.0
     }
 }
@@ -275,17 +291,48 @@ impl Counts {
             .then(|| Self { table: PoissonTable::new(lambda), streams: streams(seed, own, n.div_ceil(COUNT_BLOCK)) })
     }
 
-    /// Adds `weight` times each neuron's count of step `step` to `arriving`.
-    fn step(&mut self, source: &SpikeSource, step: u64, dt: f64, arriving: &mut [f64], weight: f64) {
+    /// Adds `weight` times each neuron's count of step `step` to `arriving`, the blocks shared
+    /// out over the `team`.
+    fn step(&mut self, source: &SpikeSource, step: u64, dt: f64, arriving: &mut [f64], weight: f64, team: &Team) {
         let SpikeSource::Poisson { start_ms, duration_ms, .. } = *source else { unreachable!("constant rates only") };
         if step < step_of(start_ms, dt) || step >= step_of(start_ms + duration_ms, dt) {
             return;
         }
-        for (block, rng) in arriving.chunks_mut(COUNT_BLOCK).zip(&mut self.streams) {
-            for a in block {
-                *a += weight * self.table.sample(rng) as f64;
-            }
+        let mut blocks: Vec<_> = arriving.chunks_mut(COUNT_BLOCK).zip(&mut self.streams).collect();
+        team.shares_mut(&mut blocks, |blocks| draw_blocks(&self.table, weight, blocks));
+    }
+}
+
+/// Adds `weight` times a count per neuron to each block from its own stream, whole blocks four
+/// at a time: the four streams' chains of random numbers are independent, so the CPU overlaps
+/// them (the counts are those of one block after another).
+fn draw_blocks(table: &PoissonTable, weight: f64, blocks: &mut [(&mut [f64], &mut Rng)]) {
+    let mut groups = blocks.chunks_exact_mut(4);
+    for group in &mut groups {
+        let [a, b, c, d] = group else { unreachable!("groups of four") };
+        if [&a.0, &b.0, &c.0, &d.0].iter().any(|block| block.len() != COUNT_BLOCK) {
+            [a, b, c, d].into_iter().for_each(|(block, rng)| draw_block(table, weight, block, rng));
+            continue;
         }
+        let mut rngs = [a.1.clone(), b.1.clone(), c.1.clone(), d.1.clone()];
+        for i in 0..COUNT_BLOCK {
+            a.0[i] += weight * table.sample(&mut rngs[0]) as f64;
+            b.0[i] += weight * table.sample(&mut rngs[1]) as f64;
+            c.0[i] += weight * table.sample(&mut rngs[2]) as f64;
+            d.0[i] += weight * table.sample(&mut rngs[3]) as f64;
+        }
+        let [ra, rb, rc, rd] = rngs;
+        (*a.1, *b.1, *c.1, *d.1) = (ra, rb, rc, rd);
+    }
+    for (block, rng) in groups.into_remainder() {
+        draw_block(table, weight, block, rng);
+    }
+}
+
+/// [`draw_blocks`] for one block.
+fn draw_block(table: &PoissonTable, weight: f64, block: &mut [f64], rng: &mut Rng) {
+    for a in block {
+        *a += weight * table.sample(rng) as f64;
     }
 }
 

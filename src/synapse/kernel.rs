@@ -128,20 +128,26 @@ impl KernelStates {
     /// step, leaving 0), hands the kernel's output over the step to `out(i, value)`, then
     /// decays the traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered
     /// within the step (model current unit x ms); the others' is a current. The kernel is
-    /// matched once; each loop is straight-line code over one length.
+    /// matched once; each loop is straight-line code over one length. Arrivals are `f64` from a
+    /// stimulus, `f32` from a network's delay ring.
     #[inline(always)]
-    pub fn advance(&mut self, p: &Propagator, arrivals: &mut [f64], mut out: impl FnMut(usize, f64)) {
+    pub fn advance<A: Copy + Default + Into<f64>>(
+        &mut self,
+        p: &Propagator,
+        arrivals: &mut [A],
+        mut out: impl FnMut(usize, f64),
+    ) {
         let n = arrivals.len();
         let (x, y) = (&mut self.x[..n], &mut self.y[..n]);
         match p.kernel {
             Kernel::Delta => {
                 for (i, a) in arrivals.iter_mut().enumerate() {
-                    out(i, std::mem::take(a));
+                    out(i, std::mem::take(a).into());
                 }
             }
             Kernel::Exponential { .. } => {
                 for (i, (a, x)) in arrivals.iter_mut().zip(x).enumerate() {
-                    *x += std::mem::take(a);
+                    *x += std::mem::take(a).into();
                     out(i, *x);
                     *x *= p.d1;
                 }
@@ -150,7 +156,7 @@ impl KernelStates {
                 // x: exp(-t/tau) per spike; y' = (x - y)/tau gives y = (t/tau) exp(-t/tau).
                 let rise = p.dt_ms / tau_ms;
                 for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
-                    *x += std::mem::take(a);
+                    *x += std::mem::take(a).into();
                     out(i, std::f64::consts::E * *y);
                     *y = p.d1 * (*y + rise * *x);
                     *x *= p.d1;
@@ -158,7 +164,7 @@ impl KernelStates {
             }
             Kernel::DoubleExponential { .. } => {
                 for (i, ((a, x), y)) in arrivals.iter_mut().zip(x).zip(y).enumerate() {
-                    let a = std::mem::take(a);
+                    let a: f64 = std::mem::take(a).into();
                     *x += a;
                     *y += a;
                     out(i, *x - *y);
@@ -175,8 +181,8 @@ impl KernelStates {
     /// the same values.
     #[inline(always)]
     pub fn advance_pair(
-        (sa, pa, arrivals_a): (&mut Self, &Propagator, &mut [f64]),
-        (sb, pb, arrivals_b): (&mut Self, &Propagator, &mut [f64]),
+        (sa, pa, arrivals_a): (&mut Self, &Propagator, &mut [f32]),
+        (sb, pb, arrivals_b): (&mut Self, &Propagator, &mut [f32]),
         mut out: impl FnMut(usize, f64, f64),
     ) {
         debug_assert!(matches!((pa.kernel, pb.kernel), (Kernel::Exponential { .. }, Kernel::Exponential { .. })));
@@ -184,8 +190,8 @@ impl KernelStates {
         let (xa, xb, arrivals_b) = (&mut sa.x[..n], &mut sb.x[..n], &mut arrivals_b[..n]);
         let (da, db) = (pa.d1, pb.d1);
         for i in 0..n {
-            xa[i] += std::mem::take(&mut arrivals_a[i]);
-            xb[i] += std::mem::take(&mut arrivals_b[i]);
+            xa[i] += std::mem::take(&mut arrivals_a[i]) as f64;
+            xb[i] += std::mem::take(&mut arrivals_b[i]) as f64;
             out(i, xa[i], xb[i]);
             xa[i] *= da;
             xb[i] *= db;
@@ -228,7 +234,7 @@ impl HeldCurrent for () {
 pub struct HeldExponentials<'a, const T: usize, const CONDUCTANCE: bool> {
     n: usize,
     /// Per type: its traces and this step's arrivals, both `n` long.
-    lanes: [(&'a mut [f64], &'a mut [f64]); T],
+    lanes: [(&'a mut [f64], &'a mut [f32]); T],
     decay: [f64; T],
     factor: [f64; T],
 }
@@ -236,7 +242,7 @@ pub struct HeldExponentials<'a, const T: usize, const CONDUCTANCE: bool> {
 impl<'a, const T: usize, const CONDUCTANCE: bool> HeldExponentials<'a, T, CONDUCTANCE> {
     /// The types as `(states, propagator, arrivals of this step, factor or reversal
     /// potential)`, each for the same neurons.
-    pub fn new(types: [(&'a mut KernelStates, &Propagator, &'a mut [f64], f64); T]) -> Self {
+    pub fn new(types: [(&'a mut KernelStates, &Propagator, &'a mut [f32], f64); T]) -> Self {
         let n = types.first().map_or(0, |t| t.2.len());
         let (mut decay, mut factor) = ([0.0; T], [0.0; T]);
         for (j, (_, p, arrivals, f)) in types.iter().enumerate() {
@@ -261,7 +267,7 @@ impl<const T: usize, const CONDUCTANCE: bool> HeldCurrent for HeldExponentials<'
             // SAFETY: both are `n` long (checked in `new`), and `k < n` (the caller's promise).
             let (x, a) = unsafe { (traces.get_unchecked_mut(k), arrivals.get_unchecked_mut(k)) };
             // As `advance`: the arrivals join the trace, its value is the step's, then it decays.
-            *x += std::mem::take(a);
+            *x += std::mem::take(a) as f64;
             if CONDUCTANCE {
                 conductance += *x;
             }
@@ -285,7 +291,7 @@ mod tests {
         let (mut a, mut b, mut a2, mut b2) =
             (KernelStates::new(3), KernelStates::new(3), KernelStates::new(3), KernelStates::new(3));
         for step in 0..50 {
-            let arrivals = |s: f64| [s * (step % 7) as f64, 0.0, -s * (step % 3) as f64];
+            let arrivals = |s: f32| [s * (step % 7) as f32, 0.0, -s * (step % 3) as f32];
             let (mut ra, mut rb) = (arrivals(1.5), arrivals(-0.25));
             let mut expected = [(0.0, 0.0); 3];
             a.advance(&pa, &mut ra.clone(), |i, x| expected[i] = (2.0 * x, x));

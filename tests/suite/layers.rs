@@ -9,7 +9,7 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "ground: numbers, parameter descriptions, files, data sets",
-        &["fastmath", "random", "memory", "fsio", "ron_file", "dotted", "progress", "param", "dataset"],
+        &["fastmath", "random", "memory", "team", "fsio", "ron_file", "dotted", "progress", "param", "dataset"],
     ),
     ("models: neurons and their integrators, synapses, stimuli", &["neuron", "integrate", "synapse", "stimulus"]),
     ("network: specification and building", &["network"]),

@@ -97,7 +97,7 @@ fn stdp_single_learns_as_brian2s_example_does() {
 #[test]
 fn one_and_two_threads_give_the_same_spikes() {
     // Izhikevich's network at 10,000 cells (sparser, to build quickly): its 8000 E cells are
-    // split over the threads (the closed-form LIF populations are never split: too cheap).
+    // split over the threads.
     let mut preset = bundled("bench/izhnet_n10000");
     let network = preset.network.as_mut().unwrap();
     for projection in &mut network.projections {
@@ -111,6 +111,56 @@ fn one_and_two_threads_give_the_same_spikes() {
     assert!(one.spikes.len() > 1000, "{} spikes", one.spikes.len());
     assert_eq!(one.spikes, two.spikes);
     assert_eq!(one.samples, two.samples);
+}
+
+/// A step shared out over a team of threads (delivery by target, the Poisson counts by block,
+/// the neuron update by chunk) gives the same spikes and traces for 1, 2 and 3 threads, through
+/// every delivery path: constant rows (fixed in-degree), rows with their own weights and delays
+/// (fixed total number, whose rows are sorted by target at build), dense rows (all-to-all), and
+/// two projections into one ring.
+#[test]
+fn every_delivery_path_gives_the_same_spikes_on_one_two_and_three_threads() {
+    let text = r#"(
+        version: 1, name: "shared steps", description: "",
+        run: (dt_ms: 0.1, duration_ms: 150.0, integrator: Exact, spike_timing: Grid, seed: 3, record_every: 1),
+        network: (
+            populations: [
+                (name: "E", size: 4000, role: Excitatory,
+                 neuron: Lif(c_pf: 250.0, g_l_ns: 12.5, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -60.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 initial: {"v": Uniform(low: -70.0, high: -50.0)}, synapses: {"d": (kernel: Delta)}),
+                (name: "I", size: 1000, role: Inhibitory,
+                 neuron: Lif(c_pf: 250.0, g_l_ns: 12.5, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -60.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 initial: {"v": Uniform(low: -70.0, high: -50.0)}, synapses: {"d": (kernel: Delta)}),
+                (name: "R", size: 203, role: Excitatory,
+                 neuron: Lif(c_pf: 250.0, g_l_ns: 12.5, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -60.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 synapses: {"e": (kernel: Exponential(tau_ms: 2.0))}),
+            ],
+            projections: [
+                (from: "E", to: "E", synapse: "d", rule: FixedInDegree(k: 400), weight: Constant(25.0), delay_ms: Constant(1.5), multapses: true),
+                (from: "E", to: "I", synapse: "d", rule: FixedTotalNumber(n: 400000), weight: Normal(mean: 25.0, sd: 5.0), delay_ms: Normal(mean: 1.5, sd: 0.5), multapses: true),
+                (from: "I", to: "E", synapse: "d", rule: FixedInDegree(k: 100), weight: Constant(-125.0), delay_ms: Constant(1.5), multapses: true),
+                (from: "I", to: "I", synapse: "d", rule: FixedProbability(p: 0.1), weight: Uniform(low: -150.0, high: -100.0), delay_ms: Constant(1.5)),
+                (from: "E", to: "R", synapse: "e", rule: AllToAll, weight: Uniform(low: 0.0, high: 2.0), delay_ms: Constant(1.0)),
+                (from: "E", to: "R", synapse: "e", rule: FixedInDegree(k: 50), weight: Constant(3.0), delay_ms: Constant(2.0), multapses: true),
+            ],
+            inputs: [
+                (population: "E", stimulus: (components: [Spikes(source: Poisson(rate_hz: 20000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 25.0, seed: 1)])),
+                (population: "I", stimulus: (components: [Spikes(source: Poisson(rate_hz: 20000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 25.0, seed: 2)])),
+            ],
+            record: [0, 4000, 5000, 5202],
+        ),
+    )"#;
+    let mut preset = spikelab::preset::Preset::from_ron(text, "shared.ron").unwrap();
+    let one = common::run(&preset);
+    // About 560 targets a spike; delivery is shared out from 8,000 additions a step.
+    let added_per_step = one.spikes.len() as f64 * 560.0 / 1500.0;
+    assert!(added_per_step > 16_000.0, "{added_per_step:.0} synapses a step: too few to be shared out");
+    for threads in [2, 3] {
+        preset.run.threads = threads;
+        let many = common::run(&preset);
+        assert_eq!(one.spikes, many.spikes, "{threads} threads");
+        assert_eq!(one.samples, many.samples, "{threads} threads");
+    }
 }
 
 /// A LIF cell (tau_m = 20 ms, C = 200 pF) with one exponential current synapse (tau_s = 5 ms)

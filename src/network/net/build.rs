@@ -28,6 +28,7 @@ impl Net {
             tick: 0,
             last_dt_ms: dt_ms,
             runs: Vec::new(),
+            team: Team::new(1),
         }
     }
 
@@ -102,7 +103,7 @@ impl Net {
             }
         }
         let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();
-        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms, runs: Vec::new() })
+        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms, runs: Vec::new(), team: Team::new(1) })
     }
 }
 
@@ -134,7 +135,7 @@ pub(super) fn project(spec: &NetworkSpec, k: usize, dt_ms: f64, seed: u64) -> Re
         }
         plastic
     });
-    Ok(Proj { from, to, receptor, connections, plastic })
+    Ok(Proj { from, to, receptor, connections, plastic, splits: Splits::default() })
 }
 
 /// Input `k` of `spec`. Each input draws from its own stream; its neurons draw independently

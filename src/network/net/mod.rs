@@ -11,6 +11,7 @@
 //! projection's weights and traces.
 
 mod build;
+mod deliver;
 mod edit;
 mod plastic;
 
@@ -28,6 +29,8 @@ use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
 use crate::synapse::plasticity::{Depression, StdpRule, TraceClock, Traces};
 use crate::synapse::{HeldExponentials, Kernel, KernelStates, Propagator};
+use crate::team::Team;
+use deliver::Splits;
 use plastic::Plastic;
 
 /// One synapse type of a population: kernel states and the pending input per delay slot.
@@ -38,8 +41,10 @@ struct Receptor {
     states: KernelStates,
     /// Neurons of the population.
     n: usize,
-    /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot.
-    ring: Vec<f64>,
+    /// `ring[slot * n + j]`: weight arriving at neuron `j` in the step of that slot. In `f32`:
+    /// a slot takes half the cache, which delivery (a scatter into it) is bound by; a step's
+    /// few arrivals at a neuron sum to 1e-7 of their size, far below any model's precision.
+    ring: Vec<f32>,
     slots: usize,
     /// The slot of the present step (`tick % slots`, kept so that a spike's delivery costs
     /// no division).
@@ -208,7 +213,7 @@ impl Pop {
 
 /// Steps a population whose membrane's loop takes its one or two exponential synapse types
 /// ([`Pop::held_synapses`]).
-fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, threads: usize) -> Result<(), Fault> {
+fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, team: &Team) -> Result<(), Fault> {
     let membrane = pop.population.model().linear();
     let conductance = pop.receptors[0].reversal_mv.is_some();
     // Where this step's arrivals are, and what turns a trace into the held input: a
@@ -221,8 +226,8 @@ fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, threads:
     macro_rules! step {
         ($types:expr) => {
             match conductance {
-                true => population.step(ctx, inputs, spikes, threads, &mut HeldExponentials::<_, true>::new($types)),
-                false => population.step(ctx, inputs, spikes, threads, &mut HeldExponentials::<_, false>::new($types)),
+                true => population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true>::new($types)),
+                false => population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false>::new($types)),
             }
         };
     }
@@ -325,6 +330,9 @@ struct Proj {
     receptor: usize,
     connections: Connections,
     plastic: Option<Plastic>,
+    /// Where the team's members' parts of each row start (static projections, made when a
+    /// step's delivery is first shared out).
+    splits: Splits,
 }
 
 impl Proj {
@@ -365,6 +373,8 @@ pub struct Net {
     last_dt_ms: f64,
     /// Scratch: the present step's runs of spikes by population.
     runs: Vec<Run>,
+    /// The threads a step is shared out over (`Stepping::threads`).
+    team: Team,
 }
 
 impl Net {
@@ -492,6 +502,9 @@ impl Net {
     ) -> Result<(), Fault> {
         let Stepping { dt_ms, threads, .. } = *run;
         self.last_dt_ms = dt_ms;
+        if self.team.size() != threads.max(1) {
+            self.team = Team::new(threads);
+        }
         // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
         //    type's arrivals of this step, then stimuli.
         for proj in &mut self.projections {
@@ -510,8 +523,9 @@ impl Net {
             let held = |kernel| held_current_factor(kernel, membrane, run.integrator, dt_ms);
             let inputs = &mut pop.inputs;
             let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
-            input.runner.inject(stimulus_step, current, charge, held);
+            input.runner.inject(stimulus_step, current, charge, held, &self.team);
             inputs.stimulated = true;
+            inputs.stimulated_current |= input.runner.writes_current();
         }
         // 2-3. integrate, threshold, reset.
         let first_new = spikes.len();
@@ -545,9 +559,9 @@ impl Net {
             }
             let ctx = pop.context(t_ms, run);
             if pop.held_synapses(&ctx) {
-                step_held(pop, &ctx, spikes, threads)?;
+                step_held(pop, &ctx, spikes, &self.team)?;
             } else {
-                pop.population.step(&ctx, &pop.inputs, spikes, threads, &mut ())?;
+                pop.population.step(&ctx, &pop.inputs, spikes, &self.team, &mut ())?;
             }
         }
         // In time order, ties by neuron (an unstable sort by the full key: no allocation); on
@@ -585,7 +599,7 @@ impl Net {
             runs.push(Run { pop: p, first, spikes: start..end });
             start = end;
         }
-        self.deliver(&runs, spikes, threads);
+        self.deliver(&runs, spikes);
         self.runs = runs;
         self.tick += 1;
         for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
@@ -607,223 +621,4 @@ struct Run {
     /// The population's first global neuron.
     first: u32,
     spikes: std::ops::Range<usize>,
-}
-
-/// Synapses a step must add into the delay rings before they are split over threads by ring:
-/// each thread then has at least some 150 us of work (1.5 ns or more an addition) against the
-/// 10-50 us of handing it over and waiting (Brunel's network adds about 60,000 a step and stays
-/// on one thread; the full microcircuit adds about 100,000, each a cache miss).
-const PARALLEL_SYNAPSES: f64 = 100_000.0;
-
-impl Net {
-    /// Adds the static rows of the step's `runs` of `spikes` into the delay rings. With
-    /// `threads > 1` and enough synapses, the rings (a population's synapse type each) are
-    /// dealt out to the threads by their incoming synapses, and each thread walks every run
-    /// for its own rings: each ring takes its additions in the same order as on one thread,
-    /// so the sums are the same to the last bit for any thread count.
-    fn deliver(&mut self, runs: &[Run], spikes: &[Spike], threads: usize) {
-        let synapses = || -> f64 {
-            let rows = runs.iter().flat_map(|run| self.links[run.pop].fixed_out.iter().map(move |&k| (run, k)));
-            rows.map(|(run, k)| {
-                let c = &self.projections[k].connections;
-                run.spikes.len() as f64 * c.n_synapses() as f64 / c.csr.n_pre().max(1) as f64
-            })
-            .sum()
-        };
-        if threads < 2 || synapses() < PARALLEL_SYNAPSES {
-            return deliver_runs(&self.projections, &self.links, runs, spikes, &mut self.pops[..]);
-        }
-        let (projections, links) = (&self.projections, &self.links);
-        let mut rings: Vec<Vec<Option<&mut Receptor>>> =
-            self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(Some).collect()).collect();
-        // Each ring to the thread with the fewest incoming synapses so far, largest first.
-        let mut load: Vec<(usize, usize, usize)> = Vec::new();
-        for proj in projections.iter().filter(|p| p.plastic.is_none()) {
-            match load.iter_mut().find(|(p, r, _)| (*p, *r) == (proj.to, proj.receptor)) {
-                Some(entry) => entry.2 += proj.connections.n_synapses(),
-                None => load.push((proj.to, proj.receptor, proj.connections.n_synapses())),
-            }
-        }
-        load.sort_by_key(|&(p, r, n)| (std::cmp::Reverse(n), p, r));
-        let mut shares: Vec<(usize, Vec<Vec<Option<&mut Receptor>>>)> =
-            (0..threads).map(|_| (0, rings.iter().map(|pop| pop.iter().map(|_| None).collect()).collect())).collect();
-        for (p, r, n) in load {
-            let share = shares.iter_mut().min_by_key(|(total, _)| *total).expect("threads > 1");
-            share.0 += n;
-            share.1[p][r] = rings[p][r].take();
-        }
-        rayon::scope(|scope| {
-            for (_, mut own) in shares {
-                scope.spawn(move |_| deliver_runs(projections, links, runs, spikes, &mut own[..]));
-            }
-        });
-    }
-}
-
-/// The delay rings a delivery may add into: a population's synapse type's, if it is one of them.
-trait Rings {
-    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor>;
-}
-
-/// Every ring (one thread).
-impl Rings for [Pop] {
-    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor> {
-        Some(&mut self[pop].receptors[receptor])
-    }
-}
-
-/// A thread's share, `[population][synapse type]`.
-impl Rings for [Vec<Option<&mut Receptor>>] {
-    fn ring(&mut self, pop: usize, receptor: usize) -> Option<&mut Receptor> {
-        self[pop][receptor].as_deref_mut()
-    }
-}
-
-/// Adds the static rows of `runs` into those of the `rings` given, in spike order within each
-/// ring.
-fn deliver_runs<R: Rings + ?Sized>(
-    projections: &[Proj],
-    links: &[Links],
-    runs: &[Run],
-    spikes: &[Spike],
-    rings: &mut R,
-) {
-    for run in runs {
-        let links = &links[run.pop];
-        let rows = spikes[run.spikes.clone()].iter().map(|s| (s.neuron - run.first) as usize);
-        if links.apart {
-            for &k in &links.fixed_out {
-                let proj = &projections[k];
-                if let Some(ring) = rings.ring(proj.to, proj.receptor) {
-                    deliver_run(&proj.connections, rows.clone(), ring);
-                }
-            }
-        } else {
-            for i in rows {
-                for &k in &links.fixed_out {
-                    let proj = &projections[k];
-                    if let Some(ring) = rings.ring(proj.to, proj.receptor) {
-                        deliver(&proj.connections, i, ring);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Adds a row's `weights` into its `targets`' slots of `ring`; a dense row's targets are all of
-/// them, in order, so it is a plain vector addition.
-#[inline(always)]
-fn add_row<W: Copy + Into<f64>>(ring: &mut [f64], targets: &[u32], weights: &[W], dense: bool) {
-    if dense {
-        for (at, &w) in ring.iter_mut().zip(weights) {
-            *at += w.into();
-        }
-    } else {
-        for (&t, &w) in targets.iter().zip(weights) {
-            ring[t as usize] += w.into();
-        }
-    }
-}
-
-/// Adds the rows of the sources `pres` (in order) into the ring slots their delays reach.
-#[inline(always)]
-fn deliver_run(c: &Connections, pres: impl Iterator<Item = usize> + Clone, r: &mut Receptor) {
-    match (&c.weights, &c.delays) {
-        (Some(w), None) if c.dense => {
-            let (n, offsets) = (r.n, &c.csr.offsets);
-            let ring = &mut r.ring[slot_after(r.now, c.delay, r.slots) * n..][..n];
-            add_dense_rows(ring, pres.map(|pre| &w[offsets[pre] as usize..][..n]));
-        }
-        _ => {
-            // The rows lie anywhere in a table that may be far larger than the caches: ask for
-            // the start of every row of the run first, so their misses overlap.
-            for pre in pres.clone() {
-                prefetch_row(c, pre);
-            }
-            pres.for_each(|pre| deliver(c, pre, r))
-        }
-    }
-}
-
-/// Asks the memory system for the first lines of source `pre`'s row (its targets and weights,
-/// and the next page of each): a hint, with no effect on the result.
-#[inline(always)]
-fn prefetch_row(c: &Connections, pre: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
-        let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
-        let ask = |p: *const i8| {
-            // SAFETY: a prefetch only hints; `p` is within the row's array (checked by the
-            // slicing that made it).
-            unsafe { _mm_prefetch::<_MM_HINT_T1>(p) }
-        };
-        // A row's first line and the line a page (1024 values of 4 bytes) later.
-        let targets = &c.csr.targets[start..end];
-        for at in [targets.first(), targets.get(1024)].into_iter().flatten() {
-            ask((at as *const u32).cast());
-        }
-        let weights = c.weights.as_ref().map_or(&[][..], |w| &w[start..end]);
-        for at in [weights.first(), weights.get(1024)].into_iter().flatten() {
-            ask((at as *const f32).cast());
-        }
-    }
-}
-
-/// Adds `rows` (each a weight for every target, in order) onto `ring`, a block of targets at a
-/// time held in registers over all the rows: each target still sums its rows in order.
-#[inline(always)]
-fn add_dense_rows<'w>(ring: &mut [f64], rows: impl Iterator<Item = &'w [f32]> + Clone) {
-    let from = add_blocks::<16>(ring, rows.clone(), 0);
-    let from = add_blocks::<8>(ring, rows.clone(), from);
-    let from = add_blocks::<4>(ring, rows.clone(), from);
-    add_blocks::<1>(ring, rows, from);
-}
-
-/// [`add_dense_rows`] from target `from` on, in blocks of `B` while whole blocks fit; returns
-/// where it stopped.
-#[inline(always)]
-fn add_blocks<'w, const B: usize>(
-    ring: &mut [f64],
-    rows: impl Iterator<Item = &'w [f32]> + Clone,
-    from: usize,
-) -> usize {
-    let end = from + (ring.len() - from) / B * B;
-    for b in (from..end).step_by(B) {
-        let at: &mut [f64; B] = (&mut ring[b..b + B]).try_into().expect("a block");
-        let mut sum = *at;
-        for row in rows.clone() {
-            let row: &[f32; B] = row[b..b + B].try_into().expect("a block");
-            for (s, &w) in sum.iter_mut().zip(row) {
-                *s += w as f64;
-            }
-        }
-        *at = sum;
-    }
-    end
-}
-
-/// Adds the weights of source `pre`'s row into the ring slots its delays reach.
-#[inline(always)]
-fn deliver(c: &Connections, pre: usize, r: &mut Receptor) {
-    let n = r.n;
-    let (start, end) = (c.csr.offsets[pre] as usize, c.csr.offsets[pre + 1] as usize);
-    let targets = &c.csr.targets[start..end];
-    let slot = |d: u16| slot_after(r.now, d, r.slots) * n;
-    match (&c.weights, &c.delays) {
-        (None, None) => {
-            let ring = &mut r.ring[slot(c.delay)..][..n];
-            for &t in targets {
-                ring[t as usize] += c.weight;
-            }
-        }
-        (Some(w), None) => add_row(&mut r.ring[slot(c.delay)..][..n], targets, &w[start..end], c.dense),
-        _ => {
-            for (k, &t) in targets.iter().enumerate() {
-                let at = slot(c.delay_of(start + k)) + t as usize;
-                r.ring[at] += c.weight_of(start + k);
-            }
-        }
-    }
 }

@@ -267,7 +267,7 @@ impl Plastic {
     /// Spikes arriving on devices: the rule's depression as pulses (or, under Querlioz's rule,
     /// only the arrival noted), then the row delivered: as the weights hold it, or read again
     /// synapse by synapse when reads drift or are noisy.
-    fn device_arrivals(&mut self, dev: &mut Devices, c: &Connections, arriving: &[u32], t_ms: f64, ring: &mut [f64]) {
+    fn device_arrivals(&mut self, dev: &mut Devices, c: &Connections, arriving: &[u32], t_ms: f64, ring: &mut [f32]) {
         let w_max = self.rule.w_max();
         let (f_pre, f_post) = (self.pre_clock.factors(t_ms), self.post_clock.factors(t_ms));
         let v = dev.cells.device().variation;
@@ -301,7 +301,8 @@ impl Plastic {
                 let at = self.layout.of_row(s);
                 let w = dev.weight(at, t_ms, w_max);
                 self.weights[at] = w;
-                ring[c.csr.targets[s] as usize] += if noisy { dev.cells.read_weight(at, t_ms, w_max) } else { w };
+                ring[c.csr.targets[s] as usize] +=
+                    (if noisy { dev.cells.read_weight(at, t_ms, w_max) } else { w }) as f32;
             }
         }
     }
@@ -385,12 +386,16 @@ impl<'a> Row<'a> {
 
     /// Adds each synapse's weight into its target's slot of `ring`.
     #[inline(always)]
-    pub(super) fn deliver(self, ring: &mut [f64]) {
+    pub(super) fn deliver(self, ring: &mut [f32]) {
         match self {
-            Row::Dense(weights) => add_row(ring, &[], weights, true),
+            Row::Dense(weights) => {
+                for (at, &w) in ring.iter_mut().zip(weights.iter()) {
+                    *at += w as f32;
+                }
+            }
             Row::Placed { weights, place, targets } => {
                 for (&at, &t) in place.iter().zip(targets) {
-                    ring[t as usize] += weights[at as usize];
+                    ring[t as usize] += weights[at as usize] as f32;
                 }
             }
         }
@@ -399,19 +404,19 @@ impl<'a> Row<'a> {
     /// Depresses each synapse by `update(w, its target's first trace)` (the traces read with
     /// their clock's factors), then delivers its new weight.
     #[inline(always)]
-    pub(super) fn depress(self, update: impl Fn(f64, f64) -> f64, (post, f): (&[Traces], [f64; 2]), ring: &mut [f64]) {
+    pub(super) fn depress(self, update: impl Fn(f64, f64) -> f64, (post, f): (&[Traces], [f64; 2]), ring: &mut [f32]) {
         match self {
             Row::Dense(weights) => {
                 for ((w, p), at) in weights.iter_mut().zip(post).zip(ring) {
                     *w = update(*w, p.at(f)[0]);
-                    *at += *w;
+                    *at += *w as f32;
                 }
             }
             Row::Placed { weights, place, targets } => {
                 for (&at, &t) in place.iter().zip(targets) {
                     let w = update(weights[at as usize], post[t as usize].at(f)[0]);
                     weights[at as usize] = w;
-                    ring[t as usize] += w;
+                    ring[t as usize] += w as f32;
                 }
             }
         }

@@ -1,0 +1,309 @@
+//! Spike delivery: each spike of a step adds its static rows into the delay rings, in the slot
+//! its delay reaches.
+//!
+//! On a team of threads every member takes an equal share of every ring's targets and adds,
+//! from every spike's rows, the synapses onto its own targets. Rows are sorted by target, so a
+//! member's part of a row is one stretch of it, found once per row (`Splits`). Each target still
+//! takes its additions in spike order, then row order: the sums are the same to the last bit
+//! for any number of threads.
+
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use super::{Links, Net, Proj, Receptor, Run, slot_after};
+use crate::network::Spike;
+use crate::network::connect::Connections;
+use crate::team::share;
+
+/// Synapses a step must add before delivery is shared out: below this the members' work (about
+/// a nanosecond an addition) is not worth handing over (well under a microsecond).
+const PARALLEL_SYNAPSES: f64 = 8_000.0;
+
+/// Where each member's part of each row of a projection starts, for a team of `size`:
+/// `at[pre * (size + 1) + k]` is the first synapse of source `pre` onto member `k`'s share of the
+/// targets (`k = size`: the row's end).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Splits {
+    size: usize,
+    at: Vec<u32>,
+}
+
+impl Splits {
+    /// For rows `c` onto `n_post` targets and a team of `size`; rows are sorted by target.
+    fn new(c: &Connections, n_post: usize, size: usize) -> Self {
+        let mut at = Vec::with_capacity(c.csr.n_pre() * (size + 1));
+        for pre in 0..c.csr.n_pre() {
+            let range = c.csr.row_range(pre);
+            let row = &c.csr.targets[range.clone()];
+            debug_assert!(row.is_sorted(), "rows are sorted by target");
+            at.extend((0..size).map(|k| {
+                let first = share(n_post, k, size, SHARE_ALIGN).start as u32;
+                (range.start + row.partition_point(|&t| t < first)) as u32
+            }));
+            at.push(range.end as u32);
+        }
+        Self { size, at }
+    }
+
+    /// Member `k`'s part of source `pre`'s row (synapse indices).
+    #[inline(always)]
+    fn part(&self, pre: usize, k: usize) -> Range<usize> {
+        let at = &self.at[pre * (self.size + 1) + k..][..2];
+        at[0] as usize..at[1] as usize
+    }
+}
+
+/// Shares of targets start at multiples of 8 `f64`s, a cache line: two members never write
+/// into the same line.
+const SHARE_ALIGN: usize = 8;
+
+impl Net {
+    /// Adds the static rows of the step's `runs` of `spikes` into the delay rings, shared out
+    /// over the team by target when the step has enough of them.
+    pub(super) fn deliver(&mut self, runs: &[Run], spikes: &[Spike]) {
+        let size = self.team.size();
+        let shared = size > 1 && self.synapses_to_add(runs) >= PARALLEL_SYNAPSES;
+        if shared {
+            for proj in self.projections.iter_mut().filter(|p| p.plastic.is_none()) {
+                if proj.splits.size != size {
+                    proj.splits = Splits::new(&proj.connections, self.pops[proj.to].population.len(), size);
+                }
+            }
+        }
+        let rings: Vec<Vec<SharedRing>> =
+            self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(SharedRing::of).collect()).collect();
+        let (projections, links) = (&self.projections, &self.links);
+        match shared {
+            true => self.team.run(|k| deliver_runs(projections, links, runs, spikes, &rings, Some((k, size)))),
+            false => deliver_runs(projections, links, runs, spikes, &rings, None),
+        }
+    }
+
+    /// About how many synapses the static rows of `runs` add (each run's spikes times the mean
+    /// row length).
+    fn synapses_to_add(&self, runs: &[Run]) -> f64 {
+        let rows = runs.iter().flat_map(|run| self.links[run.pop].fixed_out.iter().map(move |&k| (run, k)));
+        rows.map(|(run, k)| {
+            let c = &self.projections[k].connections;
+            run.spikes.len() as f64 * c.n_synapses() as f64 / c.csr.n_pre().max(1) as f64
+        })
+        .sum()
+    }
+}
+
+/// A delay ring that the team's members add into at once, each only onto its own share of the
+/// targets.
+struct SharedRing<'a> {
+    base: *mut f32,
+    n: usize,
+    slots: usize,
+    now: usize,
+    _ring: PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: members form parts of it with disjoint target shares (`SharedRing::part`), and the
+// ring is borrowed exclusively while they do.
+unsafe impl Sync for SharedRing<'_> {}
+
+impl<'a> SharedRing<'a> {
+    fn of(r: &'a mut Receptor) -> Self {
+        Self { base: r.ring.as_mut_ptr(), n: r.n, slots: r.slots, now: r.now, _ring: PhantomData }
+    }
+
+    /// The part of `member` `(k, size)` (its share of the targets in every slot), or the whole
+    /// ring for `None`.
+    ///
+    /// # Safety
+    /// No other part of this ring that shares targets with it may be alive at the same time:
+    /// one part at a time per member, and members of one team.
+    unsafe fn part(&self, member: Option<(usize, usize)>) -> RingPart<'_> {
+        let own = member.map_or(0..self.n, |(k, size)| share(self.n, k, size, SHARE_ALIGN));
+        RingPart { base: self.base, n: self.n, slots: self.slots, now: self.now, own, _ring: PhantomData }
+    }
+}
+
+/// The part of a delay ring one delivery adds into: the targets `own` of each slot.
+struct RingPart<'a> {
+    base: *mut f32,
+    n: usize,
+    slots: usize,
+    now: usize,
+    own: Range<usize>,
+    _ring: PhantomData<&'a mut [f32]>,
+}
+
+impl RingPart<'_> {
+    /// The own targets of the slot `delay` steps ahead: index `t - own.start` for target `t`.
+    #[inline(always)]
+    fn slot(&mut self, delay: u16) -> &mut [f32] {
+        let at = slot_after(self.now, delay, self.slots) * self.n + self.own.start;
+        // SAFETY: `at + own.len() <= slots * n`, the ring's length; no other part has these
+        // targets, and the part borrows the ring for its life.
+        unsafe { std::slice::from_raw_parts_mut(self.base.add(at), self.own.len()) }
+    }
+}
+
+/// Adds the static rows of `runs` into `rings` (`[population][synapse type]`): onto the share
+/// of `member` `(k, size)` of the team, or onto every target for `None`. Each target takes its
+/// additions in spike order.
+fn deliver_runs(
+    projections: &[Proj],
+    links: &[Links],
+    runs: &[Run],
+    spikes: &[Spike],
+    rings: &[Vec<SharedRing>],
+    member: Option<(usize, usize)>,
+) {
+    // SAFETY: one part at a time, each dropped before the next is formed; other members'
+    // parts are their own shares.
+    let ring = |proj: &Proj| unsafe { rings[proj.to][proj.receptor].part(member) };
+    let k = member.map(|m| m.0);
+    for run in runs {
+        let links = &links[run.pop];
+        let rows = spikes[run.spikes.clone()].iter().map(|s| (s.neuron - run.first) as usize);
+        if links.apart {
+            for &p in &links.fixed_out {
+                let proj = &projections[p];
+                deliver_run(proj, k, rows.clone(), &mut ring(proj));
+            }
+        } else {
+            for i in rows {
+                for &p in &links.fixed_out {
+                    let proj = &projections[p];
+                    deliver(&proj.connections, part(proj, k, i), &mut ring(proj));
+                }
+            }
+        }
+    }
+}
+
+/// The synapses of source `pre`'s row onto `member`'s share (all of them for `None`).
+#[inline(always)]
+fn part(proj: &Proj, member: Option<usize>, pre: usize) -> Range<usize> {
+    match member {
+        Some(k) => proj.splits.part(pre, k),
+        None => proj.connections.csr.row_range(pre),
+    }
+}
+
+/// Adds a row's `weights` into its `targets`' slots of `ring` (targets counted from `first`); a
+/// dense row's targets are all of them, in order, so it is a plain vector addition.
+#[inline(always)]
+fn add_row(ring: &mut [f32], targets: &[u32], weights: &[f32], dense: bool, first: u32) {
+    if dense {
+        for (at, &w) in ring.iter_mut().zip(weights) {
+            *at += w;
+        }
+    } else {
+        for (&t, &w) in targets.iter().zip(weights) {
+            ring[(t - first) as usize] += w;
+        }
+    }
+}
+
+/// Adds the rows of the sources `pres` (in order) into the ring slots their delays reach.
+#[inline(always)]
+fn deliver_run(proj: &Proj, member: Option<usize>, pres: impl Iterator<Item = usize> + Clone, ring: &mut RingPart) {
+    let c = &proj.connections;
+    match (&c.weights, &c.delays) {
+        (Some(w), None) if c.dense => {
+            let (n, own, offsets) = (ring.n, ring.own.clone(), &c.csr.offsets);
+            let slot = ring.slot(c.delay);
+            add_dense_rows(slot, pres.map(|pre| &w[offsets[pre] as usize..][..n][own.clone()]));
+        }
+        _ => {
+            // The rows lie anywhere in a table that may be far larger than the caches: ask for
+            // the start of every row of the run first, so their misses overlap, and for the
+            // whole of the row after next while one is added (measured: 10-20 % faster than
+            // leaving the rest of each row to the hardware's stream prefetcher).
+            for pre in pres.clone() {
+                prefetch(c, part(proj, member, pre), 1);
+            }
+            let mut next = pres.clone().skip(2);
+            for pre in pres {
+                if let Some(ahead) = next.next() {
+                    prefetch(c, part(proj, member, ahead), usize::MAX);
+                }
+                deliver(c, part(proj, member, pre), ring);
+            }
+        }
+    }
+}
+
+/// Asks the memory system for the first `lines` cache lines of the synapses `part` (their
+/// targets and weights): a hint, with no effect on the result.
+#[inline(always)]
+fn prefetch(c: &Connections, part: Range<usize>, lines: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        let ask = |p: *const i8| {
+            // SAFETY: a prefetch only hints; `p` is within the row's array (checked by the
+            // slicing that made it).
+            unsafe { _mm_prefetch::<_MM_HINT_T1>(p) }
+        };
+        // 16 targets or weights of 4 bytes to a line.
+        for at in c.csr.targets[part.clone()].iter().step_by(16).take(lines) {
+            ask((at as *const u32).cast());
+        }
+        let weights = c.weights.as_ref().map_or(&[][..], |w| &w[part]);
+        for at in weights.iter().step_by(16).take(lines) {
+            ask((at as *const f32).cast());
+        }
+    }
+}
+
+/// Adds `rows` (each a weight for every target, in order) onto `ring`, a block of targets at a
+/// time held in registers over all the rows: each target still sums its rows in order.
+#[inline(always)]
+fn add_dense_rows<'w>(ring: &mut [f32], rows: impl Iterator<Item = &'w [f32]> + Clone) {
+    let from = add_blocks::<16>(ring, rows.clone(), 0);
+    let from = add_blocks::<8>(ring, rows.clone(), from);
+    let from = add_blocks::<4>(ring, rows.clone(), from);
+    add_blocks::<1>(ring, rows, from);
+}
+
+/// [`add_dense_rows`] from target `from` on, in blocks of `B` while whole blocks fit; returns
+/// where it stopped.
+#[inline(always)]
+fn add_blocks<'w, const B: usize>(
+    ring: &mut [f32],
+    rows: impl Iterator<Item = &'w [f32]> + Clone,
+    from: usize,
+) -> usize {
+    let end = from + (ring.len() - from) / B * B;
+    for b in (from..end).step_by(B) {
+        let at: &mut [f32; B] = (&mut ring[b..b + B]).try_into().expect("a block");
+        let mut sum = *at;
+        for row in rows.clone() {
+            let row: &[f32; B] = row[b..b + B].try_into().expect("a block");
+            for (s, &w) in sum.iter_mut().zip(row) {
+                *s += w;
+            }
+        }
+        *at = sum;
+    }
+    end
+}
+
+/// Adds the weights of the synapses `part` (of one row) into the ring slots their delays reach.
+#[inline(always)]
+fn deliver(c: &Connections, part: Range<usize>, r: &mut RingPart) {
+    let targets = &c.csr.targets[part.clone()];
+    let first = r.own.start as u32;
+    match (&c.weights, &c.delays) {
+        (None, None) => {
+            let ring = r.slot(c.delay);
+            let w = c.weight as f32;
+            for &t in targets {
+                ring[(t - first) as usize] += w;
+            }
+        }
+        (Some(w), None) => add_row(r.slot(c.delay), targets, &w[part], c.dense, first),
+        _ => {
+            for (s, &t) in part.zip(targets) {
+                r.slot(c.delay_of(s))[(t - first) as usize] += c.weight_of(s) as f32;
+            }
+        }
+    }
+}
