@@ -108,7 +108,7 @@ pub struct Simulation {
     stimulus_offset: u64,
     record_every: u32,
     seed: u64,
-    /// Threads for the neuron update (same results for any number).
+    /// Threads each step is shared out over (the same results for any number).
     threads: usize,
     /// Spikes of the step being taken (reused: no allocation per step).
     step_spikes: Vec<Spike>,
@@ -162,6 +162,10 @@ impl Simulation {
 
     pub fn t_ms(&self) -> f64 {
         self.origin_ms + self.steps as f64 * self.dt_ms
+    }
+    /// Steps on `threads` threads from now on (at least one): the same results.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
     }
     pub fn dt_ms(&self) -> f64 {
         self.dt_ms

@@ -18,7 +18,9 @@ pub struct RunSettings {
     pub seed: u64,
     /// Record the trace every this many steps.
     pub record_every: u32,
-    /// Threads that update a network's neurons (results do not depend on it).
+    /// Threads a network's step is shared out over: spike delivery, Poisson drive, neuron
+    /// update (results do not depend on it). The window leaves one of the machine's cores to
+    /// its drawing.
     pub threads: u32,
 }
 

@@ -303,36 +303,34 @@ impl Counts {
     }
 }
 
-/// Adds `weight` times a count per neuron to each block from its own stream, whole blocks four
-/// at a time: the four streams' chains of random numbers are independent, so the CPU overlaps
-/// them (the counts are those of one block after another).
+/// Adds `weight` times a count per neuron to each block from its own stream, four blocks (then
+/// two, then one) at a time: their streams' chains of random numbers are independent, so the
+/// CPU overlaps them. Each block still takes its own stream's numbers in order: the counts are
+/// those of one block after another.
 fn draw_blocks(table: &PoissonTable, weight: f64, blocks: &mut [(&mut [f64], &mut Rng)]) {
-    let mut groups = blocks.chunks_exact_mut(4);
-    for group in &mut groups {
-        let [a, b, c, d] = group else { unreachable!("groups of four") };
-        if [&a.0, &b.0, &c.0, &d.0].iter().any(|block| block.len() != COUNT_BLOCK) {
-            [a, b, c, d].into_iter().for_each(|(block, rng)| draw_block(table, weight, block, rng));
-            continue;
-        }
-        let mut rngs = [a.1.clone(), b.1.clone(), c.1.clone(), d.1.clone()];
-        for i in 0..COUNT_BLOCK {
-            a.0[i] += weight * table.sample(&mut rngs[0]) as f64;
-            b.0[i] += weight * table.sample(&mut rngs[1]) as f64;
-            c.0[i] += weight * table.sample(&mut rngs[2]) as f64;
-            d.0[i] += weight * table.sample(&mut rngs[3]) as f64;
-        }
-        let [ra, rb, rc, rd] = rngs;
-        (*a.1, *b.1, *c.1, *d.1) = (ra, rb, rc, rd);
-    }
-    for (block, rng) in groups.into_remainder() {
-        draw_block(table, weight, block, rng);
-    }
+    let mut fours = blocks.chunks_exact_mut(4);
+    fours.by_ref().for_each(|group| draw_together::<4>(table, weight, group));
+    let mut twos = fours.into_remainder().chunks_exact_mut(2);
+    twos.by_ref().for_each(|group| draw_together::<2>(table, weight, group));
+    twos.into_remainder().iter_mut().for_each(|block| draw_together::<1>(table, weight, std::slice::from_mut(block)));
 }
 
-/// [`draw_blocks`] for one block.
-fn draw_block(table: &PoissonTable, weight: f64, block: &mut [f64], rng: &mut Rng) {
-    for a in block {
-        *a += weight * table.sample(rng) as f64;
+/// [`draw_blocks`] for a group of `G` blocks: interleaved over their common length, then each
+/// block's rest.
+#[inline(always)]
+fn draw_together<const G: usize>(table: &PoissonTable, weight: f64, group: &mut [(&mut [f64], &mut Rng)]) {
+    let common = group.iter().map(|(block, _)| block.len()).min().unwrap_or(0);
+    let mut rngs: [Rng; G] = std::array::from_fn(|g| group[g].1.clone());
+    for i in 0..common {
+        for (g, rng) in rngs.iter_mut().enumerate() {
+            group[g].0[i] += weight * table.sample(rng) as f64;
+        }
+    }
+    for ((block, own), mut rng) in group.iter_mut().zip(rngs) {
+        for a in &mut block[common..] {
+            *a += weight * table.sample(&mut rng) as f64;
+        }
+        **own = rng;
     }
 }
 
