@@ -100,9 +100,7 @@ impl Team {
             resume_unwind(panic);
         }
     }
-}
 
-impl Team {
     /// Calls `job` once per member with its share of `items`: equal runs, in order (member `k`
     /// takes `share(len, k, size, 1)`).
     pub fn shares_mut<T: Send>(&self, items: &mut [T], job: impl Fn(&mut [T]) + Sync) {
@@ -222,7 +220,7 @@ impl std::fmt::Debug for Team {
 }
 
 /// The part of `0..n` that member `k` of `size` takes: equal shares, their bounds multiples of
-/// `align` (so that two members never write into one cache line of f64s when `align` is 8).
+/// `align` (so that two members never write into one cache line of `f32`s when `align` is 16).
 pub fn share(n: usize, k: usize, size: usize, align: usize) -> std::ops::Range<usize> {
     let bound = |k: usize| if k >= size { n } else { (n * k / size).next_multiple_of(align).min(n) };
     bound(k)..bound(k + 1)

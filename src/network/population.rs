@@ -460,9 +460,9 @@ impl Population {
     /// Advances every neuron from `ctx.t_ms` by `ctx.dt_ms` under `inputs`. Spikes are appended
     /// to `spikes` (global index = `offset + i`) in neuron order; the first non-finite state is
     /// returned as a [`Fault`]. On a `team` of more than one thread large populations are split
-    /// into that many chunks stepped in parallel: neurons are independent within a step, so the result is the
-    /// same. `syn` adds the current of synapses stepped inside the membrane's own loop (the
-    /// closed form only, see [`Population::takes_held_current`]).
+    /// into that many chunks stepped in parallel: neurons are independent within a step, so the
+    /// result is the same. `syn` adds the current of synapses stepped inside the membrane's own
+    /// loop (the closed form only, see [`Population::takes_held_current`]).
     pub fn step<S: HeldCurrent>(
         &mut self,
         ctx: &StepContext,

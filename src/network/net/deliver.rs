@@ -53,9 +53,9 @@ impl Splits {
     }
 }
 
-/// Shares of targets start at multiples of 8 `f64`s, a cache line: two members never write
+/// Shares of targets start at multiples of 16 `f32`s, a cache line: two members never write
 /// into the same line.
-const SHARE_ALIGN: usize = 8;
+const SHARE_ALIGN: usize = 16;
 
 impl Net {
     /// Adds the static rows of the step's `runs` of `spikes` into the delay rings, shared out
