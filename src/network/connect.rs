@@ -40,7 +40,7 @@ impl Connections {
     }
     /// Bytes the synapses take (targets, row offsets, per-synapse weights and delays).
     pub fn bytes(&self) -> usize {
-        4 * (self.csr.targets.len() + self.csr.offsets.len())
+        4 * (self.csr.targets().len() + self.csr.offsets().len())
             + self.weights.as_ref().map_or(0, |w| 4 * w.len())
             + self.delays.as_ref().map_or(0, |d| 2 * d.len())
     }
@@ -100,6 +100,8 @@ pub fn connect(
         Connectivity::FixedOutDegree { k } => {
             for pre in 0..n_pre as u32 {
                 sample(n_post, *k as usize, no_self.then_some(pre), proj.multapses, rng, &mut picked, &mut marks);
+                // A row is sorted by target (multapses are drawn in any order).
+                picked.sort_unstable();
                 pairs.extend(picked.iter().map(|&post| (pre, post)));
             }
         }
@@ -121,12 +123,11 @@ pub fn connect(
             let in_target_order = (0..n_post).flat_map(|post| {
                 pres[by_post[post] as usize..by_post[post + 1] as usize].iter().map(move |&pre| (pre, post as u32))
             });
-            let (offsets, targets) = group_by_key(n_pre, in_target_order);
-            return finish(proj, Csr { offsets, targets }, n_post, dt_ms, rng);
+            return finish(proj, Csr::from_pairs(n_pre, in_target_order), n_post, dt_ms, rng);
         }
         Connectivity::Explicit { synapses } => return explicit(synapses, n_pre, n_post, dt_ms),
     }
-    let csr = Csr::from_pairs(n_pre, &pairs);
+    let csr = Csr::from_pairs(n_pre, pairs.iter().copied());
     drop(pairs);
     finish(proj, csr, n_post, dt_ms, rng)
 }
@@ -156,7 +157,7 @@ fn finish(proj: &Projection, csr: Csr, n_post: usize, dt_ms: f64, rng: &mut Rng)
 
 /// Whether every row of `csr` is `0..n_post` in order.
 fn is_dense(csr: &Csr, n_post: usize) -> bool {
-    csr.targets.len() == csr.n_pre() * n_post
+    csr.targets().len() == csr.n_pre() * n_post
         && (0..csr.n_pre()).all(|pre| csr.row(pre).iter().enumerate().all(|(k, &t)| t as usize == k))
 }
 
@@ -165,7 +166,7 @@ fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, n_post: usize, dt_m
     // Rows sorted by target (as every rule makes them); stable, so multapses keep the listed order.
     order.sort_by_key(|&s| (synapses[s].0, synapses[s].1));
     let pairs: Vec<(u32, u32)> = order.iter().map(|&s| (synapses[s].0, synapses[s].1)).collect();
-    let csr = Csr::from_pairs(n_pre, &pairs);
+    let csr = Csr::from_pairs(n_pre, pairs.iter().copied());
     let weights = order.iter().map(|&s| synapses[s].2 as f32).collect();
     let delays = order.iter().map(|&s| delay_steps(synapses[s].3, dt_ms)).collect::<Result<Vec<u16>, _>>()?;
     let dense = is_dense(&csr, n_post);
@@ -176,7 +177,8 @@ fn explicit(synapses: &[(u32, u32, f64, f64)], n_pre: usize, n_post: usize, dt_m
     }
 }
 
-/// `k` indices from `0..n` into `out`, uniformly, never `skip`; distinct unless `multapses`.
+/// `k` indices from `0..n` into `out`, uniformly, never `skip`; distinct (and in increasing
+/// order) unless `multapses`.
 /// `marks` is scratch space reused across calls.
 pub(crate) fn sample(
     n: usize,

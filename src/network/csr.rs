@@ -1,5 +1,7 @@
 //! Connectivity as compressed sparse rows by presynaptic neuron: the targets of neuron `i` are
-//! `targets[offsets[i]..offsets[i + 1]]`, so delivering a spike is one contiguous scan.
+//! `targets[offsets[i]..offsets[i + 1]]`, so delivering a spike is one contiguous scan. Every
+//! row is sorted by target (each rule makes it so; [`Csr::from_pairs`] checks it), so a stretch
+//! of a row lies within the bounds of its first and last target.
 
 use rand::RngExt;
 
@@ -48,11 +50,19 @@ pub fn group_by_key_into<T: Copy + Default>(
 
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
-    pub offsets: Vec<u32>,
-    pub targets: Vec<u32>,
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
 }
 
 impl Csr {
+    /// Where each row starts in [`Csr::targets`] (and where the last ends).
+    pub fn offsets(&self) -> &[u32] {
+        &self.offsets
+    }
+    /// Every row's targets, row after row; each row sorted.
+    pub fn targets(&self) -> &[u32] {
+        &self.targets
+    }
     pub fn n_pre(&self) -> usize {
         self.offsets.len() - 1
     }
@@ -68,10 +78,16 @@ impl Csr {
         self.offsets[pre] as usize..self.offsets[pre + 1] as usize
     }
 
-    /// Rows from `(pre, post)` pairs in any order; within a row the pairs keep their order.
-    pub fn from_pairs(n_pre: usize, pairs: &[(u32, u32)]) -> Csr {
-        let (offsets, targets) = group_by_key(n_pre, pairs.iter().copied());
-        Csr { offsets, targets }
+    /// Rows from `(pre, post)` pairs in any order of sources; within a row the pairs keep their
+    /// order, which must be by target.
+    ///
+    /// # Panics
+    /// If a row's targets are out of order: a rule that makes them so is a bug.
+    pub fn from_pairs(n_pre: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Csr {
+        let (offsets, targets) = group_by_key(n_pre, pairs);
+        let csr = Csr { offsets, targets };
+        assert!((0..n_pre).all(|pre| csr.row(pre).is_sorted()), "rows are made sorted by target");
+        csr
     }
 
     /// Every ordered pair `(pre, post)` independently with probability `p` (autapses allowed,
@@ -118,7 +134,7 @@ impl Csr {
                 pairs.extend((0..*k).map(|_| (range.start + (rng.random::<u64>() % span) as u32, post)));
             }
         }
-        Csr::from_pairs(n_pre, &pairs)
+        Csr::from_pairs(n_pre, pairs.iter().copied())
     }
 }
 

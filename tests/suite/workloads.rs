@@ -142,6 +142,7 @@ fn every_delivery_path_gives_the_same_spikes_on_one_two_and_three_threads() {
                 (from: "I", to: "I", synapse: "d", rule: FixedProbability(p: 0.1), weight: Uniform(low: -150.0, high: -100.0), delay_ms: Constant(1.5)),
                 (from: "E", to: "R", synapse: "e", rule: AllToAll, weight: Uniform(low: 0.0, high: 2.0), delay_ms: Constant(1.0)),
                 (from: "E", to: "R", synapse: "e", rule: FixedInDegree(k: 50), weight: Constant(3.0), delay_ms: Constant(2.0), multapses: true),
+                (from: "I", to: "R", synapse: "e", rule: FixedOutDegree(k: 150), weight: Constant(-2.0), delay_ms: Constant(1.0), multapses: true),
             ],
             inputs: [
                 (population: "E", stimulus: (components: [Spikes(source: Poisson(rate_hz: 20000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 25.0, seed: 1)])),

@@ -34,7 +34,7 @@ impl Splits {
         let mut at = Vec::with_capacity(c.csr.n_pre() * (size + 1));
         for pre in 0..c.csr.n_pre() {
             let range = c.csr.row_range(pre);
-            let row = &c.csr.targets[range.clone()];
+            let row = &c.csr.targets()[range.clone()];
             debug_assert!(row.is_sorted(), "rows are sorted by target");
             at.extend((0..size).map(|k| {
                 let first = share(n_post, k, size, SHARE_ALIGN).start as u32;
@@ -186,18 +186,26 @@ fn part(proj: &Proj, member: Option<usize>, pre: usize) -> Range<usize> {
     }
 }
 
-/// Adds a row's `weights` into its `targets`' slots of `ring` (targets counted from `first`); a
-/// dense row's targets are all of them, in order, so it is a plain vector addition.
+/// Adds `weight(k)` for the `k`th of `targets` into its slot of `ring` (targets counted from
+/// `first`). `targets` is a stretch of a row, so sorted: its ends are checked once, not each
+/// target (the check and its branch were half of the loop), and the loop goes four at a time.
 #[inline(always)]
-fn add_row(ring: &mut [f32], targets: &[u32], weights: &[f32], dense: bool, first: u32) {
-    if dense {
-        for (at, &w) in ring.iter_mut().zip(weights) {
-            *at += w;
+fn add_row(ring: &mut [f32], targets: &[u32], weight: impl Fn(usize) -> f32, first: u32) {
+    let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
+    assert!(lo >= first && ((hi - first) as usize) < ring.len(), "a row's targets lie in its ring");
+    // Offset so that target `t` is `at + t`: one addressing mode, no subtraction a synapse.
+    let at = ring.as_mut_ptr().wrapping_sub(first as usize);
+    // SAFETY: `first <= lo <= t <= hi < first + ring.len()` for every `t` of the row, it being
+    // sorted (a `Csr` keeps its rows so), so `at + t` is within `ring`.
+    let add = |t: u32, w: f32| unsafe { *at.wrapping_add(t as usize) += w };
+    let (quads, rest) = targets.as_chunks::<4>();
+    for (q, quad) in quads.iter().enumerate() {
+        for (j, &t) in quad.iter().enumerate() {
+            add(t, weight(4 * q + j));
         }
-    } else {
-        for (&t, &w) in targets.iter().zip(weights) {
-            ring[(t - first) as usize] += w;
-        }
+    }
+    for (j, &t) in rest.iter().enumerate() {
+        add(t, weight(4 * quads.len() + j));
     }
 }
 
@@ -207,7 +215,7 @@ fn deliver_run(proj: &Proj, member: Option<usize>, pres: impl Iterator<Item = us
     let c = &proj.connections;
     match (&c.weights, &c.delays) {
         (Some(w), None) if c.dense => {
-            let (n, own, offsets) = (ring.n, ring.own.clone(), &c.csr.offsets);
+            let (n, own, offsets) = (ring.n, ring.own.clone(), c.csr.offsets());
             let slot = ring.slot(c.delay);
             add_dense_rows(slot, pres.map(|pre| &w[offsets[pre] as usize..][..n][own.clone()]));
         }
@@ -243,7 +251,7 @@ fn prefetch(c: &Connections, part: Range<usize>, lines: usize) {
             unsafe { _mm_prefetch::<_MM_HINT_T1>(p) }
         };
         // 16 targets or weights of 4 bytes to a line.
-        for at in c.csr.targets[part.clone()].iter().step_by(16).take(lines) {
+        for at in c.csr.targets()[part.clone()].iter().step_by(16).take(lines) {
             ask((at as *const u32).cast());
         }
         let weights = c.weights.as_ref().map_or(&[][..], |w| &w[part]);
@@ -289,20 +297,22 @@ fn add_blocks<'w, const B: usize>(
 /// Adds the weights of the synapses `part` (of one row) into the ring slots their delays reach.
 #[inline(always)]
 fn deliver(c: &Connections, part: Range<usize>, r: &mut RingPart) {
-    let targets = &c.csr.targets[part.clone()];
+    let targets = &c.csr.targets()[part.clone()];
     let first = r.own.start as u32;
     match (&c.weights, &c.delays) {
-        (None, None) => {
-            let ring = r.slot(c.delay);
-            let w = c.weight as f32;
-            for &t in targets {
-                ring[(t - first) as usize] += w;
-            }
+        (None, None) => add_row(r.slot(c.delay), targets, |_| c.weight as f32, first),
+        // A dense row's targets are all of them, in order: a plain vector addition.
+        (Some(w), None) if c.dense => r.slot(c.delay).iter_mut().zip(&w[part]).for_each(|(at, &w)| *at += w),
+        (Some(w), None) => {
+            let w = &w[part][..targets.len()];
+            add_row(r.slot(c.delay), targets, |k| w[k], first)
         }
-        (Some(w), None) => add_row(r.slot(c.delay), targets, &w[part], c.dense, first),
         _ => {
+            let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
+            assert!(lo >= first && ((hi - first) as usize) < r.own.len(), "a row's targets lie in its ring");
             for (s, &t) in part.zip(targets) {
-                r.slot(c.delay_of(s))[(t - first) as usize] += c.weight_of(s) as f32;
+                // SAFETY: as in `add_row`, `t - first` is within the slot (of `own.len()`).
+                unsafe { *r.slot(c.delay_of(s)).get_unchecked_mut((t - first) as usize) += c.weight_of(s) as f32 };
             }
         }
     }

@@ -451,7 +451,7 @@ impl Net {
             let (pre0, post0) = (self.pops[proj.from].offset, self.pops[proj.to].offset);
             let c = &proj.connections;
             (0..c.csr.n_pre()).flat_map(move |pre| {
-                let start = c.csr.offsets[pre] as usize;
+                let start = c.csr.offsets()[pre] as usize;
                 c.csr
                     .row(pre)
                     .iter()

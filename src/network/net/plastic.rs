@@ -90,7 +90,7 @@ impl Plastic {
     pub(super) fn new(rule: StdpRule, c: &Connections, n_post: usize) -> Self {
         let per_synapse = c.delays.is_some();
         let by_target = (0..c.csr.n_pre()).flat_map(|pre| {
-            let start = c.csr.offsets[pre] as usize;
+            let start = c.csr.offsets()[pre] as usize;
             c.csr.row(pre).iter().enumerate().map(move |(k, &t)| (t, ((start + k) as u32, pre as u32)))
         });
         let (offsets, order): (Vec<u32>, Vec<(u32, u32)>) = group_by_key(n_post, by_target);
@@ -212,7 +212,7 @@ impl Plastic {
     pub(super) fn spiked(&mut self, c: &Connections, pre: usize) {
         let slots = self.pending.len();
         if self.per_synapse {
-            for s in c.csr.offsets[pre] as usize..c.csr.offsets[pre + 1] as usize {
+            for s in c.csr.offsets()[pre] as usize..c.csr.offsets()[pre + 1] as usize {
                 self.pending[slot_after(self.now, c.delay_of(s), slots)].push(s as u32);
             }
         } else {
@@ -279,7 +279,7 @@ impl Plastic {
                     Mapping::Pulses { rounding } => {
                         let depression = self.rule.depression(self.pre[entry].at(f_pre));
                         for s in self.synapses(c, entry) {
-                            let post = self.post[c.csr.targets[s] as usize].at(f_post)[0];
+                            let post = self.post[c.csr.targets()[s] as usize].at(f_post)[0];
                             let n = pulse_count(depression.additive(post) / dev.pulse_w, rounding, &mut dev.rounding);
                             if n != 0 {
                                 let at = self.layout.of_row(s);
@@ -301,7 +301,7 @@ impl Plastic {
                 let at = self.layout.of_row(s);
                 let w = dev.weight(at, t_ms, w_max);
                 self.weights[at] = w;
-                ring[c.csr.targets[s] as usize] +=
+                ring[c.csr.targets()[s] as usize] +=
                     (if noisy { dev.cells.read_weight(at, t_ms, w_max) } else { w }) as f32;
             }
         }
@@ -379,7 +379,7 @@ impl<'a> Row<'a> {
         match layout {
             Layout::Rows { .. } => Row::Dense(&mut weights[synapses]),
             Layout::Targets { place } => {
-                Row::Placed { weights, place: &place[synapses.clone()], targets: &c.csr.targets[synapses] }
+                Row::Placed { weights, place: &place[synapses.clone()], targets: &c.csr.targets()[synapses] }
             }
         }
     }
