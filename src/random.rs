@@ -128,7 +128,9 @@ impl PoissonTable {
         let spread = rng.random::<u64>() as u128 * self.columns.len() as u128;
         let (column, within) = ((spread >> 64) as usize, spread as u64);
         let (below, alias) = self.columns[column];
-        self.first + if within < below { column as u32 } else { alias }
+        // Which of the two is as likely as not for many columns: a branch would be mispredicted
+        // that often (measured: a third of the counts' time), a select costs nothing.
+        self.first + std::hint::select_unpredictable(within < below, column as u32, alias)
     }
 }
 
