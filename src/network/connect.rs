@@ -92,10 +92,17 @@ pub fn connect(
             }
         }
         Connectivity::FixedInDegree { k } => {
+            // Each target's `k` sources in turn: the target is implied by the place, half the
+            // memory of pairs.
+            let k = *k as usize;
+            let mut sources = Vec::with_capacity(n_post * k);
             for post in 0..n_post as u32 {
-                sample(n_pre, *k as usize, no_self.then_some(post), proj.multapses, rng, &mut picked, &mut marks);
-                pairs.extend(picked.iter().map(|&pre| (pre, post)));
+                sample(n_pre, k, no_self.then_some(post), proj.multapses, rng, &mut picked, &mut marks);
+                sources.extend_from_slice(&picked);
             }
+            let by_target = sources.chunks_exact(k.max(1)).zip(0u32..);
+            let pairs = by_target.flat_map(|(from, post)| from.iter().map(move |&pre| (pre, post)));
+            return finish(proj, Csr::from_pairs(n_pre, pairs), n_post, dt_ms, rng);
         }
         Connectivity::FixedOutDegree { k } => {
             for pre in 0..n_pre as u32 {
