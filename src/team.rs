@@ -142,8 +142,15 @@ impl Shared {
                 return Some(generation);
             }
             spins += 1;
-            if !spins.is_multiple_of(64) || since.elapsed() < SPIN {
+            if !spins.is_multiple_of(64) {
                 std::hint::spin_loop();
+                continue;
+            }
+            if since.elapsed() < SPIN {
+                // Let any other thread waiting for this core run (another run's team, say):
+                // a member that only spun would hold the core that its own caller, or another
+                // program, needs.
+                std::thread::yield_now();
                 continue;
             }
             let mut bell = self.bell.0.lock().unwrap_or_else(|e| e.into_inner());
