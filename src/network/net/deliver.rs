@@ -186,11 +186,18 @@ fn part(proj: &Proj, member: Option<usize>, pre: usize) -> Range<usize> {
     }
 }
 
-/// Adds `weight(k)` for the `k`th of `targets` into its slot of `ring` (targets counted from
-/// `first`). `targets` is a stretch of a row, so sorted: its ends are checked once, not each
-/// target (the check and its branch were half of the loop), and the loop goes four at a time.
+/// The weights of a row's synapses: one for all, or each its own (as many as the targets).
+#[derive(Clone, Copy)]
+enum Weights<'a> {
+    Same(f32),
+    Each(&'a [f32]),
+}
+
+/// Adds each of `targets`' weights into its slot of `ring` (targets counted from `first`).
+/// `targets` is a stretch of a row, so sorted: its ends are checked once, not each target (the
+/// check and its branch were half of the loop), and the loop goes four at a time.
 #[inline(always)]
-fn add_row(ring: &mut [f32], targets: &[u32], weight: impl Fn(usize) -> f32, first: u32) {
+fn add_row(ring: &mut [f32], targets: &[u32], weights: Weights, first: u32) {
     let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
     assert!(lo >= first && ((hi - first) as usize) < ring.len(), "a row's targets lie in its ring");
     // Offset so that target `t` is `at + t`: one addressing mode, no subtraction a synapse.
@@ -199,13 +206,21 @@ fn add_row(ring: &mut [f32], targets: &[u32], weight: impl Fn(usize) -> f32, fir
     // sorted (a `Csr` keeps its rows so), so `at + t` is within `ring`.
     let add = |t: u32, w: f32| unsafe { *at.wrapping_add(t as usize) += w };
     let (quads, rest) = targets.as_chunks::<4>();
-    for (q, quad) in quads.iter().enumerate() {
-        for (j, &t) in quad.iter().enumerate() {
-            add(t, weight(4 * q + j));
+    match weights {
+        Weights::Same(w) => {
+            for quad in quads {
+                quad.iter().for_each(|&t| add(t, w));
+            }
+            rest.iter().for_each(|&t| add(t, w));
         }
-    }
-    for (j, &t) in rest.iter().enumerate() {
-        add(t, weight(4 * quads.len() + j));
+        Weights::Each(weights) => {
+            // As long as the targets, so in quads and a rest of the same lengths.
+            let (weight_quads, weight_rest) = weights[..targets.len()].as_chunks::<4>();
+            for (quad, weights) in quads.iter().zip(weight_quads) {
+                quad.iter().zip(weights).for_each(|(&t, &w)| add(t, w));
+            }
+            rest.iter().zip(weight_rest).for_each(|(&t, &w)| add(t, w));
+        }
     }
 }
 
@@ -300,13 +315,10 @@ fn deliver(c: &Connections, part: Range<usize>, r: &mut RingPart) {
     let targets = &c.csr.targets()[part.clone()];
     let first = r.own.start as u32;
     match (&c.weights, &c.delays) {
-        (None, None) => add_row(r.slot(c.delay), targets, |_| c.weight as f32, first),
+        (None, None) => add_row(r.slot(c.delay), targets, Weights::Same(c.weight as f32), first),
         // A dense row's targets are all of them, in order: a plain vector addition.
         (Some(w), None) if c.dense => r.slot(c.delay).iter_mut().zip(&w[part]).for_each(|(at, &w)| *at += w),
-        (Some(w), None) => {
-            let w = &w[part][..targets.len()];
-            add_row(r.slot(c.delay), targets, |k| w[k], first)
-        }
+        (Some(w), None) => add_row(r.slot(c.delay), targets, Weights::Each(&w[part]), first),
         _ => {
             let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
             assert!(lo >= first && ((hi - first) as usize) < r.own.len(), "a row's targets lie in its ring");
