@@ -160,6 +160,13 @@ mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "rows are made sorted by target")]
+    fn rows_out_of_target_order_are_refused() {
+        // Delivery checks only a row's ends against its ring, which holds for sorted rows only.
+        Csr::from_pairs(2, [(0, 1), (1, 0), (1, 3), (1, 2)].into_iter());
+    }
+
+    #[test]
     fn fixed_in_degree_gives_every_target_exactly_k_sources_from_each_range() {
         let mut rng = crate::random::seeded(2);
         let csr = Csr::fixed_in_degree(100, 50, &[(0..80, 10), (80..100, 3)], &mut rng);
