@@ -185,6 +185,16 @@ fn part(proj: &Proj, member: Option<usize>, pre: usize) -> Range<usize> {
     }
 }
 
+/// Checks that every target of `targets`, a stretch of a row, is in `first..first + len`. A
+/// `Csr` keeps its rows sorted, so the stretch's two ends decide it: after this, each target's
+/// slot may be indexed unchecked.
+#[inline(always)]
+fn assert_in_ring(targets: &[u32], first: u32, len: usize) {
+    if let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) {
+        assert!(lo >= first && ((hi - first) as usize) < len, "a row's targets lie in its ring");
+    }
+}
+
 /// The weights of a row's synapses: one for all, or each its own (as many as the targets).
 #[derive(Clone, Copy)]
 enum Weights<'a> {
@@ -197,12 +207,11 @@ enum Weights<'a> {
 /// check and its branch were half of the loop), and the loop goes four at a time.
 #[inline(always)]
 fn add_row(ring: &mut [f32], targets: &[u32], weights: Weights, first: u32) {
-    let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
-    assert!(lo >= first && ((hi - first) as usize) < ring.len(), "a row's targets lie in its ring");
+    assert_in_ring(targets, first, ring.len());
     // Offset so that target `t` is `at + t`: one addressing mode, no subtraction a synapse.
     let at = ring.as_mut_ptr().wrapping_sub(first as usize);
-    // SAFETY: `first <= lo <= t <= hi < first + ring.len()` for every `t` of the row, it being
-    // sorted (a `Csr` keeps its rows so), so `at + t` is within `ring`.
+    // SAFETY: every `t` of the row is in `first..first + ring.len()` (checked just above), so
+    // `at + t` is within `ring`.
     let add = |t: u32, w: f32| unsafe { *at.wrapping_add(t as usize) += w };
     let (quads, rest) = targets.as_chunks::<4>();
     match weights {
@@ -319,10 +328,9 @@ fn deliver(c: &Connections, part: Range<usize>, r: &mut RingPart) {
         (Some(w), None) if c.dense => r.slot(c.delay).iter_mut().zip(&w[part]).for_each(|(at, &w)| *at += w),
         (Some(w), None) => add_row(r.slot(c.delay), targets, Weights::Each(&w[part]), first),
         _ => {
-            let (Some(&lo), Some(&hi)) = (targets.first(), targets.last()) else { return };
-            assert!(lo >= first && ((hi - first) as usize) < r.own.len(), "a row's targets lie in its ring");
+            assert_in_ring(targets, first, r.own.len());
             for (s, &t) in part.zip(targets) {
-                // SAFETY: as in `add_row`, `t - first` is within the slot (of `own.len()`).
+                // SAFETY: `t - first` is within the slot (of `own.len()`), checked just above.
                 unsafe { *r.slot(c.delay_of(s)).get_unchecked_mut((t - first) as usize) += c.weight_of(s) as f32 };
             }
         }
