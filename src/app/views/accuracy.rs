@@ -172,8 +172,10 @@ impl AccuracyPanel {
         self.trained = Some(Trained { x: self.x.clone(), y, grid, published, scores: Vec::new(), job: Some(job) });
     }
 
+    /// Until `poll` has folded in the finished job's last results (a finished job may still
+    /// hold some).
     pub fn is_running(&self) -> bool {
-        self.trained.as_ref().is_some_and(|t| t.job.as_ref().is_some_and(|j| !j.is_finished()))
+        self.trained.as_ref().is_some_and(|t| t.job.is_some())
     }
 
     /// Folds in the scores that have arrived.

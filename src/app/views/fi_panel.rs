@@ -113,8 +113,10 @@ impl FiPanel {
         }));
     }
 
+    /// Until `poll` has folded in the finished job's last results (a finished job may still
+    /// hold some).
     pub fn is_running(&self) -> bool {
-        self.job.as_ref().is_some_and(|j| !j.is_finished())
+        self.job.is_some()
     }
 
     /// Folds in what the job has sent; forgets the job once it has finished and been drained.

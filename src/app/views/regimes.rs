@@ -219,8 +219,10 @@ impl RegimePanel {
         self.map = Some(Map { scale: self.scale, x: self.x.clone(), y, grid, points: vec![None; n], job: Some(job) });
     }
 
+    /// Until `poll` has folded in the finished job's last results (a finished job may still
+    /// hold some).
     pub fn is_running(&self) -> bool {
-        self.map.as_ref().is_some_and(|m| m.job.as_ref().is_some_and(|j| !j.is_finished()))
+        self.map.as_ref().is_some_and(|m| m.job.is_some())
     }
 
     /// Folds in the points that have arrived.
