@@ -226,6 +226,23 @@ impl std::fmt::Debug for Team {
     }
 }
 
+/// Where members' shares of a population start: multiples of 64 neurons, a cache line of `f64`
+/// state eight times over and of a delay ring's `f32`s four times, so that two members never
+/// write into one line, and a block of Poisson counts drawn from one random stream.
+pub const SHARE_ALIGN: usize = 64;
+
+/// `items` cut into the consecutive `shares` (from 0, covering it all).
+pub fn cut<'a, T>(mut items: &'a mut [T], shares: &[std::ops::Range<usize>]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(shares.len());
+    for s in shares {
+        let (own, rest) = std::mem::take(&mut items).split_at_mut(s.len());
+        parts.push(own);
+        items = rest;
+    }
+    assert!(items.is_empty(), "shares cover every item");
+    parts
+}
+
 /// The part of `0..n` that member `k` of `size` takes: equal shares, their bounds multiples of
 /// `align` (so that two members never write into one cache line of `f32`s when `align` is 16).
 pub fn share(n: usize, k: usize, size: usize, align: usize) -> std::ops::Range<usize> {

@@ -13,7 +13,8 @@ use crate::integrate::{Drive, Integrator, SpikeTiming};
 use crate::neuron::{Dynamics, MAX_VARS, NeuronModel, State, with_model};
 use crate::param::{ParamSet, VarSpec};
 use crate::synapse::HeldCurrent;
-use crate::team::Team;
+use crate::team::{SHARE_ALIGN, Team, cut, share};
+use std::ops::Range;
 
 /// One spike: its time (interpolated inside the step) and the global neuron index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -200,21 +201,40 @@ impl Inputs {
             stimulated_current: false,
         }
     }
+    /// The current, conductance and charge of neurons `range`.
+    pub fn parts(&self, range: Range<usize>) -> (&[f64], &[f64], &[f64]) {
+        (&self.current[range.clone()], &self.conductance[range.clone()], &self.charge[range])
+    }
     pub fn clear(&mut self) {
         self.clear_unfilled(true, true, true);
     }
     /// Clears the arrays named (those no synapse filled this step), where anything writes them.
     pub fn clear_unfilled(&mut self, current: bool, conductance: bool, charge: bool) {
+        let clear = self.writes().unfilled(current, conductance, charge);
+        self.collected(clear);
+        let n = self.current.len();
+        clear_part(clear, self.parts_mut(0..n));
+    }
+    /// What writes the arrays: for [`Writes::unfilled`].
+    pub fn writes(&self) -> Writes {
+        Writes { current: self.stimulated_current, conductance: self.writes_conductance, charge: self.writes_charge }
+    }
+    /// Notes that this step's synapses were summed and the arrays `clear` cleared (by share,
+    /// [`clear_part`]).
+    pub fn collected(&mut self, clear: [bool; 3]) {
         self.stimulated = false;
-        if current && std::mem::take(&mut self.stimulated_current) {
-            self.current.fill(0.0);
+        if clear[0] {
+            self.stimulated_current = false;
         }
-        if conductance && self.writes_conductance {
-            self.conductance.fill(0.0);
-        }
-        if charge && self.writes_charge {
-            self.charge.fill(0.0);
-        }
+    }
+    /// Notes that a stimulus wrote into the arrays this step (currents: `current`).
+    pub fn stimulate(&mut self, current: bool) {
+        self.stimulated = true;
+        self.stimulated_current |= current;
+    }
+    /// The current, conductance and charge of neurons `range`, to write.
+    pub fn parts_mut(&mut self, range: Range<usize>) -> (&mut [f64], &mut [f64], &mut [f64]) {
+        (&mut self.current[range.clone()], &mut self.conductance[range.clone()], &mut self.charge[range])
     }
     /// Whether delta charges arrive from now on; without them the charges stay 0 (and the
     /// closed-form step skips them).
@@ -229,6 +249,31 @@ impl Inputs {
     #[inline(always)]
     pub fn spread(&self, i: usize, dt_ms: f64) -> Drive {
         Drive::spread(self.current[i], self.conductance[i], self.charge[i], dt_ms)
+    }
+}
+
+/// What writes a population's input arrays (a stimulus's currents; any conductance; any charge).
+#[derive(Debug, Clone, Copy)]
+pub struct Writes {
+    current: bool,
+    conductance: bool,
+    charge: bool,
+}
+
+impl Writes {
+    /// Which of the arrays (current, conductance, charge) to clear when no synapse filled those
+    /// named: those something writes.
+    pub fn unfilled(self, current: bool, conductance: bool, charge: bool) -> [bool; 3] {
+        [current && self.current, conductance && self.conductance, charge && self.charge]
+    }
+}
+
+/// Clears the arrays `clear` names of a share's `(current, conductance, charge)`.
+pub fn clear_part(clear: [bool; 3], (current, conductance, charge): (&mut [f64], &mut [f64], &mut [f64])) {
+    for (on, part) in clear.into_iter().zip([current, conductance, charge]) {
+        if on {
+            part.fill(0.0);
+        }
     }
 }
 
@@ -247,7 +292,7 @@ pub struct StepContext {
 
 impl StepContext {
     /// Whether spikes fall on the step grid: asked for, or the scheme does not locate them.
-    fn on_grid(&self) -> bool {
+    pub fn on_grid(&self) -> bool {
         self.timing == SpikeTiming::Grid || !self.integrator.interpolates_spikes()
     }
 }
@@ -460,7 +505,7 @@ impl Population {
     /// Advances every neuron from `ctx.t_ms` by `ctx.dt_ms` under `inputs`. Spikes are appended
     /// to `spikes` (global index = `offset + i`) in neuron order; the first non-finite state is
     /// returned as a [`Fault`]. On a `team` of more than one thread large populations are split
-    /// into that many chunks stepped in parallel: neurons are independent within a step, so the
+    /// into that many shares stepped in parallel: neurons are independent within a step, so the
     /// result is the same. `syn` adds the current of synapses stepped inside the membrane's own
     /// loop (the closed form only, see [`Population::takes_held_current`]).
     pub fn step<S: HeldCurrent>(
@@ -472,7 +517,86 @@ impl Population {
         syn: &mut S,
     ) -> Result<(), Fault> {
         let (n, threads) = (self.len(), team.size());
-        let (model, columns) = (self.model, &self.columns);
+        if threads <= 1 || n < MIN_PARALLEL || S::ACTIVE {
+            let driven = inputs.stimulated || !S::ACTIVE;
+            let mut whole = self.whole(ctx);
+            return whole.step(inputs.parts(0..n), inputs.writes_charge, driven, ctx, spikes, syn);
+        }
+        let bounds: Vec<_> = (0..threads).map(|k| share(n, k, threads, SHARE_ALIGN)).collect();
+        // Per share: its arrays, its spikes, its result.
+        let mut work: Vec<_> = self
+            .shares(ctx, &bounds)
+            .into_iter()
+            .zip(&bounds)
+            .map(|(s, b)| (s, b.clone(), Vec::new(), Ok(())))
+            .collect();
+        team.shares_mut(&mut work, |shares| {
+            for (own, range, found, result) in shares {
+                *result = own.step(inputs.parts(range.clone()), inputs.writes_charge, true, ctx, found, &mut ());
+            }
+        });
+        for (_, _, found, result) in work {
+            spikes.extend(found);
+            result?;
+        }
+        Ok(())
+    }
+
+    /// The population cut into the consecutive `bounds` (covering every neuron), each to be
+    /// stepped on its own ([`Share::step`]) with the step's parameters prepared for `ctx`.
+    pub fn shares(&mut self, ctx: &StepContext, bounds: &[Range<usize>]) -> Vec<Share<'_>> {
+        let spiking = self.spiking(ctx);
+        let mut vars: Vec<_> = self.vars.iter_mut().map(|v| cut(v, bounds).into_iter()).collect();
+        let rest_drive = |b: &Range<usize>| self.rest_drive.get(b.clone()).unwrap_or(&[]);
+        let parts = cut(&mut self.refractory_until_ms, bounds)
+            .into_iter()
+            .zip(cut(&mut self.v_before, bounds))
+            .zip(cut(&mut self.theta, bounds))
+            .zip(bounds);
+        parts
+            .map(|(((refractory, v_before), theta), b)| {
+                let mut slices: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
+                for (slot, var) in slices.iter_mut().zip(vars.iter_mut()) {
+                    *slot = var.next().expect("every variable has every share");
+                }
+                Share {
+                    model: &self.model,
+                    columns: &self.columns,
+                    first: b.start,
+                    spiking,
+                    vars: slices,
+                    refractory,
+                    v_before,
+                    theta,
+                    rest_drive: rest_drive(b),
+                }
+            })
+            .collect()
+    }
+
+    /// [`Population::shares`] for one share of every neuron (nothing allocated).
+    pub fn whole(&mut self, ctx: &StepContext) -> Share<'_> {
+        let spiking = self.spiking(ctx);
+        let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
+        for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
+            *slot = var.as_mut_slice();
+        }
+        Share {
+            model: &self.model,
+            columns: &self.columns,
+            first: 0,
+            spiking,
+            vars,
+            refractory: &mut self.refractory_until_ms,
+            v_before: &mut self.v_before,
+            theta: &mut self.theta,
+            rest_drive: &self.rest_drive,
+        }
+    }
+
+    /// What happens at a spike this step, with the membrane's propagators prepared for `ctx`.
+    fn spiking(&mut self, ctx: &StepContext) -> Spiking {
+        let model = self.model;
         let p = &self.prepared;
         if (p.dt_ms, p.model, p.adaptation) != (ctx.dt_ms, Some(model), self.adaptation) {
             let membrane = self.membrane();
@@ -485,17 +609,14 @@ impl Population {
             };
         }
         let p = self.prepared;
-        let spiking = match self.adaptation.filter(|_| self.adapting) {
-            Some(a) => {
-                let fixed_threshold = false;
-                Spiking {
-                    reset: self.reset,
-                    linear: p.linear,
-                    theta_plus: a.theta_plus_mv,
-                    theta_decay: p.theta_decay,
-                    fixed_threshold,
-                }
-            }
+        match self.adaptation.filter(|_| self.adapting) {
+            Some(a) => Spiking {
+                reset: self.reset,
+                linear: p.linear,
+                theta_plus: a.theta_plus_mv,
+                theta_decay: p.theta_decay,
+                fixed_threshold: false,
+            },
             None => Spiking {
                 reset: self.reset,
                 linear: p.linear,
@@ -503,72 +624,52 @@ impl Population {
                 theta_decay: 1.0,
                 fixed_threshold: self.adaptation.is_none(),
             },
+        }
+    }
+}
+
+/// The neurons `first..first + len` of a population, stepped apart from the rest (a member of
+/// a team steps its own share).
+pub struct Share<'a> {
+    model: &'a NeuronModel,
+    columns: &'a [Vec<f64>],
+    first: usize,
+    spiking: Spiking,
+    vars: [&'a mut [f64]; MAX_VARS],
+    refractory: &'a mut [f64],
+    v_before: &'a mut [f64],
+    theta: &'a mut [f64],
+    rest_drive: &'a [f64],
+}
+
+impl Share<'_> {
+    /// [`Population::step`] for these neurons under their `inputs` (current, conductance,
+    /// charge). `charged`: any delta charge can arrive; `driven`: the current may be other
+    /// than 0. Spikes are appended to `spikes` in neuron order.
+    pub fn step<S: HeldCurrent>(
+        &mut self,
+        (current, conductance, charge): (&[f64], &[f64], &[f64]),
+        charged: bool,
+        driven: bool,
+        ctx: &StepContext,
+        spikes: &mut Vec<Spike>,
+        syn: &mut S,
+    ) -> Result<(), Fault> {
+        let mut part = Chunk {
+            first: self.first,
+            spiking: self.spiking,
+            vars: self.vars.each_mut().map(|v| &mut **v),
+            refractory: &mut *self.refractory,
+            v_before: &mut *self.v_before,
+            theta: &mut *self.theta,
+            rest_drive: self.rest_drive,
+            charged,
+            driven,
+            current,
+            conductance,
+            charge,
         };
-        if threads <= 1 || n < MIN_PARALLEL || S::ACTIVE {
-            // One chunk: its slices on the stack, nothing allocated per step.
-            let mut vars: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
-            for (slot, var) in vars.iter_mut().zip(self.vars.iter_mut()) {
-                *slot = var.as_mut_slice();
-            }
-            let mut part = Chunk {
-                first: 0,
-                spiking,
-                vars,
-                refractory: &mut self.refractory_until_ms,
-                v_before: &mut self.v_before,
-                theta: &mut self.theta,
-                rest_drive: &self.rest_drive,
-                charged: inputs.writes_charge,
-                driven: inputs.stimulated || !S::ACTIVE,
-                current: &inputs.current,
-                conductance: &inputs.conductance,
-                charge: &inputs.charge,
-            };
-            return step_chunk(&model, columns, &mut part, ctx, spikes, syn);
-        }
-        let chunk = n.div_ceil(threads);
-        // Per chunk: its slices, its spikes, its result.
-        let mut vars = self.vars.iter_mut().map(|v| v.chunks_mut(chunk)).collect::<Vec<_>>();
-        let mut work: Vec<(Chunk, Vec<Spike>, Result<(), Fault>)> = Vec::new();
-        let parts = self
-            .refractory_until_ms
-            .chunks_mut(chunk)
-            .zip(self.v_before.chunks_mut(chunk))
-            .zip(self.theta.chunks_mut(chunk))
-            .zip(inputs.current.chunks(chunk))
-            .zip(inputs.conductance.chunks(chunk))
-            .zip(inputs.charge.chunks(chunk));
-        for (c, (((((refractory, v_before), theta), current), conductance), charge)) in parts.enumerate() {
-            let mut slices: [&mut [f64]; MAX_VARS] = [&mut [], &mut [], &mut [], &mut []];
-            for (slot, var) in slices.iter_mut().zip(vars.iter_mut()) {
-                *slot = var.next().expect("every variable has every chunk");
-            }
-            let part = Chunk {
-                first: c * chunk,
-                spiking,
-                vars: slices,
-                refractory,
-                v_before,
-                theta,
-                rest_drive: self.rest_drive.get(c * chunk..).map_or(&[], |d| &d[..d.len().min(chunk)]),
-                charged: inputs.writes_charge,
-                driven: true,
-                current,
-                conductance,
-                charge,
-            };
-            work.push((part, Vec::new(), Ok(())));
-        }
-        team.shares_mut(&mut work, |chunks| {
-            for (part, found, result) in chunks {
-                *result = step_chunk(&model, columns, part, ctx, found, &mut ());
-            }
-        });
-        for (_, found, result) in work {
-            spikes.extend(found);
-            result?;
-        }
-        Ok(())
+        step_chunk(self.model, self.columns, &mut part, ctx, spikes, syn)
     }
 }
 

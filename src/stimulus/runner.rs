@@ -11,7 +11,8 @@ use rand::RngExt;
 
 use crate::random::{PoissonTable, Rng, exponential, index, normal, stream, streams};
 use crate::synapse::{Kernel, KernelStates, Propagator};
-use crate::team::Team;
+use crate::team::{Team, cut, share};
+use std::ops::Range;
 
 #[derive(Debug, Clone)]
 enum State {
@@ -106,16 +107,13 @@ impl Runner {
     ) {
         let (dt, count) = (self.dt_ms, self.n);
         let (current, charge) = (&mut current[..count], &mut charge[..count]);
-        let t = n as f64 * dt;
         for item in &mut self.items {
-            let inside = n >= item.on && n < item.off && item.component.train_on(n, dt);
+            if let Some(same) = item.same_for_all(n, dt, &held) {
+                Add::Same(same).apply(current, charge);
+                continue;
+            }
+            let inside = item.inside(n, dt);
             match (&item.component, &mut item.state) {
-                (c, State::Fixed) => {
-                    if inside {
-                        let value = c.shape_at(t);
-                        current.iter_mut().for_each(|i| *i += value);
-                    }
-                }
                 (Component::Noise { mean, sigma, .. }, State::Noise { x, started, decay, rng }) => {
                     if inside {
                         // Start in the stationary distribution, then the exact OU update.
@@ -129,15 +127,6 @@ impl Runner {
                             *x = mean + (*x - mean) * *decay + spread * normal(rng);
                         }
                     }
-                }
-                (Component::Spikes { source, weight, .. }, State::Train { kernel, arriving }) => {
-                    arriving[0] = weight * deterministic_spikes(source, n, dt) as f64;
-                    let p = item.propagator.as_ref().expect("spike inputs have a propagator");
-                    let mut value = 0.0;
-                    kernel.advance(p, arriving, |_, v| value = v);
-                    let out = if p.kernel() == Kernel::Delta { &mut *charge } else { &mut *current };
-                    let value = value * held(p.kernel());
-                    out.iter_mut().for_each(|o| *o += value);
                 }
                 (Component::Spikes { source, weight, .. }, State::Poisson { pool, counts, kernel, arriving }) => {
                     let p = item.propagator.as_ref().expect("spike inputs have a propagator");
@@ -160,6 +149,11 @@ impl Runner {
         }
     }
 
+    /// How many neurons it drives.
+    pub fn neurons(&self) -> usize {
+        self.n
+    }
+
     /// Whether it injects currents (everything but spike inputs through a delta kernel, which
     /// inject charges).
     pub fn writes_current(&self) -> bool {
@@ -173,6 +167,114 @@ impl Runner {
         let (mut current, mut charge) = ([0.0], [0.0]);
         self.inject(n, &mut current, &mut charge, |_| 1.0, &Team::new(1));
         current[0] + charge[0] / self.dt_ms + 0.0
+    }
+}
+
+impl Runner {
+    /// Whether each step can be drawn for shares of the neurons apart ([`Runner::shares`]),
+    /// with the same numbers: no component draws one random stream across the neurons (noise,
+    /// a merged Poisson process, counts through a filtering kernel).
+    pub fn divisible(&self) -> bool {
+        self.items.iter().all(|item| match &item.state {
+            State::Fixed | State::Train { .. } => true,
+            State::Poisson { counts, .. } => {
+                counts.is_some() && item.propagator.as_ref().is_some_and(|p| p.kernel() == Kernel::Delta)
+            }
+            State::Noise { .. } => false,
+        })
+    }
+
+    /// Step `n` cut into the consecutive `shares` of the neurons (from 0, covering them all,
+    /// starting at multiples of [`crate::team::SHARE_ALIGN`]): what each share adds, to be
+    /// injected apart ([`Adds::inject`]) with what [`Runner::inject`] would add. Only for a
+    /// [`Runner::divisible`] stimulus.
+    pub fn shares(&mut self, n: u64, held: impl Fn(Kernel) -> f64, shares: &[Range<usize>]) -> Vec<Adds<'_>> {
+        let dt = self.dt_ms;
+        let mut adds: Vec<Adds> = shares.iter().map(|_| Adds(Vec::new())).collect();
+        for item in &mut self.items {
+            if let Some(same) = item.same_for_all(n, dt, &held) {
+                adds.iter_mut().for_each(|a| a.0.push(Add::Same(same)));
+                continue;
+            }
+            let (Component::Spikes { source, weight, .. }, State::Poisson { counts: Some(counts), .. }) =
+                (&item.component, &mut item.state)
+            else {
+                unreachable!("a divisible stimulus")
+            };
+            if !Counts::on(source, n, dt) {
+                continue;
+            }
+            let blocks: Vec<_> = shares.iter().map(|s| s.start / COUNT_BLOCK..s.end.div_ceil(COUNT_BLOCK)).collect();
+            assert!(shares.iter().all(|s| s.start % COUNT_BLOCK == 0), "shares are whole blocks");
+            let table = &counts.table;
+            for (add, streams) in adds.iter_mut().zip(cut(&mut counts.streams, &blocks)) {
+                add.0.push(Add::Counts { table, weight: *weight, streams });
+            }
+        }
+        adds
+    }
+}
+
+/// What a stimulus adds to a share of its neurons in one step, component by component.
+pub struct Adds<'a>(Vec<Add<'a>>);
+
+impl Adds<'_> {
+    /// Adds it to the share's `current` and `charge`.
+    pub fn inject(&mut self, current: &mut [f64], charge: &mut [f64]) {
+        for add in &mut self.0 {
+            add.apply(current, charge);
+        }
+    }
+}
+
+/// What one component adds in a step to some neurons.
+enum Add<'a> {
+    /// The same current and charge to each (0 adds nothing).
+    Same((f64, f64)),
+    /// `weight` times a count of Poisson spikes to each charge, a block of neurons from each
+    /// stream.
+    Counts { table: &'a PoissonTable, weight: f64, streams: &'a mut [Rng] },
+}
+
+impl Add<'_> {
+    fn apply(&mut self, current: &mut [f64], charge: &mut [f64]) {
+        match self {
+            Add::Same((i, q)) => {
+                if *i != 0.0 {
+                    current.iter_mut().for_each(|c| *c += *i);
+                }
+                if *q != 0.0 {
+                    charge.iter_mut().for_each(|c| *c += *q);
+                }
+            }
+            Add::Counts { table, weight, streams } => draw_blocks(table, *weight, charge, streams),
+        }
+    }
+}
+
+impl Item {
+    /// Whether step `n` lies in the component's window and its train is on.
+    fn inside(&self, n: u64, dt: f64) -> bool {
+        n >= self.on && n < self.off && self.component.train_on(n, dt)
+    }
+
+    /// The current and charge that a component the same for every neuron (a shape, a regular
+    /// train or listed times through its kernel) adds in step `n`, advancing its state; `None`
+    /// for the others.
+    fn same_for_all(&mut self, n: u64, dt: f64, held: &impl Fn(Kernel) -> f64) -> Option<(f64, f64)> {
+        let inside = self.inside(n, dt);
+        match (&self.component, &mut self.state) {
+            (c, State::Fixed) => Some(if inside { (c.shape_at(n as f64 * dt), 0.0) } else { (0.0, 0.0) }),
+            (Component::Spikes { source, weight, .. }, State::Train { kernel, arriving }) => {
+                arriving[0] = weight * deterministic_spikes(source, n, dt) as f64;
+                let p = self.propagator.as_ref().expect("spike inputs have a propagator");
+                let mut value = 0.0;
+                kernel.advance(p, arriving, |_, v| value = v);
+                let value = value * held(p.kernel());
+                Some(if p.kernel() == Kernel::Delta { (0.0, value) } else { (value, 0.0) })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -277,8 +379,9 @@ struct Counts {
     streams: Vec<Rng>,
 }
 
-/// Neurons per random stream of [`Counts`].
-const COUNT_BLOCK: usize = 1024;
+/// Neurons per random stream of [`Counts`]: a team member's share of a population is whole
+/// blocks.
+const COUNT_BLOCK: usize = crate::team::SHARE_ALIGN;
 
 impl Counts {
     /// Counts for `source` into `n` neurons at steps of `dt_ms`, if it is a constant Poisson
@@ -291,47 +394,75 @@ impl Counts {
             .then(|| Self { table: PoissonTable::new(lambda), streams: streams(seed, own, n.div_ceil(COUNT_BLOCK)) })
     }
 
+    /// Whether `source`'s rate is on in step `step`.
+    fn on(source: &SpikeSource, step: u64, dt: f64) -> bool {
+        let SpikeSource::Poisson { start_ms, duration_ms, .. } = *source else { unreachable!("constant rates only") };
+        step >= step_of(start_ms, dt) && step < step_of(start_ms + duration_ms, dt)
+    }
+
     /// Adds `weight` times each neuron's count of step `step` to `arriving`, the blocks shared
     /// out over the `team`.
     fn step(&mut self, source: &SpikeSource, step: u64, dt: f64, arriving: &mut [f64], weight: f64, team: &Team) {
-        let SpikeSource::Poisson { start_ms, duration_ms, .. } = *source else { unreachable!("constant rates only") };
-        if step < step_of(start_ms, dt) || step >= step_of(start_ms + duration_ms, dt) {
+        if !Self::on(source, step, dt) {
             return;
         }
-        let mut blocks: Vec<_> = arriving.chunks_mut(COUNT_BLOCK).zip(&mut self.streams).collect();
-        team.shares_mut(&mut blocks, |blocks| draw_blocks(&self.table, weight, blocks));
+        // Whole blocks to each member.
+        let size = team.size();
+        let blocks: Vec<_> = (0..size).map(|k| share(self.streams.len(), k, size, 1)).collect();
+        let neurons: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.start * COUNT_BLOCK).min(arriving.len())..(b.end * COUNT_BLOCK).min(arriving.len()))
+            .collect();
+        let mut parts: Vec<_> = cut(arriving, &neurons).into_iter().zip(cut(&mut self.streams, &blocks)).collect();
+        team.shares_mut(&mut parts, |parts| {
+            parts.iter_mut().for_each(|(arriving, streams)| draw_blocks(&self.table, weight, arriving, streams))
+        });
     }
 }
 
-/// Adds `weight` times a count per neuron to each block from its own stream, four blocks (then
-/// two, then one) at a time: their streams' chains of random numbers are independent, so the
-/// CPU overlaps them. Each block still takes its own stream's numbers in order: the counts are
-/// those of one block after another.
-fn draw_blocks(table: &PoissonTable, weight: f64, blocks: &mut [(&mut [f64], &mut Rng)]) {
-    let mut fours = blocks.chunks_exact_mut(4);
-    fours.by_ref().for_each(|group| draw_together::<4>(table, weight, group));
-    let mut twos = fours.into_remainder().chunks_exact_mut(2);
-    twos.by_ref().for_each(|group| draw_together::<2>(table, weight, group));
-    twos.into_remainder().iter_mut().for_each(|block| draw_together::<1>(table, weight, std::slice::from_mut(block)));
+/// Adds `weight` times a count per neuron to `arriving`, each block of [`COUNT_BLOCK`] neurons
+/// (the last may be shorter) from its own stream of `streams`, four blocks at a time: their
+/// streams' chains of random numbers are independent, so the CPU overlaps them. Each block
+/// still takes its own stream's numbers in order, so the counts do not depend on how the
+/// blocks are grouped or shared out.
+fn draw_blocks(table: &PoissonTable, weight: f64, arriving: &mut [f64], streams: &mut [Rng]) {
+    assert_eq!(arriving.len().div_ceil(COUNT_BLOCK), streams.len(), "a stream per block");
+    let (whole, rest) = arriving.as_chunks_mut::<COUNT_BLOCK>();
+    let draw = |blocks: &mut [[f64; COUNT_BLOCK]], streams: &mut [Rng]| match (blocks.try_into(), streams.try_into()) {
+        (Ok(blocks), Ok(streams)) => draw_together::<4>(table, weight, blocks, streams),
+        _ => blocks.iter_mut().zip(streams).for_each(|(block, rng)| draw_one(table, weight, block, rng)),
+    };
+    for (blocks, streams) in whole.chunks_mut(4).zip(streams.chunks_mut(4)) {
+        draw(blocks, streams);
+    }
+    if let Some(rng) = streams.get_mut(whole.len()) {
+        draw_one(table, weight, rest, rng);
+    }
 }
 
-/// [`draw_blocks`] for a group of `G` blocks: interleaved over their common length, then each
-/// block's rest.
+/// [`draw_blocks`] for `G` whole blocks, interleaved.
 #[inline(always)]
-fn draw_together<const G: usize>(table: &PoissonTable, weight: f64, group: &mut [(&mut [f64], &mut Rng)]) {
-    let common = group.iter().map(|(block, _)| block.len()).min().unwrap_or(0);
-    let mut rngs: [Rng; G] = std::array::from_fn(|g| group[g].1.clone());
-    for i in 0..common {
-        for (g, rng) in rngs.iter_mut().enumerate() {
-            group[g].0[i] += weight * table.sample(rng) as f64;
+fn draw_together<const G: usize>(
+    table: &PoissonTable,
+    weight: f64,
+    blocks: &mut [[f64; COUNT_BLOCK]; G],
+    streams: &mut [Rng; G],
+) {
+    let mut rngs = streams.clone();
+    for i in 0..COUNT_BLOCK {
+        for (block, rng) in blocks.iter_mut().zip(&mut rngs) {
+            block[i] += weight * table.sample(rng) as f64;
         }
     }
-    for ((block, own), mut rng) in group.iter_mut().zip(rngs) {
-        for a in &mut block[common..] {
-            *a += weight * table.sample(&mut rng) as f64;
-        }
-        **own = rng;
-    }
+    *streams = rngs;
+}
+
+/// [`draw_blocks`] for one block.
+#[inline(always)]
+fn draw_one(table: &PoissonTable, weight: f64, block: &mut [f64], rng: &mut Rng) {
+    let mut own = rng.clone();
+    block.iter_mut().for_each(|a| *a += weight * table.sample(&mut own) as f64);
+    *rng = own;
 }
 
 /// Spikes of a regular train or listed times in step `n` (from `n dt` to `(n + 1) dt`).

@@ -10,6 +10,9 @@
 //! not depend on how spikes fall relative to the step grid beyond the step they arrive in.
 
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+use crate::team::cut;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Kernel {
@@ -124,6 +127,41 @@ impl KernelStates {
         }
     }
 
+    /// The traces of neurons `range`.
+    pub fn part(&mut self, range: Range<usize>) -> KernelPart<'_> {
+        KernelPart { x: &mut self.x[range.clone()], y: &mut self.y[range] }
+    }
+
+    /// The traces cut into the consecutive `shares` (covering every neuron).
+    pub fn shares(&mut self, shares: &[Range<usize>]) -> Vec<KernelPart<'_>> {
+        let (xs, ys) = (cut(&mut self.x, shares), cut(&mut self.y, shares));
+        xs.into_iter().zip(ys).map(|(x, y)| KernelPart { x, y }).collect()
+    }
+
+    /// [`KernelPart::advance`] for the first `arrivals.len()` neurons.
+    #[inline(always)]
+    pub fn advance<A: Copy + Default + Into<f64>>(
+        &mut self,
+        p: &Propagator,
+        arrivals: &mut [A],
+        out: impl FnMut(usize, f64),
+    ) {
+        self.part(0..arrivals.len()).advance(p, arrivals, out)
+    }
+}
+
+/// One kernel's traces for a stretch of a population's neurons (a team member's share, or all).
+pub struct KernelPart<'a> {
+    x: &'a mut [f64],
+    y: &'a mut [f64],
+}
+
+impl KernelPart<'_> {
+    /// The same traces, borrowed for a while.
+    pub fn reborrow(&mut self) -> KernelPart<'_> {
+        KernelPart { x: &mut *self.x, y: &mut *self.y }
+    }
+
     /// For each neuron `i`: takes `arrivals[i]` (the weights of the spikes arriving in this
     /// step, leaving 0), hands the kernel's output over the step to `out(i, value)`, then
     /// decays the traces over `dt`. A delta kernel's output is the charge `w x 1 ms` delivered
@@ -175,7 +213,7 @@ impl KernelStates {
         }
     }
 
-    /// [`KernelStates::advance`] for two exponential kernels of one population in one pass
+    /// [`KernelPart::advance`] for two exponential kernels of one population in one pass
     /// (excitation and inhibition): `out(i, a, b)` gets both outputs, so the population's
     /// input is summed without a pass per synapse type. The same operations per kernel, so
     /// the same values.

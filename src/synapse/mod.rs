@@ -5,4 +5,4 @@ pub mod device;
 pub mod kernel;
 pub mod plasticity;
 
-pub use kernel::{HeldCurrent, HeldExponentials, Kernel, KernelStates, Propagator};
+pub use kernel::{HeldCurrent, HeldExponentials, Kernel, KernelPart, KernelStates, Propagator};

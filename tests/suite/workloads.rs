@@ -164,6 +164,64 @@ fn every_delivery_path_gives_the_same_spikes_on_one_two_and_three_threads() {
     }
 }
 
+/// A network whose whole step the team takes in shares (delta, alpha current and alpha
+/// conductance synapses, Poisson counts, a step current and a regular train into parts of
+/// populations whose sizes are not whole shares) gives the same spikes and traces on one, two
+/// and three threads.
+#[test]
+fn a_network_stepped_in_shares_gives_the_same_spikes_on_one_two_and_three_threads() {
+    let text = r#"(
+        version: 1, name: "in shares", description: "",
+        run: (dt_ms: 0.1, duration_ms: 150.0, integrator: ExponentialEuler, spike_timing: Grid, seed: 4, record_every: 1),
+        network: (
+            populations: [
+                (name: "E", size: 3001, role: Excitatory,
+                 neuron: Lif(c_pf: 250.0, g_l_ns: 12.5, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -60.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 initial: {"v": Uniform(low: -70.0, high: -50.0)},
+                 synapses: {"d": (kernel: Delta), "a": (kernel: Alpha(tau_ms: 1.0))}),
+                (name: "I", size: 777, role: Inhibitory,
+                 neuron: Lif(c_pf: 250.0, g_l_ns: 12.5, e_l_mv: -70.0, v_th_mv: -50.0, v_reset_mv: -60.0, t_ref_ms: 2.0, v0_mv: -70.0),
+                 initial: {"v": Uniform(low: -70.0, high: -50.0)},
+                 synapses: {"d": (kernel: Delta), "g": (kernel: Alpha(tau_ms: 2.0), reversal_mv: Some(-80.0))}),
+            ],
+            projections: [
+                (from: "E", to: "E", synapse: "d", rule: FixedInDegree(k: 300), weight: Constant(25.0), delay_ms: Constant(1.5), multapses: true),
+                (from: "E", to: "E", synapse: "a", rule: FixedProbability(p: 0.02), weight: Normal(mean: 20.0, sd: 4.0), delay_ms: Normal(mean: 1.5, sd: 0.5)),
+                (from: "E", to: "I", synapse: "d", rule: FixedTotalNumber(n: 200000), weight: Constant(25.0), delay_ms: Constant(1.0), multapses: true),
+                (from: "I", to: "E", synapse: "d", rule: FixedInDegree(k: 80), weight: Constant(-125.0), delay_ms: Constant(1.5), multapses: true),
+                (from: "I", to: "I", synapse: "g", rule: FixedOutDegree(k: 60), weight: Uniform(low: 0.5, high: 1.5), delay_ms: Constant(2.0), multapses: true),
+            ],
+            inputs: [
+                (population: "E", stimulus: (components: [Spikes(source: Poisson(rate_hz: 20000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 25.0, seed: 1)])),
+                (population: "I", neurons: (64, 764), stimulus: (components: [
+                    Spikes(source: Poisson(rate_hz: 18000.0, start_ms: 10.0, duration_ms: 100.0), kernel: Delta, weight: 25.0, seed: 2),
+                    Pulse(start_ms: 20.0, duration_ms: 50.0, amplitude: 150.0),
+                    Spikes(source: Regular(rate_hz: 200.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 40.0, seed: 3),
+                ])),
+            ],
+            record: [0, 1500, 3000, 3001, 3065, 3777],
+        ),
+    )"#;
+    let mut preset = spikelab::preset::Preset::from_ron(text, "shares.ron").unwrap();
+    let spec = preset.network.as_ref().unwrap();
+    let net = spikelab::network::Net::build(spec, preset.run.dt_ms, preset.run.seed).unwrap();
+    let stepping = |threads| spikelab::network::Stepping {
+        dt_ms: preset.run.dt_ms,
+        integrator: preset.run.integrator,
+        timing: preset.run.spike_timing,
+        threads,
+    };
+    assert!(!net.steps_in_shares(&stepping(1)) && net.steps_in_shares(&stepping(2)), "the whole step in shares");
+    let one = common::run(&preset);
+    assert!(one.spikes.len() > 5_000, "{} spikes: a network that fires", one.spikes.len());
+    for threads in [2, 3] {
+        preset.run.threads = threads;
+        let many = common::run(&preset);
+        assert_eq!(one.spikes, many.spikes, "{threads} threads");
+        assert_eq!(one.samples, many.samples, "{threads} threads");
+    }
+}
+
 /// A LIF cell (tau_m = 20 ms, C = 200 pF) with one exponential current synapse (tau_s = 5 ms)
 /// that receives a single input spike of weight `w` at step 0: V under the exact scheme is
 /// the closed form `V(t) = E_L + (w R tau_s / (tau_s - tau_m)) (e^(-t/tau_s) - e^(-t/tau_m))`

@@ -29,6 +29,7 @@ impl Net {
             last_dt_ms: dt_ms,
             runs: Vec::new(),
             team: Team::new(1),
+            pending: Default::default(),
         }
     }
 
@@ -103,7 +104,17 @@ impl Net {
             }
         }
         let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();
-        Ok(Self { pops, projections, links, inputs, tick: 0, last_dt_ms: dt_ms, runs: Vec::new(), team: Team::new(1) })
+        Ok(Self {
+            pops,
+            projections,
+            links,
+            inputs,
+            tick: 0,
+            last_dt_ms: dt_ms,
+            runs: Vec::new(),
+            team: Team::new(1),
+            pending: Default::default(),
+        })
     }
 }
 

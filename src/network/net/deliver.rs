@@ -13,7 +13,7 @@ use std::ops::Range;
 use super::{Links, Net, Proj, Receptor, Run, slot_after};
 use crate::network::Spike;
 use crate::network::connect::Connections;
-use crate::team::share;
+use crate::team::{SHARE_ALIGN, share};
 
 /// Synapses a step must add before delivery is shared out: below this the members' work (about
 /// a nanosecond an addition) is not worth handing over (well under a microsecond).
@@ -52,10 +52,6 @@ impl Splits {
     }
 }
 
-/// Shares of targets start at multiples of 16 `f32`s, a cache line: two members never write
-/// into the same line.
-const SHARE_ALIGN: usize = 16;
-
 impl Net {
     /// Adds the static rows of the step's `runs` of `spikes` into the delay rings, shared out
     /// over the team by target when the step has enough of them.
@@ -63,11 +59,7 @@ impl Net {
         let size = self.team.size();
         let shared = size > 1 && self.synapses_to_add(runs) >= PARALLEL_SYNAPSES;
         if shared {
-            for proj in self.projections.iter_mut().filter(|p| p.plastic.is_none()) {
-                if proj.splits.size != size {
-                    proj.splits = Splits::new(&proj.connections, self.pops[proj.to].population.len(), size);
-                }
-            }
+            self.split_rows(size);
         }
         let rings: Vec<Vec<SharedRing>> =
             self.pops.iter_mut().map(|pop| pop.receptors.iter_mut().map(SharedRing::of).collect()).collect();
@@ -75,6 +67,15 @@ impl Net {
         match shared {
             true => self.team.run(|k| deliver_runs(projections, links, runs, spikes, &rings, Some((k, size)))),
             false => deliver_runs(projections, links, runs, spikes, &rings, None),
+        }
+    }
+
+    /// Prepares every static projection's rows to be delivered by a team of `size`.
+    pub(super) fn split_rows(&mut self, size: usize) {
+        for proj in self.projections.iter_mut().filter(|p| p.plastic.is_none()) {
+            if proj.splits.size != size {
+                proj.splits = Splits::new(&proj.connections, self.pops[proj.to].population.len(), size);
+            }
         }
     }
 
@@ -92,7 +93,7 @@ impl Net {
 
 /// A delay ring that the team's members add into at once, each only onto its own share of the
 /// targets.
-struct SharedRing<'a> {
+pub(super) struct SharedRing<'a> {
     base: *mut f32,
     n: usize,
     slots: usize,
@@ -105,8 +106,14 @@ struct SharedRing<'a> {
 unsafe impl Sync for SharedRing<'_> {}
 
 impl<'a> SharedRing<'a> {
-    fn of(r: &'a mut Receptor) -> Self {
-        Self { base: r.ring.as_mut_ptr(), n: r.n, slots: r.slots, now: r.now, _ring: PhantomData }
+    pub(super) fn of(r: &'a mut Receptor) -> Self {
+        Self::new(&mut r.ring, r.n, r.now)
+    }
+
+    /// `ring`, slots of `n` targets, as of the step whose slot is `now`.
+    pub(super) fn new(ring: &'a mut [f32], n: usize, now: usize) -> Self {
+        let slots = ring.len().checked_div(n).unwrap_or(0);
+        Self { base: ring.as_mut_ptr(), n, slots, now, _ring: PhantomData }
     }
 
     /// The part of `member` `(k, size)` (its share of the targets in every slot), or the whole
@@ -115,14 +122,14 @@ impl<'a> SharedRing<'a> {
     /// # Safety
     /// No other part of this ring that shares targets with it may be alive at the same time:
     /// one part at a time per member, and members of one team.
-    unsafe fn part(&self, member: Option<(usize, usize)>) -> RingPart<'_> {
+    pub(super) unsafe fn part(&self, member: Option<(usize, usize)>) -> RingPart<'_> {
         let own = member.map_or(0..self.n, |(k, size)| share(self.n, k, size, SHARE_ALIGN));
         RingPart { base: self.base, n: self.n, slots: self.slots, now: self.now, own, _ring: PhantomData }
     }
 }
 
 /// The part of a delay ring one delivery adds into: the targets `own` of each slot.
-struct RingPart<'a> {
+pub(super) struct RingPart<'a> {
     base: *mut f32,
     n: usize,
     slots: usize,
@@ -134,7 +141,7 @@ struct RingPart<'a> {
 impl RingPart<'_> {
     /// The own targets of the slot `delay` steps ahead: index `t - own.start` for target `t`.
     #[inline(always)]
-    fn slot(&mut self, delay: u16) -> &mut [f32] {
+    pub(super) fn slot(&mut self, delay: u16) -> &mut [f32] {
         let at = slot_after(self.now, delay, self.slots) * self.n + self.own.start;
         // SAFETY: `at + own.len() <= slots * n`, the ring's length; no other part has these
         // targets, and the part borrows the ring for its life.
@@ -145,7 +152,7 @@ impl RingPart<'_> {
 /// Adds the static rows of `runs` into `rings` (`[population][synapse type]`): onto the share
 /// of `member` `(k, size)` of the team, or onto every target for `None`. Each target takes its
 /// additions in spike order.
-fn deliver_runs(
+pub(super) fn deliver_runs(
     projections: &[Proj],
     links: &[Links],
     runs: &[Run],

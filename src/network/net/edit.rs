@@ -12,6 +12,7 @@ impl Net {
     /// new stimulus. Every neuron keeps its state and every spike in flight arrives.
     pub fn apply_live(&mut self, old: &NetworkSpec, new: &NetworkSpec, dt_ms: f64, seed: u64) -> Result<(), String> {
         debug_assert!(old.live_change(new));
+        self.flush(); // what is in flight, with the weights it left with
         for (p, (a, b)) in old.populations.iter().zip(&new.populations).enumerate() {
             if a.neuron != b.neuron {
                 self.set_model(p, b.neuron);
@@ -82,6 +83,7 @@ impl Net {
     /// no synaptic current or spike in flight, no STDP trace, played trains dropped. What was
     /// learned stays: weights and adaptive thresholds.
     pub fn rest(&mut self) {
+        self.pending = Default::default();
         for pop in &mut self.pops {
             pop.population.rest();
             for r in &mut pop.receptors {

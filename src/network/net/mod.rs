@@ -6,14 +6,16 @@
 //! currents; every population integrates, thresholds and resets; each spike then adds its
 //! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read).
 //!
-//! This file steps the network and delivers its spikes; `build.rs` builds it from its
-//! specification, `edit.rs` changes it while it runs, and `plastic.rs` keeps a plastic
-//! projection's weights and traces.
+//! This file steps the network a population at a time; `shares.rs` steps it on a team with each
+//! member on its own share of every population, `deliver.rs` adds spikes into the rings,
+//! `build.rs` builds the network from its specification, `edit.rs` changes it while it runs,
+//! and `plastic.rs` keeps a plastic projection's weights and traces.
 
 mod build;
 mod deliver;
 mod edit;
 mod plastic;
+mod shares;
 
 use rand::RngExt;
 
@@ -28,7 +30,7 @@ use crate::random::{Rng, seeded, stream};
 use crate::stimulus::runner::{PoissonPool, deterministic_spikes};
 use crate::stimulus::{Runner, SpikeSource, Stimulus};
 use crate::synapse::plasticity::{Depression, StdpRule, TraceClock, Traces};
-use crate::synapse::{HeldExponentials, Kernel, KernelStates, Propagator};
+use crate::synapse::{HeldExponentials, Kernel, KernelPart, KernelStates, Propagator};
 use crate::team::Team;
 use deliver::Splits;
 use plastic::Plastic;
@@ -106,89 +108,30 @@ struct Pop {
 }
 
 impl Pop {
-    /// Sums this step's synaptic input: each synapse type takes its ring slot's arrivals
-    /// through its kernel, as a charge (delta), a current, or a conductance. Under the exact
-    /// scheme an exponential current enters as the held current that gives its exact effect.
-    /// The first synapse type to fill an array assigns it (no clearing pass), the others add;
-    /// two exponential types of the same kind are taken in one pass.
-    /// Synapses the membrane's own loop takes ([`Pop::held_synapses`]) are left to it.
+    /// Sums this step's synaptic input ([`collect`]); synapses the membrane's own loop takes
+    /// ([`Pop::held_synapses`]) are left to it.
     #[inline(always)]
     fn collect_synapses(&mut self, tick: u64, ctx: &StepContext) {
-        let (dt_ms, integrator) = (ctx.dt_ms, ctx.integrator);
-        for r in &mut self.receptors {
-            r.now = (tick % r.slots as u64) as usize;
-        }
+        self.turn_rings(tick);
         if self.held_synapses(ctx) {
             if self.inputs.stimulated {
                 self.inputs.clear();
             }
             return;
         }
+        let n = self.population.len();
         let membrane = self.population.model().linear();
-        let factor = |r: &Receptor| r.current_factor(membrane, integrator, dt_ms);
+        let mut lanes = lanes(&mut self.receptors, membrane, ctx);
         let inputs = &mut self.inputs;
-        let mut fresh = Fresh { current: true, conductance: true, charge: true };
-        let mut rest = &mut self.receptors[..];
-        while let Some((r, tail)) = rest.split_first_mut() {
-            let n = r.n;
-            let (current, conductance, charge) =
-                (&mut inputs.current[..n], &mut inputs.conductance[..n], &mut inputs.charge[..n]);
-            if let Some(s) = tail.first_mut().filter(|s| r.pairs_with(s)) {
-                let (fa, fb) = (factor(r), factor(s));
-                let a = (&mut r.states, &r.propagator, &mut r.ring[r.now * n..][..n]);
-                let b = (&mut s.states, &s.propagator, &mut s.ring[s.now * n..][..n]);
-                match (r.reversal_mv, s.reversal_mv) {
-                    (Some(ea), Some(eb)) => {
-                        let (fg, fi) = (fresh.conductance, fresh.current);
-                        KernelStates::advance_pair(a, b, |i, ga, gb| {
-                            put(&mut conductance[i], ga + gb, fg);
-                            put(&mut current[i], ga * ea + gb * eb, fi);
-                        });
-                        fresh.conductance = false;
-                    }
-                    _ => {
-                        let fi = fresh.current;
-                        KernelStates::advance_pair(a, b, |i, va, vb| put(&mut current[i], fa * va + fb * vb, fi));
-                    }
-                }
-                fresh.current = false;
-                rest = &mut tail[1..];
-                continue;
-            }
-            let f = factor(r);
-            let arrivals = &mut r.ring[r.now * n..][..n];
-            let p = &r.propagator;
-            match (p.kernel(), r.reversal_mv) {
-                (Kernel::Delta, None) => {
-                    let fq = fresh.charge;
-                    r.states.advance(p, arrivals, |i, q| put(&mut charge[i], q, fq));
-                    fresh.charge = false;
-                }
-                (Kernel::Delta, Some(e)) => {
-                    let (fg, fi) = (fresh.conductance, fresh.current);
-                    r.states.advance(p, arrivals, |i, q| {
-                        put(&mut conductance[i], q / dt_ms, fg);
-                        put(&mut current[i], q / dt_ms * e, fi);
-                    });
-                    (fresh.conductance, fresh.current) = (false, false);
-                }
-                (_, None) => {
-                    let fi = fresh.current;
-                    r.states.advance(p, arrivals, |i, value| put(&mut current[i], f * value, fi));
-                    fresh.current = false;
-                }
-                (_, Some(e)) => {
-                    let (fg, fi) = (fresh.conductance, fresh.current);
-                    r.states.advance(p, arrivals, |i, g| {
-                        put(&mut conductance[i], g, fg);
-                        put(&mut current[i], g * e, fi);
-                    });
-                    (fresh.conductance, fresh.current) = (false, false);
-                }
-            }
-            rest = tail;
-        }
+        let fresh = collect(&mut lanes, inputs.parts_mut(0..n), ctx.dt_ms);
         inputs.clear_unfilled(fresh.current, fresh.conductance, fresh.charge);
+    }
+
+    /// Points every delay ring at the slot of step `tick`.
+    fn turn_rings(&mut self, tick: u64) {
+        for r in &mut self.receptors {
+            r.now = (tick % r.slots as u64) as usize;
+        }
     }
 
     /// What the population's neurons share in the step from `t_ms`.
@@ -245,6 +188,106 @@ fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, team: &T
     }
 }
 
+/// A synapse type's part in summing a step's input of some of its population's neurons: their
+/// traces, this step's arrivals at them, and what turns its output into input.
+struct Lane<'a> {
+    states: KernelPart<'a>,
+    propagator: &'a Propagator,
+    arrivals: &'a mut [f32],
+    reversal_mv: Option<f64>,
+    /// A current's factor ([`Receptor::current_factor`]).
+    factor: f64,
+}
+
+/// Each synapse type's lane over all its population's neurons, at the slot of the present step.
+fn lanes<'a>(receptors: &'a mut [Receptor], membrane: Option<Linear>, ctx: &StepContext) -> Vec<Lane<'a>> {
+    let lane = |r: &'a mut Receptor| {
+        let factor = r.current_factor(membrane, ctx.integrator, ctx.dt_ms);
+        let Receptor { propagator, reversal_mv, states, ring, n, now, .. } = r;
+        let (states, arrivals) = (states.part(0..*n), &mut ring[*now * *n..][..*n]);
+        Lane { states, propagator, arrivals, reversal_mv: *reversal_mv, factor }
+    };
+    receptors.iter_mut().map(lane).collect()
+}
+
+/// Sums this step's synaptic input of some neurons into their `(current, conductance,
+/// charge)`: each synapse type takes its arrivals through its kernel, as a charge (delta), a
+/// current, or a conductance. Under the exact scheme an exponential current enters as the held
+/// current that gives its exact effect. The first type to fill an array assigns it (no
+/// clearing pass), the others add; two exponential types of the same kind are taken in one
+/// pass. Returns the arrays no type filled.
+#[inline(always)]
+fn collect(
+    lanes: &mut [Lane],
+    (current, conductance, charge): (&mut [f64], &mut [f64], &mut [f64]),
+    dt_ms: f64,
+) -> Fresh {
+    let mut fresh = Fresh { current: true, conductance: true, charge: true };
+    let mut rest = lanes;
+    while let Some((r, tail)) = rest.split_first_mut() {
+        if let Some(s) = tail.first_mut().filter(|s| pairs(r.propagator, r.reversal_mv, s.propagator, s.reversal_mv)) {
+            let (fa, fb) = (r.factor, s.factor);
+            let a = (&mut r.states, r.propagator, &mut *r.arrivals);
+            let b = (&mut s.states, s.propagator, &mut *s.arrivals);
+            match (r.reversal_mv, s.reversal_mv) {
+                (Some(ea), Some(eb)) => {
+                    let (fg, fi) = (fresh.conductance, fresh.current);
+                    KernelPart::advance_pair(a, b, |i, ga, gb| {
+                        put(&mut conductance[i], ga + gb, fg);
+                        put(&mut current[i], ga * ea + gb * eb, fi);
+                    });
+                    fresh.conductance = false;
+                }
+                _ => {
+                    let fi = fresh.current;
+                    KernelPart::advance_pair(a, b, |i, va, vb| put(&mut current[i], fa * va + fb * vb, fi));
+                }
+            }
+            fresh.current = false;
+            rest = &mut tail[1..];
+            continue;
+        }
+        let (f, p, arrivals) = (r.factor, r.propagator, &mut *r.arrivals);
+        match (p.kernel(), r.reversal_mv) {
+            (Kernel::Delta, None) => {
+                let fq = fresh.charge;
+                r.states.advance(p, arrivals, |i, q| put(&mut charge[i], q, fq));
+                fresh.charge = false;
+            }
+            (Kernel::Delta, Some(e)) => {
+                let (fg, fi) = (fresh.conductance, fresh.current);
+                r.states.advance(p, arrivals, |i, q| {
+                    put(&mut conductance[i], q / dt_ms, fg);
+                    put(&mut current[i], q / dt_ms * e, fi);
+                });
+                (fresh.conductance, fresh.current) = (false, false);
+            }
+            (_, None) => {
+                let fi = fresh.current;
+                r.states.advance(p, arrivals, |i, value| put(&mut current[i], f * value, fi));
+                fresh.current = false;
+            }
+            (_, Some(e)) => {
+                let (fg, fi) = (fresh.conductance, fresh.current);
+                r.states.advance(p, arrivals, |i, g| {
+                    put(&mut conductance[i], g, fg);
+                    put(&mut current[i], g * e, fi);
+                });
+                (fresh.conductance, fresh.current) = (false, false);
+            }
+        }
+        rest = tail;
+    }
+    fresh
+}
+
+/// Whether two synapse types can be taken in one pass: both exponential, both current or both
+/// conductance synapses.
+fn pairs(pa: &Propagator, ea: Option<f64>, pb: &Propagator, eb: Option<f64>) -> bool {
+    let exponential = |p: &Propagator| matches!(p.kernel(), Kernel::Exponential { .. });
+    exponential(pa) && exponential(pb) && ea.is_some() == eb.is_some()
+}
+
 /// Which of a population's input arrays no synapse type has filled yet this step.
 struct Fresh {
     current: bool,
@@ -266,11 +309,9 @@ impl Receptor {
         held_current_factor(self.propagator.kernel(), membrane, integrator, dt_ms)
     }
 
-    /// Whether `other` can be taken in one pass with this one: both exponential, both current
-    /// or both conductance synapses.
+    /// Whether `other` can be taken in one pass with this one ([`pairs`]).
     fn pairs_with(&self, other: &Receptor) -> bool {
-        let exponential = |r: &Receptor| matches!(r.propagator.kernel(), Kernel::Exponential { .. });
-        exponential(self) && exponential(other) && self.reversal_mv.is_some() == other.reversal_mv.is_some()
+        pairs(&self.propagator, self.reversal_mv, &other.propagator, other.reversal_mv)
     }
 }
 
@@ -356,7 +397,7 @@ pub struct Stepping {
     pub dt_ms: f64,
     pub integrator: Integrator,
     pub timing: SpikeTiming,
-    /// Threads for the neuron update of large populations (the result is the same).
+    /// Threads a step is shared out over (the result is the same).
     pub threads: usize,
 }
 
@@ -375,6 +416,8 @@ pub struct Net {
     runs: Vec<Run>,
     /// The threads a step is shared out over (`Stepping::threads`).
     team: Team,
+    /// The last step's spikes, when it was taken in shares: delivered at the start of the next.
+    pending: shares::Pending,
 }
 
 impl Net {
@@ -462,8 +505,8 @@ impl Net {
     }
 
     /// One step from `t_ms`; `stimulus_step` is the index on the stimulus grid. Spikes are
-    /// appended in time order. `threads > 1` splits the neuron update of large populations over
-    /// that many threads, with the same result. On a CPU with AVX2 and FMA the step runs
+    /// appended in time order. `threads > 1` shares the step out over that many threads (all
+    /// of it where [`Net::steps_in_shares`]), with the same result. On a CPU with AVX2 and FMA the step runs
     /// compiled for them (wider vectors for the per-neuron loops, the same arithmetic).
     pub fn step(
         &mut self,
@@ -506,63 +549,15 @@ impl Net {
             self.team = Team::new(threads);
         }
         // 1. inputs summed: plastic synapses (depression as their spikes arrive), every synapse
-        //    type's arrivals of this step, then stimuli.
-        for proj in &mut self.projections {
-            if let Some(plastic) = &mut proj.plastic {
-                let r = &mut self.pops[proj.to].receptors[proj.receptor];
-                plastic.arrivals(&proj.connections, self.tick, t_ms, r);
-            }
-        }
-        for pop in &mut self.pops {
-            let ctx = pop.context(t_ms, run);
-            pop.collect_synapses(self.tick, &ctx);
-        }
-        for input in &mut self.inputs {
-            let pop = &mut self.pops[input.pop];
-            let membrane = pop.population.model().linear();
-            let held = |kernel| held_current_factor(kernel, membrane, run.integrator, dt_ms);
-            let inputs = &mut pop.inputs;
-            let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
-            input.runner.inject(stimulus_step, current, charge, held, &self.team);
-            inputs.stimulated = true;
-            inputs.stimulated_current |= input.runner.writes_current();
-        }
-        // 2-3. integrate, threshold, reset.
+        //    type's arrivals of this step, then stimuli; 2-3. integrate, threshold, reset. In
+        //    shares on the team where the network allows, else population by population.
         let first_new = spikes.len();
-        for pop in &mut self.pops {
-            let n = pop.population.len();
-            if let Some(source) = &mut pop.source {
-                // Sources fire at the start of the step, once per event of the step.
-                let first = spikes.len();
-                let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
-                if source.played.from.is_some() {
-                    spikes.extend(source.played.at(self.tick).iter().map(|&i| at(i as usize)));
-                } else if let (SpikeSource::Digits { max_rate_hz, present_ms, rest_ms }, Some(images)) =
-                    (&source.train, &source.images)
-                {
-                    // Image k is shown from k (present + rest); its pixels set the rates.
-                    let period = present_ms + rest_ms;
-                    let k = (t_ms / period).floor();
-                    let image = &images[k as usize % images.len()];
-                    let rate = if t_ms - k * period < *present_ms { *max_rate_hz } else { 0.0 };
-                    let weight = |i: usize| image[i] as f64;
-                    source.pool.step_weighted((stimulus_step, dt_ms), n, rate, weight, |i| spikes.push(at(i)));
-                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
-                } else if source.train.is_random() {
-                    source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
-                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
-                } else {
-                    let count = deterministic_spikes(&source.train, stimulus_step, dt_ms) as usize;
-                    spikes.extend((0..n).flat_map(|i| std::iter::repeat_n(at(i), count)));
-                }
-                continue;
-            }
-            let ctx = pop.context(t_ms, run);
-            if pop.held_synapses(&ctx) {
-                step_held(pop, &ctx, spikes, &self.team)?;
-            } else {
-                pop.population.step(&ctx, &pop.inputs, spikes, &self.team, &mut ())?;
-            }
+        let in_shares = self.steps_in_shares(run);
+        if in_shares {
+            self.step_in_shares(t_ms, stimulus_step, run, spikes)?;
+        } else {
+            self.flush();
+            self.step_in_turn(t_ms, stimulus_step, run, spikes)?;
         }
         // In time order, ties by neuron (an unstable sort by the full key: no allocation); on
         // the grid they mostly are already.
@@ -599,7 +594,10 @@ impl Net {
             runs.push(Run { pop: p, first, spikes: start..end });
             start = end;
         }
-        self.deliver(&runs, spikes);
+        match in_shares {
+            true => self.defer(&runs, spikes),
+            false => self.deliver(&runs, spikes),
+        }
         self.runs = runs;
         self.tick += 1;
         for plastic in self.projections.iter_mut().filter_map(|p| p.plastic.as_mut()) {
@@ -608,6 +606,77 @@ impl Net {
                 && self.tick.is_multiple_of(every)
             {
                 plastic.normalise_to(total, t_ms + dt_ms);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Net {
+    /// Sums the inputs of step `stimulus_step` from `t_ms` and steps every population, one
+    /// after another (each may still share its neurons out over the team); spikes are appended
+    /// in population order.
+    fn step_in_turn(
+        &mut self,
+        t_ms: f64,
+        stimulus_step: u64,
+        run: &Stepping,
+        spikes: &mut Vec<Spike>,
+    ) -> Result<(), Fault> {
+        let dt_ms = run.dt_ms;
+        for proj in &mut self.projections {
+            if let Some(plastic) = &mut proj.plastic {
+                let r = &mut self.pops[proj.to].receptors[proj.receptor];
+                plastic.arrivals(&proj.connections, self.tick, t_ms, r);
+            }
+        }
+        for pop in &mut self.pops {
+            let ctx = pop.context(t_ms, run);
+            pop.collect_synapses(self.tick, &ctx);
+        }
+        for input in &mut self.inputs {
+            let pop = &mut self.pops[input.pop];
+            let membrane = pop.population.model().linear();
+            let held = |kernel| held_current_factor(kernel, membrane, run.integrator, dt_ms);
+            let inputs = &mut pop.inputs;
+            let (current, charge) = (&mut inputs.current[input.first..], &mut inputs.charge[input.first..]);
+            input.runner.inject(stimulus_step, current, charge, held, &self.team);
+            inputs.stimulate(input.runner.writes_current());
+        }
+        // 2-3. integrate, threshold, reset.
+        for pop in &mut self.pops {
+            let n = pop.population.len();
+            if let Some(source) = &mut pop.source {
+                // Sources fire at the start of the step, once per event of the step.
+                let first = spikes.len();
+                let at = |i: usize| Spike { t_ms, neuron: pop.offset + i as u32 };
+                if source.played.from.is_some() {
+                    spikes.extend(source.played.at(self.tick).iter().map(|&i| at(i as usize)));
+                } else if let (SpikeSource::Digits { max_rate_hz, present_ms, rest_ms }, Some(images)) =
+                    (&source.train, &source.images)
+                {
+                    // Image k is shown from k (present + rest); its pixels set the rates.
+                    let period = present_ms + rest_ms;
+                    let k = (t_ms / period).floor();
+                    let image = &images[k as usize % images.len()];
+                    let rate = if t_ms - k * period < *present_ms { *max_rate_hz } else { 0.0 };
+                    let weight = |i: usize| image[i] as f64;
+                    source.pool.step_weighted((stimulus_step, dt_ms), n, rate, weight, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
+                } else if source.train.is_random() {
+                    source.pool.step(&source.train, stimulus_step, dt_ms, n, |i| spikes.push(at(i)));
+                    spikes[first..].sort_unstable_by_key(|s| s.neuron);
+                } else {
+                    let count = deterministic_spikes(&source.train, stimulus_step, dt_ms) as usize;
+                    spikes.extend((0..n).flat_map(|i| std::iter::repeat_n(at(i), count)));
+                }
+                continue;
+            }
+            let ctx = pop.context(t_ms, run);
+            if pop.held_synapses(&ctx) {
+                step_held(pop, &ctx, spikes, &self.team)?;
+            } else {
+                pop.population.step(&ctx, &pop.inputs, spikes, &self.team, &mut ())?;
             }
         }
         Ok(())
