@@ -20,24 +20,13 @@ enum State {
     Fixed,
     /// A deterministic spike train (regular, listed times) through its kernel: one state serves
     /// every neuron.
-    Train {
-        kernel: KernelStates,
-        arriving: [f64; 1],
-    },
-    Noise {
-        x: Vec<f64>,
-        started: bool,
-        decay: f64,
-        rng: Rng,
-    },
+    Train { kernel: KernelStates, arriving: [f64; 1] },
+    /// Ornstein-Uhlenbeck noise per neuron, each block of [`COUNT_BLOCK`] neurons drawn from
+    /// its own stream (so that blocks may be drawn apart, and several at once).
+    Noise { x: Vec<f64>, started: bool, decay: f64, streams: Vec<Rng> },
     /// Independent Poisson trains, one per neuron, through the kernel: drawn as one merged
     /// process, or as each neuron's count per step where that is cheaper (`counts`).
-    Poisson {
-        pool: PoissonPool,
-        counts: Option<Counts>,
-        kernel: KernelStates,
-        arriving: Vec<f64>,
-    },
+    Poisson { pool: PoissonPool, counts: Option<Counts>, kernel: KernelStates, arriving: Vec<f64> },
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +60,8 @@ impl Runner {
                 let (state, propagator) = match c {
                     Component::Noise { seed: s, tau_ms, .. } => {
                         let decay = (-dt_ms / tau_ms).exp();
-                        (State::Noise { x: vec![0.0; n], started: false, decay, rng: stream(seed, *s) }, None)
+                        let streams = streams(seed, *s, n.div_ceil(COUNT_BLOCK));
+                        (State::Noise { x: vec![0.0; n], started: false, decay, streams }, None)
                     }
                     Component::Spikes { seed: s, kernel, source, .. } => {
                         let propagator = Some(Propagator::new(*kernel, dt_ms));
@@ -114,18 +104,10 @@ impl Runner {
             }
             let inside = item.inside(n, dt);
             match (&item.component, &mut item.state) {
-                (Component::Noise { mean, sigma, .. }, State::Noise { x, started, decay, rng }) => {
+                (Component::Noise { mean, sigma, .. }, State::Noise { x, started, decay, streams }) => {
                     if inside {
-                        // Start in the stationary distribution, then the exact OU update.
-                        if !*started {
-                            x.iter_mut().for_each(|x| *x = mean + sigma * normal(rng));
-                            *started = true;
-                        }
-                        let spread = sigma * (1.0 - *decay * *decay).sqrt();
-                        for (x, i) in x.iter_mut().zip(current.iter_mut()) {
-                            *i += *x;
-                            *x = mean + (*x - mean) * *decay + spread * normal(rng);
-                        }
+                        let start = !std::mem::replace(started, true);
+                        Ou { mean: *mean, sigma: *sigma, decay: *decay, start }.add(current, x, streams);
                     }
                 }
                 (Component::Spikes { source, weight, .. }, State::Poisson { pool, counts, kernel, arriving }) => {
@@ -172,15 +154,15 @@ impl Runner {
 
 impl Runner {
     /// Whether each step can be drawn for shares of the neurons apart ([`Runner::shares`]),
-    /// with the same numbers: no component draws one random stream across the neurons (noise,
-    /// a merged Poisson process, counts through a filtering kernel).
+    /// with the same numbers: no component draws one random stream across the neurons (a
+    /// merged Poisson process) or filters counts through a kernel.
     pub fn divisible(&self) -> bool {
         self.items.iter().all(|item| match &item.state {
             State::Fixed | State::Train { .. } => true,
             State::Poisson { counts, .. } => {
                 counts.is_some() && item.propagator.as_ref().is_some_and(|p| p.kernel() == Kernel::Delta)
             }
-            State::Noise { .. } => false,
+            State::Noise { .. } => true,
         })
     }
 
@@ -196,19 +178,32 @@ impl Runner {
                 adds.iter_mut().for_each(|a| a.0.push(Add::Same(same)));
                 continue;
             }
-            let (Component::Spikes { source, weight, .. }, State::Poisson { counts: Some(counts), .. }) =
-                (&item.component, &mut item.state)
-            else {
-                unreachable!("a divisible stimulus")
-            };
-            if !Counts::on(source, n, dt) {
-                continue;
-            }
-            let blocks: Vec<_> = shares.iter().map(|s| s.start / COUNT_BLOCK..s.end.div_ceil(COUNT_BLOCK)).collect();
-            assert!(shares.iter().all(|s| s.start % COUNT_BLOCK == 0), "shares are whole blocks");
-            let table = &counts.table;
-            for (add, streams) in adds.iter_mut().zip(cut(&mut counts.streams, &blocks)) {
-                add.0.push(Add::Counts { table, weight: *weight, streams });
+            // A share's blocks: from its first (an empty share has none).
+            assert!(shares.iter().all(|s| s.is_empty() || s.start.is_multiple_of(COUNT_BLOCK)), "whole blocks");
+            let blocks: Vec<_> =
+                shares.iter().map(|s| s.start.div_ceil(COUNT_BLOCK)..s.end.div_ceil(COUNT_BLOCK)).collect();
+            let inside = item.inside(n, dt);
+            match (&item.component, &mut item.state) {
+                (Component::Noise { mean, sigma, .. }, State::Noise { x, started, decay, streams }) => {
+                    if !inside {
+                        continue;
+                    }
+                    let ou = Ou { mean: *mean, sigma: *sigma, decay: *decay, start: !std::mem::replace(started, true) };
+                    let parts = cut(x, shares).into_iter().zip(cut(streams, &blocks));
+                    for (add, (x, streams)) in adds.iter_mut().zip(parts) {
+                        add.0.push(Add::Noise { ou, x, streams });
+                    }
+                }
+                (Component::Spikes { source, weight, .. }, State::Poisson { counts: Some(counts), .. }) => {
+                    if !Counts::on(source, n, dt) {
+                        continue;
+                    }
+                    let table = &counts.table;
+                    for (add, streams) in adds.iter_mut().zip(cut(&mut counts.streams, &blocks)) {
+                        add.0.push(Add::Counts { table, weight: *weight, streams });
+                    }
+                }
+                _ => unreachable!("a divisible stimulus"),
             }
         }
         adds
@@ -234,6 +229,8 @@ enum Add<'a> {
     /// `weight` times a count of Poisson spikes to each charge, a block of neurons from each
     /// stream.
     Counts { table: &'a PoissonTable, weight: f64, streams: &'a mut [Rng] },
+    /// Each neuron's noise `x` to its current, then the next `x`, a block from each stream.
+    Noise { ou: Ou, x: &'a mut [f64], streams: &'a mut [Rng] },
 }
 
 impl Add<'_> {
@@ -248,6 +245,55 @@ impl Add<'_> {
                 }
             }
             Add::Counts { table, weight, streams } => draw_blocks(table, *weight, charge, streams),
+            Add::Noise { ou, x, streams } => ou.add(current, x, streams),
+        }
+    }
+}
+
+/// One step of Ornstein-Uhlenbeck noise: each neuron's `x` (mean `mean`, standard deviation
+/// `sigma`, decaying by `decay` a step) is added to its current and then advanced exactly.
+#[derive(Debug, Clone, Copy)]
+struct Ou {
+    mean: f64,
+    sigma: f64,
+    decay: f64,
+    /// The first step: `x` starts in the stationary distribution.
+    start: bool,
+}
+
+impl Ou {
+    /// Adds `x` to `current` and advances it, each block of [`COUNT_BLOCK`] neurons from its
+    /// own stream of `streams`, four blocks at a time (their chains of random numbers overlap
+    /// in the CPU; each block still draws its own stream in order).
+    fn add(self, current: &mut [f64], x: &mut [f64], streams: &mut [Rng]) {
+        let spread = self.sigma * (1.0 - self.decay * self.decay).sqrt();
+        let step = |x: &mut f64, i: &mut f64, rng: &mut Rng| {
+            if self.start {
+                *x = self.mean + self.sigma * normal(rng);
+            }
+            *i += *x;
+            *x = self.mean + (*x - self.mean) * self.decay + spread * normal(rng);
+        };
+        let (whole, _) = x.as_chunks_mut::<COUNT_BLOCK>();
+        let grouped = whole.len() / 4 * 4;
+        let (xs, rest) = x.split_at_mut(grouped * COUNT_BLOCK);
+        let (is, rest_i) = current.split_at_mut(grouped * COUNT_BLOCK);
+        let (group_streams, rest_streams) = streams.split_at_mut(grouped);
+        let xs = xs.as_chunks_mut::<{ 4 * COUNT_BLOCK }>().0;
+        let is = is.as_chunks_mut::<{ 4 * COUNT_BLOCK }>().0;
+        for ((x, i), rngs) in xs.iter_mut().zip(is).zip(group_streams.chunks_exact_mut(4)) {
+            let mut own: [Rng; 4] = std::array::from_fn(|g| rngs[g].clone());
+            for k in 0..COUNT_BLOCK {
+                for (g, rng) in own.iter_mut().enumerate() {
+                    step(&mut x[g * COUNT_BLOCK + k], &mut i[g * COUNT_BLOCK + k], rng);
+                }
+            }
+            rngs.clone_from_slice(&own);
+        }
+        for ((x, i), rng) in rest.chunks_mut(COUNT_BLOCK).zip(rest_i.chunks_mut(COUNT_BLOCK)).zip(rest_streams) {
+            let mut own = rng.clone();
+            x.iter_mut().zip(i).for_each(|(x, i)| step(x, i, &mut own));
+            *rng = own;
         }
     }
 }

@@ -165,9 +165,9 @@ fn every_delivery_path_gives_the_same_spikes_on_one_two_and_three_threads() {
 }
 
 /// A network whose whole step the team takes in shares (delta, alpha current and alpha
-/// conductance synapses, Poisson counts, a step current and a regular train into parts of
-/// populations whose sizes are not whole shares) gives the same spikes and traces on one, two
-/// and three threads.
+/// conductance synapses, Poisson counts, a pulse and a regular train into parts of populations
+/// whose sizes are not whole shares, one part within the first member's share) gives the same
+/// spikes and traces on one, two and three threads.
 #[test]
 fn a_network_stepped_in_shares_gives_the_same_spikes_on_one_two_and_three_threads() {
     let text = r#"(
@@ -193,6 +193,7 @@ fn a_network_stepped_in_shares_gives_the_same_spikes_on_one_two_and_three_thread
             ],
             inputs: [
                 (population: "E", stimulus: (components: [Spikes(source: Poisson(rate_hz: 20000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 25.0, seed: 1)])),
+                (population: "E", neurons: (0, 100), stimulus: (components: [Spikes(source: Poisson(rate_hz: 5000.0, start_ms: 0.0, duration_ms: 1e9), kernel: Delta, weight: 10.0, seed: 5)])),
                 (population: "I", neurons: (64, 764), stimulus: (components: [
                     Spikes(source: Poisson(rate_hz: 18000.0, start_ms: 10.0, duration_ms: 100.0), kernel: Delta, weight: 25.0, seed: 2),
                     Pulse(start_ms: 20.0, duration_ms: 50.0, amplitude: 150.0),

@@ -183,8 +183,13 @@ impl Net {
                 let own: Vec<_> = bounds.iter().map(clip).collect();
                 let local: Vec<_> = own.iter().map(|r| r.start - first..r.end - first).collect();
                 let adds = input.runner.shares(stimulus_step, held, &local);
+                // Within the share (an empty part anywhere in it).
+                let within = |r: Range<usize>, b: &Range<usize>| {
+                    let at = |i: usize| i.clamp(b.start, b.end) - b.start;
+                    at(r.start)..at(r.end)
+                };
                 for (((to, adds), r), b) in stimuli.iter_mut().zip(adds).zip(own).zip(&bounds) {
-                    to.push((adds, r.start - b.start..r.end - b.start));
+                    to.push((adds, within(r, b)));
                 }
             }
             // Each synapse type's traces, cut at the members' bounds, and its ring as of the last
