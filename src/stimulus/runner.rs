@@ -267,13 +267,6 @@ impl Ou {
     /// in the CPU; each block still draws its own stream in order).
     fn add(self, current: &mut [f64], x: &mut [f64], streams: &mut [Rng]) {
         let spread = self.sigma * (1.0 - self.decay * self.decay).sqrt();
-        let step = |x: &mut f64, i: &mut f64, rng: &mut Rng| {
-            if self.start {
-                *x = self.mean + self.sigma * normal(rng);
-            }
-            *i += *x;
-            *x = self.mean + (*x - self.mean) * self.decay + spread * normal(rng);
-        };
         let (whole, _) = x.as_chunks_mut::<COUNT_BLOCK>();
         let grouped = whole.len() / 4 * 4;
         let (xs, rest) = x.split_at_mut(grouped * COUNT_BLOCK);
@@ -285,16 +278,27 @@ impl Ou {
             let mut own: [Rng; 4] = std::array::from_fn(|g| rngs[g].clone());
             for k in 0..COUNT_BLOCK {
                 for (g, rng) in own.iter_mut().enumerate() {
-                    step(&mut x[g * COUNT_BLOCK + k], &mut i[g * COUNT_BLOCK + k], rng);
+                    self.step(spread, &mut x[g * COUNT_BLOCK + k], &mut i[g * COUNT_BLOCK + k], rng);
                 }
             }
             rngs.clone_from_slice(&own);
         }
         for ((x, i), rng) in rest.chunks_mut(COUNT_BLOCK).zip(rest_i.chunks_mut(COUNT_BLOCK)).zip(rest_streams) {
             let mut own = rng.clone();
-            x.iter_mut().zip(i).for_each(|(x, i)| step(x, i, &mut own));
+            x.iter_mut().zip(i).for_each(|(x, i)| self.step(spread, x, i, &mut own));
             *rng = own;
         }
+    }
+
+    /// Adds `x` to the current `i` and advances it by one step; inlined into the blocks' loop,
+    /// so that each stream's state stays in registers.
+    #[inline(always)]
+    fn step(&self, spread: f64, x: &mut f64, i: &mut f64, rng: &mut Rng) {
+        if self.start {
+            *x = self.mean + self.sigma * normal(rng);
+        }
+        *i += *x;
+        *x = self.mean + (*x - self.mean) * self.decay + spread * normal(rng);
     }
 }
 
