@@ -906,13 +906,14 @@ fn grid<M: Dynamics + Copy, const CODE: u8, S: HeldCurrent>(
         let end = (block + 64).min(len);
         if fixed {
             let (threshold, vs) = (model_of(0).threshold(), &part.vars[0][block..end]);
-            let (mut any, mut above_floor) = (false, true);
+            // Counts, not flags: integer sums vectorise without a chain of masks.
+            let (mut crossing, mut above_floor) = (0u32, 0u32);
             for &v in vs {
-                any |= if strict { v > threshold } else { v >= threshold };
-                above_floor &= v >= v_spec.envelope.0;
+                crossing += (if strict { v > threshold } else { v >= threshold }) as u32;
+                above_floor += (v >= v_spec.envelope.0) as u32;
             }
-            inside &= above_floor;
-            if !any {
+            inside &= above_floor as usize == vs.len();
+            if crossing == 0 {
                 continue;
             }
         }
