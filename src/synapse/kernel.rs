@@ -127,6 +127,19 @@ impl KernelStates {
         }
     }
 
+    /// Adds arrivals into the traces, leaving them 0: what [`KernelPart::advance`] does first
+    /// with an exponential kernel's.
+    pub fn absorb(&mut self, arrivals: &mut [f32]) {
+        for (x, a) in self.x.iter_mut().zip(arrivals) {
+            *x += std::mem::take(a) as f64;
+        }
+    }
+
+    /// The first trace of every neuron: an exponential kernel's value, which spikes add into.
+    pub fn first_trace(&mut self) -> &mut [f64] {
+        &mut self.x
+    }
+
     /// The traces of neurons `range`.
     pub fn part(&mut self, range: Range<usize>) -> KernelPart<'_> {
         KernelPart { x: &mut self.x[range.clone()], y: &mut self.y[range] }
@@ -268,23 +281,26 @@ impl HeldCurrent for () {
 /// (`CONDUCTANCE`):
 /// each type's traces and arrivals of this step, its decay over a step, and what turns its
 /// value into the held input (a current synapse's factor: the exact scheme's, else 1; a
-/// conductance synapse's reversal potential).
-pub struct HeldExponentials<'a, const T: usize, const CONDUCTANCE: bool> {
+/// conductance synapse's reversal potential). Without a `RING` the step's spikes are already
+/// in the traces and there are no arrivals to take.
+pub struct HeldExponentials<'a, const T: usize, const CONDUCTANCE: bool, const RING: bool> {
     n: usize,
-    /// Per type: its traces and this step's arrivals, both `n` long.
+    /// Per type: its traces and this step's arrivals, both `n` long (arrivals empty without
+    /// a ring).
     lanes: [(&'a mut [f64], &'a mut [f32]); T],
     decay: [f64; T],
     factor: [f64; T],
 }
 
-impl<'a, const T: usize, const CONDUCTANCE: bool> HeldExponentials<'a, T, CONDUCTANCE> {
+impl<'a, const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldExponentials<'a, T, CONDUCTANCE, RING> {
     /// The types as `(states, propagator, arrivals of this step, factor or reversal
     /// potential)`, each for the same neurons.
     pub fn new(types: [(&'a mut KernelStates, &Propagator, &'a mut [f32], f64); T]) -> Self {
-        let n = types.first().map_or(0, |t| t.2.len());
+        let n = types.first().map_or(0, |t| t.0.x.len());
         let (mut decay, mut factor) = ([0.0; T], [0.0; T]);
-        for (j, (_, p, arrivals, f)) in types.iter().enumerate() {
-            assert!(matches!(p.kernel, Kernel::Exponential { .. }) && arrivals.len() == n);
+        for (j, (states, p, arrivals, f)) in types.iter().enumerate() {
+            assert!(matches!(p.kernel, Kernel::Exponential { .. }) && states.x.len() == n);
+            assert_eq!(arrivals.len(), if RING { n } else { 0 });
             (decay[j], factor[j]) = (p.d1, *f);
         }
         let lanes = types.map(|(states, _, arrivals, _)| (&mut states.x[..n], arrivals));
@@ -292,7 +308,9 @@ impl<'a, const T: usize, const CONDUCTANCE: bool> HeldExponentials<'a, T, CONDUC
     }
 }
 
-impl<const T: usize, const CONDUCTANCE: bool> HeldCurrent for HeldExponentials<'_, T, CONDUCTANCE> {
+impl<const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldCurrent
+    for HeldExponentials<'_, T, CONDUCTANCE, RING>
+{
     const ACTIVE: bool = true;
     fn neurons(&self) -> usize {
         self.n
@@ -302,10 +320,13 @@ impl<const T: usize, const CONDUCTANCE: bool> HeldCurrent for HeldExponentials<'
         let (mut current, mut conductance) = (0.0, 0.0);
         for j in 0..T {
             let (traces, arrivals) = &mut self.lanes[j];
-            // SAFETY: both are `n` long (checked in `new`), and `k < n` (the caller's promise).
-            let (x, a) = unsafe { (traces.get_unchecked_mut(k), arrivals.get_unchecked_mut(k)) };
+            // SAFETY: the traces are `n` long (checked in `new`), and `k < n` (the caller's promise).
+            let x = unsafe { traces.get_unchecked_mut(k) };
             // As `advance`: the arrivals join the trace, its value is the step's, then it decays.
-            *x += std::mem::take(a) as f64;
+            if RING {
+                // SAFETY: with a ring the arrivals are `n` long too (checked in `new`).
+                *x += std::mem::take(unsafe { arrivals.get_unchecked_mut(k) }) as f64;
+            }
             if CONDUCTANCE {
                 conductance += *x;
             }
@@ -335,7 +356,7 @@ mod tests {
             a.advance(&pa, &mut ra.clone(), |i, x| expected[i] = (2.0 * x, x));
             b.advance(&pb, &mut rb.clone(), |i, x| expected[i] = (expected[i].0 + 3.0 * x, expected[i].1 + x));
             let mut held =
-                HeldExponentials::<2, true>::new([(&mut a2, &pa, &mut ra, 2.0), (&mut b2, &pb, &mut rb, 3.0)]);
+                HeldExponentials::<2, true, true>::new([(&mut a2, &pa, &mut ra, 2.0), (&mut b2, &pb, &mut rb, 3.0)]);
             for (k, want) in expected.iter().enumerate() {
                 // SAFETY: k < 3, the neurons held.
                 assert_eq!(unsafe { held.take_unchecked(k) }, *want, "step {step}, neuron {k}");

@@ -59,6 +59,8 @@ impl Net {
                     ring: Vec::new(),
                     slots: 1,
                     now: 0,
+                    one_step: false,
+                    direct: false,
                 })
                 .collect();
             for (key, dist) in &ps.initial {
@@ -97,10 +99,12 @@ impl Net {
             r.slots = r.slots.max(proj.connections.max_delay() as usize + 1);
         }
         let links = (0..pops.len()).map(|p| Links::of(p, &projections)).collect();
-        for pop in &mut pops {
+        for (p, pop) in pops.iter_mut().enumerate() {
             let n = pop.population.len();
-            for r in &mut pop.receptors {
+            for (k, r) in pop.receptors.iter_mut().enumerate() {
                 r.ring = crate::memory::filled(r.slots * n, 0.0);
+                let plastic = projections.iter().any(|j| (j.to, j.receptor) == (p, k) && j.plastic.is_some());
+                r.one_step = matches!(r.propagator.kernel(), Kernel::Exponential { .. }) && r.slots <= 2 && !plastic;
             }
         }
         let inputs = (0..spec.inputs.len()).map(|k| input_run(spec, k, dt_ms, seed)).collect();

@@ -92,12 +92,15 @@ impl Net {
 }
 
 /// A delay ring that the team's members add into at once, each only onto its own share of the
-/// targets.
+/// targets; or, where spikes arrive straight in a synapse type's traces, those traces.
 pub(super) struct SharedRing<'a> {
     base: *mut f32,
     n: usize,
     slots: usize,
     now: usize,
+    /// The first trace of every target when spikes arrive in it ([`super::Pop::arrive_direct`]),
+    /// else null.
+    traces: *mut f64,
     _ring: PhantomData<&'a mut [f32]>,
 }
 
@@ -107,13 +110,14 @@ unsafe impl Sync for SharedRing<'_> {}
 
 impl<'a> SharedRing<'a> {
     pub(super) fn of(r: &'a mut Receptor) -> Self {
-        Self::new(&mut r.ring, r.n, r.now)
+        let traces = if r.direct { r.states.first_trace().as_mut_ptr() } else { std::ptr::null_mut() };
+        Self { traces, ..Self::new(&mut r.ring, r.n, r.now) }
     }
 
     /// `ring`, slots of `n` targets, as of the step whose slot is `now`.
     pub(super) fn new(ring: &'a mut [f32], n: usize, now: usize) -> Self {
         let slots = ring.len().checked_div(n).unwrap_or(0);
-        Self { base: ring.as_mut_ptr(), n, slots, now, _ring: PhantomData }
+        Self { base: ring.as_mut_ptr(), n, slots, now, traces: std::ptr::null_mut(), _ring: PhantomData }
     }
 
     /// The part of `member` `(k, size)` (its share of the targets in every slot), or the whole
@@ -124,16 +128,19 @@ impl<'a> SharedRing<'a> {
     /// one part at a time per member, and members of one team.
     pub(super) unsafe fn part(&self, member: Option<(usize, usize)>) -> RingPart<'_> {
         let own = member.map_or(0..self.n, |(k, size)| share(self.n, k, size, SHARE_ALIGN));
-        RingPart { base: self.base, n: self.n, slots: self.slots, now: self.now, own, _ring: PhantomData }
+        let (base, n, slots, now, traces) = (self.base, self.n, self.slots, self.now, self.traces);
+        RingPart { base, n, slots, now, traces, own, _ring: PhantomData }
     }
 }
 
-/// The part of a delay ring one delivery adds into: the targets `own` of each slot.
+/// The part of a delay ring one delivery adds into: the targets `own` of each slot (or of the
+/// traces spikes arrive in).
 pub(super) struct RingPart<'a> {
     base: *mut f32,
     n: usize,
     slots: usize,
     now: usize,
+    traces: *mut f64,
     own: Range<usize>,
     _ring: PhantomData<&'a mut [f32]>,
 }
@@ -146,6 +153,64 @@ impl RingPart<'_> {
         // SAFETY: `at + own.len() <= slots * n`, the ring's length; no other part has these
         // targets, and the part borrows the ring for its life.
         unsafe { std::slice::from_raw_parts_mut(self.base.add(at), self.own.len()) }
+    }
+
+    /// What a spike `delay` steps ahead adds into: the own targets of its slot, or of the
+    /// traces where spikes arrive straight in them (every delay is then one step).
+    #[inline(always)]
+    fn target(&mut self, delay: u16) -> Target<'_> {
+        if self.traces.is_null() {
+            return Target::Slot(self.slot(delay));
+        }
+        debug_assert_eq!(delay, 1, "spikes arrive straight in the traces only after one step");
+        // SAFETY: the traces are `n` long and `own` lies within them; no other part has these
+        // targets, and the part borrows the receptor for its life.
+        Target::Traces(unsafe { std::slice::from_raw_parts_mut(self.traces.add(self.own.start), self.own.len()) })
+    }
+}
+
+/// Where a delivery adds weights: a ring slot (`f32`) or the traces themselves (`f64`).
+enum Target<'a> {
+    Slot(&'a mut [f32]),
+    Traces(&'a mut [f64]),
+}
+
+/// Runs `$body` with `$at` the target's slice, of either type.
+macro_rules! into_target {
+    ($target:expr, |$at:ident| $body:expr) => {
+        match $target {
+            Target::Slot($at) => $body,
+            Target::Traces($at) => $body,
+        }
+    };
+}
+
+/// A sum a weight is added into: a ring slot's `f32` or a trace's `f64` (where a weight of its
+/// own, stored in `f32`, is exact).
+trait Sum: Copy + std::ops::AddAssign {
+    fn of_f32(w: f32) -> Self;
+    fn of_f64(w: f64) -> Self;
+}
+
+impl Sum for f32 {
+    #[inline(always)]
+    fn of_f32(w: f32) -> Self {
+        w
+    }
+    #[inline(always)]
+    fn of_f64(w: f64) -> Self {
+        w as f32
+    }
+}
+
+impl Sum for f64 {
+    #[inline(always)]
+    fn of_f32(w: f32) -> Self {
+        w as f64
+    }
+    #[inline(always)]
+    fn of_f64(w: f64) -> Self {
+        w
     }
 }
 
@@ -205,7 +270,7 @@ fn assert_in_ring(targets: &[u32], first: u32, len: usize) {
 /// The weights of a row's synapses: one for all, or each its own (as many as the targets).
 #[derive(Clone, Copy)]
 enum Weights<'a> {
-    Same(f32),
+    Same(f64),
     Each(&'a [f32]),
 }
 
@@ -213,16 +278,17 @@ enum Weights<'a> {
 /// `targets` is a stretch of a row, so sorted: its ends are checked once, not each target (the
 /// check and its branch were half of the loop), and the loop goes four at a time.
 #[inline(always)]
-fn add_row(ring: &mut [f32], targets: &[u32], weights: Weights, first: u32) {
+fn add_row<S: Sum>(ring: &mut [S], targets: &[u32], weights: Weights, first: u32) {
     assert_in_ring(targets, first, ring.len());
     // Offset so that target `t` is `at + t`: one addressing mode, no subtraction a synapse.
     let at = ring.as_mut_ptr().wrapping_sub(first as usize);
     // SAFETY: every `t` of the row is in `first..first + ring.len()` (checked just above), so
     // `at + t` is within `ring`.
-    let add = |t: u32, w: f32| unsafe { *at.wrapping_add(t as usize) += w };
+    let add = |t: u32, w: S| unsafe { *at.wrapping_add(t as usize) += w };
     let (quads, rest) = targets.as_chunks::<4>();
     match weights {
         Weights::Same(w) => {
+            let w = S::of_f64(w);
             for quad in quads {
                 quad.iter().for_each(|&t| add(t, w));
             }
@@ -232,9 +298,9 @@ fn add_row(ring: &mut [f32], targets: &[u32], weights: Weights, first: u32) {
             // As long as the targets, so in quads and a rest of the same lengths.
             let (weight_quads, weight_rest) = weights[..targets.len()].as_chunks::<4>();
             for (quad, weights) in quads.iter().zip(weight_quads) {
-                quad.iter().zip(weights).for_each(|(&t, &w)| add(t, w));
+                quad.iter().zip(weights).for_each(|(&t, &w)| add(t, S::of_f32(w)));
             }
-            rest.iter().zip(weight_rest).for_each(|(&t, &w)| add(t, w));
+            rest.iter().zip(weight_rest).for_each(|(&t, &w)| add(t, S::of_f32(w)));
         }
     }
 }
@@ -246,8 +312,8 @@ fn deliver_run(proj: &Proj, member: Option<usize>, pres: impl Iterator<Item = us
     match (&c.weights, &c.delays) {
         (Some(w), None) if c.dense => {
             let (n, own, offsets) = (ring.n, ring.own.clone(), c.csr.offsets());
-            let slot = ring.slot(c.delay);
-            add_dense_rows(slot, pres.map(|pre| &w[offsets[pre] as usize..][..n][own.clone()]));
+            let rows = pres.map(|pre| &w[offsets[pre] as usize..][..n][own.clone()]);
+            into_target!(ring.target(c.delay), |at| add_dense_rows(at, rows));
         }
         _ => {
             // The rows lie anywhere in a table that may be far larger than the caches: ask for
@@ -294,34 +360,44 @@ fn prefetch(c: &Connections, part: Range<usize>, lines: usize) {
 /// Adds `rows` (each a weight for every target, in order) onto `ring`, a block of targets at a
 /// time held in registers over all the rows: each target still sums its rows in order.
 #[inline(always)]
-fn add_dense_rows<'w>(ring: &mut [f32], rows: impl Iterator<Item = &'w [f32]> + Clone) {
-    let from = add_blocks::<16>(ring, rows.clone(), 0);
-    let from = add_blocks::<8>(ring, rows.clone(), from);
-    let from = add_blocks::<4>(ring, rows.clone(), from);
-    add_blocks::<1>(ring, rows, from);
+fn add_dense_rows<'w, S: Sum>(ring: &mut [S], rows: impl Iterator<Item = &'w [f32]> + Clone) {
+    let from = add_blocks::<_, 16>(ring, rows.clone(), 0);
+    let from = add_blocks::<_, 8>(ring, rows.clone(), from);
+    let from = add_blocks::<_, 4>(ring, rows.clone(), from);
+    add_blocks::<_, 1>(ring, rows, from);
 }
 
 /// [`add_dense_rows`] from target `from` on, in blocks of `B` while whole blocks fit; returns
 /// where it stopped.
 #[inline(always)]
-fn add_blocks<'w, const B: usize>(
-    ring: &mut [f32],
+fn add_blocks<'w, S: Sum, const B: usize>(
+    ring: &mut [S],
     rows: impl Iterator<Item = &'w [f32]> + Clone,
     from: usize,
 ) -> usize {
     let end = from + (ring.len() - from) / B * B;
     for b in (from..end).step_by(B) {
-        let at: &mut [f32; B] = (&mut ring[b..b + B]).try_into().expect("a block");
+        let at: &mut [S; B] = (&mut ring[b..b + B]).try_into().expect("a block");
         let mut sum = *at;
         for row in rows.clone() {
             let row: &[f32; B] = row[b..b + B].try_into().expect("a block");
             for (s, &w) in sum.iter_mut().zip(row) {
-                *s += w;
+                *s += S::of_f32(w);
             }
         }
         *at = sum;
     }
     end
+}
+
+/// Adds `w` into `at[i]`.
+///
+/// # Safety
+/// `i < at.len()`.
+#[inline(always)]
+unsafe fn add_at<S: Sum>(at: &mut [S], i: usize, w: f64) {
+    // SAFETY: the caller's promise.
+    unsafe { *at.get_unchecked_mut(i) += S::of_f64(w) }
 }
 
 /// Adds the weights of the synapses `part` (of one row) into the ring slots their delays reach.
@@ -330,15 +406,16 @@ fn deliver(c: &Connections, part: Range<usize>, r: &mut RingPart) {
     let targets = &c.csr.targets()[part.clone()];
     let first = r.own.start as u32;
     match (&c.weights, &c.delays) {
-        (None, None) => add_row(r.slot(c.delay), targets, Weights::Same(c.weight as f32), first),
+        (None, None) => into_target!(r.target(c.delay), |at| add_row(at, targets, Weights::Same(c.weight), first)),
         // A dense row's targets are all of them, in order: a plain vector addition.
-        (Some(w), None) if c.dense => r.slot(c.delay).iter_mut().zip(&w[part]).for_each(|(at, &w)| *at += w),
-        (Some(w), None) => add_row(r.slot(c.delay), targets, Weights::Each(&w[part]), first),
+        (Some(w), None) if c.dense => into_target!(r.target(c.delay), |at| add_dense_rows(at, [&w[part]].into_iter())),
+        (Some(w), None) => into_target!(r.target(c.delay), |at| add_row(at, targets, Weights::Each(&w[part]), first)),
         _ => {
             assert_in_ring(targets, first, r.own.len());
             for (s, &t) in part.zip(targets) {
-                // SAFETY: `t - first` is within the slot (of `own.len()`), checked just above.
-                unsafe { *r.slot(c.delay_of(s)).get_unchecked_mut((t - first) as usize) += c.weight_of(s) as f32 };
+                let (i, w) = ((t - first) as usize, c.weight_of(s));
+                // SAFETY: `i` is within the slot (of `own.len()`), checked just above.
+                into_target!(r.target(c.delay_of(s)), |at| unsafe { add_at(at, i, w) });
             }
         }
     }

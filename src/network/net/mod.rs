@@ -4,7 +4,9 @@
 //! One step (the schedule written in the engine's simulation module): each synapse type takes this
 //! step's arrivals out of its ring slot and advances its kernel; the stimuli add their
 //! currents; every population integrates, thresholds and resets; each spike then adds its
-//! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read).
+//! weights into the ring slot `D` steps ahead (`D >= 1`, so nothing lands in the slot being read),
+//! or, where the membrane's loop takes the synapse type and every `D` is 1, straight into its
+//! traces.
 //!
 //! This file steps the network a population at a time; `shares.rs` steps it on a team with each
 //! member on its own share of every population, `deliver.rs` adds spikes into the rings,
@@ -51,6 +53,11 @@ struct Receptor {
     /// The slot of the present step (`tick % slots`, kept so that a spike's delivery costs
     /// no division).
     now: usize,
+    /// Every spike into it arrives in the step after the one it is fired in, through an
+    /// exponential kernel, and no plastic projection writes into its ring (fixed when built).
+    one_step: bool,
+    /// Spikes are added straight into the first trace, not into the ring ([`Pop::arrive_direct`]).
+    direct: bool,
 }
 
 /// The slot `delay < slots` steps after slot `now` of a ring.
@@ -113,6 +120,7 @@ impl Pop {
     #[inline(always)]
     fn collect_synapses(&mut self, tick: u64, ctx: &StepContext) {
         self.turn_rings(tick);
+        self.arrive_direct(ctx);
         if self.held_synapses(ctx) {
             if self.inputs.stimulated {
                 self.inputs.clear();
@@ -131,6 +139,22 @@ impl Pop {
     fn turn_rings(&mut self, tick: u64) {
         for r in &mut self.receptors {
             r.now = (tick % r.slots as u64) as usize;
+        }
+    }
+
+    /// Whether this step's spikes go straight into the synapses' traces: where the membrane's
+    /// loop takes the synapses and every spike into them arrives in the next step, a ring slot
+    /// would only be read and cleared by that loop (a fifth of its memory traffic). The sums
+    /// are the same but for rounding (a trace sums arrivals in `f64`, a slot in `f32`). From the
+    /// ring to the traces, what the ring holds for this step joins them; the other way, what
+    /// the traces took is already there.
+    fn arrive_direct(&mut self, ctx: &StepContext) {
+        let direct = self.held_synapses(ctx) && self.receptors.iter().all(|r| r.one_step);
+        for r in &mut self.receptors {
+            if direct && !r.direct {
+                r.states.absorb(&mut r.ring[r.now * r.n..][..r.n]);
+            }
+            r.direct = direct;
         }
     }
 
@@ -159,30 +183,43 @@ impl Pop {
 fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, team: &Team) -> Result<(), Fault> {
     let membrane = pop.population.model().linear();
     let conductance = pop.receptors[0].reversal_mv.is_some();
-    // Where this step's arrivals are, and what turns a trace into the held input: a
-    // conductance's reversal potential, a current's factor.
+    // Where this step's arrivals are (spikes that arrived straight in the traces leave no slot
+    // to take), and what turns a trace into the held input: a conductance's reversal
+    // potential, a current's factor.
+    let direct = pop.receptors.iter().all(|r| r.direct);
     let lane = |r: &mut Receptor| {
         let factor = r.reversal_mv.unwrap_or_else(|| r.current_factor(membrane, ctx.integrator, ctx.dt_ms));
-        (r.now * r.n, factor)
+        let slot = if direct { 0..0 } else { r.now * r.n..(r.now + 1) * r.n };
+        (slot, factor)
     };
     let (population, inputs) = (&mut pop.population, &pop.inputs);
     macro_rules! step {
         ($types:expr) => {
-            match conductance {
-                true => population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true>::new($types)),
-                false => population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false>::new($types)),
+            match (conductance, direct) {
+                (true, true) => {
+                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true, false>::new($types))
+                }
+                (true, false) => {
+                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true, true>::new($types))
+                }
+                (false, true) => {
+                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false, false>::new($types))
+                }
+                (false, false) => {
+                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false, true>::new($types))
+                }
             }
         };
     }
     match &mut pop.receptors[..] {
         [a] => {
             let (sa, fa) = lane(a);
-            step!([(&mut a.states, &a.propagator, &mut a.ring[sa..][..a.n], fa)])
+            step!([(&mut a.states, &a.propagator, &mut a.ring[sa], fa)])
         }
         [a, b] => {
             let ((sa, fa), (sb, fb)) = (lane(a), lane(b));
-            let a = (&mut a.states, &a.propagator, &mut a.ring[sa..][..a.n], fa);
-            step!([a, (&mut b.states, &b.propagator, &mut b.ring[sb..][..b.n], fb)])
+            let a = (&mut a.states, &a.propagator, &mut a.ring[sa], fa);
+            step!([a, (&mut b.states, &b.propagator, &mut b.ring[sb], fb)])
         }
         _ => unreachable!("one or two types, as held_synapses requires"),
     }

@@ -168,6 +168,7 @@ impl Net {
         let mut rings: Vec<Vec<SharedRing>> = Vec::with_capacity(n_pops);
         for (pop, runs) in pops.iter_mut().zip(runs_of) {
             let ctx = pop.context(t_ms, run);
+            pop.arrive_direct(&ctx); // never here: the membrane's loop takes no synapses
             let n = pop.population.len();
             let bounds: Vec<_> = (0..size).map(|k| share(n, k, size, SHARE_ALIGN)).collect();
             let membrane = pop.population.model().linear();
@@ -198,7 +199,7 @@ impl Net {
             let mut pop_rings = Vec::with_capacity(pop.receptors.len());
             for r in pop.receptors.iter_mut() {
                 let factor = r.current_factor(membrane, ctx.integrator, ctx.dt_ms);
-                let Receptor { propagator, reversal_mv, states, ring, n, now, slots } = r;
+                let Receptor { propagator, reversal_mv, states, ring, n, now, slots, .. } = r;
                 pop_rings.push(SharedRing::new(ring, *n, (*now + *slots - 1) % *slots));
                 for (own, states) in synapses.iter_mut().zip(states.shares(&bounds)) {
                     own.push(Synapse { propagator, reversal_mv: *reversal_mv, factor, states });
