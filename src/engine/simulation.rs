@@ -129,7 +129,7 @@ impl Simulation {
 
     fn build(preset: &Preset, seed: u64) -> Result<Self, String> {
         let run = preset.run;
-        let (net, record) = match &preset.network {
+        let (mut net, record): (Net, Vec<usize>) = match &preset.network {
             Some(spec) => (Net::build(spec, run.dt_ms, seed)?, spec.record.iter().map(|&r| r as usize).collect()),
             None => {
                 let mut net = Net::single(preset.neuron, &preset.stimulus, run.dt_ms, seed);
@@ -141,6 +141,7 @@ impl Simulation {
                 (net, vec![0])
             }
         };
+        net.watch(record.first().copied());
         Ok(Self {
             net,
             is_network: preset.network.is_some(),
@@ -196,6 +197,7 @@ impl Simulation {
     pub fn set_record(&mut self, g: usize) {
         if g < self.n_neurons() && !self.net.is_source(g) {
             self.record = vec![g];
+            self.net.watch(Some(g));
         }
     }
     pub fn stimulus(&self) -> &Stimulus {

@@ -187,6 +187,9 @@ pub struct Inputs {
     /// Whether a stimulus wrote currents since they were last cleared (Brunel's drive writes
     /// charges only: its currents stay 0 and are not cleared every step).
     pub stimulated_current: bool,
+    /// Whether synapses were summed into the arrays since they were last cleared whole: a
+    /// step whose membrane's loop sums them itself must clear what they left first.
+    pub summed: bool,
 }
 
 impl Inputs {
@@ -199,6 +202,7 @@ impl Inputs {
             writes_charge: true,
             stimulated: true,
             stimulated_current: false,
+            summed: false,
         }
     }
     /// The current, conductance and charge of neurons `range`.
@@ -214,6 +218,14 @@ impl Inputs {
         self.collected(clear);
         let n = self.current.len();
         clear_part(clear, self.parts_mut(0..n));
+    }
+    /// Clears every array, whatever wrote it (for a step whose membrane's loop sums the
+    /// synapses, after steps that summed them here).
+    pub fn clear_all(&mut self) {
+        for part in [&mut self.current, &mut self.conductance, &mut self.charge] {
+            part.fill(0.0);
+        }
+        (self.stimulated, self.stimulated_current, self.summed) = (false, false, false);
     }
     /// What writes the arrays: for [`Writes::unfilled`].
     pub fn writes(&self) -> Writes {

@@ -308,6 +308,28 @@ impl<'a, const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldExponent
     }
 }
 
+impl<const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldExponentials<'_, T, CONDUCTANCE, RING> {
+    /// Neuron `k`'s current and conductance over this step, as [`HeldCurrent::take_unchecked`]
+    /// will give them, taking nothing (what a traced neuron's input shows).
+    pub fn peek(&self, k: usize) -> (f64, f64) {
+        let mut held = (0.0, 0.0);
+        for (j, (traces, arrivals)) in self.lanes.iter().enumerate() {
+            let arrived = if RING { arrivals[k] as f64 } else { 0.0 };
+            self.add(j, traces[k] + arrived, &mut held);
+        }
+        held
+    }
+
+    /// Adds type `j`'s value `x` over the step into the `(current, conductance)` held.
+    #[inline(always)]
+    fn add(&self, j: usize, x: f64, (current, conductance): &mut (f64, f64)) {
+        if CONDUCTANCE {
+            *conductance += x;
+        }
+        *current += self.factor[j] * x;
+    }
+}
+
 impl<const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldCurrent
     for HeldExponentials<'_, T, CONDUCTANCE, RING>
 {
@@ -317,7 +339,7 @@ impl<const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldCurrent
     }
     #[inline(always)]
     unsafe fn take_unchecked(&mut self, k: usize) -> (f64, f64) {
-        let (mut current, mut conductance) = (0.0, 0.0);
+        let mut held = (0.0, 0.0);
         for j in 0..T {
             let (traces, arrivals) = &mut self.lanes[j];
             // SAFETY: the traces are `n` long (checked in `new`), and `k < n` (the caller's promise).
@@ -327,13 +349,11 @@ impl<const T: usize, const CONDUCTANCE: bool, const RING: bool> HeldCurrent
                 // SAFETY: with a ring the arrivals are `n` long too (checked in `new`).
                 *x += std::mem::take(unsafe { arrivals.get_unchecked_mut(k) }) as f64;
             }
-            if CONDUCTANCE {
-                conductance += *x;
-            }
-            current += self.factor[j] * *x;
+            let value = *x;
             *x *= self.decay[j];
+            self.add(j, value, &mut held);
         }
-        (current, conductance)
+        held
     }
 }
 

@@ -246,12 +246,13 @@ fn the_response_starts_exactly_the_delay_after_the_spike() {
     }
 }
 
-/// Post's V after every step and the first step pre fires in, stepping with each step's
-/// integrator: `scheme(k)` for step `k`.
-fn pair_under(preset: &Preset, scheme: impl Fn(u64) -> Integrator) -> (Vec<f64>, u64) {
+/// Post's V and input after every step and the first step pre fires in, stepping with each
+/// step's integrator: `scheme(k)` for step `k`.
+fn pair_under(preset: &Preset, scheme: impl Fn(u64) -> Integrator) -> (Vec<f64>, Vec<f64>, u64) {
     #[derive(Default)]
     struct Trace {
         v: Vec<f64>,
+        input: Vec<f64>,
         spikes: Vec<Spike>,
     }
     impl Observer for Trace {
@@ -260,6 +261,9 @@ fn pair_under(preset: &Preset, scheme: impl Fn(u64) -> Integrator) -> (Vec<f64>,
         }
         fn sample(&mut self, _: f64, values: &[f64]) {
             self.v.push(values[0]);
+        }
+        fn input(&mut self, _: f64, current: f64) {
+            self.input.push(current);
         }
     }
     let mut sim = Simulation::from_preset(preset, 1).unwrap();
@@ -274,33 +278,50 @@ fn pair_under(preset: &Preset, scheme: impl Fn(u64) -> Integrator) -> (Vec<f64>,
             fired = Some(k);
         }
     }
-    (seen.v, fired.expect("pre fires"))
+    (seen.v, seen.input, fired.expect("pre fires"))
 }
 
 /// Spikes into exponential synapses that the membrane's loop takes, all one step late, are added
 /// straight into the synapses' traces; under a scheme that does not take them they go through
-/// the delay ring. A change of scheme while a spike is in flight, either way, must neither lose
-/// nor double it: post's V stays that of a run under one scheme. (Exponential Euler and RK4
-/// step LIF with a held current alike to within 1e-12 mV; a lost spike moves V by millivolts.)
+/// the delay ring and a separate sum of the input. A change of scheme while a spike is in
+/// flight, either way, must neither lose nor double it, and the input the traced neuron shows
+/// must be the same either way: post's V and input stay those of a run under one scheme, also
+/// with a stimulus of delta spikes into post beside the synapse. (Exponential Euler and RK4
+/// step LIF with a held current alike to within 1e-12 mV, and take the same held current; a
+/// lost spike moves V by millivolts.)
 #[test]
 fn a_spike_in_flight_arrives_once_across_a_change_of_scheme() {
-    let mut preset = two_neurons(0.1, "Exponential(tau_ms: 5.0)");
-    preset.run.spike_timing = SpikeTiming::Grid;
-    let (reference, fired) = pair_under(&preset, |_| Integrator::ExponentialEuler);
-    let moved = reference[fired as usize + 30] - reference[fired as usize];
-    assert!(moved > 0.5, "the spike moves post's V by {moved} mV");
-    // Fired into the traces, arriving under RK4; fired into the ring under RK4, arriving into
-    // the traces; and RK4 around the whole flight.
-    for (name, switch) in [
-        ("traces to ring", fired + 1..fired + 2),
-        ("ring to traces", fired..fired + 1),
-        ("ring throughout", fired - 3..fired + 5),
-    ] {
-        let (v, at) =
-            pair_under(&preset, |k| if switch.contains(&k) { Integrator::Rk4 } else { Integrator::ExponentialEuler });
-        assert_eq!(at, fired, "{name}: pre fires in the same step");
-        let worst = v.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        assert!(worst < 1e-9, "{name}: post's V is {worst} mV off the run under one scheme");
+    let mut plain = two_neurons(0.1, "Exponential(tau_ms: 5.0)");
+    plain.run.spike_timing = SpikeTiming::Grid;
+    let mut kicked = plain.clone();
+    let kicks = "(population: \"post\", stimulus: (components: [Spikes(source: Poisson(rate_hz: 500.0, start_ms: \
+                 0.0, duration_ms: 1e9), kernel: Delta, weight: 2.0, seed: 3)]))";
+    kicked.network.as_mut().unwrap().inputs.push(ron::from_str(kicks).unwrap());
+    for (preset, stimulated) in [(plain, false), (kicked, true)] {
+        let (reference, reference_input, fired) = pair_under(&preset, |_| Integrator::ExponentialEuler);
+        let moved = reference[fired as usize + 30] - reference[fired as usize];
+        assert!(moved > 0.5, "the spike moves post's V by {moved} mV");
+        if !stimulated {
+            let peak = reference_input.iter().fold(0.0, |a: f64, &b| a.max(b));
+            assert!((peak - 50.0).abs() < 1e-9, "post's input peaks at the weight, 50 pA: {peak}");
+        }
+        // Fired into the traces, arriving under RK4; fired into the ring under RK4, arriving
+        // into the traces; RK4 around the whole flight, and all the time.
+        for (name, switch) in [
+            ("traces to ring", fired + 1..fired + 2),
+            ("ring to traces", fired..fired + 1),
+            ("ring around the flight", fired - 3..fired + 5),
+            ("ring throughout", 0..600),
+        ] {
+            let rk4 = |k| if switch.contains(&k) { Integrator::Rk4 } else { Integrator::ExponentialEuler };
+            let (v, input, at) = pair_under(&preset, rk4);
+            let name = format!("{name}{}", if stimulated { ", kicked" } else { "" });
+            assert_eq!(at, fired, "{name}: pre fires in the same step");
+            let worst = v.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-9, "{name}: post's V is {worst} mV off the run under one scheme");
+            let worst = input.iter().zip(&reference_input).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-9, "{name}: post's input is {worst} pA off the run under one scheme");
+        }
     }
 }
 

@@ -18,6 +18,8 @@ impl Net {
             spread: Vec::new(),
             receptors: Vec::new(),
             inputs,
+            watched: None,
+            watched_held: None,
         };
         let input = InputRun { pop: 0, first: 0, runner: Runner::new(stimulus, dt_ms, seed, 1) };
         Self {
@@ -87,7 +89,8 @@ impl Net {
             let mut inputs = Inputs::new(n);
             inputs.writes_conductance = receptors.iter().any(|r| r.reversal_mv.is_some());
             inputs.writes_charge = writes_charge(spec, p, &receptors);
-            pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs });
+            let (watched, watched_held) = (None, None);
+            pops.push(Pop { population, source, offset: offsets[p], spread, receptors, inputs, watched, watched_held });
         }
         // Each projection draws from its own stream, so they are drawn side by side, the same.
         let projections: Vec<Proj> = (0..spec.projections.len())

@@ -112,6 +112,11 @@ struct Pop {
     spread: Vec<String>,
     receptors: Vec<Receptor>,
     inputs: Inputs,
+    /// The traced neuron, when it is one of this population's ([`Net::watch`]).
+    watched: Option<usize>,
+    /// Its synapses' current and conductance over the last step, when the membrane's loop took
+    /// them (they are then in no input array).
+    watched_held: Option<(f64, f64)>,
 }
 
 impl Pop {
@@ -119,10 +124,12 @@ impl Pop {
     /// ([`Pop::held_synapses`]) are left to it.
     #[inline(always)]
     fn collect_synapses(&mut self, tick: u64, ctx: &StepContext) {
-        self.turn_rings(tick);
-        self.arrive_direct(ctx);
+        self.start_step(tick, ctx);
         if self.held_synapses(ctx) {
-            if self.inputs.stimulated {
+            // The arrays keep what stimuli write only.
+            if self.inputs.summed {
+                self.inputs.clear_all();
+            } else if self.inputs.stimulated {
                 self.inputs.clear();
             }
             return;
@@ -133,13 +140,17 @@ impl Pop {
         let inputs = &mut self.inputs;
         let fresh = collect(&mut lanes, inputs.parts_mut(0..n), ctx.dt_ms);
         inputs.clear_unfilled(fresh.current, fresh.conductance, fresh.charge);
+        inputs.summed = true;
     }
 
-    /// Points every delay ring at the slot of step `tick`.
-    fn turn_rings(&mut self, tick: u64) {
+    /// Readies the synapses for step `tick`: every delay ring at its slot, spikes straight into
+    /// the traces or not ([`Pop::arrive_direct`]), the last step's held input forgotten.
+    fn start_step(&mut self, tick: u64, ctx: &StepContext) {
         for r in &mut self.receptors {
             r.now = (tick % r.slots as u64) as usize;
         }
+        self.arrive_direct(ctx);
+        self.watched_held = None;
     }
 
     /// Whether this step's spikes go straight into the synapses' traces: where the membrane's
@@ -193,23 +204,22 @@ fn step_held(pop: &mut Pop, ctx: &StepContext, spikes: &mut Vec<Spike>, team: &T
         (slot, factor)
     };
     let (population, inputs) = (&mut pop.population, &pop.inputs);
+    let (watched, watched_held) = (pop.watched, &mut pop.watched_held);
     macro_rules! step {
         ($types:expr) => {
             match (conductance, direct) {
-                (true, true) => {
-                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true, false>::new($types))
-                }
-                (true, false) => {
-                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, true, true>::new($types))
-                }
-                (false, true) => {
-                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false, false>::new($types))
-                }
-                (false, false) => {
-                    population.step(ctx, inputs, spikes, team, &mut HeldExponentials::<_, false, true>::new($types))
-                }
+                (true, true) => step!(@ HeldExponentials::<_, true, false>::new($types)),
+                (true, false) => step!(@ HeldExponentials::<_, true, true>::new($types)),
+                (false, true) => step!(@ HeldExponentials::<_, false, false>::new($types)),
+                (false, false) => step!(@ HeldExponentials::<_, false, true>::new($types)),
             }
         };
+        (@ $held:expr) => {{
+            let mut held = $held;
+            // The traced neuron's input, read before the loop takes it.
+            *watched_held = watched.map(|i| held.peek(i));
+            population.step(ctx, inputs, spikes, team, &mut held)
+        }};
     }
     match &mut pop.receptors[..] {
         [a] => {
@@ -489,11 +499,25 @@ impl Net {
         self.pops.len()
     }
     /// The input neuron `g` received in the last step, at its current membrane potential (a
-    /// delta input's charge spread over that step).
+    /// delta input's charge spread over that step). Synapses the membrane's loop took count
+    /// for the neuron [`Net::watch`]ed only.
     pub fn input_of(&self, g: usize) -> f64 {
         let (p, i) = self.locate(g);
         let pop = &self.pops[p];
-        pop.inputs.spread(i, self.last_dt_ms).at(pop.population.var(0, i))
+        let v = pop.population.var(0, i);
+        let held = pop.watched_held.filter(|_| pop.watched == Some(i));
+        let (current, conductance) = held.unwrap_or((0.0, 0.0));
+        pop.inputs.spread(i, self.last_dt_ms).at(v) + current - conductance * v
+    }
+
+    /// Keeps the input of neuron `g` (global index; none: no neuron) from the next step on,
+    /// whatever sums it ([`Net::input_of`]).
+    pub fn watch(&mut self, g: Option<usize>) {
+        let at = g.map(|g| self.locate(g));
+        for (p, pop) in self.pops.iter_mut().enumerate() {
+            pop.watched = at.filter(|&(q, _)| q == p).map(|(_, i)| i);
+            pop.watched_held = None;
+        }
     }
 
     /// Number of plastic synapses.

@@ -156,9 +156,6 @@ impl Net {
         self.split_rows(size);
         let Net { pops, projections, links, inputs, team, tick, pending, .. } = self;
         let n_pops = pops.len();
-        for pop in pops.iter_mut() {
-            pop.turn_rings(*tick);
-        }
         let mut runs_of: Vec<Vec<&mut InputRun>> = pops.iter().map(|_| Vec::new()).collect();
         for input in inputs.iter_mut() {
             runs_of[input.pop].push(input);
@@ -168,7 +165,7 @@ impl Net {
         let mut rings: Vec<Vec<SharedRing>> = Vec::with_capacity(n_pops);
         for (pop, runs) in pops.iter_mut().zip(runs_of) {
             let ctx = pop.context(t_ms, run);
-            pop.arrive_direct(&ctx); // never here: the membrane's loop takes no synapses
+            pop.start_step(*tick, &ctx);
             let n = pop.population.len();
             let bounds: Vec<_> = (0..size).map(|k| share(n, k, size, SHARE_ALIGN)).collect();
             let membrane = pop.population.model().linear();
@@ -251,6 +248,7 @@ impl Net {
         pending.clear();
         for (pop, (cleared, stimulated)) in pops.iter_mut().zip(flags) {
             pop.inputs.collected(cleared);
+            pop.inputs.summed = true;
             if let Some(current) = stimulated {
                 pop.inputs.stimulate(current);
             }
